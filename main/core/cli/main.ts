@@ -1,0 +1,312 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { HookwatchCore } from '../core.js';
+import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES, PROVIDER_IDS } from '../events.js';
+import { databasePath, defaultDataDir } from '../paths.js';
+import { DEFAULT_PORT } from '../receiver/receiver.js';
+import { pruneOld, readRetention, writeRetention } from '../retention.js';
+import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
+import { parseProviderTime } from '../time.js';
+import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine } from './format.js';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the user asks the process to stop (SIGINT/SIGTERM). */
+  stopSignal: Promise<string>;
+}
+
+/** A mistake in how the command was called: one line, exit code 2. */
+class UsageError extends Error {}
+
+const COMMON = { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
+const HELP = `hookwatch: watch TimelinesAI and WhatsAble webhooks
+
+Usage:
+  hookwatch serve [--data DIR] [--port N] [--no-tunnel] [--verbose]
+  hookwatch events [--data DIR] [--type T] [--provider P] [--account PHONE] [--chat ID]
+                   [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
+  hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
+  hookwatch secret [--data DIR] [--rotate]
+  hookwatch settings [--data DIR] [--retention-days N] [--delivery-log-days N]
+  hookwatch prune [--data DIR]
+
+Data folder: --data, else $HOOKWATCH_DATA, else the desktop app's folder (${defaultDataDir()}).
+Event types: TimelinesAI's names (message:new, whatsapp:account:disconnected, ...) or a group:
+  ${Object.keys(EVENT_GROUPS).join(', ')}, unknown.
+`;
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'events':
+        return events(rest, io);
+      case 'deliveries':
+        return deliveries(rest, io);
+      case 'secret':
+        return secret(rest, io);
+      case 'settings':
+        return settings(rest, io);
+      case 'prune':
+        return await prune(rest, io);
+      case '--version':
+      case 'version':
+        io.out(`${packageVersion()}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (commands: serve, events, deliveries, secret, settings, prune; see hookwatch --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`hookwatch: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof StoreError) {
+      io.err(`hookwatch: ${err.message}\n`);
+      return 1;
+    }
+    io.err(`hookwatch: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ');
+    throw new UsageError(`${command}: ${msg} (see hookwatch --help)`);
+  }
+}
+
+function dataDirOf(values: { data?: string | boolean | undefined }, io: CliIo): string {
+  if (values.data === '') throw new UsageError('--data needs a folder');
+  return typeof values.data === 'string' ? values.data : defaultDataDir(io.env);
+}
+
+function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function openExisting(dataDir: string): HookwatchStore {
+  return HookwatchStore.open(databasePath(dataDir), { mustExist: true });
+}
+
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const v = parse('serve', args, {
+    port: { type: 'string' },
+    'no-tunnel': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    durability: { type: 'string' },
+  });
+  if (v.help) return help(io);
+  const dataDir = dataDirOf(v, io);
+  const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
+  if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
+    throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
+  }
+  let core: HookwatchCore;
+  try {
+    core = await HookwatchCore.start({
+      dataDir,
+      port,
+      durability: (v.durability as 'full' | 'normal' | undefined) ?? 'full',
+      log: (line) => io.err(`hookwatch: ${line}\n`),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(`port ${port} on 127.0.0.1 is already in use (another hookwatch serve?); choose another with --port N`);
+    }
+    if (code === 'EACCES') throw new Error(`not allowed to listen on port ${port}; choose a port above 1023 with --port N`);
+    throw err;
+  }
+  let stored = 0;
+  core.onIngest((result, events) => {
+    stored += result.events.filter((e) => !e.duplicate).length;
+    if (v.verbose) {
+      result.events.forEach((e, i) => {
+        const n = events[i];
+        io.out(`event ${e.id} ${e.type}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
+      });
+    }
+  });
+  io.out(`data: ${dataDir}\n`);
+  io.out(`receiver: ${core.receiver.localUrl}\n`);
+  io.out(v['no-tunnel'] ? 'tunnel: off (--no-tunnel)\n' : 'tunnel: not available yet in this build; the receiver is local only\n');
+  io.out('ready (Ctrl-C stops)\n');
+  const signal = await io.stopSignal;
+  io.out(`stopping (${signal}): finishing requests in flight\n`);
+  await core.stop();
+  io.out(`stopped; ${stored} new events stored this run\n`);
+  return 0;
+}
+
+function help(io: CliIo): number {
+  io.out(HELP);
+  return 0;
+}
+
+export function parseSince(raw: string, now = Date.now()): number {
+  const rel = /^(\d+)\s*(m|h|d)$/.exec(raw.trim());
+  if (rel) return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'm' | 'h' | 'd'];
+  const t = parseProviderTime(raw);
+  if (t === null || /^\d+$/.test(raw.trim())) {
+    throw new UsageError(`--since takes an ISO time (2025-03-02T15:00:00Z) or an age like 30m, 2h, 7d; got '${raw}'`);
+  }
+  return t;
+}
+
+const KNOWN_TYPES = new Set<string>([...TIMELINES_EVENT_TYPES, ...Object.keys(EVENT_GROUPS), 'unknown']);
+
+function events(args: string[], io: CliIo): number {
+  const v = parse('events', args, {
+    type: { type: 'string' },
+    provider: { type: 'string' },
+    account: { type: 'string' },
+    chat: { type: 'string' },
+    search: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+  });
+  if (v.help) return help(io);
+  const format = v.format ?? 'table';
+  if (!['table', 'jsonl', 'csv'].includes(format)) throw new UsageError(`--format must be table, jsonl or csv, got '${format}'`);
+  const filter: EventFilter = { limit: intFlag('limit', v.limit, 1, 1_000_000) ?? (format === 'table' ? 50 : 1_000_000) };
+  if (v.type !== undefined) {
+    const type = TIMELINES_TYPE_ALIASES[v.type] ?? v.type;
+    // Unknown event types are stored as sent, so an unfamiliar name is allowed if it looks like one.
+    if (!KNOWN_TYPES.has(type) && !/^[a-z0-9_]+(:[a-z0-9_]+)+$/.test(type)) {
+      throw new UsageError(`--type '${v.type}' is not an event type or a group (${Object.keys(EVENT_GROUPS).join(', ')}, unknown)`);
+    }
+    filter.type = type;
+  }
+  if (v.provider !== undefined) {
+    if (!(PROVIDER_IDS as readonly string[]).includes(v.provider)) throw new UsageError(`--provider must be one of ${PROVIDER_IDS.join(', ')}`);
+    filter.provider = v.provider;
+  }
+  if (v.account !== undefined) filter.account = v.account;
+  if (v.chat !== undefined) filter.chat = v.chat;
+  if (v.search !== undefined) filter.search = v.search;
+  if (v.since !== undefined) filter.since = parseSince(v.since);
+
+  const store = openExisting(dataDirOf(v, io));
+  try {
+    const rows = store.listEvents(filter);
+    if (format === 'jsonl') {
+      for (const e of rows) io.out(jsonLine({ ...eventForExport(e), details: e.details }) + '\n');
+    } else if (format === 'csv') {
+      io.out(csvRow(EVENT_EXPORT_FIELDS));
+      for (const e of rows) {
+        const x = eventForExport(e);
+        io.out(csvRow(EVENT_EXPORT_FIELDS.map((f) => x[f])));
+      }
+    } else {
+      io.out(rows.length ? eventsTable(rows) : 'no events match\n');
+    }
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function deliveries(args: string[], io: CliIo): number {
+  const v = parse('deliveries', args, { limit: { type: 'string' }, format: { type: 'string' } });
+  if (v.help) return help(io);
+  const format = v.format ?? 'table';
+  if (!['table', 'jsonl'].includes(format)) throw new UsageError(`--format must be table or jsonl, got '${format}'`);
+  const store = openExisting(dataDirOf(v, io));
+  try {
+    const rows = store.listDeliveries({ limit: intFlag('limit', v.limit, 1, 100_000) ?? 50 });
+    if (format === 'jsonl') for (const d of rows) io.out(jsonLine({ ...d, receivedAt: new Date(d.receivedAt).toISOString() }) + '\n');
+    else io.out(rows.length ? deliveriesTable(rows) : 'no deliveries yet\n');
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function secret(args: string[], io: CliIo): number {
+  const v = parse('secret', args, { rotate: { type: 'boolean' } });
+  if (v.help) return help(io);
+  const dataDir = dataDirOf(v, io);
+  const store = v.rotate ? HookwatchStore.open(databasePath(dataDir)) : openExisting(dataDir);
+  try {
+    const value = v.rotate ? store.rotateWebhookSecret() : store.webhookSecret();
+    io.out(`webhook path: /hooks/${value}\n`);
+    if (v.rotate) {
+      io.out('the old URL stopped working now; a running `hookwatch serve` picks up the new one at its next request.\n');
+      io.out('update the URL registered with your provider (TimelinesAI webhooks, WhatsAble webhooks).\n');
+    }
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function settings(args: string[], io: CliIo): number {
+  const v = parse('settings', args, { 'retention-days': { type: 'string' }, 'delivery-log-days': { type: 'string' } });
+  if (v.help) return help(io);
+  const eventDays = intFlag('retention-days', v['retention-days'], 0, 36500);
+  const deliveryLogDays = intFlag('delivery-log-days', v['delivery-log-days'], 0, 36500);
+  const dataDir = dataDirOf(v, io);
+  const changing = eventDays !== undefined || deliveryLogDays !== undefined;
+  const store = changing ? HookwatchStore.open(databasePath(dataDir)) : openExisting(dataDir);
+  try {
+    const r = changing ? writeRetention(store, { eventDays, deliveryLogDays }) : readRetention(store);
+    io.out(`retention-days: ${r.eventDays}${r.eventDays === 0 ? ' (keep forever)' : ''}\n`);
+    io.out(`delivery-log-days: ${r.deliveryLogDays}${r.deliveryLogDays === 0 ? ' (keep forever)' : ''}\n`);
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+async function prune(args: string[], io: CliIo): Promise<number> {
+  const v = parse('prune', args, {});
+  if (v.help) return help(io);
+  const store = openExisting(dataDirOf(v, io));
+  try {
+    const r = readRetention(store);
+    io.out(`pruning events older than ${r.eventDays || '∞'} days and delivery-log rows older than ${r.deliveryLogDays || '∞'} days\n`);
+    let lastReport = 0;
+    const total = await pruneOld(store, Date.now(), (n) => {
+      if (Date.now() - lastReport > 1000) {
+        lastReport = Date.now();
+        io.err(`… ${n.events} events, ${n.deliveries} delivery-log rows deleted so far\n`);
+      }
+    });
+    io.out(`deleted ${total.events} events and ${total.deliveries} delivery-log rows\n`);
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}

@@ -1,0 +1,23 @@
+import { runCli } from './main.js';
+
+// The process entry: real stdout/stderr and signals. SIGINT/SIGTERM ask `serve` to stop cleanly;
+// a second one forces the exit.
+const stopSignal = new Promise<string>((resolve) => {
+  let asked = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (asked) process.exit(130);
+      asked = true;
+      resolve(sig);
+    });
+  }
+});
+
+const code = await runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  env: process.env,
+  stopSignal,
+});
+// No process.exit(): it can cut off output still queued for a pipe. Nothing else keeps the loop alive.
+process.exitCode = code;

@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import type { NormalizedEvent } from './events.js';
+import { databasePath } from './paths.js';
+import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
+import { pruneOld } from './retention.js';
+import { HookwatchStore, type Durability, type IngestResult } from './store/store.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  port?: number;
+  durability?: Durability;
+  receiver?: Partial<Omit<ReceiverOptions, 'store' | 'port' | 'onIngest'>>;
+  /** How often retention runs (default hourly; it also runs once at start). */
+  retentionIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export type IngestListener = (result: IngestResult, events: NormalizedEvent[]) => void;
+
+/**
+ * Hookwatch without a user interface: the database, the receiver and the scheduled clean-up.
+ * `hookwatch serve` and the desktop shell both run exactly this.
+ */
+export class HookwatchCore {
+  readonly store: HookwatchStore;
+  readonly receiver: Receiver;
+  private readonly listeners = new Set<IngestListener>();
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private pruning: Promise<unknown> | null = null;
+
+  private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
+    this.store = store;
+    this.receiver = new Receiver({
+      ...options.receiver,
+      store,
+      port: options.port ?? DEFAULT_PORT,
+      onIngest: (result, events) => {
+        for (const l of this.listeners) {
+          try {
+            l(result, events);
+          } catch (err) {
+            this.log(`listener failed: ${(err as Error).message}`);
+          }
+        }
+      },
+    });
+  }
+
+  static async start(options: CoreOptions): Promise<HookwatchCore> {
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const store = HookwatchStore.open(databasePath(options.dataDir), { durability: options.durability ?? 'full' });
+    const core = new HookwatchCore(options, store);
+    try {
+      await core.receiver.start();
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+    core.runRetention();
+    core.retentionTimer = setInterval(() => core.runRetention(), options.retentionIntervalMs ?? 60 * 60 * 1000);
+    core.retentionTimer.unref();
+    return core;
+  }
+
+  onIngest(listener: IngestListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  rotateSecret(): string {
+    const secret = this.store.rotateWebhookSecret();
+    this.receiver.setSecret(secret);
+    return secret;
+  }
+
+  private runRetention(): void {
+    if (this.pruning) return;
+    this.pruning = pruneOld(this.store)
+      .then((n) => {
+        if (n.events || n.deliveries) this.log(`retention: deleted ${n.events} old events and ${n.deliveries} delivery-log rows`);
+      })
+      .catch((err: unknown) => this.log(`retention failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.pruning = null;
+      });
+  }
+
+  private log(line: string): void {
+    (this.options.log ?? ((l: string) => process.stderr.write(`hookwatch: ${l}\n`)))(line);
+  }
+
+  /** Stop accepting, finish requests and writes in flight, close the database. */
+  async stop(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.receiver.stop();
+    await this.pruning;
+    this.store.close();
+  }
+}

@@ -1,0 +1,95 @@
+import { blankEvent, type Direction, type NormalizedEvent } from '../events.js';
+import { isObject, str, type JsonObject } from '../json.js';
+import { toE164 } from '../phone.js';
+import { parseProviderTime } from '../time.js';
+import { bodyHashKey } from './timelines.js';
+import type { ProviderPlugin } from './types.js';
+
+/**
+ * WhatsAble: a conversation snapshot with no event type (seed 004, PROVIDERS.md).
+ *
+ * - `last_messages` is documented as an array but usually arrives as a JSON *string* of one.
+ * - `phone_number` is the customer, digits without "+", sometimes a JSON number.
+ * - Direction: the Notifier system says `incoming_message`; the bot payload does not, and then the
+ *   newer of `user_last_message_time` / `bot_last_message_time` tells who spoke last.
+ *
+ * Dedupe key: WhatsAble's own advice, phone + the time of the last message in that direction
+ * (`user_last_message_time` for incoming, `bot_last_message_time` for outgoing). A snapshot without
+ * that time falls back to a hash of the body.
+ */
+export const whatsableProvider: ProviderPlugin = {
+  id: 'whatsable',
+  detect(body) {
+    if (!('phone_number' in body)) return false;
+    return (
+      'last_messages' in body ||
+      'conversation_paragraph' in body ||
+      'last_message_of_user' in body ||
+      'user_last_message_time' in body ||
+      'user_timestamp' in body
+    );
+  },
+  normalize(body) {
+    return [normalizeWhatsAble(body)];
+  },
+};
+
+export interface WhatsAbleMessage {
+  type: string | null;
+  content: string | null;
+  timestamp: number | null;
+  contentType: string | null;
+}
+
+/** `last_messages` as a list, whether it came as an array or as a JSON string; null if unreadable. */
+export function whatsAbleLastMessages(value: unknown): WhatsAbleMessage[] | null {
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  if (!Array.isArray(list)) return null;
+  return list.filter(isObject).map((m) => ({
+    type: str(m.type),
+    content: str(m.content),
+    timestamp: parseProviderTime(m.timestamp),
+    contentType: str(m.content_type),
+  }));
+}
+
+export function normalizeWhatsAble(body: JsonObject): NormalizedEvent {
+  const userTime = parseProviderTime(body.user_last_message_time ?? body.user_timestamp);
+  const botTime = parseProviderTime(body.bot_last_message_time ?? body.bot_timestamp);
+  let direction: Direction;
+  if (typeof body.incoming_message === 'boolean') direction = body.incoming_message ? 'received' : 'sent';
+  else direction = (botTime ?? 0) > (userTime ?? 0) ? 'sent' : 'received';
+
+  const phone = toE164(body.phone_number);
+  const when = direction === 'received' ? userTime : botTime;
+  const rawPhone = str(body.phone_number);
+  const key = rawPhone && when !== null ? `wa:${phone ?? rawPhone}|${direction === 'received' ? 'in' : 'out'}|${when}` : bodyHashKey(body);
+
+  const e = blankEvent('whatsable', 'whatsable', direction === 'received' ? 'message:received:new' : 'message:sent:new', key);
+  e.direction = direction;
+  e.occurredAt = when;
+  e.chatPhone = phone;
+  // WhatsAble has no chat id: the customer's number is the conversation.
+  e.chatId = phone ?? rawPhone;
+  e.chatName = str(body.recipient_name);
+  e.accountId = str(body.user_id);
+  e.text = direction === 'received' ? str(body.last_message_of_user) : str(body.last_message_of_bot);
+
+  const lastMessages = whatsAbleLastMessages(body.last_messages);
+  if (lastMessages === null && body.last_messages !== undefined) e.details.lastMessagesUnreadable = true;
+  if (lastMessages) e.details.lastMessageCount = lastMessages.length;
+  if (str(body.message_type)) e.details.messageType = str(body.message_type);
+  if (str(body.labels)) e.details.labels = String(body.labels).split(',').map((l) => l.trim()).filter(Boolean);
+  if (str(body.attachment_url)) e.details.attachments = 1;
+  if (str(body.send_by)) e.details.sendBy = str(body.send_by);
+  if (typeof body.was_message_by_human === 'boolean') e.details.byHuman = body.was_message_by_human;
+  if (isObject(body.referral)) e.details.referral = true;
+  return e;
+}

@@ -1,0 +1,380 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { NormalizedEvent } from '../events.js';
+import { isObject, jsonDepth } from '../json.js';
+import { normalizeBody, providerById } from '../providers/registry.js';
+import type { ProviderPlugin } from '../providers/types.js';
+import type { DeliveryRecord, HookwatchStore, IngestResult } from '../store/store.js';
+import { CommitQueue } from './commit-queue.js';
+
+export interface ReceiverOptions {
+  store: HookwatchStore;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Largest body accepted, in bytes (default 5 MiB). */
+  bodyLimit?: number;
+  /** How much of a rejected body the delivery log keeps (default 64 KiB). */
+  logBodyCap?: number;
+  /** A request whose body has not fully arrived by then is cut off (default 30 s). */
+  bodyTimeoutMs?: number;
+  /** A connection silent for this long is closed without a word (default 5 min). */
+  idleTimeoutMs?: number;
+  /** Deepest JSON nesting accepted (default 64; real payloads stay under 6). */
+  maxDepth?: number;
+  /** Called after a delivery with events is committed. */
+  onIngest?: (result: IngestResult, events: NormalizedEvent[]) => void;
+  /** Called after any delivery is logged (accepted or not); feeds live health. */
+  onDelivery?: (delivery: DeliveryRecord & { id: number }) => void;
+}
+
+export const DEFAULT_PORT = 8789;
+const MiB = 1024 * 1024;
+
+/** Header names whose values are credentials: never stored. */
+const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
+/** Kept only as "present": WhatsAble's signature cannot be verified yet (PROVIDERS.md), but whether it came is useful. */
+const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
+
+type Route =
+  | { kind: 'hook'; provider: ProviderPlugin | undefined; loggedPath: string }
+  | { kind: 'not-found'; loggedPath: string };
+
+export class Receiver {
+  private server: Server | null = null;
+  private readonly queue: CommitQueue;
+  private secretDigest: Buffer;
+  private secret: string;
+  private readonly sockets = new Set<Socket>();
+  private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
+
+  constructor(options: ReceiverOptions) {
+    this.o = {
+      host: '127.0.0.1',
+      bodyLimit: 5 * MiB,
+      logBodyCap: 64 * 1024,
+      bodyTimeoutMs: 30_000,
+      idleTimeoutMs: 5 * 60_000,
+      maxDepth: 64,
+      ...options,
+    };
+    this.queue = new CommitQueue(options.store);
+    this.secret = options.store.webhookSecret();
+    this.secretDigest = digest(this.secret);
+  }
+
+  /** Takes a new secret into use at once (after `rotateWebhookSecret`). */
+  setSecret(secret: string): void {
+    this.secret = secret;
+    this.secretDigest = digest(secret);
+  }
+
+  get port(): number {
+    const addr = this.server?.address() as AddressInfo | null;
+    if (!addr) throw new Error('receiver is not listening');
+    return addr.port;
+  }
+
+  /** The full local webhook URL. It contains the secret: show it to the user, never log it. */
+  get localUrl(): string {
+    return `http://${this.o.host}:${this.port}/hooks/${this.secret}`;
+  }
+
+  get webhookPath(): string {
+    return `/hooks/${this.secret}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer({
+      // Node writes "408" into idle sockets after headersTimeout. Behind localtunnel those idle sockets are
+      // the tunnel's pre-opened connections, and the stale 408 is later read as the answer to a real webhook
+      // POST (TUNNEL.md). So Node's own timers are off; we cut slow clients ourselves, silently for idle
+      // sockets (server.timeout destroys them) and per request for slow bodies (bodyTimeoutMs).
+      headersTimeout: 0,
+      requestTimeout: 0,
+      keepAliveTimeout: 60_000,
+    });
+    server.timeout = this.o.idleTimeoutMs;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        process.stderr.write(`hookwatch: receiver error: ${(err as Error).message}\n`);
+        if (!res.headersSent) reply(res, 503, { ok: false, error: 'internal error; please retry' });
+      });
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  /** Stops accepting, lets requests in flight finish (bounded), and writes what is queued. */
+  async stop(graceMs = 5000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      for (const s of this.sockets) s.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+    await this.queue.drain();
+  }
+
+  private route(rawUrl: string | undefined): Route {
+    const path = (rawUrl ?? '/').split('?')[0] ?? '/';
+    const parts = path.split('/').filter((p) => p !== '');
+    if (parts[0] === 'hooks' && parts.length >= 2 && parts.length <= 3) {
+      const ok = this.secretMatches(parts[1]!);
+      const providerName = parts[2];
+      const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${providerName ? '/' + providerName.slice(0, 40) : ''}`;
+      if (!ok) return { kind: 'not-found', loggedPath };
+      if (providerName === undefined) return { kind: 'hook', provider: undefined, loggedPath };
+      const provider = providerById(providerName);
+      return provider ? { kind: 'hook', provider, loggedPath } : { kind: 'not-found', loggedPath };
+    }
+    return { kind: 'not-found', loggedPath: path.slice(0, 200) };
+  }
+
+  private secretMatches(candidate: string): boolean {
+    // Hash both sides so the comparison takes the same time whatever the candidate's length.
+    const d = digest(candidate);
+    if (timingSafeEqual(d, this.secretDigest)) return true;
+    // `hookwatch secret --rotate` may have run in another process: take a new secret into use.
+    const stored = this.o.store.getMeta('webhook_secret');
+    if (stored === null || stored === this.secret) return false;
+    this.setSecret(stored);
+    return timingSafeEqual(d, this.secretDigest);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const route = this.route(req.url);
+    const base = {
+      receivedAt: Date.now(),
+      method: (req.method ?? '?').slice(0, 16),
+      path: route.loggedPath,
+      forcedProvider: route.kind === 'hook' ? (route.provider?.id ?? null) : null,
+      remoteAddr: req.socket.remoteAddress ?? null,
+      contentType: req.headers['content-type']?.slice(0, 200) ?? null,
+      headers: this.headersForLog(req),
+    };
+    const log = (status: number, reason: string | null, body: Buffer | null, size: number, truncated: boolean): DeliveryRecord => ({
+      ...base,
+      status,
+      reason,
+      latencyMs: performance.now() - started,
+      size,
+      body,
+      bodyTruncated: truncated,
+    });
+
+    const isHook = route.kind === 'hook';
+    const isPost = req.method === 'POST';
+    const limit = isHook && isPost ? this.o.bodyLimit : this.o.logBodyCap;
+    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs);
+
+    if (body.outcome === 'aborted') {
+      await this.logOnly(log(499, 'client closed the connection before the body was complete', body.kept, body.size, true));
+      return;
+    }
+    if (body.outcome === 'timeout') {
+      await this.logOnly(log(408, `body not complete within ${Math.round(this.o.bodyTimeoutMs / 1000)} s`, body.kept, body.size, true));
+      reply(res, 408, { ok: false, error: 'request body too slow' }, true);
+      return;
+    }
+    if (!isHook) {
+      // Same answer for a wrong secret and an unknown path: no hint which.
+      await this.logOnly(log(404, 'unknown path or wrong secret', body.kept, body.size, body.outcome === 'too-large'));
+      reply(res, 404, { ok: false, error: 'not found' }, body.outcome === 'too-large');
+      return;
+    }
+    if (!isPost) {
+      await this.logOnly(log(405, `method ${base.method} not allowed`, body.kept, body.size, body.outcome === 'too-large'));
+      res.setHeader('Allow', 'POST');
+      reply(res, 405, { ok: false, error: 'use POST' }, body.outcome === 'too-large');
+      return;
+    }
+    if (body.outcome === 'too-large') {
+      const reason = `body over the ${this.o.bodyLimit} byte limit`;
+      await this.logOnly(log(413, reason, body.kept, body.size, true));
+      reply(res, 413, { ok: false, error: reason }, true);
+      return;
+    }
+
+    const bytes = body.kept;
+    const reject400 = async (reason: string) => {
+      await this.logOnly(log(400, reason, capped(bytes, this.o.logBodyCap), bytes.length, bytes.length > this.o.logBodyCap));
+      reply(res, 400, { ok: false, error: reason });
+    };
+    if (bytes.length === 0) return reject400('empty body; expected a JSON object');
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return reject400('body is not valid UTF-8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      return reject400(`body is not valid JSON: ${(err as Error).message.slice(0, 120)}`);
+    }
+    if (!isObject(parsed)) {
+      return reject400(`body is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}; expected an object`);
+    }
+    if (jsonDepth(parsed, this.o.maxDepth) > this.o.maxDepth) {
+      return reject400(`JSON nested deeper than ${this.o.maxDepth} levels`);
+    }
+
+    const outcome = normalizeBody(parsed, route.provider);
+    let result: IngestResult;
+    const record = log(200, outcome.problem, bytes, bytes.length, false);
+    try {
+      result = await this.queue.run(() => this.o.store.ingest(record, outcome.events));
+    } catch (err) {
+      process.stderr.write(`hookwatch: could not store a delivery (answered 503 so the provider retries): ${(err as Error).message}\n`);
+      res.setHeader('Retry-After', '5');
+      reply(res, 503, { ok: false, error: 'storage unavailable; please retry' });
+      return;
+    }
+    const duplicate = result.events.every((e) => e.duplicate);
+    reply(res, 200, {
+      ok: true,
+      duplicate,
+      events: result.events.map((e) => ({ id: e.id, type: e.type, duplicate: e.duplicate, deliveries: e.deliveryCount })),
+    });
+    this.o.onDelivery?.({ ...record, id: result.deliveryId });
+    this.o.onIngest?.(result, outcome.events);
+  }
+
+  /** Writes a delivery-log row for a request that produced no event. Never throws: the answer goes out regardless. */
+  private async logOnly(record: DeliveryRecord): Promise<void> {
+    try {
+      const id = await this.queue.run(() => this.o.store.recordDelivery(record));
+      this.o.onDelivery?.({ ...record, id });
+    } catch (err) {
+      process.stderr.write(`hookwatch: could not log a rejected request: ${(err as Error).message}\n`);
+    }
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    // Bytes that are not HTTP. Log them (capped) and answer 400 if the socket can still take it.
+    const raw = (err as { rawPacket?: Buffer }).rawPacket;
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    void this.logOnly({
+      receivedAt: Date.now(),
+      method: '?',
+      path: '?',
+      forcedProvider: null,
+      remoteAddr: socket.remoteAddress ?? null,
+      status: 400,
+      reason: `malformed HTTP (${err.code ?? 'parse error'})`,
+      latencyMs: 0,
+      size: raw?.length ?? 0,
+      contentType: null,
+      headers: {},
+      body: raw ? capped(raw, this.o.logBodyCap) : null,
+      bodyTruncated: raw ? raw.length > this.o.logBodyCap : false,
+    });
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  }
+
+  private headersForLog(req: IncomingMessage): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+      if (PRESENCE_HEADERS.has(name)) {
+        out[name] = '[present]';
+        continue;
+      }
+      const v = Array.isArray(value) ? value.join(', ') : value;
+      // A proxy may echo the request path (and so the secret) in a header.
+      out[name] = v.includes(this.secret) ? v.split(this.secret).join('{secret}') : v.slice(0, 2000);
+    }
+    return out;
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+function capped(buf: Buffer, cap: number): Buffer {
+  return buf.length > cap ? buf.subarray(0, cap) : buf;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Cache-Control', 'no-store');
+  if (close) res.setHeader('Connection', 'close');
+  res.end(text);
+}
+
+type BodyRead =
+  | { outcome: 'complete'; kept: Buffer; size: number }
+  | { outcome: 'too-large' | 'timeout' | 'aborted'; kept: Buffer; size: number };
+
+/**
+ * Reads a request body up to `limit` bytes. Past the limit it stops collecting (keeping the first `cap`
+ * bytes for the log) and resolves at once, so a huge upload costs no memory; a declared Content-Length
+ * over the limit is refused without reading.
+ */
+function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: number): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      resolve({ outcome: 'too-large', kept: Buffer.alloc(0), size: declared });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (outcome: BodyRead['outcome']) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      const all = Buffer.concat(chunks);
+      resolve({ outcome, kept: outcome === 'complete' ? all : capped(all, cap), size } as BodyRead);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        const have = chunks.reduce((n, c) => n + c.length, 0);
+        if (have < cap) chunks.push(chunk.subarray(0, cap - have));
+        req.resume();
+        finish('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    req.on('data', onData);
+    req.once('end', () => finish('complete'));
+    req.once('aborted', () => finish('aborted'));
+    req.once('error', () => finish('aborted'));
+    req.once('close', () => {
+      if (!req.complete) finish('aborted');
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import type { HookwatchStore } from './store/store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface RetentionSettings {
+  /** Events older than this many days are deleted; 0 keeps them forever. */
+  eventDays: number;
+  /** Delivery-log rows (not raw requests of kept events) older than this are deleted; 0 keeps them. */
+  deliveryLogDays: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = { eventDays: 90, deliveryLogDays: 10 };
+
+export function readRetention(store: HookwatchStore): RetentionSettings {
+  const num = (key: string, fallback: number) => {
+    const v = Number(store.getMeta(key));
+    return store.getMeta(key) !== null && Number.isInteger(v) && v >= 0 ? v : fallback;
+  };
+  return {
+    eventDays: num('retention_event_days', DEFAULT_RETENTION.eventDays),
+    deliveryLogDays: num('retention_delivery_log_days', DEFAULT_RETENTION.deliveryLogDays),
+  };
+}
+
+export function writeRetention(store: HookwatchStore, settings: Partial<RetentionSettings>): RetentionSettings {
+  for (const [key, value] of [
+    ['retention_event_days', settings.eventDays],
+    ['retention_delivery_log_days', settings.deliveryLogDays],
+  ] as const) {
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0 || value > 36500) throw new RangeError(`retention must be a whole number of days from 0 to 36500, got ${value}`);
+    store.setMeta(key, String(value));
+  }
+  return readRetention(store);
+}
+
+/**
+ * Deletes what retention says is old, in small transactions with a pause between them so the
+ * receiver keeps answering within the providers' 5 s window while a large backlog goes.
+ */
+export async function pruneOld(
+  store: HookwatchStore,
+  now = Date.now(),
+  onProgress?: (deleted: { events: number; deliveries: number }) => void,
+): Promise<{ events: number; deliveries: number }> {
+  const r = readRetention(store);
+  const eventsBefore = r.eventDays > 0 ? now - r.eventDays * DAY : null;
+  const deliveriesBefore = r.deliveryLogDays > 0 ? now - r.deliveryLogDays * DAY : null;
+  const total = { events: 0, deliveries: 0 };
+  for (;;) {
+    const step = store.pruneStep(eventsBefore, deliveriesBefore);
+    total.events += step.events;
+    total.deliveries += step.deliveries;
+    if (step.events === 0 && step.deliveries === 0) return total;
+    onProgress?.(total);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

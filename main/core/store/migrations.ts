@@ -1,0 +1,107 @@
+/**
+ * Numbered schema migrations. Each runs in one transaction with the `PRAGMA user_version` bump,
+ * so a database is always at exactly one version. Never edit a released migration: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'deliveries, events, meta',
+    sql: `
+      -- Every HTTP request the receiver answered, accepted or rejected: the delivery log and the raw request.
+      CREATE TABLE deliveries (
+        id              INTEGER PRIMARY KEY,
+        received_at     INTEGER NOT NULL,           -- epoch ms
+        method          TEXT NOT NULL,
+        path            TEXT NOT NULL,              -- with the secret replaced
+        forced_provider TEXT,                       -- provider named in the URL, if any
+        remote_addr     TEXT,
+        status          INTEGER NOT NULL,
+        reason          TEXT,
+        latency_ms      REAL NOT NULL,
+        size            INTEGER NOT NULL,           -- bytes received (or declared, when refused unread)
+        content_type    TEXT,
+        headers         TEXT NOT NULL,              -- JSON, credentials removed
+        body            BLOB,                       -- the bytes as received; capped for rejected requests
+        body_truncated  INTEGER NOT NULL DEFAULT 0,
+        provider        TEXT,                       -- detected provider of accepted requests
+        event_type      TEXT,                       -- type of the first event, for health per type
+        event_count     INTEGER NOT NULL DEFAULT 0,
+        duplicate       INTEGER NOT NULL DEFAULT 0  -- every event in it had been seen before
+      );
+      CREATE INDEX deliveries_received_at ON deliveries(received_at);
+
+      -- Normalized events, derived from deliveries; rebuildable by normalizing the raw body again.
+      CREATE TABLE events (
+        id                INTEGER PRIMARY KEY,
+        delivery_id       INTEGER NOT NULL REFERENCES deliveries(id),
+        received_at       INTEGER NOT NULL,
+        occurred_at       INTEGER,
+        provider          TEXT NOT NULL,
+        shape             TEXT NOT NULL,
+        type              TEXT NOT NULL,
+        original_type     TEXT,
+        dedupe_key        TEXT NOT NULL,
+        delivery_count    INTEGER NOT NULL DEFAULT 1,
+        last_delivered_at INTEGER NOT NULL,
+        account_phone     TEXT,
+        account_id        TEXT,
+        account_name      TEXT,
+        chat_id           TEXT,
+        chat_name         TEXT,
+        chat_phone        TEXT,
+        message_uid       TEXT,
+        direction         TEXT,
+        text              TEXT,
+        details           TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (provider, type, dedupe_key)
+      );
+      CREATE INDEX events_received_at ON events(received_at);
+      CREATE INDEX events_account ON events(account_phone, id);
+      CREATE INDEX events_chat ON events(chat_id, id);
+      CREATE INDEX events_type ON events(type, id);
+      CREATE INDEX events_message_uid ON events(message_uid) WHERE message_uid IS NOT NULL;
+      CREATE INDEX events_delivery ON events(delivery_id);
+
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'full-text search over events',
+    sql: `
+      -- External-content FTS5 index kept current by triggers (the Signal Desktop pattern).
+      CREATE VIRTUAL TABLE events_fts USING fts5(
+        text, chat_name, account_name, chat_phone, account_phone,
+        content = 'events', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+      );
+      INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+        SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events;
+      CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+        INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+        VALUES (new.id, new.text, new.chat_name, new.account_name, new.chat_phone, new.account_phone);
+      END;
+      CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+        INSERT INTO events_fts(events_fts, rowid, text, chat_name, account_name, chat_phone, account_phone)
+        VALUES ('delete', old.id, old.text, old.chat_name, old.account_name, old.chat_phone, old.account_phone);
+      END;
+      CREATE TRIGGER events_fts_update AFTER UPDATE OF text, chat_name, account_name, chat_phone, account_phone ON events BEGIN
+        INSERT INTO events_fts(events_fts, rowid, text, chat_name, account_name, chat_phone, account_phone)
+        VALUES ('delete', old.id, old.text, old.chat_name, old.account_name, old.chat_phone, old.account_phone);
+        INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+        VALUES (new.id, new.text, new.chat_name, new.account_name, new.chat_phone, new.account_phone);
+      END;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,494 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Direction, NormalizedEvent, ProviderId } from '../events.js';
+import { toE164 } from '../phone.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+
+/**
+ * The one place that talks SQL. Callers get typed functions; every statement is prepared once.
+ */
+
+export type Durability = 'full' | 'normal';
+
+export interface OpenOptions {
+  /** `full` (default) fsyncs every commit, so an acknowledged event survives a power cut, not only a crash. */
+  durability?: Durability;
+  /** Refuse to create a database that does not exist yet (for read commands). */
+  mustExist?: boolean;
+  /** Migrate only up to this version (tests of migrations on old data). */
+  migrateTo?: number;
+}
+
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export interface DeliveryRecord {
+  receivedAt: number;
+  method: string;
+  path: string;
+  forcedProvider: string | null;
+  remoteAddr: string | null;
+  status: number;
+  reason: string | null;
+  latencyMs: number;
+  size: number;
+  contentType: string | null;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  bodyTruncated: boolean;
+}
+
+export interface IngestedEvent {
+  id: number;
+  type: string;
+  duplicate: boolean;
+  deliveryCount: number;
+}
+
+export interface IngestResult {
+  deliveryId: number;
+  events: IngestedEvent[];
+}
+
+export interface StoredEvent {
+  id: number;
+  deliveryId: number;
+  receivedAt: number;
+  occurredAt: number | null;
+  provider: ProviderId;
+  shape: string;
+  type: string;
+  originalType: string | null;
+  deliveryCount: number;
+  lastDeliveredAt: number;
+  accountPhone: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  chatId: string | null;
+  chatName: string | null;
+  chatPhone: string | null;
+  messageUid: string | null;
+  direction: Direction | null;
+  text: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface StoredDelivery {
+  id: number;
+  receivedAt: number;
+  method: string;
+  path: string;
+  forcedProvider: string | null;
+  remoteAddr: string | null;
+  status: number;
+  reason: string | null;
+  latencyMs: number;
+  size: number;
+  contentType: string | null;
+  headers: Record<string, string>;
+  provider: string | null;
+  eventType: string | null;
+  eventCount: number;
+  duplicate: boolean;
+  bodyTruncated: boolean;
+}
+
+export interface EventDetail extends StoredEvent {
+  request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string };
+  /** Other events that carry the same message uid (one message announced under two event types). */
+  related: Array<{ id: number; type: string }>;
+}
+
+export interface EventFilter {
+  /** An exact event type (aliases accepted), or a group: message, chat, account, call, waba, unknown. */
+  type?: string;
+  provider?: string;
+  /** A phone number in any common spelling, or an account id (JID, WhatsAble user id). */
+  account?: string;
+  chat?: string;
+  search?: string;
+  /** Received at or after this instant (epoch ms). */
+  since?: number;
+  /** Only events with an id below this (paging, newest first). */
+  beforeId?: number;
+  limit?: number;
+}
+
+export const EVENT_GROUPS: Readonly<Record<string, string>> = {
+  message: 'message:%',
+  chat: 'chat:%',
+  account: 'whatsapp:account:%',
+  call: 'call:%',
+  waba: 'waba:%',
+};
+
+const EVENT_COLUMNS = `e.id, e.delivery_id, e.received_at, e.occurred_at, e.provider, e.shape, e.type, e.original_type,
+  e.delivery_count, e.last_delivered_at, e.account_phone, e.account_id, e.account_name, e.chat_id, e.chat_name,
+  e.chat_phone, e.message_uid, e.direction, e.text, e.details`;
+
+interface EventRow {
+  id: number;
+  delivery_id: number;
+  received_at: number;
+  occurred_at: number | null;
+  provider: ProviderId;
+  shape: string;
+  type: string;
+  original_type: string | null;
+  delivery_count: number;
+  last_delivered_at: number;
+  account_phone: string | null;
+  account_id: string | null;
+  account_name: string | null;
+  chat_id: string | null;
+  chat_name: string | null;
+  chat_phone: string | null;
+  message_uid: string | null;
+  direction: Direction | null;
+  text: string | null;
+  details: string;
+}
+
+function eventFromRow(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    deliveryId: r.delivery_id,
+    receivedAt: r.received_at,
+    occurredAt: r.occurred_at,
+    provider: r.provider,
+    shape: r.shape,
+    type: r.type,
+    originalType: r.original_type,
+    deliveryCount: r.delivery_count,
+    lastDeliveredAt: r.last_delivered_at,
+    accountPhone: r.account_phone,
+    accountId: r.account_id,
+    accountName: r.account_name,
+    chatId: r.chat_id,
+    chatName: r.chat_name,
+    chatPhone: r.chat_phone,
+    messageUid: r.message_uid,
+    direction: r.direction,
+    text: r.text,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  };
+}
+
+/** Words of a search box as an FTS5 query: every word must match, as a prefix. Operators are not exposed. */
+export function ftsQuery(input: string): string | null {
+  const words = input.match(/[\p{L}\p{N}_]+/gu);
+  if (!words || words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+export function migrate(db: Database.Database, upTo = LATEST_SCHEMA_VERSION): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new StoreError(
+      `the database was written by a newer Hookwatch (schema ${current}; this build knows up to ${LATEST_SCHEMA_VERSION}). ` +
+        'Upgrade Hookwatch, or point --data at another folder.',
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version > upTo) break;
+    // IMMEDIATE: a second process starting at the same moment waits, then sees the new version and skips.
+    db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (m.version <= now) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}
+
+export class HookwatchStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(file: string, db: Database.Database) {
+    this.file = file;
+    this.db = db;
+    this.stmts = {
+      insertDelivery: db.prepare(`INSERT INTO deliveries
+        (received_at, method, path, forced_provider, remote_addr, status, reason, latency_ms, size, content_type,
+         headers, body, body_truncated, provider, event_type, event_count)
+        VALUES (@receivedAt, @method, @path, @forcedProvider, @remoteAddr, @status, @reason, @latencyMs, @size, @contentType,
+         @headers, @body, @bodyTruncated, @provider, @eventType, @eventCount)`),
+      markDuplicate: db.prepare('UPDATE deliveries SET duplicate = 1 WHERE id = ?'),
+      upsertEvent: db.prepare(`INSERT INTO events
+        (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
+         account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
+        VALUES (@deliveryId, @receivedAt, @occurredAt, @provider, @shape, @type, @originalType, @dedupeKey, @receivedAt,
+         @accountPhone, @accountId, @accountName, @chatId, @chatName, @chatPhone, @messageUid, @direction, @text, @details)
+        ON CONFLICT (provider, type, dedupe_key) DO UPDATE SET
+          delivery_count = delivery_count + 1, last_delivered_at = excluded.last_delivered_at
+        RETURNING id, delivery_count`),
+      getEvent: db.prepare(`SELECT ${EVENT_COLUMNS}, d.headers AS req_headers, d.body AS req_body,
+          d.body_truncated AS req_truncated, d.path AS req_path, d.method AS req_method
+        FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.id = ?`),
+      related: db.prepare('SELECT id, type FROM events WHERE message_uid = ? AND id != ? ORDER BY id'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      pruneEvents: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY id LIMIT ?)'),
+      pruneDeliveries: db.prepare(`DELETE FROM deliveries WHERE id IN (
+          SELECT d.id FROM deliveries d WHERE d.received_at < ?
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.delivery_id = d.id)
+          ORDER BY d.id LIMIT ?)`),
+      counts: db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries'),
+    };
+  }
+
+  static open(file: string, options: OpenOptions = {}): HookwatchStore {
+    if (options.mustExist && !existsSync(file)) {
+      throw new StoreError(`no Hookwatch database at ${file} (start \`hookwatch serve\` once, or pass --data DIR)`);
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { fileMustExist: options.mustExist ?? false });
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+      migrate(db, options.migrateTo);
+      return new HookwatchStore(file, db);
+    } catch (err) {
+      db?.close();
+      if (err instanceof StoreError) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+        throw new StoreError(`${file} is not a readable Hookwatch database (${(err as Error).message}); move it aside or pass another --data folder`, { cause: err });
+      }
+      throw new StoreError(`cannot open the database ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Direct access for migrations tests and benchmarks that seed data in bulk. Not for application code. */
+  get raw(): Database.Database {
+    return this.db;
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in a transaction (a savepoint when nested). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Logs a request that produced no event (rejected, or not a webhook). Returns the delivery id. */
+  recordDelivery(d: DeliveryRecord): number {
+    return Number(this.stmts.insertDelivery.run(this.deliveryParams(d, [])).lastInsertRowid);
+  }
+
+  /** Stores the raw request and its events in one transaction; redelivered events bump their delivery count. */
+  ingest(d: DeliveryRecord, events: NormalizedEvent[]): IngestResult {
+    return this.transaction(() => {
+      const deliveryId = Number(this.stmts.insertDelivery.run(this.deliveryParams(d, events)).lastInsertRowid);
+      const out: IngestedEvent[] = events.map((e) => {
+        const row = this.stmts.upsertEvent.get({
+          deliveryId,
+          receivedAt: d.receivedAt,
+          occurredAt: e.occurredAt,
+          provider: e.provider,
+          shape: e.shape,
+          type: e.type,
+          originalType: e.originalType,
+          dedupeKey: e.dedupeKey,
+          accountPhone: e.accountPhone,
+          accountId: e.accountId,
+          accountName: e.accountName,
+          chatId: e.chatId,
+          chatName: e.chatName,
+          chatPhone: e.chatPhone,
+          messageUid: e.messageUid,
+          direction: e.direction,
+          text: e.text,
+          details: JSON.stringify(e.details),
+        }) as { id: number; delivery_count: number };
+        return { id: row.id, type: e.type, duplicate: row.delivery_count > 1, deliveryCount: row.delivery_count };
+      });
+      if (out.length > 0 && out.every((e) => e.duplicate)) this.stmts.markDuplicate.run(deliveryId);
+      return { deliveryId, events: out };
+    });
+  }
+
+  private deliveryParams(d: DeliveryRecord, events: NormalizedEvent[]) {
+    return {
+      receivedAt: d.receivedAt,
+      method: d.method,
+      path: d.path,
+      forcedProvider: d.forcedProvider,
+      remoteAddr: d.remoteAddr,
+      status: d.status,
+      reason: d.reason,
+      latencyMs: d.latencyMs,
+      size: d.size,
+      contentType: d.contentType,
+      headers: JSON.stringify(d.headers),
+      body: d.body,
+      bodyTruncated: d.bodyTruncated ? 1 : 0,
+      provider: events[0]?.provider ?? null,
+      eventType: events[0]?.type ?? null,
+      eventCount: events.length,
+    };
+  }
+
+  listEvents(filter: EventFilter = {}): StoredEvent[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.type) {
+      const pattern = EVENT_GROUPS[filter.type];
+      if (pattern) {
+        where.push('e.type LIKE ?');
+        params.push(pattern);
+      } else {
+        where.push('e.type = ?');
+        params.push(filter.type);
+      }
+    }
+    if (filter.provider) {
+      where.push('e.provider = ?');
+      params.push(filter.provider);
+    }
+    if (filter.account) {
+      const phone = toE164(filter.account);
+      if (phone) {
+        where.push('e.account_phone = ?');
+        params.push(phone);
+      } else {
+        where.push('e.account_id = ?');
+        params.push(filter.account);
+      }
+    }
+    if (filter.chat) {
+      where.push('e.chat_id = ?');
+      params.push(filter.chat);
+    }
+    if (filter.since !== undefined) {
+      where.push('e.received_at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('e.id < ?');
+      params.push(filter.beforeId);
+    }
+    const limit = Math.max(1, Math.min(filter.limit ?? 100, 100_000));
+    let sql: string;
+    const search = filter.search ? ftsQuery(filter.search) : null;
+    if (filter.search && !search) return [];
+    if (search) {
+      // Drive the query from the FTS index, newest first: FTS5 walks its doclist by rowid and stops at the limit.
+      sql = `SELECT ${EVENT_COLUMNS} FROM events_fts f JOIN events e ON e.id = f.rowid
+        WHERE events_fts MATCH ?${where.length ? ' AND ' + where.join(' AND ') : ''}
+        ORDER BY f.rowid DESC LIMIT ?`;
+      params.unshift(search);
+    } else {
+      sql = `SELECT ${EVENT_COLUMNS} FROM events e${where.length ? ' WHERE ' + where.join(' AND ') : ''}
+        ORDER BY e.id DESC LIMIT ?`;
+    }
+    params.push(limit);
+    return (this.db.prepare(sql).all(...params) as EventRow[]).map(eventFromRow);
+  }
+
+  getEvent(id: number): EventDetail | null {
+    const row = this.stmts.getEvent.get(id) as
+      | (EventRow & { req_headers: string; req_body: Buffer | null; req_truncated: number; req_path: string; req_method: string })
+      | undefined;
+    if (!row) return null;
+    const event = eventFromRow(row);
+    const related = event.messageUid ? (this.stmts.related.all(event.messageUid, id) as Array<{ id: number; type: string }>) : [];
+    return {
+      ...event,
+      request: {
+        headers: JSON.parse(row.req_headers) as Record<string, string>,
+        body: row.req_body,
+        bodyTruncated: row.req_truncated === 1,
+        path: row.req_path,
+        method: row.req_method,
+      },
+      related,
+    };
+  }
+
+  listDeliveries(options: { limit?: number; beforeId?: number } = {}): StoredDelivery[] {
+    const limit = Math.max(1, Math.min(options.limit ?? 1000, 100_000));
+    const rows = this.db
+      .prepare(
+        `SELECT id, received_at, method, path, forced_provider, remote_addr, status, reason, latency_ms, size, content_type,
+           headers, provider, event_type, event_count, duplicate, body_truncated
+         FROM deliveries ${options.beforeId !== undefined ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`,
+      )
+      .all(...(options.beforeId !== undefined ? [options.beforeId, limit] : [limit])) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      id: r.id as number,
+      receivedAt: r.received_at as number,
+      method: r.method as string,
+      path: r.path as string,
+      forcedProvider: r.forced_provider as string | null,
+      remoteAddr: r.remote_addr as string | null,
+      status: r.status as number,
+      reason: r.reason as string | null,
+      latencyMs: r.latency_ms as number,
+      size: r.size as number,
+      contentType: r.content_type as string | null,
+      headers: JSON.parse(r.headers as string) as Record<string, string>,
+      provider: r.provider as string | null,
+      eventType: r.event_type as string | null,
+      eventCount: r.event_count as number,
+      duplicate: r.duplicate === 1,
+      bodyTruncated: r.body_truncated === 1,
+    }));
+  }
+
+  getDeliveryBody(id: number): Buffer | null {
+    const row = this.db.prepare('SELECT body FROM deliveries WHERE id = ?').get(id) as { body: Buffer | null } | undefined;
+    return row?.body ?? null;
+  }
+
+  counts(): { events: number; deliveries: number } {
+    return this.stmts.counts.get() as { events: number; deliveries: number };
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.stmts.getMeta.get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  /** The install's webhook secret (256 random bits, base64url), made on first use. */
+  webhookSecret(): string {
+    return this.transaction(() => this.getMeta('webhook_secret') ?? this.rotateWebhookSecret());
+  }
+
+  rotateWebhookSecret(): string {
+    const secret = randomBytes(32).toString('base64url');
+    this.setMeta('webhook_secret', secret);
+    return secret;
+  }
+
+  /**
+   * Deletes up to `batch` events received before `eventsBefore`, then up to `batch` delivery-log rows
+   * before `deliveriesBefore` that no remaining event points at (those hold raw requests). Returns how
+   * many rows went, so a caller can loop in small steps and keep the receiver responsive.
+   */
+  pruneStep(eventsBefore: number | null, deliveriesBefore: number | null, batch = 2000): { events: number; deliveries: number } {
+    return this.transaction(() => ({
+      events: eventsBefore === null ? 0 : this.stmts.pruneEvents.run(eventsBefore, batch).changes,
+      deliveries: deliveriesBefore === null ? 0 : this.stmts.pruneDeliveries.run(deliveriesBefore, batch).changes,
+    }));
+  }
+}

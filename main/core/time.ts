@@ -1,0 +1,58 @@
+/**
+ * Provider timestamps, turned into UTC instants (epoch milliseconds).
+ *
+ * TimelinesAI v2 sends `2024-01-15 10:30:00 +0200` (not ISO 8601), v1 sends
+ * `2021-02-24T16:25:29+0000`, WhatsAble sends Unix seconds (0 meaning "none")
+ * and ISO strings inside `last_messages`. A time we cannot read is `null`,
+ * never a guess: callers fall back to the time we received the request.
+ */
+
+const PROVIDER_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Unix seconds below this are treated as seconds, above it as milliseconds (year 2286 vs 1973). */
+const SECONDS_CEILING = 1e10;
+
+export function parseProviderTime(value: unknown): number | null {
+  if (typeof value === 'number') return fromEpochNumber(value);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (text === '') return null;
+  if (/^\d+(\.\d+)?$/.test(text)) return fromEpochNumber(Number(text));
+  const m = PROVIDER_TIME.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
+  const ms = frac ? Math.round(Number(frac) * 1000) : 0;
+  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  if (!validParts(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s))) return null;
+  // No zone given: v1 documents its timestamps "in UTC timezone"; we read them so.
+  const offsetMinutes = zoneOffsetMinutes(zone);
+  if (offsetMinutes === null) return null;
+  return base - offsetMinutes * 60_000;
+}
+
+function fromEpochNumber(n: number): number | null {
+  if (!Number.isFinite(n) || n <= 0) return null;
+  return Math.round(n < SECONDS_CEILING ? n * 1000 : n);
+}
+
+function zoneOffsetMinutes(zone: string | undefined): number | null {
+  if (zone === undefined || zone === 'Z' || zone === 'z' || zone === 'UTC') return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+  if (!m) return null;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3] ?? '0');
+  if (hours > 14 || minutes > 59) return null;
+  return (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+function validParts(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= daysInMonth;
+}
+
+/** ISO 8601 in UTC, or null. */
+export function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
