@@ -31,6 +31,17 @@ export interface ReceiverOptions {
 }
 
 export const DEFAULT_PORT = 8789;
+
+/**
+ * End-to-end probe: the tunnel supervisor asks `GET /__hookwatch/probe/<nonce>` through the public URL and
+ * expects `probeAnswer(nonce)` back, which proves the whole path (tunnel server, tunnel client, this
+ * receiver) works. Probes are not webhook deliveries and stay out of the delivery log.
+ */
+export const PROBE_PATH_PREFIX = '/__hookwatch/probe/';
+export function probeAnswer(nonce: string): string {
+  return `hookwatch-probe ${nonce}`;
+}
+const PROBE_NONCE = /^[A-Za-z0-9_-]{8,64}$/;
 const MiB = 1024 * 1024;
 
 /** Header names whose values are credentials: never stored. */
@@ -161,6 +172,16 @@ export class Receiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    if (req.url?.startsWith(PROBE_PATH_PREFIX) && (req.method === 'GET' || req.method === 'HEAD')) {
+      const nonce = req.url.slice(PROBE_PATH_PREFIX.length);
+      if (PROBE_NONCE.test(nonce)) {
+        req.resume();
+        const text = probeAnswer(nonce);
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+        res.end(req.method === 'HEAD' ? undefined : text);
+        return;
+      }
+    }
     const route = this.route(req.url);
     const base = {
       receivedAt: Date.now(),
