@@ -160,14 +160,12 @@ export class Receiver {
   }
 
   private secretMatches(candidate: string): boolean {
-    // Hash both sides so the comparison takes the same time whatever the candidate's length.
-    const d = digest(candidate);
-    if (timingSafeEqual(d, this.secretDigest)) return true;
-    // `hookwatch secret --rotate` may have run in another process: take a new secret into use.
+    // The secret is read from the store on every request (one indexed lookup), so `hookwatch secret --rotate`
+    // in another process takes effect at once: the old URL stops working with the next request.
     const stored = this.o.store.getMeta('webhook_secret');
-    if (stored === null || stored === this.secret) return false;
-    this.setSecret(stored);
-    return timingSafeEqual(d, this.secretDigest);
+    if (stored !== null && stored !== this.secret) this.setSecret(stored);
+    // Hash both sides so the comparison takes the same time whatever the candidate's length.
+    return timingSafeEqual(digest(candidate), this.secretDigest);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
