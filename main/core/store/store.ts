@@ -291,36 +291,42 @@ export class HookwatchStore {
     return Number(this.stmts.insertDelivery.run(this.deliveryParams(d, [])).lastInsertRowid);
   }
 
-  /** Stores the raw request and its events in one transaction; redelivered events bump their delivery count. */
+  /**
+   * Stores the raw request and its events atomically; redelivered events bump their delivery count.
+   * Called inside a transaction (the receiver's group commit), it joins it instead of opening a
+   * savepoint, and the caller rolls back on failure.
+   */
   ingest(d: DeliveryRecord, events: NormalizedEvent[]): IngestResult {
-    return this.transaction(() => {
-      const deliveryId = Number(this.stmts.insertDelivery.run(this.deliveryParams(d, events)).lastInsertRowid);
-      const out: IngestedEvent[] = events.map((e) => {
-        const row = this.stmts.upsertEvent.get({
-          deliveryId,
-          receivedAt: d.receivedAt,
-          occurredAt: e.occurredAt,
-          provider: e.provider,
-          shape: e.shape,
-          type: e.type,
-          originalType: e.originalType,
-          dedupeKey: e.dedupeKey,
-          accountPhone: e.accountPhone,
-          accountId: e.accountId,
-          accountName: e.accountName,
-          chatId: e.chatId,
-          chatName: e.chatName,
-          chatPhone: e.chatPhone,
-          messageUid: e.messageUid,
-          direction: e.direction,
-          text: e.text,
-          details: JSON.stringify(e.details),
-        }) as { id: number; delivery_count: number };
-        return { id: row.id, type: e.type, duplicate: row.delivery_count > 1, deliveryCount: row.delivery_count };
-      });
-      if (out.length > 0 && out.every((e) => e.duplicate)) this.stmts.markDuplicate.run(deliveryId);
-      return { deliveryId, events: out };
+    return this.db.inTransaction ? this.ingestNow(d, events) : this.transaction(() => this.ingestNow(d, events));
+  }
+
+  private ingestNow(d: DeliveryRecord, events: NormalizedEvent[]): IngestResult {
+    const deliveryId = Number(this.stmts.insertDelivery.run(this.deliveryParams(d, events)).lastInsertRowid);
+    const out: IngestedEvent[] = events.map((e) => {
+      const row = this.stmts.upsertEvent.get({
+        deliveryId,
+        receivedAt: d.receivedAt,
+        occurredAt: e.occurredAt,
+        provider: e.provider,
+        shape: e.shape,
+        type: e.type,
+        originalType: e.originalType,
+        dedupeKey: e.dedupeKey,
+        accountPhone: e.accountPhone,
+        accountId: e.accountId,
+        accountName: e.accountName,
+        chatId: e.chatId,
+        chatName: e.chatName,
+        chatPhone: e.chatPhone,
+        messageUid: e.messageUid,
+        direction: e.direction,
+        text: e.text,
+        details: JSON.stringify(e.details),
+      }) as { id: number; delivery_count: number };
+      return { id: row.id, type: e.type, duplicate: row.delivery_count > 1, deliveryCount: row.delivery_count };
     });
+    if (out.length > 0 && out.every((e) => e.duplicate)) this.stmts.markDuplicate.run(deliveryId);
+    return { deliveryId, events: out };
   }
 
   private deliveryParams(d: DeliveryRecord, events: NormalizedEvent[]) {

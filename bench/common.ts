@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export function messagePayload(uid: string, n: number): string {
+  // A realistic TimelinesAI message:received:new (about 800 bytes), with a unique uid per request.
+  return JSON.stringify({
+    event_type: 'message:received:new',
+    chat: { full_name: `Customer ${n % 500}`, chat_url: `https://app.timelines.ai/chat/${4800000 + (n % 500)}/messages/`, chat_id: 4800000 + (n % 500), is_group: false, phone: `+1555${String(5500000 + (n % 500)).padStart(7, '0')}`, responsible_name: 'Alex Agent', responsible_email: 'alex.agent@example.com' },
+    whatsapp_account: { full_name: 'Dana Owner', email: 'dana.owner@example.com', phone: `+1555555${String(100 + (n % 20)).padStart(4, '0')}` },
+    message: { text: `Hello, this is message ${n}: is my order ${n % 97} shipped yet? Thanks a lot for checking on it.`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-02 15:20:11 +0000', received_timestamp: '2025-03-02 15:20:12 +0000', message_uid: uid, sender: { full_name: `Customer ${n % 500}`, phone: '+15555550123' }, recipient: { full_name: 'Dana Owner', phone: '+15555550100' }, attachments: [] },
+  });
+}
+
+/** Starts a node script that prints `receiver: <url>` and `ready`; resolves with the URL. */
+export function startServerProcess(script: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /receiver: (\S+)/.exec(out);
+      if (m && /ready/.test(out)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve({ child, url: m[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,73 @@
+// `npm run bench`: measures against the targets in the issues and writes bench/results.json,
+// bench/results.md and the summary in README.md. Not part of the tests: these machines are shared
+// and noisy, so figures are compared as ratios measured in the same run.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchHistory } from './history.js';
+import { benchIngest } from './ingest.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const results: Record<string, unknown> = {
+  ranAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+};
+
+if (want('ingest')) {
+  log('ingest: 20k POSTs, 32 in flight, bare node:http then Hookwatch…');
+  results.ingest = await benchIngest();
+}
+if (want('history')) {
+  log('history: seeding 1M events…');
+  results.history = await benchHistory(Number(process.env.HOOKWATCH_BENCH_EVENTS ?? 1_000_000), log);
+}
+
+const previous = (() => {
+  try {
+    return JSON.parse(readFileSync(`${ROOT}bench/results.json`, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+})();
+const merged = { ...previous, ...results };
+writeFileSync(`${ROOT}bench/results.json`, JSON.stringify(merged, null, 2) + '\n');
+const md = summary(merged);
+writeFileSync(`${ROOT}bench/results.md`, md);
+const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+writeFileSync(
+  `${ROOT}README.md`,
+  readme.replace(/<!-- bench-summary:start -->[\s\S]*<!-- bench-summary:end -->/, `<!-- bench-summary:start -->\n${md}<!-- bench-summary:end -->`),
+);
+process.stdout.write(md);
+
+function summary(r: Record<string, any>): string {
+  const lines: string[] = [];
+  const m = r.machine ?? {};
+  lines.push(`Last run ${r.ranAt} on ${m.cpus} × ${m.cpuModel}, Node ${m.node}.`, '');
+  lines.push('| measure | result | target | met |', '| --- | --- | --- | --- |');
+  if (r.ingest) {
+    const i = r.ingest;
+    lines.push(`| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio} ${i.ratio >= 0.5 ? '✓' : '✗'} |`);
+    lines.push(`| ingest latency p50 / p99 | ${i.hookwatch.p50Ms} / ${i.hookwatch.p99Ms} ms | p99 < 20 ms | ${i.hookwatch.p99Ms < 20 ? '✓' : '✗'} |`);
+    lines.push(`| acknowledged events durable | ${i.storedAfterRun} stored of ${i.acknowledged} acknowledged (${i.durability}) | all | ${i.everyAcknowledgedEventDurable ? '✓' : '✗'} |`);
+  }
+  if (r.history) {
+    const h = r.history;
+    const q = h.queries;
+    lines.push(`| history: newest page, ${h.events.toLocaleString('en')} events | ${q.newestPage.p95Ms} ms p95 | < 5 ms | ${q.newestPage.p95Ms < 5 ? '✓' : '✗'} |`);
+    lines.push(`| history: filter by account | ${q.byAccount.p95Ms} ms p95 | < 10 ms | ${q.byAccount.p95Ms < 10 ? '✓' : '✗'} |`);
+    const s = Math.max(q.searchCommonWord.p95Ms, q.searchRareWord.p95Ms, q.searchTwoWords.p95Ms);
+    lines.push(`| history: full-text search (common, rare, two words) | ${q.searchCommonWord.p95Ms} / ${q.searchRareWord.p95Ms} / ${q.searchTwoWords.p95Ms} ms p95 | < 50 ms | ${s < 50 ? '✓' : '✗'} |`);
+    lines.push(`| history: database size | ${h.databaseMiB} MiB (${h.bytesPerEvent} bytes/event, raw request included) | report | |`);
+  }
+  for (const [name, value] of Object.entries(r)) {
+    if (['ranAt', 'machine', 'ingest', 'history'].includes(name) || typeof value !== 'object' || value === null) continue;
+    const v = value as { summary?: string[] };
+    if (Array.isArray(v.summary)) lines.push(...v.summary);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,30 @@
+// `npm start`: run the desktop app. Makes sure better-sqlite3 is built for Electron's ABI first
+// (node_modules stays on Node's ABI after install so tests and the CLI work; see TOOLCHAIN.md).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let electronPath;
+try {
+  // Electron >= 42 fetches its binary on first use, from GitHub.
+  electronPath = require('electron');
+} catch (err) {
+  console.error(
+    `hookwatch: the Electron binary is not available (${String(err.message).split('\n')[0]}).\n` +
+      'It is downloaded on first start and needs internet access. Everything Hookwatch does also runs\n' +
+      'without Electron: `npx hookwatch serve` (receiver, storage, dashboard in your browser).',
+  );
+  process.exit(1);
+}
+
+const probe = spawnSync(electronPath, ['-e', "require('better-sqlite3')(':memory:').close()"], {
+  env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  encoding: 'utf8',
+});
+if (probe.status !== 0) {
+  console.error('hookwatch: rebuilding better-sqlite3 for Electron…');
+  execFileSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js'), '--force', '--only', 'better-sqlite3'], { stdio: 'inherit' });
+}
+
+const child = spawn(electronPath, ['.'], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
