@@ -13,6 +13,13 @@ const PROVIDER_TIME =
 /** Unix seconds below this are treated as seconds, above it as milliseconds (year 2286 vs 1973). */
 const SECONDS_CEILING = 1e10;
 
+/**
+ * The widest instant a JS Date holds (±100,000,000 days). A provider value beyond it (WhatsAble time
+ * 1e17, say) is no time at all; passed on, it made `new Date(ms).toISOString()` throw and one such
+ * event broke every `hookwatch events --format jsonl|csv` export.
+ */
+const MAX_INSTANT_MS = 8.64e15;
+
 export function parseProviderTime(value: unknown): number | null {
   if (typeof value === 'number') return fromEpochNumber(value);
   if (typeof value !== 'string') return null;
@@ -23,8 +30,8 @@ export function parseProviderTime(value: unknown): number | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '00', frac = '', zone] = m;
   const ms = frac ? Math.round(Number(frac) * 1000) : 0;
-  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (!validParts(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s))) return null;
+  const base = utcMs(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   // No zone given: v1 documents its timestamps "in UTC timezone"; we read them so.
   const offsetMinutes = zoneOffsetMinutes(zone);
   if (offsetMinutes === null) return null;
@@ -33,7 +40,19 @@ export function parseProviderTime(value: unknown): number | null {
 
 function fromEpochNumber(n: number): number | null {
   if (!Number.isFinite(n) || n <= 0) return null;
-  return Math.round(n < SECONDS_CEILING ? n * 1000 : n);
+  const ms = Math.round(n < SECONDS_CEILING ? n * 1000 : n);
+  return ms <= MAX_INSTANT_MS ? ms : null;
+}
+
+/**
+ * Date.UTC without its two-digit-year rule: Date.UTC(24, ...) means 1924, so `0024-01-15` would
+ * silently become 1924. setUTCFullYear takes the year as given.
+ */
+function utcMs(y: number, monthIndex: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(y, monthIndex, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number | null {
@@ -48,11 +67,15 @@ function zoneOffsetMinutes(zone: string | undefined): number | null {
 
 function validParts(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const daysInMonth = new Date(utcMs(y, mo, 0, 0, 0, 0, 0)).getUTCDate();
   return d <= daysInMonth;
 }
 
-/** ISO 8601 in UTC, or null. */
+/**
+ * ISO 8601 in UTC, or null. Also null for an instant a Date cannot hold: rows stored before
+ * parseProviderTime bounded its results may carry one, and an export must not die on them.
+ */
 export function isoOrNull(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > MAX_INSTANT_MS) return null;
+  return new Date(ms).toISOString();
 }

@@ -22,8 +22,12 @@ import type { ProviderPlugin } from './types.js';
  *   canonical body. These payloads carry the times and people that make one occurrence differ from
  *   the next (`connected_on`, `disconnected_on`, `previous_responsible_*`), and a redelivery is byte-for-byte
  *   the same event, whatever its key order or whitespace.
+ *   Not all of them do: `whatsapp:account:suspended`/`resumed` carry only the old `connected_on`, and
+ *   WABA account, chat and template events no time at all, so a later identical occurrence (suspended,
+ *   resumed, suspended again) hashes like a redelivery of the first. Only the store can tell the two
+ *   apart, by how long ago the key was last delivered.
  * - v1 messages: `v1:<message_id>|<timestamp>`; the v1 docs show two messages of one bundle sharing a
- *   `message_id`, so the id alone would merge them.
+ *   `message_id`, so the id alone would merge them. Without an id: a hash of the message with its chat.
  */
 export const timelinesProvider: ProviderPlugin = {
   id: 'timelines',
@@ -50,7 +54,11 @@ function directionOf(value: unknown): Direction | null {
 
 export function normalizeTimelinesV2(body: JsonObject): NormalizedEvent {
   const sentType = String(body.event_type).trim();
-  const type = TIMELINES_TYPE_ALIASES[sentType] ?? sentType;
+  // hasOwn, not a plain lookup: `event_type: "constructor"` (or "__proto__", "toString") would
+  // otherwise read Object.prototype, make `type` a function, crash the normalizer and lose the
+  // name the sender used. A blank event_type names no type: store it as `unknown`, not as ''.
+  const alias = Object.hasOwn(TIMELINES_TYPE_ALIASES, sentType) ? TIMELINES_TYPE_ALIASES[sentType] : undefined;
+  const type = alias ?? (sentType === '' ? 'unknown' : sentType);
   const wrapped = isObject(body.data) && !isObject(body.chat) && !isObject(body.message) && !isObject(body.whatsapp_account);
   const event = wrapped ? normalizeDataWrapper(type, obj(body.data), body) : normalizeTopLevel(type, body);
   if (sentType !== type) event.originalType = sentType;
@@ -180,7 +188,9 @@ function normalizeDataWrapper(type: string, data: JsonObject, body: JsonObject):
   e.chatPhone = toE164(data.chat_phone) ?? toE164(e.direction === 'sent' ? data.recipient_phone : data.sender_phone);
   e.accountPhone = toE164(data.whatsapp_account_phone) ?? toE164(data.account_phone);
   e.occurredAt = parseProviderTime(data.timestamp);
-  if (e.messageUid && type.startsWith('message:')) e.dedupeKey = `uid:${e.messageUid}`;
+  // A reaction's message_uid is the message reacted to: keying on it would merge every reaction
+  // to that message into one event, so reactions (like non-message events) keep the body hash.
+  if (e.messageUid && type.startsWith('message:') && type !== 'message:reaction') e.dedupeKey = `uid:${e.messageUid}`;
   return e;
 }
 
@@ -195,7 +205,9 @@ export function normalizeTimelinesV1(body: JsonObject): NormalizedEvent[] {
     const dir = directionOf(m.direction);
     const type = dir === 'received' ? 'message:received:new' : dir === 'sent' ? 'message:sent:new' : 'message:new';
     const id = str(m.message_id);
-    const key = id ? `v1:${id}|${str(m.timestamp) ?? ''}` : bodyHashKey(m);
+    // Without an id, hash the message with its account and chat: the message object alone ("ok",
+    // same second) is the same in two different chats, and those must not merge as redeliveries.
+    const key = id ? `v1:${id}|${str(m.timestamp) ?? ''}` : bodyHashKey({ whatsapp_account: wa, chat, message: m });
     const e = blankEvent('timelines', bundle ? 'timelines.v1.bundle' : 'timelines.v1', type, key);
     e.accountPhone = toE164(wa.phone);
     e.chatId = str(chat.chat_id) ?? str(chat.id);
