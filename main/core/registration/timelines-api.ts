@@ -1,0 +1,778 @@
+/**
+ * A client of the TimelinesAI Public API, limited to what Hookwatch needs: webhooks, WhatsApp
+ * accounts and the workspace's quotas. Spec: ../shared/provider-specs/public_api_spec.yaml;
+ * notes in ../shared/PROVIDERS.md.
+ *
+ * Every failure becomes a TimelinesApiError with a `kind` the UI can branch on and a message a
+ * person can act on. The token is read from a TokenSource for each request and is never put in
+ * an error, a log line or any object this module returns (see redact()).
+ */
+import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES } from '../events.js';
+import type { TokenSource } from './token-source.js';
+
+export const DEFAULT_TIMELINES_API_BASE = 'https://app.timelines.ai/integrations/api';
+export const TIMELINES_TOKEN_PAGE = 'TimelinesAI > Integrations > Public API';
+export const TIMELINES_WEBHOOKS_PAGE = 'TimelinesAI > Integrations > Webhooks v2';
+/** PROVIDERS.md: 30 requests per second per IP, plus a burst of 10. */
+export const TIMELINES_RATE_PER_SECOND = 30;
+export const TIMELINES_RATE_BURST = 10;
+/** The spec's maxLength for a webhook URL. */
+export const TIMELINES_MAX_URL_LENGTH = 4096;
+
+export type TimelinesApiErrorKind =
+  | 'bad-token'
+  | 'permission'
+  | 'quota'
+  | 'rate-limited'
+  | 'validation'
+  | 'not-found'
+  | 'webhook-limit'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'unexpected';
+
+export interface TimelinesFieldError {
+  fields: string[];
+  msg: string;
+}
+
+export interface TimelinesApiErrorInit {
+  kind: TimelinesApiErrorKind;
+  message: string;
+  /** HTTP status, or null when no answer came (network, timeout) or the request was refused before sending. */
+  status?: number | null;
+  /** The API's `error_code` (or the 429 body's `error`), or a local code such as `missing_credentials`, `ECONNREFUSED`. */
+  code?: string | null;
+  method?: string;
+  /** The API path (no host, no query), e.g. `/webhooks/7654321`. */
+  path?: string;
+  attempts?: number;
+  /** From Retry-After, when the API said how long to wait. */
+  retryAfterMs?: number | null;
+  /** What the API itself said, shortened and with secrets removed. */
+  serverMessage?: string | null;
+  fieldErrors?: TimelinesFieldError[];
+}
+
+/** Kinds that may go away by themselves; a caller may try again later (the client already retried). */
+const TRANSIENT_KINDS: ReadonlySet<TimelinesApiErrorKind> = new Set(['rate-limited', 'server', 'network', 'timeout']);
+
+export class TimelinesApiError extends Error {
+  override readonly name = 'TimelinesApiError';
+  readonly kind: TimelinesApiErrorKind;
+  readonly status: number | null;
+  readonly code: string | null;
+  readonly method: string | null;
+  readonly path: string | null;
+  readonly attempts: number;
+  readonly retryAfterMs: number | null;
+  readonly serverMessage: string | null;
+  readonly fieldErrors: TimelinesFieldError[];
+
+  constructor(init: TimelinesApiErrorInit) {
+    super(init.message);
+    this.kind = init.kind;
+    this.status = init.status ?? null;
+    this.code = init.code ?? null;
+    this.method = init.method ?? null;
+    this.path = init.path ?? null;
+    this.attempts = init.attempts ?? 0;
+    this.retryAfterMs = init.retryAfterMs ?? null;
+    this.serverMessage = init.serverMessage ?? null;
+    this.fieldErrors = init.fieldErrors ?? [];
+  }
+
+  /** True when trying again later may succeed (rate limit, 5xx, network, timeout). */
+  get transient(): boolean {
+    return TRANSIENT_KINDS.has(this.kind);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      message: this.message,
+      status: this.status,
+      code: this.code,
+      method: this.method,
+      path: this.path,
+      attempts: this.attempts,
+      retryAfterMs: this.retryAfterMs,
+      serverMessage: this.serverMessage,
+      fieldErrors: this.fieldErrors,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the API returns, in Hookwatch's terms
+
+export interface TimelinesWebhook {
+  id: number;
+  eventType: string;
+  url: string;
+  enabled: boolean;
+  /** Consecutive failed deliveries (each after 3 attempts). TimelinesAI never disables a webhook for it. */
+  errorsCounter: number;
+}
+
+export interface CreateWebhookInput {
+  eventType: string;
+  url: string;
+  enabled?: boolean;
+}
+
+/** PUT sends only the fields given; the API keeps the others (spec: WebhookUpdate). */
+export interface UpdateWebhookInput {
+  eventType?: string;
+  url?: string;
+  enabled?: boolean;
+}
+
+export type WhatsappAccountStatus = 'active' | 'disconnected' | 'unknown';
+
+export interface TimelinesWhatsappAccount {
+  /** JID, e.g. `972501111111@s.whatsapp.net`. */
+  id: string;
+  phone: string;
+  connectedOn: string;
+  /**
+   * `active` or `disconnected`. The endpoint is deliberately binary: an account that is
+   * suspended, banned or paused shows here as `disconnected`, so this alone cannot tell a
+   * suspension (billing) from a real disconnection; the webhook events can.
+   */
+  status: WhatsappAccountStatus;
+  /** The status exactly as sent (the spec's example says `Active`, the description `active`). */
+  statusAsSent: string;
+  ownerName: string;
+  ownerEmail: string;
+  accountName: string;
+}
+
+export interface TimelinesQuota {
+  total: number;
+  used: number;
+  periodStart: string | null;
+  periodEnd: string | null;
+}
+
+export interface TimelinesWorkspace {
+  workspaceId: string;
+  displayName: string;
+  plan: string;
+  apiCallsQuota: TimelinesQuota | null;
+  messagingQuota: TimelinesQuota | null;
+  seats: TimelinesQuota | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client-side rate limit
+
+/**
+ * Keeps our own request rate under TimelinesAI's limit (30/s plus a burst of 10) so a sync of a
+ * full workspace never earns a 429 in the first place. A GCRA reservation rather than a refill
+ * loop: each call books the next slot at once, so concurrent callers queue fairly and nothing
+ * spins, whatever clock is injected.
+ */
+export class RequestRateLimiter {
+  private readonly intervalMs: number;
+  private readonly toleranceMs: number;
+  private theoreticalArrival = -Infinity;
+
+  constructor(
+    ratePerSecond: number,
+    burst: number,
+    private readonly now: () => number,
+    private readonly sleep: (ms: number) => Promise<void>,
+  ) {
+    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError('rate must be > 0 and burst >= 1');
+    this.intervalMs = 1000 / ratePerSecond;
+    this.toleranceMs = (burst - 1) * this.intervalMs;
+  }
+
+  /** Waits (if needed) until one more request fits in the rate; returns how long it waited. */
+  async take(): Promise<number> {
+    const now = this.now();
+    const tat = Math.max(this.theoreticalArrival, now);
+    const raw = tat - this.toleranceMs - now;
+    // 1000/30 is not exact in binary: ignore float dust, or the 10th request of a burst "waits" 1e-10 ms.
+    const wait = raw > 1e-6 ? raw : 0;
+    this.theoreticalArrival = tat + this.intervalMs;
+    if (wait > 0) await this.sleep(wait);
+    return wait;
+  }
+
+  /**
+   * After a 429, books nothing before `untilMs`: the server's limit is per IP, so every caller
+   * waits, and the waiting happens in take() (once) rather than in a second sleep.
+   */
+  holdUntil(untilMs: number): void {
+    this.theoreticalArrival = Math.max(this.theoreticalArrival, untilMs + this.toleranceMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+export interface TimelinesApiClientOptions {
+  tokenSource: TokenSource;
+  /** Default https://app.timelines.ai/integrations/api (the spec's server). */
+  baseUrl?: string;
+  /** Per attempt, covering the answer's body too. Default 15 s. */
+  timeoutMs?: number;
+  /** Attempts per call for 429/5xx/network/timeout, first included. Default 4. */
+  maxAttempts?: number;
+  /** First backoff step; doubles each retry, with jitter. Default 500 ms. */
+  backoffBaseMs?: number;
+  /** Longest single backoff we choose ourselves. Default 8 s. */
+  backoffMaxMs?: number;
+  /** A Retry-After longer than this is not waited out: the call fails at once, saying when to retry. Default 60 s. */
+  maxRetryAfterMs?: number;
+  ratePerSecond?: number;
+  burst?: number;
+  /** Injectable for tests: they must not wait out real backoffs. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  fetch?: typeof fetch;
+  /** One line per retry or wait; never contains the token. */
+  log?: (line: string) => void;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class TimelinesApiClient {
+  readonly baseUrl: string;
+  private readonly o: Required<Omit<TimelinesApiClientOptions, 'tokenSource' | 'baseUrl' | 'log'>> & {
+    log: (line: string) => void;
+  };
+  private readonly tokens: TokenSource;
+  private readonly limiter: RequestRateLimiter;
+
+  constructor(options: TimelinesApiClientOptions) {
+    this.tokens = options.tokenSource;
+    this.baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULT_TIMELINES_API_BASE);
+    this.o = {
+      timeoutMs: options.timeoutMs ?? 15_000,
+      maxAttempts: Math.max(1, Math.floor(options.maxAttempts ?? 4)),
+      backoffBaseMs: options.backoffBaseMs ?? 500,
+      backoffMaxMs: options.backoffMaxMs ?? 8_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      ratePerSecond: options.ratePerSecond ?? TIMELINES_RATE_PER_SECOND,
+      burst: options.burst ?? TIMELINES_RATE_BURST,
+      sleep: options.sleep ?? realSleep,
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+      fetch: options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args)),
+      log: options.log ?? (() => {}),
+    };
+    this.limiter = new RequestRateLimiter(this.o.ratePerSecond, this.o.burst, this.o.now, this.o.sleep);
+  }
+
+  /** All webhooks of the workspace (everyone's, not only ours), ordered by id. Not paginated. */
+  async listWebhooks(): Promise<TimelinesWebhook[]> {
+    const spec: RequestSpec = { method: 'GET', path: '/webhooks' };
+    const body = await this.request(spec);
+    // The spec wraps the list in {status, data: [...]}; PROVIDERS.md saw a bare array. Take both.
+    const list = Array.isArray(body) ? body : isRecord(body) ? body['data'] : undefined;
+    const items = Array.isArray(list) ? list : isRecord(list) && Array.isArray(list['webhooks']) ? list['webhooks'] : null;
+    if (items === null) throw this.unexpected(spec, 'the webhook list was not an array');
+    return items.map((item, i) => this.webhookFrom(item, spec, `webhook ${i + 1} of the list`));
+  }
+
+  async getWebhook(id: number | string): Promise<TimelinesWebhook> {
+    const spec: RequestSpec = { method: 'GET', path: `/webhooks/${webhookIdPath(id)}` };
+    return this.webhookFrom(dataOf(await this.request(spec)), spec, 'the webhook');
+  }
+
+  /**
+   * Creates a webhook. The API is idempotent on event_type + url: the same pair returns the
+   * existing id, re-enabling a disabled one or restoring a deleted one, so retrying is safe.
+   */
+  async createWebhook(input: CreateWebhookInput): Promise<TimelinesWebhook> {
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: '/webhooks',
+      body: { event_type: checkEventType(input.eventType), url: checkWebhookUrl(input.url), enabled: input.enabled ?? true },
+    };
+    try {
+      return this.webhookFrom(dataOf(await this.request(spec)), spec, 'the created webhook');
+    } catch (err) {
+      if (err instanceof TimelinesApiError && isWebhookLimitRefusal(err)) throw webhookLimitError(err, input.eventType);
+      throw err;
+    }
+  }
+
+  /** Changes only the fields given (PUT with a partial body, as the spec defines). */
+  async updateWebhook(id: number | string, changes: UpdateWebhookInput): Promise<TimelinesWebhook> {
+    const body: Record<string, unknown> = {};
+    if (changes.eventType !== undefined) body['event_type'] = checkEventType(changes.eventType);
+    if (changes.url !== undefined) body['url'] = checkWebhookUrl(changes.url);
+    if (changes.enabled !== undefined) body['enabled'] = changes.enabled;
+    if (Object.keys(body).length === 0) {
+      throw new TimelinesApiError({ kind: 'validation', code: 'nothing_to_update', message: 'updateWebhook needs at least one of eventType, url, enabled' });
+    }
+    const spec: RequestSpec = { method: 'PUT', path: `/webhooks/${webhookIdPath(id)}`, body };
+    return this.webhookFrom(dataOf(await this.request(spec)), spec, 'the updated webhook');
+  }
+
+  /** Deletes a webhook; deliveries stop at once. A 404 (already gone) is a `not-found` error. */
+  async deleteWebhook(id: number | string): Promise<void> {
+    await this.request({ method: 'DELETE', path: `/webhooks/${webhookIdPath(id)}` });
+  }
+
+  async listWhatsappAccounts(): Promise<TimelinesWhatsappAccount[]> {
+    const spec: RequestSpec = { method: 'GET', path: '/whatsapp_accounts' };
+    const data = dataOf(await this.request(spec));
+    const list = isRecord(data) ? data['whatsapp_accounts'] : undefined;
+    if (!Array.isArray(list)) throw this.unexpected(spec, 'data.whatsapp_accounts was not an array');
+    return list.map((a, i) => {
+      if (!isRecord(a) || typeof a['id'] !== 'string') throw this.unexpected(spec, `account ${i + 1} had no id`);
+      const statusAsSent = str(a['status']);
+      const lower = statusAsSent.trim().toLowerCase();
+      return {
+        id: a['id'],
+        phone: str(a['phone']),
+        connectedOn: str(a['connected_on']),
+        status: lower === 'active' || lower === 'disconnected' ? lower : 'unknown',
+        statusAsSent,
+        ownerName: str(a['owner_name']),
+        ownerEmail: str(a['owner_email']),
+        accountName: str(a['account_name']),
+      };
+    });
+  }
+
+  /** Workspace identity and quotas; `apiCallsQuota` is the monthly Public API allowance every call uses. */
+  async getWorkspace(): Promise<TimelinesWorkspace> {
+    const spec: RequestSpec = { method: 'GET', path: '/workspace' };
+    const data = dataOf(await this.request(spec));
+    if (!isRecord(data)) throw this.unexpected(spec, 'data was not an object');
+    return {
+      workspaceId: str(data['workspace_id']),
+      displayName: str(data['display_name']),
+      plan: str(data['plan']),
+      apiCallsQuota: quotaFrom(data['api_calls_quota']),
+      messagingQuota: quotaFrom(data['messaging_quota']),
+      seats: quotaFrom(data['seats']),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async request(spec: RequestSpec): Promise<unknown> {
+    const token = await this.readToken(spec);
+    const url = this.baseUrl + spec.path;
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const redactToken = (text: string) => redact(text, token);
+
+    let heldByServer = false;
+    for (let attempt = 1; ; attempt++) {
+      const waited = await this.limiter.take();
+      if (waited > 0 && !heldByServer) this.o.log(`timelines api: waiting ${formatMs(waited)} to stay under ${this.o.ratePerSecond} requests/s`);
+      heldByServer = false;
+      let failure: TimelinesApiError;
+      try {
+        const res = await this.o.fetch(url, {
+          method: spec.method,
+          headers,
+          body: payload,
+          // The API never redirects; following one could carry the token to another host.
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.o.timeoutMs),
+        });
+        const text = await res.text();
+        if (res.ok) return this.parseSuccess(text, spec, attempt, redactToken);
+        failure = this.errorFromResponse(res.status, text, res.headers, spec, attempt, redactToken);
+      } catch (err) {
+        if (err instanceof TimelinesApiError) throw err;
+        failure = this.errorFromThrown(err, spec, attempt, redactToken);
+      }
+
+      const retry = this.retryDelay(failure, attempt);
+      if (retry === null) throw failure;
+      this.o.log(
+        `timelines api: ${spec.method} ${spec.path} ${failure.status ?? failure.code ?? failure.kind}, retry ${attempt} of ${this.o.maxAttempts - 1} in ${formatMs(retry)}`,
+      );
+      if (failure.kind === 'rate-limited') {
+        this.limiter.holdUntil(this.o.now() + retry);
+        heldByServer = true;
+      } else {
+        await this.o.sleep(retry);
+      }
+    }
+  }
+
+  private async readToken(spec: RequestSpec): Promise<string> {
+    let token: string | null;
+    try {
+      token = await this.tokens.getToken();
+    } catch {
+      // The source's own error may quote what it read; say only where it failed.
+      throw new TimelinesApiError({
+        kind: 'bad-token',
+        code: 'token_unreadable',
+        method: spec.method,
+        path: spec.path,
+        message: `the TimelinesAI token could not be read from ${this.tokens.describe}: paste it again in Settings`,
+      });
+    }
+    if (token === null || token === '') {
+      throw new TimelinesApiError({
+        kind: 'bad-token',
+        code: 'missing_credentials',
+        method: spec.method,
+        path: spec.path,
+        message: `no TimelinesAI token is set (${this.tokens.describe}): create one in ${TIMELINES_TOKEN_PAGE} and paste it in Settings, or set HOOKWATCH_TIMELINES_TOKEN for the hookwatch command`,
+      });
+    }
+    // fetch() quotes an invalid header value in its TypeError, token included: refuse it first.
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      throw new TimelinesApiError({
+        kind: 'bad-token',
+        code: 'malformed_token',
+        method: spec.method,
+        path: spec.path,
+        message: `the TimelinesAI token from ${this.tokens.describe} contains spaces or characters a token cannot have: copy it again from ${TIMELINES_TOKEN_PAGE} and paste only the token`,
+      });
+    }
+    return token;
+  }
+
+  private parseSuccess(text: string, spec: RequestSpec, attempt: number, clean: (s: string) => string): unknown {
+    if (spec.method === 'DELETE' && text.trim() === '') return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (spec.method === 'DELETE') return null;
+      throw this.unexpected(spec, `the answer was not JSON (${JSON.stringify(clean(text.slice(0, 80)))})`, attempt);
+    }
+  }
+
+  private errorFromResponse(
+    status: number,
+    text: string,
+    headers: Headers,
+    spec: RequestSpec,
+    attempt: number,
+    clean: (s: string) => string,
+  ): TimelinesApiError {
+    const parsed = parseErrorBody(text);
+    const code = parsed.code;
+    const serverMessage = parsed.message === null ? null : clean(parsed.message).slice(0, 300);
+    const fieldErrors = parsed.fieldErrors.map((f) => ({ fields: f.fields.map(clean), msg: clean(f.msg).slice(0, 200) }));
+    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), this.o.now());
+    const base = { status, code, method: spec.method, path: spec.path, attempts: attempt, retryAfterMs, serverMessage, fieldErrors };
+    const said = serverMessage ? ` (TimelinesAI said: ${serverMessage})` : '';
+    const what = `${spec.method} ${spec.path}`;
+
+    if (status === 401 || code === 'invalid_token' || code === 'missing_credentials') {
+      return new TimelinesApiError({
+        ...base,
+        kind: 'bad-token',
+        message: `the TimelinesAI token was refused: create a new one in ${TIMELINES_TOKEN_PAGE} and paste it in Settings`,
+      });
+    }
+    if (code === 'quota_exceeded') {
+      return new TimelinesApiError({
+        ...base,
+        kind: 'quota',
+        message: `the TimelinesAI workspace has used up its quota for this period${said}: see the API calls quota in TimelinesAI (GET /workspace), wait for the next period or raise the plan`,
+      });
+    }
+    if (status === 429) {
+      const wait = retryAfterMs !== null ? ` in ${formatMs(retryAfterMs)}` : ' in a minute';
+      return new TimelinesApiError({
+        ...base,
+        kind: 'rate-limited',
+        code: code ?? 'rate_limit_exceeded',
+        message: `TimelinesAI is limiting requests (${TIMELINES_RATE_PER_SECOND} per second per IP address) and still refused after ${attempt} ${plural(attempt, 'attempt')}: try again${wait}; if it keeps happening, another program on this network is using the same API`,
+      });
+    }
+    if (status === 403) {
+      const needs =
+        code === 'plan_feature_unavailable'
+          ? `the workspace's TimelinesAI plan does not include this (${what})`
+          : code === 'insufficient_scope'
+            ? `the TimelinesAI token lacks the scope needed for ${what}`
+            : `the TimelinesAI token may not do ${what}`;
+      return new TimelinesApiError({
+        ...base,
+        kind: 'permission',
+        message: `${needs}${said}: create the token as a workspace owner or admin in ${TIMELINES_TOKEN_PAGE} and paste it in Settings`,
+      });
+    }
+    if (status === 404) {
+      return new TimelinesApiError({
+        ...base,
+        kind: 'not-found',
+        message: spec.path.startsWith('/webhooks/')
+          ? `webhook ${spec.path.slice('/webhooks/'.length)} no longer exists in TimelinesAI (deleted by someone?): run the sync again to recreate what is missing`
+          : `TimelinesAI does not know ${spec.path}${said}: check the API address in Settings (it should be ${DEFAULT_TIMELINES_API_BASE})`,
+      });
+    }
+    if (status === 400 || status === 409 || status === 413 || status === 422 || code === 'validation_error') {
+      const fields = fieldErrors.length ? ` [${fieldErrors.map((f) => `${f.fields.join('.') || '(body)'}: ${f.msg}`).join('; ')}]` : '';
+      return new TimelinesApiError({
+        ...base,
+        kind: 'validation',
+        message: `TimelinesAI refused ${what} as invalid${said}${fields}: check the public URL and event types; if they look right, Hookwatch needs an update`,
+      });
+    }
+    if (status >= 500) {
+      return new TimelinesApiError({
+        ...base,
+        kind: 'server',
+        message: `TimelinesAI answered ${status} to ${what} after ${attempt} ${plural(attempt, 'attempt')}${said}: its service is having trouble; Hookwatch will try again later`,
+      });
+    }
+    return new TimelinesApiError({
+      ...base,
+      kind: 'unexpected',
+      message: `TimelinesAI answered ${status} to ${what}, which Hookwatch does not expect${said}`,
+    });
+  }
+
+  private errorFromThrown(err: unknown, spec: RequestSpec, attempt: number, clean: (s: string) => string): TimelinesApiError {
+    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const base = { status: null, method: spec.method, path: spec.path, attempts: attempt };
+    const host = new URL(this.baseUrl).host;
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+      return new TimelinesApiError({
+        ...base,
+        kind: 'timeout',
+        code: 'timeout',
+        message: `TimelinesAI (${host}) did not answer ${spec.method} ${spec.path} within ${formatMs(this.o.timeoutMs)} (${attempt} ${plural(attempt, 'attempt')}): the service or the connection is slow; Hookwatch will try again later`,
+      });
+    }
+    const code = typeof e?.cause?.code === 'string' ? e.cause.code : null;
+    const detail = clean(String(e?.cause?.message ?? e?.message ?? 'unknown error')).slice(0, 200);
+    return new TimelinesApiError({
+      ...base,
+      kind: 'network',
+      code,
+      message: `could not reach TimelinesAI at ${host} (${code ?? detail}) after ${attempt} ${plural(attempt, 'attempt')}: check this computer's internet connection (and the API address in Settings)`,
+    });
+  }
+
+  /** Milliseconds to wait before the next attempt, or null to give up now. */
+  private retryDelay(err: TimelinesApiError, attempt: number): number | null {
+    if (!err.transient || attempt >= this.o.maxAttempts) return null;
+    if (err.retryAfterMs !== null) {
+      // A server that asks for a long pause means it: fail now with the wait in the error.
+      if (err.retryAfterMs > this.o.maxRetryAfterMs) return null;
+      return err.retryAfterMs + Math.floor(this.o.random() * 250);
+    }
+    const step = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
+    // "Equal jitter": never less than half the step, so retries from many clients spread out
+    // without one of them hammering the server right away.
+    return Math.round(step / 2 + this.o.random() * (step / 2));
+  }
+
+  private webhookFrom(value: unknown, spec: RequestSpec, what: string): TimelinesWebhook {
+    if (!isRecord(value)) throw this.unexpected(spec, `${what} was not an object`);
+    const id = typeof value['id'] === 'string' && /^\d+$/.test(value['id']) ? Number(value['id']) : value['id'];
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw this.unexpected(spec, `${what} had no numeric id`);
+    if (typeof value['event_type'] !== 'string' || typeof value['url'] !== 'string') {
+      throw this.unexpected(spec, `${what} had no event_type or url`);
+    }
+    return {
+      id,
+      eventType: value['event_type'],
+      url: value['url'],
+      // Absent would be odd; the spec marks both required. Treat as the API's defaults.
+      enabled: value['enabled'] !== false,
+      errorsCounter: typeof value['errors_counter'] === 'number' ? value['errors_counter'] : 0,
+    };
+  }
+
+  private unexpected(spec: RequestSpec, detail: string, attempt = 1): TimelinesApiError {
+    return new TimelinesApiError({
+      kind: 'unexpected',
+      method: spec.method,
+      path: spec.path,
+      attempts: attempt,
+      message: `TimelinesAI answered ${spec.method} ${spec.path} in a form Hookwatch does not know (${detail}): the API may have changed; Hookwatch needs an update`,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers (exported where tests or sync use them)
+
+/**
+ * Removes the token and any webhook secret from text that may reach a person or a log. Server
+ * messages can echo the URL we sent (which carries our secret) or the Authorization header.
+ */
+export function redact(text: string, token?: string | null): string {
+  let out = text;
+  if (token && token.length >= 4) {
+    out = out.split(token).join('{token}');
+    const encoded = encodeURIComponent(token);
+    if (encoded !== token) out = out.split(encoded).join('{token}');
+  }
+  out = out.replace(/(bearer\s+)[^\s"',;]+/gi, '$1{token}');
+  return redactWebhookSecrets(out);
+}
+
+/** `.../hooks/<secret>...` -> `.../hooks/{secret}...`. */
+export function redactWebhookSecrets(text: string): string {
+  return text.replace(/\/hooks\/(?!\{secret\})[^/\s?#"'<>]+/g, '/hooks/{secret}');
+}
+
+/**
+ * The spec does not document how POST /webhooks says "the workspace already has its 10
+ * webhooks". The error codes that fit are `quota_exceeded` (403) or a business-rule
+ * `validation_error` (400) whose message speaks of a limit; anything that says "rate" is the
+ * request-rate limit instead. sync.ts also checks the count it listed (see there).
+ */
+export function isWebhookLimitRefusal(err: TimelinesApiError): boolean {
+  if (err.kind === 'webhook-limit') return true;
+  if (err.status === 429 || err.code === 'rate_limit_exceeded' || err.kind === 'rate-limited') return false;
+  const said = (err.serverMessage ?? '').toLowerCase();
+  if (/webhook|subscription|endpoint/.test(said) && /limit|maximum|max\b|quota|exceed|too many|no more/.test(said)) return true;
+  if (err.code === 'quota_exceeded' && !/api call|calls|message/.test(said)) return true;
+  return false;
+}
+
+export function webhookLimitError(err: TimelinesApiError, eventType: string): TimelinesApiError {
+  return new TimelinesApiError({
+    kind: 'webhook-limit',
+    status: err.status,
+    code: err.code,
+    method: err.method ?? 'POST',
+    path: err.path ?? '/webhooks',
+    attempts: err.attempts,
+    serverMessage: err.serverMessage,
+    fieldErrors: err.fieldErrors,
+    message: `the TimelinesAI workspace has reached its webhook limit (10 by default), so ${eventType} was not registered: delete webhooks you no longer need in ${TIMELINES_WEBHOOKS_PAGE}, or buy the add-on for more, then sync again`,
+  });
+}
+
+function checkEventType(eventType: string): string {
+  if ((TIMELINES_EVENT_TYPES as readonly string[]).includes(eventType)) return eventType;
+  const current = TIMELINES_TYPE_ALIASES[eventType];
+  throw new TimelinesApiError({
+    kind: 'validation',
+    code: 'unknown_event_type',
+    message: current
+      ? `'${eventType}' is an old name that the TimelinesAI API no longer accepts: use '${current}'`
+      : `'${eventType}' is not a TimelinesAI event type (for example whatsapp:account:disconnected, chat:responsible:assigned, message:new)`,
+  });
+}
+
+function checkWebhookUrl(url: string): string {
+  const problem = webhookUrlProblem(url);
+  if (problem) throw new TimelinesApiError({ kind: 'validation', code: 'invalid_url', message: problem });
+  return url;
+}
+
+/** Why TimelinesAI would refuse this as a webhook URL, or null. Never quotes the URL (it carries the secret). */
+export function webhookUrlProblem(url: string): string | null {
+  if (url.length > TIMELINES_MAX_URL_LENGTH) return `the webhook URL is longer than TimelinesAI accepts (${TIMELINES_MAX_URL_LENGTH} characters)`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'the webhook URL is not a valid URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'the webhook URL must start with https:// (or http://)';
+  if (parsed.username || parsed.password) return 'the webhook URL must not contain a user name or password';
+  return null;
+}
+
+function webhookIdPath(id: number | string): string {
+  const s = String(id);
+  if (!/^\d{1,18}$/.test(s)) {
+    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_id', message: `'${s.slice(0, 40)}' is not a TimelinesAI webhook id (a whole number)` });
+  }
+  return s;
+}
+
+function normalizeBaseUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address '${redact(raw).slice(0, 200)}' is not a URL (default ${DEFAULT_TIMELINES_API_BASE})` });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address must start with https:// (default ${DEFAULT_TIMELINES_API_BASE})` });
+  }
+  return (u.origin + u.pathname).replace(/\/+$/, '');
+}
+
+interface ParsedErrorBody {
+  code: string | null;
+  message: string | null;
+  fieldErrors: TimelinesFieldError[];
+}
+
+/** `{status: "error", message, error_code?, errors?}`, a 429's `{error, message}`, or plain text (a 401's `Unauthorized`). */
+function parseErrorBody(text: string): ParsedErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const plain = text.trim();
+    return { code: null, message: plain === '' ? null : plain, fieldErrors: [] };
+  }
+  if (!isRecord(json)) return { code: null, message: null, fieldErrors: [] };
+  const code = typeof json['error_code'] === 'string' ? json['error_code'] : typeof json['error'] === 'string' ? json['error'] : null;
+  const message = typeof json['message'] === 'string' ? json['message'] : null;
+  const fieldErrors: TimelinesFieldError[] = Array.isArray(json['errors'])
+    ? json['errors'].filter(isRecord).map((e) => ({
+        fields: Array.isArray(e['fields']) ? e['fields'].map(String) : [],
+        msg: typeof e['msg'] === 'string' ? e['msg'] : '',
+      }))
+    : [];
+  return { code, message, fieldErrors };
+}
+
+/** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+function dataOf(body: unknown): unknown {
+  return isRecord(body) && 'data' in body ? body['data'] : body;
+}
+
+function quotaFrom(v: unknown): TimelinesQuota | null {
+  if (!isRecord(v) || typeof v['total'] !== 'number' || typeof v['used'] !== 'number') return null;
+  return {
+    total: v['total'],
+    used: v['used'],
+    periodStart: typeof v['period_start'] === 'string' ? v['period_start'] : null,
+    periodEnd: typeof v['period_end'] === 'string' ? v['period_end'] : null,
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
