@@ -41,6 +41,8 @@ export const timelinesProvider: ProviderPlugin = {
   },
 };
 
+const MAX_EVENT_TYPE_LENGTH = 200;
+
 export function bodyHashKey(body: unknown): string {
   return `h:${sha256Hex(canonicalJson(body))}`;
 }
@@ -58,16 +60,18 @@ export function normalizeTimelinesV2(body: JsonObject): NormalizedEvent {
   // otherwise read Object.prototype, make `type` a function, crash the normalizer and lose the
   // name the sender used. A blank event_type names no type: store it as `unknown`, not as ''.
   const alias = Object.hasOwn(TIMELINES_TYPE_ALIASES, sentType) ? TIMELINES_TYPE_ALIASES[sentType] : undefined;
-  const type = alias ?? (sentType === '' ? 'unknown' : sentType);
+  // An event type is a short name; a megabyte of "event_type" is not one, and would become an indexed column.
+  const type = alias ?? (sentType === '' || sentType.length > MAX_EVENT_TYPE_LENGTH ? 'unknown' : sentType);
   const wrapped = isObject(body.data) && !isObject(body.chat) && !isObject(body.message) && !isObject(body.whatsapp_account);
   const event = wrapped ? normalizeDataWrapper(type, obj(body.data), body) : normalizeTopLevel(type, body);
-  if (sentType !== type) event.originalType = sentType;
+  if (sentType !== type) event.originalType = sentType.slice(0, MAX_EVENT_TYPE_LENGTH);
   return event;
 }
 
 /** The spec's shape: `chat`, `whatsapp_account`, `message`, `call_details`, `reaction`, `account`, `template` at the top. */
 function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
-  const e = blankEvent('timelines', 'timelines.v2', type, bodyHashKey(body));
+  // The key is filled in below; the body hash (the costly fallback) only when nothing better is found.
+  const e = blankEvent('timelines', 'timelines.v2', type, '');
   const chat = obj(body.chat);
   const wa = obj(body.whatsapp_account);
   const message = obj(body.message);
@@ -144,6 +148,7 @@ function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
   } else if (type.startsWith('waba:')) {
     normalizeWaba(type, body, e);
   }
+  if (e.dedupeKey === '') e.dedupeKey = bodyHashKey(body);
   return e;
 }
 
@@ -179,7 +184,7 @@ function normalizeWaba(type: string, body: JsonObject, e: NormalizedEvent): void
 
 /** The `{event_type, data: {chat_id, message_uid, sender_phone, text, ...}}` variant from the developer guide. */
 function normalizeDataWrapper(type: string, data: JsonObject, body: JsonObject): NormalizedEvent {
-  const e = blankEvent('timelines', 'timelines.v2.data', type, bodyHashKey(body));
+  const e = blankEvent('timelines', 'timelines.v2.data', type, '');
   e.chatId = str(data.chat_id);
   e.chatName = str(data.chat_name) ?? str(data.full_name);
   e.messageUid = str(data.message_uid);
@@ -190,7 +195,7 @@ function normalizeDataWrapper(type: string, data: JsonObject, body: JsonObject):
   e.occurredAt = parseProviderTime(data.timestamp);
   // A reaction's message_uid is the message reacted to: keying on it would merge every reaction
   // to that message into one event, so reactions (like non-message events) keep the body hash.
-  if (e.messageUid && type.startsWith('message:') && type !== 'message:reaction') e.dedupeKey = `uid:${e.messageUid}`;
+  e.dedupeKey = e.messageUid && type.startsWith('message:') && type !== 'message:reaction' ? `uid:${e.messageUid}` : bodyHashKey(body);
   return e;
 }
 

@@ -119,6 +119,8 @@ export interface EventFilter {
   limit?: number;
 }
 
+const HASH_REDELIVERY_WINDOW_MS = 6 * 60 * 60 * 1000;
+
 export const EVENT_GROUPS: Readonly<Record<string, string>> = {
   message: 'message:%',
   chat: 'chat:%',
@@ -221,6 +223,15 @@ export class HookwatchStore {
         VALUES (@receivedAt, @method, @path, @forcedProvider, @remoteAddr, @status, @reason, @latencyMs, @size, @contentType,
          @headers, @body, @bodyTruncated, @provider, @eventType, @eventCount)`),
       markDuplicate: db.prepare('UPDATE deliveries SET duplicate = 1 WHERE id = ?'),
+      // See retireHashKeyIfNewOccurrence. The existing row keeps its data; only its key is set aside.
+      retireHashKeyByAge: db.prepare(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+        WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND last_delivered_at < @notBefore`),
+      retireHashKeyByChat: db.prepare(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+        WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
+          SELECT 1 FROM events later WHERE later.chat_id = @chatId AND later.id > events.id AND later.type LIKE @family)`),
+      retireHashKeyByAccount: db.prepare(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+        WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
+          SELECT 1 FROM events later WHERE later.account_phone = @accountPhone AND later.id > events.id AND later.type LIKE @family)`),
       upsertEvent: db.prepare(`INSERT INTO events
         (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
          account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
@@ -303,6 +314,7 @@ export class HookwatchStore {
   private ingestNow(d: DeliveryRecord, events: NormalizedEvent[]): IngestResult {
     const deliveryId = Number(this.stmts.insertDelivery.run(this.deliveryParams(d, events)).lastInsertRowid);
     const out: IngestedEvent[] = events.map((e) => {
+      if (e.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(e, d.receivedAt);
       const row = this.stmts.upsertEvent.get({
         deliveryId,
         receivedAt: d.receivedAt,
@@ -327,6 +339,23 @@ export class HookwatchStore {
     });
     if (out.length > 0 && out.every((e) => e.duplicate)) this.stmts.markDuplicate.run(deliveryId);
     return { deliveryId, events: out };
+  }
+
+  /**
+   * A body-hash key (`h:`) names a payload, not an occurrence. Account events carry no event id and
+   * `suspended`/`resumed` only the old `connected_on`, so "suspended, resumed, suspended again" sends
+   * two byte-identical `suspended` bodies; WABA chat events carry no time at all. A repeat of such a
+   * body is a NEW event when another event of the same family (whatsapp:account, chat:responsible,
+   * waba:chat, ...) for the same chat or account was stored after it, or when its last delivery is
+   * older than the redelivery window; otherwise it is a provider retry. Retries come within minutes
+   * (TimelinesAI: three attempts), so 6 hours is generous for them and short for a real repeat.
+   */
+  private retireHashKeyIfNewOccurrence(e: NormalizedEvent, receivedAt: number): void {
+    const key = { provider: e.provider, type: e.type, dedupeKey: e.dedupeKey };
+    if (this.stmts.retireHashKeyByAge.run({ ...key, notBefore: receivedAt - HASH_REDELIVERY_WINDOW_MS }).changes > 0) return;
+    const family = `${e.type.split(':').slice(0, 2).join(':')}%`;
+    if (e.chatId !== null) this.stmts.retireHashKeyByChat.run({ ...key, chatId: e.chatId, family });
+    else if (e.accountPhone !== null) this.stmts.retireHashKeyByAccount.run({ ...key, accountPhone: e.accountPhone, family });
   }
 
   private deliveryParams(d: DeliveryRecord, events: NormalizedEvent[]) {
