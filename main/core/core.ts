@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { AlertService } from './alerts/service.js';
 import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
@@ -24,17 +25,20 @@ export type IngestListener = (result: IngestResult, events: NormalizedEvent[]) =
 export class HookwatchCore {
   readonly store: HookwatchStore;
   readonly receiver: Receiver;
+  readonly alerts: AlertService;
   private readonly listeners = new Set<IngestListener>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
 
   private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
     this.store = store;
+    this.alerts = new AlertService(store, (line) => this.log(line));
     this.receiver = new Receiver({
       ...options.receiver,
       store,
       port: options.port ?? DEFAULT_PORT,
       onIngest: (result, events) => {
+        this.alerts.afterIngest(events.map((e) => e.type));
         for (const l of this.listeners) {
           try {
             l(result, events);
@@ -51,8 +55,10 @@ export class HookwatchCore {
     const store = HookwatchStore.open(databasePath(options.dataDir), { durability: options.durability ?? 'full' });
     const core = new HookwatchCore(options, store);
     try {
+      core.alerts.start();
       await core.receiver.start();
     } catch (err) {
+      core.alerts.stop();
       store.close();
       throw err;
     }
@@ -93,6 +99,7 @@ export class HookwatchCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.receiver.stop();
+    this.alerts.stop();
     await this.pruning;
     this.store.close();
   }

@@ -46,9 +46,11 @@ export async function pruneOld(
   const r = readRetention(store);
   const eventsBefore = r.eventDays > 0 ? now - r.eventDays * DAY : null;
   const deliveriesBefore = r.deliveryLogDays > 0 ? now - r.deliveryLogDays * DAY : null;
+  // Alert history and the tunnel log: a year, or as long as events if that is longer (0 = forever).
+  const historyBefore = r.eventDays > 0 ? now - Math.max(r.eventDays, 365) * DAY : null;
   const total = { events: 0, deliveries: 0 };
   for (;;) {
-    const step = store.pruneStep(eventsBefore, deliveriesBefore);
+    const step = store.pruneStep(eventsBefore, deliveriesBefore, 2000, historyBefore);
     total.events += step.events;
     total.deliveries += step.deliveries;
     if (step.events === 0 && step.deliveries === 0) return total;

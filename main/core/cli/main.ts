@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HookwatchCore } from '../core.js';
 import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES, PROVIDER_IDS } from '../events.js';
 import { databasePath, defaultDataDir } from '../paths.js';
@@ -9,20 +8,12 @@ import { DEFAULT_PORT } from '../receiver/receiver.js';
 import { pruneOld, readRetention, writeRetention } from '../retention.js';
 import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
+import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
+import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
+import { register } from './commands-register.js';
 import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine } from './format.js';
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Resolves when the user asks the process to stop (SIGINT/SIGTERM). */
-  stopSignal: Promise<string>;
-}
-
-/** A mistake in how the command was called: one line, exit code 2. */
-class UsageError extends Error {}
-
-const COMMON = { data: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+export type { CliIo } from './args.js';
 
 const HELP = `hookwatch: watch TimelinesAI and WhatsAble webhooks
 
@@ -31,6 +22,10 @@ Usage:
   hookwatch events [--data DIR] [--type T] [--provider P] [--account PHONE] [--chat ID]
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
+  hookwatch accounts [--data DIR] [--format table|json]
+  hookwatch alerts [--data DIR] [--limit N] [--format table|jsonl]
+  hookwatch register [--data DIR] [--dry-run] [--events LIST] [--public-url URL]
+                     (token in $HOOKWATCH_TIMELINES_TOKEN)
   hookwatch secret [--data DIR] [--rotate]
   hookwatch settings [--data DIR] [--retention-days N] [--delivery-log-days N]
   hookwatch prune [--data DIR]
@@ -56,6 +51,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return settings(rest, io);
       case 'prune':
         return await prune(rest, io);
+      case 'accounts':
+        return accounts(rest, io);
+      case 'alerts':
+        return alerts(rest, io);
+      case 'register':
+        return await register(rest, io, HELP);
       case '--version':
       case 'version':
         io.out(`${packageVersion()}\n`);
@@ -67,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.out(HELP);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, events, deliveries, secret, settings, prune; see hookwatch --help)`);
+        throw new UsageError(`unknown command '${command}' (commands: serve, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -83,28 +84,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s+/g, ' ');
-    throw new UsageError(`${command}: ${msg} (see hookwatch --help)`);
-  }
-}
-
-function dataDirOf(values: { data?: string | boolean | undefined }, io: CliIo): string {
-  if (values.data === '') throw new UsageError('--data needs a folder');
-  return typeof values.data === 'string' ? values.data : defaultDataDir(io.env);
-}
-
-function intFlag(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
-  }
-  return Number(raw);
-}
-
 function openExisting(dataDir: string): HookwatchStore {
   return HookwatchStore.open(databasePath(dataDir), { mustExist: true });
 }
@@ -117,7 +96,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     durability: { type: 'string' },
   });
   if (v.help) return help(io);
-  const dataDir = dataDirOf(v, io);
+  const dataDir = dataDirOf(v, io.env);
   const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
   if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
     throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
@@ -148,6 +127,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       });
     }
   });
+  core.alerts.onAlert((a) => io.out(alertLine(a)));
   io.out(`data: ${dataDir}\n`);
   io.out(`receiver: ${core.receiver.localUrl}\n`);
   io.out(v['no-tunnel'] ? 'tunnel: off (--no-tunnel)\n' : 'tunnel: not available yet in this build; the receiver is local only\n');
@@ -208,7 +188,7 @@ function events(args: string[], io: CliIo): number {
   if (v.search !== undefined) filter.search = v.search;
   if (v.since !== undefined) filter.since = parseSince(v.since);
 
-  const store = openExisting(dataDirOf(v, io));
+  const store = openExisting(dataDirOf(v, io.env));
   try {
     const rows = store.listEvents(filter);
     if (format === 'jsonl') {
@@ -233,7 +213,7 @@ function deliveries(args: string[], io: CliIo): number {
   if (v.help) return help(io);
   const format = v.format ?? 'table';
   if (!['table', 'jsonl'].includes(format)) throw new UsageError(`--format must be table or jsonl, got '${format}'`);
-  const store = openExisting(dataDirOf(v, io));
+  const store = openExisting(dataDirOf(v, io.env));
   try {
     const rows = store.listDeliveries({ limit: intFlag('limit', v.limit, 1, 100_000) ?? 50 });
     if (format === 'jsonl') for (const d of rows) io.out(jsonLine({ ...d, receivedAt: new Date(d.receivedAt).toISOString() }) + '\n');
@@ -244,10 +224,38 @@ function deliveries(args: string[], io: CliIo): number {
   return 0;
 }
 
+function accounts(args: string[], io: CliIo): number {
+  const v = parse('accounts', args, { format: { type: 'string' } });
+  if (v.help) return help(io);
+  const format = v.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, got '${format}'`);
+  const store = openExisting(dataDirOf(v, io.env));
+  try {
+    io.out(accountsOutput(store, format));
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function alerts(args: string[], io: CliIo): number {
+  const v = parse('alerts', args, { format: { type: 'string' }, limit: { type: 'string' } });
+  if (v.help) return help(io);
+  const format = v.format ?? 'table';
+  if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, got '${format}'`);
+  const store = openExisting(dataDirOf(v, io.env));
+  try {
+    io.out(alertsOutput(store.listAlerts({ limit: intFlag('limit', v.limit, 1, 100_000) ?? (format === 'table' ? 50 : 100_000) }), format));
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
 function secret(args: string[], io: CliIo): number {
   const v = parse('secret', args, { rotate: { type: 'boolean' } });
   if (v.help) return help(io);
-  const dataDir = dataDirOf(v, io);
+  const dataDir = dataDirOf(v, io.env);
   const store = v.rotate ? HookwatchStore.open(databasePath(dataDir)) : openExisting(dataDir);
   try {
     const value = v.rotate ? store.rotateWebhookSecret() : store.webhookSecret();
@@ -267,7 +275,7 @@ function settings(args: string[], io: CliIo): number {
   if (v.help) return help(io);
   const eventDays = intFlag('retention-days', v['retention-days'], 0, 36500);
   const deliveryLogDays = intFlag('delivery-log-days', v['delivery-log-days'], 0, 36500);
-  const dataDir = dataDirOf(v, io);
+  const dataDir = dataDirOf(v, io.env);
   const changing = eventDays !== undefined || deliveryLogDays !== undefined;
   const store = changing ? HookwatchStore.open(databasePath(dataDir)) : openExisting(dataDir);
   try {
@@ -283,7 +291,7 @@ function settings(args: string[], io: CliIo): number {
 async function prune(args: string[], io: CliIo): Promise<number> {
   const v = parse('prune', args, {});
   if (v.help) return help(io);
-  const store = openExisting(dataDirOf(v, io));
+  const store = openExisting(dataDirOf(v, io.env));
   try {
     const r = readRetention(store);
     io.out(`pruning events older than ${r.eventDays || '∞'} days and delivery-log rows older than ${r.deliveryLogDays || '∞'} days\n`);

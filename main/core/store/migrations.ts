@@ -102,6 +102,67 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 3,
+    name: 'account state, alerts, provider webhook health, tunnel log',
+    sql: `
+      -- One row per WhatsApp account; record is the full AccountStatus (main/core/alerts/account-status.ts)
+      -- including the short history needed to place late events. The columns serve queries.
+      CREATE TABLE account_state (
+        key        TEXT PRIMARY KEY,        -- E.164 phone, else the provider's account id
+        phone      TEXT,
+        name       TEXT,
+        state      TEXT NOT NULL CHECK (state IN ('connected', 'disconnected', 'suspended', 'unknown')),
+        since      INTEGER,
+        record     TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      -- Alert history: every alert decided, shown or held back, linked to the event that raised it.
+      CREATE TABLE alerts (
+        id              INTEGER PRIMARY KEY,
+        at              INTEGER NOT NULL,
+        severity        TEXT NOT NULL CHECK (severity IN ('critical', 'warning', 'info', 'recovery')),
+        kind            TEXT NOT NULL,
+        account_key     TEXT,
+        account_phone   TEXT,
+        chat_id         TEXT,
+        title           TEXT NOT NULL,
+        text            TEXT NOT NULL,
+        event_id        INTEGER REFERENCES events(id) ON DELETE SET NULL,
+        count           INTEGER,
+        notified        INTEGER NOT NULL CHECK (notified IN (0, 1)),
+        suppressed      TEXT CHECK (suppressed IN ('quiet-hours', 'snoozed', 'muted', 'folded')),
+        acknowledged_at INTEGER
+      );
+      CREATE INDEX alerts_at ON alerts(at, id);
+      CREATE INDEX alerts_account ON alerts(account_key, id);
+      CREATE INDEX alerts_event ON alerts(event_id) WHERE event_id IS NOT NULL;
+
+      -- Our webhooks as the provider last reported them (errors_counter feeds health and alerts).
+      CREATE TABLE provider_webhooks (
+        provider              TEXT NOT NULL,
+        webhook_id            TEXT NOT NULL,
+        event_type            TEXT,
+        enabled               INTEGER NOT NULL,
+        errors_counter        INTEGER NOT NULL,
+        points_at_current_url INTEGER NOT NULL,
+        chosen                INTEGER NOT NULL,
+        checked_at            INTEGER NOT NULL,
+        PRIMARY KEY (provider, webhook_id)
+      );
+
+      -- Every tunnel state change, for uptime and outages.
+      CREATE TABLE tunnel_log (
+        id     INTEGER PRIMARY KEY,
+        at     INTEGER NOT NULL,
+        state  TEXT NOT NULL,
+        url    TEXT,
+        reason TEXT
+      );
+      CREATE INDEX tunnel_log_at ON tunnel_log(at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

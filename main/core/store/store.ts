@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { AccountStatus } from '../alerts/account-status.js';
+import type { Alert } from '../alerts/rules.js';
 import type { Direction, NormalizedEvent, ProviderId } from '../events.js';
 import { toE164 } from '../phone.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
@@ -102,6 +104,30 @@ export interface EventDetail extends StoredEvent {
   request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string };
   /** Other events that carry the same message uid (one message announced under two event types). */
   related: Array<{ id: number; type: string }>;
+}
+
+export interface StoredAlert extends Alert {
+  id: number;
+  acknowledgedAt: number | null;
+}
+
+export interface ProviderWebhookHealth {
+  provider: string;
+  webhookId: string;
+  eventType: string | null;
+  enabled: boolean;
+  errorsCounter: number;
+  pointsAtCurrentUrl: boolean;
+  chosen: boolean;
+  checkedAt: number;
+}
+
+export interface TunnelLogEntry {
+  id: number;
+  at: number;
+  state: string;
+  url: string | null;
+  reason: string | null;
 }
 
 export interface EventFilter {
@@ -247,6 +273,8 @@ export class HookwatchStore {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       pruneEvents: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY id LIMIT ?)'),
+      pruneAlerts: db.prepare('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? ORDER BY id LIMIT ?)'),
+      pruneTunnelLog: db.prepare('DELETE FROM tunnel_log WHERE id IN (SELECT id FROM tunnel_log WHERE at < ? ORDER BY id LIMIT ?)'),
       pruneDeliveries: db.prepare(`DELETE FROM deliveries WHERE id IN (
           SELECT d.id FROM deliveries d WHERE d.received_at < ?
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.delivery_id = d.id)
@@ -511,8 +539,158 @@ export class HookwatchStore {
 
   rotateWebhookSecret(): string {
     const secret = randomBytes(32).toString('base64url');
-    this.setMeta('webhook_secret', secret);
+    this.transaction(() => {
+      // Remember a few former secrets: registration must recognise webhooks still pointing at an old
+      // URL as ours (to update them), not as another integration's (to leave alone).
+      const current = this.getMeta('webhook_secret');
+      if (current !== null) this.setJson('webhook_secrets_previous', [current, ...this.formerWebhookSecrets()].slice(0, 5));
+      this.setMeta('webhook_secret', secret);
+    });
     return secret;
+  }
+
+  formerWebhookSecrets(): string[] {
+    return this.getJson<string[]>('webhook_secrets_previous') ?? [];
+  }
+
+  /** Account and assignment events stored after `afterId`, oldest first (catch-up after a restart). */
+  eventsAfter(afterId: number, typePatterns: readonly string[], limit = 10_000): StoredEvent[] {
+    const where = typePatterns.map(() => 'e.type LIKE ?').join(' OR ');
+    return (
+      this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.id > ? AND (${where}) ORDER BY e.id LIMIT ?`).all(afterId, ...typePatterns, limit) as EventRow[]
+    ).map(eventFromRow);
+  }
+
+  maxEventId(): number {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n;
+  }
+
+  getJson<T>(key: string): T | null {
+    const v = this.getMeta(key);
+    if (v === null) return null;
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  setJson(key: string, value: unknown): void {
+    this.setMeta(key, JSON.stringify(value));
+  }
+
+  listAccountStates(): AccountStatus[] {
+    return (this.db.prepare('SELECT record FROM account_state ORDER BY key').all() as Array<{ record: string }>).map(
+      (r) => JSON.parse(r.record) as AccountStatus,
+    );
+  }
+
+  saveAccounts(changed: readonly AccountStatus[], removedKeys: readonly string[], now = Date.now()): void {
+    const del = this.db.prepare('DELETE FROM account_state WHERE key = ?');
+    const put = this.db.prepare(`INSERT INTO account_state (key, phone, name, state, since, record, updated_at)
+      VALUES (@key, @phone, @name, @state, @since, @record, @now)
+      ON CONFLICT (key) DO UPDATE SET phone = excluded.phone, name = excluded.name, state = excluded.state,
+        since = excluded.since, record = excluded.record, updated_at = excluded.updated_at`);
+    this.transaction(() => {
+      for (const key of removedKeys) del.run(key);
+      for (const a of changed) put.run({ key: a.key, phone: a.phone, name: a.name, state: a.state, since: a.since, record: JSON.stringify(a), now });
+    });
+  }
+
+  insertAlert(a: Alert): number {
+    return Number(
+      this.db
+        .prepare(`INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
+          VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`)
+        .run({
+          at: a.at,
+          severity: a.severity,
+          kind: a.kind,
+          accountKey: a.accountKey ?? null,
+          accountPhone: a.accountPhone ?? null,
+          chatId: a.chatId ?? null,
+          title: a.title,
+          text: a.text,
+          // The event may have been pruned meanwhile: keep the alert, drop the link.
+          eventId: a.eventId !== undefined && this.db.prepare('SELECT 1 FROM events WHERE id = ?').get(a.eventId) ? a.eventId : null,
+          count: a.count ?? null,
+          notified: a.notify ? 1 : 0,
+          suppressed: a.suppressed,
+        }).lastInsertRowid,
+    );
+  }
+
+  listAlerts(options: { limit?: number; beforeId?: number } = {}): StoredAlert[] {
+    const limit = Math.max(1, Math.min(options.limit ?? 100, 100_000));
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${options.beforeId !== undefined ? 'WHERE id < ?' : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...(options.beforeId !== undefined ? [options.beforeId, limit] : [limit])) as Array<Record<string, unknown>>;
+    return rows.map((r) => {
+      const a: StoredAlert = {
+        id: r.id as number,
+        at: r.at as number,
+        severity: r.severity as Alert['severity'],
+        kind: r.kind as Alert['kind'],
+        title: r.title as string,
+        text: r.text as string,
+        notify: r.notified === 1,
+        suppressed: r.suppressed as Alert['suppressed'],
+        acknowledgedAt: r.acknowledged_at as number | null,
+      };
+      if (r.account_key !== null) a.accountKey = r.account_key as string;
+      if (r.account_phone !== null) a.accountPhone = r.account_phone as string;
+      if (r.chat_id !== null) a.chatId = r.chat_id as string;
+      if (r.event_id !== null) a.eventId = r.event_id as number;
+      if (r.count !== null) a.count = r.count as number;
+      return a;
+    });
+  }
+
+  acknowledgeAlerts(ids: readonly number[], at = Date.now()): number {
+    const stmt = this.db.prepare('UPDATE alerts SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL');
+    return this.transaction(() => ids.reduce((n, id) => n + stmt.run(at, id).changes, 0));
+  }
+
+  /** Replaces what we know of one provider's webhooks with its latest listing. */
+  recordProviderWebhooks(provider: string, rows: ReadonlyArray<Omit<ProviderWebhookHealth, 'provider' | 'checkedAt'>>, at = Date.now()): void {
+    const put = this.db.prepare(`INSERT INTO provider_webhooks
+      (provider, webhook_id, event_type, enabled, errors_counter, points_at_current_url, chosen, checked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.transaction(() => {
+      this.db.prepare('DELETE FROM provider_webhooks WHERE provider = ?').run(provider);
+      for (const r of rows) put.run(provider, r.webhookId, r.eventType, r.enabled ? 1 : 0, r.errorsCounter, r.pointsAtCurrentUrl ? 1 : 0, r.chosen ? 1 : 0, at);
+    });
+  }
+
+  listProviderWebhooks(): ProviderWebhookHealth[] {
+    return (this.db.prepare('SELECT * FROM provider_webhooks ORDER BY provider, event_type').all() as Array<Record<string, unknown>>).map((r) => ({
+      provider: r.provider as string,
+      webhookId: r.webhook_id as string,
+      eventType: r.event_type as string | null,
+      enabled: r.enabled === 1,
+      errorsCounter: r.errors_counter as number,
+      pointsAtCurrentUrl: r.points_at_current_url === 1,
+      chosen: r.chosen === 1,
+      checkedAt: r.checked_at as number,
+    }));
+  }
+
+  recordTunnelState(entry: Omit<TunnelLogEntry, 'id'>): number {
+    return Number(this.db.prepare('INSERT INTO tunnel_log (at, state, url, reason) VALUES (?, ?, ?, ?)').run(entry.at, entry.state, entry.url, entry.reason).lastInsertRowid);
+  }
+
+  /** The last public URL a tunnel had while up, or null. */
+  lastPublicUrl(): string | null {
+    const row = this.db.prepare("SELECT url FROM tunnel_log WHERE state = 'up' AND url IS NOT NULL ORDER BY id DESC LIMIT 1").get() as { url: string } | undefined;
+    return row?.url ?? null;
+  }
+
+  /** Tunnel log entries since `since` (and the one in force at that moment), oldest first. */
+  listTunnelStates(since = 0, limit = 10_000): TunnelLogEntry[] {
+    return this.db
+      .prepare(`SELECT id, at, state, url, reason FROM tunnel_log WHERE at >= coalesce(
+          (SELECT max(at) FROM tunnel_log WHERE at < ?), ?) ORDER BY at, id LIMIT ?`)
+      .all(since, since, limit) as TunnelLogEntry[];
   }
 
   /**
@@ -520,10 +698,19 @@ export class HookwatchStore {
    * before `deliveriesBefore` that no remaining event points at (those hold raw requests). Returns how
    * many rows went, so a caller can loop in small steps and keep the receiver responsive.
    */
-  pruneStep(eventsBefore: number | null, deliveriesBefore: number | null, batch = 2000): { events: number; deliveries: number } {
-    return this.transaction(() => ({
-      events: eventsBefore === null ? 0 : this.stmts.pruneEvents.run(eventsBefore, batch).changes,
-      deliveries: deliveriesBefore === null ? 0 : this.stmts.pruneDeliveries.run(deliveriesBefore, batch).changes,
-    }));
+  pruneStep(
+    eventsBefore: number | null,
+    deliveriesBefore: number | null,
+    batch = 2000,
+    historyBefore: number | null = null,
+  ): { events: number; deliveries: number } {
+    return this.transaction(() => {
+      // Alerts and the tunnel log are small and worth keeping longer; they go with their own cutoff.
+      const history = historyBefore === null ? 0 : this.stmts.pruneAlerts.run(historyBefore, batch).changes + this.stmts.pruneTunnelLog.run(historyBefore, batch).changes;
+      return {
+        events: eventsBefore === null ? 0 : this.stmts.pruneEvents.run(eventsBefore, batch).changes,
+        deliveries: (deliveriesBefore === null ? 0 : this.stmts.pruneDeliveries.run(deliveriesBefore, batch).changes) + history,
+      };
+    });
   }
 }

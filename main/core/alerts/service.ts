@@ -1,0 +1,245 @@
+import type { StoredAlert, StoredEvent, HookwatchStore } from '../store/store.js';
+import {
+  accountStatusFromEvents,
+  applyAccountEvent,
+  emptyAccountBoard,
+  listAccounts,
+  mergeApiSnapshot,
+  type AccountBoard,
+  type AccountStatus,
+  type AccountUpdate,
+} from './account-status.js';
+import {
+  assignmentSignalFromEvent,
+  decideAlerts,
+  initialAlertRulesState,
+  type AlertRulesState,
+  type AlertSignal,
+  type WebhookErrorsSample,
+} from './rules.js';
+import { AlertSettingsError, parseAlertSettings, snoozeUntil, type AlertSettings, type SnoozeChoice } from './settings.js';
+
+/** Event types that move an account's state or raise an assignment alert. */
+const WATCHED_TYPES = ['whatsapp:account:%', 'waba:account:%', 'chat:responsible:%', 'waba:chat:assigned', 'waba:chat:unassigned'];
+const WATCHED = /^(whatsapp:account:|waba:account:|chat:responsible:|waba:chat:(un)?assigned$)/;
+
+const LAST_EVENT_KEY = 'alerts_last_event_id';
+const RULE_STATE_KEY = 'alert_rule_state';
+const SETTINGS_KEY = 'alert_settings';
+
+export type AlertListener = (alert: StoredAlert) => void;
+export type AccountsListener = (changed: AccountStatus[]) => void;
+
+/**
+ * Runs the pure account-status reducer and alert rules (account-status.ts, rules.ts) against the store.
+ *
+ * One path for live and catch-up: after each commit the service reads the watched events it has not
+ * seen yet (`id > last processed`) from the database, so an event committed just before a crash is
+ * still alerted on at the next start. The account board, the rules' memory, the alerts and the last
+ * processed id are written in one transaction.
+ */
+export class AlertService {
+  private board: AccountBoard = emptyAccountBoard();
+  private rules: AlertRulesState = initialAlertRulesState();
+  private currentSettings: AlertSettings = parseAlertSettings(null);
+  private lastEventId = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly alertListeners = new Set<AlertListener>();
+  private readonly accountListeners = new Set<AccountsListener>();
+
+  constructor(
+    private readonly store: HookwatchStore,
+    private readonly log: (line: string) => void = () => {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.currentSettings = this.loadSettings();
+    this.rules = this.store.getJson<AlertRulesState>(RULE_STATE_KEY) ?? initialAlertRulesState();
+    this.board = { accounts: Object.fromEntries(this.store.listAccountStates().map((a) => [a.key, a])) };
+    const last = this.store.getJson<number>(LAST_EVENT_KEY);
+    if (last === null) {
+      // First start with alerts (a new install, or a database from before alerts existed): learn the
+      // accounts' states from history without raising an alert for every old event.
+      const board = accountStatusFromEvents(this.allWatchedEvents());
+      const max = this.store.maxEventId();
+      this.store.transaction(() => {
+        this.store.saveAccounts(Object.values(board.accounts), []);
+        this.store.setJson(LAST_EVENT_KEY, max);
+      });
+      this.board = board;
+      this.lastEventId = max;
+    } else {
+      this.lastEventId = last;
+    }
+    this.catchUp();
+    this.decide([]); // anything that came due while Hookwatch was off (flap summaries, tunnel grace)
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  onAlert(listener: AlertListener): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
+  onAccountsChanged(listener: AccountsListener): () => void {
+    this.accountListeners.add(listener);
+    return () => this.accountListeners.delete(listener);
+  }
+
+  /** Call after a commit with the types just stored; cheap when none is watched. */
+  afterIngest(types: readonly string[]): void {
+    if (types.some((t) => WATCHED.test(t))) this.catchUp();
+  }
+
+  accounts(): AccountStatus[] {
+    return listAccounts(this.board);
+  }
+
+  settings(): AlertSettings {
+    return structuredClone(this.currentSettings);
+  }
+
+  /** Merges and validates (AlertSettingsError lists every problem), then persists. */
+  updateSettings(patch: Partial<AlertSettings>): AlertSettings {
+    const next = parseAlertSettings({ ...this.currentSettings, ...patch });
+    this.store.setJson(SETTINGS_KEY, next);
+    this.currentSettings = next;
+    this.decide([]);
+    return this.settings();
+  }
+
+  snooze(choice: SnoozeChoice | null): AlertSettings {
+    return this.updateSettings({ snoozedUntil: choice === null ? null : snoozeUntil(this.now(), choice, this.currentSettings) });
+  }
+
+  setMuted(accountKey: string, muted: boolean): AlertSettings {
+    const rest = this.currentSettings.mutedAccounts.filter((k) => k !== accountKey);
+    return this.updateSettings({ mutedAccounts: muted ? [...rest, accountKey] : rest });
+  }
+
+  /** The tunnel supervisor's state changes. */
+  tunnelChanged(state: 'up' | 'down' | 'paused', at = this.now()): void {
+    this.decide([{ kind: 'tunnel', state, at }]);
+  }
+
+  /** One listing of a provider's webhooks (errors_counter rising warns). */
+  providerWebhooks(provider: string, webhooks: WebhookErrorsSample[]): void {
+    this.decide([{ kind: 'webhook-errors', provider, webhooks }]);
+  }
+
+  /** TimelinesAI's GET /whatsapp_accounts, which covers events missed while Hookwatch was off. */
+  apiAccounts(accounts: readonly unknown[]): void {
+    const signals = this.applyUpdate(mergeApiSnapshot(this.board, accounts, this.now()));
+    this.persistAndDecide(signals);
+  }
+
+  private catchUp(): void {
+    for (let guard = 0; guard < 1000; guard++) {
+      const events = this.store.eventsAfter(this.lastEventId, WATCHED_TYPES, 1000);
+      if (events.length === 0) return;
+      this.process(events);
+    }
+  }
+
+  private process(events: StoredEvent[]): void {
+    const signals: AlertSignal[] = [];
+    for (const e of events) {
+      signals.push(...this.applyUpdate(applyAccountEvent(this.board, e)));
+      const assignment = assignmentSignalFromEvent(e);
+      if (assignment) signals.push(assignment);
+      this.lastEventId = Math.max(this.lastEventId, e.id);
+    }
+    this.persistAndDecide(signals);
+  }
+
+  private pendingAccounts = new Map<string, AccountStatus>();
+  private pendingRemoved = new Set<string>();
+
+  private applyUpdate(u: AccountUpdate): AlertSignal[] {
+    this.board = u.board;
+    for (const key of u.removedKeys) {
+      this.pendingAccounts.delete(key);
+      this.pendingRemoved.add(key);
+    }
+    for (const a of u.changed) this.pendingAccounts.set(a.key, a);
+    for (const line of u.ignored) this.log(`account status: ${line}`);
+    return u.transitions.map((transition) => ({ kind: 'account' as const, transition }));
+  }
+
+  private persistAndDecide(signals: AlertSignal[]): void {
+    const changed = [...this.pendingAccounts.values()];
+    const removed = [...this.pendingRemoved];
+    this.pendingAccounts.clear();
+    this.pendingRemoved.clear();
+    const alerts = this.store.transaction(() => {
+      this.store.saveAccounts(changed, removed);
+      this.store.setJson(LAST_EVENT_KEY, this.lastEventId);
+      return this.decideAndStore(signals);
+    });
+    this.emit(alerts);
+    if (changed.length || removed.length) {
+      for (const l of this.accountListeners) this.safely(() => l(changed));
+    }
+  }
+
+  private decide(signals: AlertSignal[]): void {
+    this.emit(this.decideAndStore(signals));
+  }
+
+  /** Listeners hear of alerts only once they are committed. */
+  private emit(alerts: StoredAlert[]): void {
+    for (const a of alerts) for (const l of this.alertListeners) this.safely(() => l(a));
+  }
+
+  private decideAndStore(signals: AlertSignal[]): StoredAlert[] {
+    if (this.stopped) return [];
+    const d = decideAlerts({ now: this.now(), settings: this.currentSettings, state: this.rules, signals });
+    const stored = this.store.transaction(() => {
+      this.store.setJson(RULE_STATE_KEY, d.nextState);
+      return d.alerts.map((a): StoredAlert => ({ ...a, id: this.store.insertAlert(a), acknowledgedAt: null }));
+    });
+    this.rules = d.nextState;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (d.wakeAt !== null) {
+      this.timer = setTimeout(() => this.decide([]), Math.max(0, d.wakeAt - this.now()));
+      this.timer.unref();
+    }
+    return stored;
+  }
+
+  private loadSettings(): AlertSettings {
+    try {
+      return parseAlertSettings(this.store.getJson(SETTINGS_KEY));
+    } catch (err) {
+      const problems = err instanceof AlertSettingsError ? err.problems.join('; ') : (err as Error).message;
+      this.log(`alert settings are invalid (${problems}); using the defaults until they are saved again`);
+      return parseAlertSettings(null);
+    }
+  }
+
+  private *allWatchedEvents(): Generator<StoredEvent> {
+    let after = 0;
+    for (;;) {
+      const page = this.store.eventsAfter(after, WATCHED_TYPES, 5000);
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1]!.id;
+    }
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log(`alert listener failed: ${(err as Error).message}`);
+    }
+  }
+}

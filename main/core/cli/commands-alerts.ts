@@ -1,0 +1,82 @@
+import { listAccounts } from '../alerts/account-status.js';
+import type { StoredAlert } from '../store/store.js';
+import { isoOrNull } from '../time.js';
+import { jsonLine, table, terminalText } from './format.js';
+import type { HookwatchStore } from '../store/store.js';
+
+export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'): string {
+  const accounts = listAccounts({ accounts: Object.fromEntries(store.listAccountStates().map((a) => [a.key, a])) });
+  if (format === 'json') {
+    return (
+      JSON.stringify(
+        accounts.map((a) => ({
+          key: a.key,
+          phone: a.phone,
+          accountId: a.accountId,
+          name: a.name,
+          state: a.state,
+          since: isoOrNull(a.since),
+          downSince: isoOrNull(a.downSince),
+          lastEvent: a.lastEvent ? { id: a.lastEvent.id, type: a.lastEvent.type, at: isoOrNull(a.lastEvent.at) } : null,
+          source: a.source,
+        })),
+        null,
+        2,
+      ) + '\n'
+    );
+  }
+  if (accounts.length === 0) return 'no WhatsApp accounts seen yet (they appear with their first account or chat event)\n';
+  return table(
+    ['PHONE', 'NAME', 'STATE', 'SINCE (UTC)', 'LAST EVENT'],
+    accounts.map((a) => [
+      terminalText(a.phone ?? a.key, 28),
+      terminalText(a.name, 28),
+      a.state,
+      (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
+      a.lastEvent ? a.lastEvent.type : '',
+    ]),
+  );
+}
+
+export function alertForExport(a: StoredAlert) {
+  return {
+    id: a.id,
+    at: isoOrNull(a.at),
+    severity: a.severity,
+    kind: a.kind,
+    accountPhone: a.accountPhone ?? null,
+    accountKey: a.accountKey ?? null,
+    chatId: a.chatId ?? null,
+    title: a.title,
+    text: a.text,
+    eventId: a.eventId ?? null,
+    count: a.count ?? null,
+    notified: a.notify,
+    suppressed: a.suppressed,
+    acknowledgedAt: isoOrNull(a.acknowledgedAt),
+  };
+}
+
+export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): string {
+  if (format === 'jsonl') return alerts.map((a) => jsonLine(alertForExport(a)) + '\n').join('');
+  if (alerts.length === 0) return 'no alerts yet\n';
+  return table(
+    ['ID', 'TIME (UTC)', 'SEVERITY', 'KIND', 'ACCOUNT', 'CHAT', 'TITLE', 'TEXT'],
+    alerts.map((a) => [
+      String(a.id),
+      (isoOrNull(a.at) ?? '').replace('T', ' ').slice(0, 19),
+      a.severity + (a.suppressed ? ` (${a.suppressed})` : ''),
+      a.kind,
+      terminalText(a.accountPhone ?? a.accountKey, 20),
+      terminalText(a.chatId, 12),
+      terminalText(a.title, 40),
+      terminalText(a.text, 60),
+    ]),
+  );
+}
+
+/** One line per alert for `hookwatch serve`'s stdout. */
+export function alertLine(a: StoredAlert): string {
+  const held = a.suppressed ? ` (kept, not notified: ${a.suppressed})` : '';
+  return `alert: ${a.severity} ${a.kind}: ${terminalText(a.title, 120)}. ${terminalText(a.text, 300)}${held}\n`;
+}

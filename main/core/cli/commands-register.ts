@@ -1,0 +1,86 @@
+import { databasePath } from '../paths.js';
+import { TimelinesApiClient, TimelinesApiError } from '../registration/timelines-api.js';
+import { describeSyncReport, parseEventTypeList, RegistrationInputError, syncTimelinesWebhooks, type TimelinesSyncReport } from '../registration/sync.js';
+import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
+import { whatsableSetupInstructions, whatsableWebhookUrl } from '../registration/whatsable.js';
+import { HookwatchStore } from '../store/store.js';
+import { dataDirOf, parse, UsageError, type CliIo } from './args.js';
+
+/** The TimelinesAI client as the CLI configures it: token from the environment, base URL overridable (tests, proxies). */
+export function timelinesClientFromEnv(io: CliIo, verbose: boolean): TimelinesApiClient {
+  return new TimelinesApiClient({
+    tokenSource: new EnvTokenSource(io.env),
+    ...(io.env.HOOKWATCH_TIMELINES_API_URL ? { baseUrl: io.env.HOOKWATCH_TIMELINES_API_URL } : {}),
+    ...(verbose ? { log: (line: string) => io.err(`hookwatch: ${line}\n`) } : {}),
+  });
+}
+
+/** Keeps what the provider said of our webhooks, for health and the errors_counter alert. */
+export function recordSyncHealth(store: HookwatchStore, report: TimelinesSyncReport): void {
+  store.recordProviderWebhooks(
+    'timelines',
+    report.health.map((h) => ({
+      webhookId: String(h.webhookId),
+      eventType: h.eventType,
+      enabled: h.enabled,
+      errorsCounter: h.errorsCounter,
+      pointsAtCurrentUrl: h.pointsAtCurrentUrl,
+      chosen: h.chosen,
+    })),
+  );
+}
+
+export async function register(args: string[], io: CliIo, help: string): Promise<number> {
+  const v = parse('register', args, {
+    'dry-run': { type: 'boolean' },
+    events: { type: 'string' },
+    'public-url': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+  });
+  if (v.help) {
+    io.out(help);
+    return 0;
+  }
+  let eventTypes: string[] | undefined;
+  try {
+    eventTypes = v.events !== undefined ? parseEventTypeList(v.events) : undefined;
+  } catch (err) {
+    if (err instanceof RegistrationInputError) throw new UsageError(`--events: ${err.message}`);
+    throw err;
+  }
+  const store = HookwatchStore.open(databasePath(dataDirOf(v, io.env)), { mustExist: true });
+  try {
+    const publicUrl = v['public-url'] ?? store.lastPublicUrl();
+    if (!publicUrl) {
+      throw new UsageError('no public URL yet: run `hookwatch serve` (it prints public: <url>) or pass --public-url URL');
+    }
+    const secret = store.webhookSecret();
+    if (!(await new EnvTokenSource(io.env).getToken())) {
+      io.err(`hookwatch: no TimelinesAI token: set ${TIMELINES_TOKEN_ENV} (TimelinesAI > Integrations > Public API) and run again\n`);
+      const wa = whatsableSetupInstructions(whatsableWebhookUrl(publicUrl, secret, true));
+      io.out(`${wa.title}\n${wa.steps.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}\n`);
+      return 1;
+    }
+    const client = timelinesClientFromEnv(io, v.verbose === true);
+    let report: TimelinesSyncReport;
+    try {
+      ({ report } = await syncTimelinesWebhooks(client, {
+        publicUrl,
+        secret,
+        formerSecrets: store.formerWebhookSecrets(),
+        dryRun: v['dry-run'] === true,
+        allowLocalUrl: io.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
+        ...(eventTypes ? { eventTypes } : {}),
+      }));
+    } catch (err) {
+      if (err instanceof RegistrationInputError) throw new UsageError(err.message);
+      if (err instanceof TimelinesApiError) throw new Error(err.message);
+      throw err;
+    }
+    for (const line of describeSyncReport(report)) io.out(`${line}\n`);
+    if (!report.dryRun) recordSyncHealth(store, report);
+    return report.dryRun || report.ok ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
