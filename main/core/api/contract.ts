@@ -1,0 +1,409 @@
+/**
+ * The one contract between Hookwatch's core and any user interface.
+ *
+ * `HookwatchApi` is what a UI can ask; `HookwatchNotifications` is what it is told. Main implements
+ * the API once (service.ts); the transports forward it generically by method name (the HTTP
+ * dashboard server here, the Electron preload in the shell), and the renderer gets a typed proxy.
+ * No method has a hand-written route or channel.
+ *
+ * Everything that crosses the contract is plain, serializable data (JSON: no classes, no Dates, no
+ * Buffers, no undefined-vs-missing distinctions that matter). Times are epoch milliseconds (UTC).
+ * This file imports nothing, so the renderer can import it without pulling in Node code.
+ */
+
+export type ProviderName = 'timelines' | 'whatsable' | 'unknown';
+
+/** Event groups the feed filters by; `unknown` is the payloads no provider recognised. */
+export type EventGroupName = 'message' | 'chat' | 'account' | 'call' | 'waba' | 'unknown';
+export const EVENT_GROUP_NAMES: readonly EventGroupName[] = ['message', 'chat', 'account', 'call', 'waba', 'unknown'];
+
+export type Direction = 'received' | 'sent';
+
+/** Something a later part of Hookwatch adds; until then the UI shows `reason` as its empty state. */
+export interface NotAvailable {
+  available: false;
+  reason: string;
+}
+export type Availability<T> = ({ available: true } & T) | NotAvailable;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface EventFilter {
+  provider?: ProviderName;
+  group?: EventGroupName;
+  /** An exact event type (aliases accepted); wins over `group`. */
+  type?: string;
+  /** A phone number in any common spelling, or an account id (WhatsApp JID, WhatsAble user id). */
+  account?: string;
+  chat?: string;
+}
+
+export interface EventQuery extends EventFilter {
+  /** Cursor: only events with an id below this (the feed is newest first). */
+  beforeId?: number;
+  /** Page size, 1..1000 (default 200). */
+  limit?: number;
+}
+
+/** One feed row. Small on purpose: the feed holds thousands of these. */
+export interface EventSummary {
+  id: number;
+  receivedAt: number;
+  occurredAt: number | null;
+  provider: ProviderName;
+  type: string;
+  group: EventGroupName | 'other';
+  accountPhone: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  chatId: string | null;
+  chatName: string | null;
+  chatPhone: string | null;
+  direction: Direction | null;
+  /** The message text, cut to 300 characters (the detail has all of it). Untrusted: show as text. */
+  text: string | null;
+  /** A short line for events without text: "assigned to Alex Agent", "status: disconnected", … Untrusted. */
+  note: string | null;
+  deliveryCount: number;
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  /** Pass as `beforeId` for the next (older) page; null when there is none. */
+  nextBeforeId: number | null;
+}
+
+export interface SearchPage extends EventPage {
+  /** The words searched for, each matched as a word prefix, all of them required (for highlighting). */
+  terms: string[];
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface EventDetail {
+  event: EventSummary & {
+    /** The whole text, not cut. */
+    text: string | null;
+    originalType: string | null;
+    shape: string;
+    messageUid: string | null;
+    lastDeliveredAt: number;
+    deliveryId: number;
+    details: { [key: string]: JsonValue };
+  };
+  /** The HTTP request that first brought the event, as received (credentials were never stored). */
+  request: {
+    method: string;
+    /** With the secret replaced by `{secret}`. */
+    path: string;
+    /** The provider named in the URL (`/hooks/<secret>/<provider>`), if any; a replay uses the same path. */
+    forcedProvider: string | null;
+    contentType: string | null;
+    headers: { [name: string]: string };
+    /** The body as UTF-8 text (accepted bodies always are); null when there was none. Untrusted. */
+    bodyText: string | null;
+    bodyTruncated: boolean;
+  };
+  /** Other events that carry the same message (one message announced under two event types). */
+  related: Array<{ id: number; type: string }>;
+}
+
+/** Choices for the feed's filters, read cheaply from indexes. */
+export interface FilterOptions {
+  providers: ProviderName[];
+  groups: EventGroupName[];
+  accounts: AccountSeen[];
+  /** Chats of recent events, for suggestions; any chat id can still be typed. */
+  recentChats: Array<{ chatId: string; chatName: string | null; lastEventAt: number }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+export type AccountState = 'connected' | 'disconnected' | 'suspended' | 'unknown';
+
+/** A WhatsApp account as it appears in stored events (known without account tracking). */
+export interface AccountSeen {
+  /** What to pass as `EventFilter.account`: the phone when known, else the account id. */
+  key: string;
+  phone: string | null;
+  accountId: string | null;
+  name: string | null;
+  provider: ProviderName;
+  lastEventAt: number;
+  lastEventType: string;
+}
+
+export interface AccountOutage {
+  from: number;
+  /** null while it lasts. */
+  to: number | null;
+  state: 'disconnected' | 'suspended';
+}
+
+export interface AccountCard {
+  key: string;
+  phone: string | null;
+  accountId: string | null;
+  name: string | null;
+  state: AccountState;
+  /** Since when it has been in `state`; null when unknown. */
+  since: number | null;
+  lastEvent: { id: number; type: string; at: number } | null;
+  /** Outages overlapping the last 7 days, oldest first. */
+  outages7d: AccountOutage[];
+}
+
+export interface AccountsBoard {
+  /** Per-account state, from account events and the provider's API (the alerts feature). */
+  tracking: Availability<{ accounts: AccountCard[] }>;
+  /** Accounts seen in stored events, whatever tracking says. */
+  seen: AccountSeen[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook health
+
+export interface LatencyFigures {
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface HealthRow {
+  /** `unmatched`: requests to unknown paths or with a wrong secret; `all`: the total row. */
+  provider: ProviderName | 'unmatched' | 'all';
+  /** null: requests that produced no event (rejected, or not a webhook). */
+  eventType: string | null;
+  /** Deliveries per hour over the last 24 hours, oldest first (24 numbers; the last is the current hour). */
+  hourly24h: number[];
+  /** Deliveries over the last 10 days (accepted and rejected, like the provider's "activations"). */
+  deliveries10d: number;
+  rejected10d: number;
+  /** rejected10d / deliveries10d, 0..1; null without deliveries. */
+  rejectedShare: number | null;
+  last: { id: number; at: number; status: number; reason: string | null; latencyMs: number } | null;
+  /** Over the last 10 days, from a log-scale histogram (±10 %). */
+  latency: LatencyFigures;
+}
+
+export interface TunnelStatus {
+  state: 'connecting' | 'up' | 'degraded' | 'down' | 'reconnecting' | 'off';
+  url: string | null;
+  since: number;
+  /** Share of the last 24 hours the tunnel was up, 0..1. */
+  uptime24h: number | null;
+  lastProbe: { at: number; ok: boolean; ms: number | null; error: string | null } | null;
+}
+
+export interface RegisteredWebhook {
+  id: string;
+  provider: ProviderName;
+  eventType: string;
+  /** With our secret replaced by `{secret}`. */
+  url: string;
+  enabled: boolean;
+  /** The provider's count of consecutive failed deliveries. */
+  errorsCounter: number | null;
+}
+
+export interface HealthReport {
+  generatedAt: number;
+  windowDays: number;
+  /** All deliveries together. */
+  total: HealthRow;
+  providers: Array<{ provider: Exclude<HealthRow['provider'], 'all'>; summary: HealthRow; types: HealthRow[] }>;
+  tunnel: Availability<{ status: TunnelStatus }>;
+  webhooks: Availability<{ webhooks: RegisteredWebhook[] }>;
+}
+
+export interface DeliveryLogEntry {
+  id: number;
+  receivedAt: number;
+  method: string;
+  /** With the secret replaced. */
+  path: string;
+  status: number;
+  reason: string | null;
+  latencyMs: number;
+  size: number;
+  provider: string | null;
+  eventType: string | null;
+  eventCount: number;
+  duplicate: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+export type AlertSeverity = 'critical' | 'warning' | 'info' | 'recovery';
+
+export interface AlertView {
+  id: number;
+  at: number;
+  severity: AlertSeverity;
+  kind: string;
+  title: string;
+  text: string;
+  accountPhone: string | null;
+  chatId: string | null;
+  /** The event that raised it, when there is one. */
+  eventId: number | null;
+  acknowledgedAt: number | null;
+}
+
+export type AlertsView = Availability<{ alerts: AlertView[]; snoozedUntil: number | null }>;
+
+export type ActionResult = { ok: true } | { ok: false; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+// Settings, setup, export
+
+export interface RetentionSettings {
+  /** Events older than this are deleted; 0 keeps them forever. */
+  eventDays: number;
+  /** Delivery-log rows (not the raw requests of kept events) older than this are deleted; 0 keeps them. */
+  deliveryLogDays: number;
+}
+
+export interface SettingsView {
+  retention: RetentionSettings;
+  dataDir: string;
+  /** Settings a later part of Hookwatch adds, so the screen can say what will come. */
+  comingLater: Array<{ setting: string; arrivesWith: string }>;
+}
+
+export interface SettingsPatch {
+  retention?: Partial<RetentionSettings>;
+}
+
+export interface ProviderInstructions {
+  provider: Exclude<ProviderName, 'unknown'>;
+  title: string;
+  /** The URL to give this provider (it contains the secret: the user's own, never logged). */
+  url: string;
+  steps: string[];
+}
+
+export interface SetupInfo {
+  /** The local webhook URL, with the secret. */
+  webhookUrl: string;
+  /** The public URL once the tunnel is up; null until then. */
+  publicUrl: string | null;
+  publicUrlNote: string;
+  /** Whether a provider token is configured (registration is automatic then). */
+  tokenConfigured: boolean;
+  hasEvents: boolean;
+  providers: ProviderInstructions[];
+}
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+export interface ExportFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+  rows: number;
+  /** True when the export stopped at its row limit (`limit`). */
+  truncated: boolean;
+  limit: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+export interface HookwatchApi {
+  /** The feed: newest first, filtered, one page per call. */
+  listEvents(query: EventQuery): Promise<EventPage>;
+  /** Full-text search (every word as a prefix) over text, chat and account names and phones. */
+  searchEvents(text: string, query: EventQuery): Promise<SearchPage>;
+  /** One event with its raw request; null when it does not exist (any more). */
+  getEvent(id: number): Promise<EventDetail | null>;
+  getFilterOptions(): Promise<FilterOptions>;
+  listAccounts(): Promise<AccountsBoard>;
+  getHealth(): Promise<HealthReport>;
+  /** The delivery log, newest first (default and maximum 1000 per page). */
+  listDeliveries(query: { beforeId?: number; limit?: number }): Promise<DeliveryLogEntry[]>;
+  /** The last 1000 log entries as a file, one line each (`txt`, like the provider's log) or JSONL. */
+  exportDeliveryLog(format: 'txt' | 'jsonl'): Promise<ExportFile>;
+  listAlerts(query: { limit?: number }): Promise<AlertsView>;
+  acknowledgeAlert(id: number): Promise<ActionResult>;
+  /** Silence alerts until then (epoch ms); null ends a snooze. */
+  snoozeAlerts(until: number | null): Promise<ActionResult>;
+  getSettings(): Promise<SettingsView>;
+  updateSettings(patch: SettingsPatch): Promise<SettingsView>;
+  getSetup(): Promise<SetupInfo>;
+  /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
+  exportEvents(filter: EventFilter & { search?: string }, format: ExportFormat): Promise<ExportFile>;
+}
+
+export type HookwatchMethod = keyof HookwatchApi;
+
+// A Record over the interface's keys: adding a method to HookwatchApi without listing it here fails to compile.
+const METHOD_SET: Record<HookwatchMethod, true> = {
+  listEvents: true,
+  searchEvents: true,
+  getEvent: true,
+  getFilterOptions: true,
+  listAccounts: true,
+  getHealth: true,
+  listDeliveries: true,
+  exportDeliveryLog: true,
+  listAlerts: true,
+  acknowledgeAlert: true,
+  snoozeAlerts: true,
+  getSettings: true,
+  updateSettings: true,
+  getSetup: true,
+  exportEvents: true,
+};
+
+/** Every method name, for transports that must refuse anything else. */
+export const HOOKWATCH_API_METHODS: readonly HookwatchMethod[] = Object.keys(METHOD_SET) as HookwatchMethod[];
+
+export function isHookwatchMethod(name: unknown): name is HookwatchMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHOD_SET, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the UI is told
+
+export interface DeliverySummary {
+  id: number;
+  receivedAt: number;
+  status: number;
+  provider: string | null;
+  eventType: string | null;
+}
+
+export interface HookwatchNotifications {
+  /** New events, batched (a burst arrives as a few notifications, not thousands); redeliveries apart. */
+  events: { events: EventSummary[]; redelivered: Array<{ id: number; deliveryCount: number; lastDeliveredAt: number }> };
+  /** Every request the receiver answered, accepted or not, batched. */
+  deliveries: { deliveries: DeliverySummary[] };
+  account: AccountCard;
+  tunnel: TunnelStatus;
+  alert: AlertView;
+}
+
+export type HookwatchNotificationKind = keyof HookwatchNotifications;
+
+export type HookwatchNotification = {
+  [K in HookwatchNotificationKind]: { kind: K; data: HookwatchNotifications[K] };
+}[HookwatchNotificationKind];
+
+export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['events', 'deliveries', 'account', 'tunnel', 'alert'];
+
+/**
+ * What a transport gives the renderer: one generic call and one subscription. The Electron preload
+ * exposes exactly this as `window.hookwatch` (over one IPC channel); the browser builds it over HTTP.
+ */
+export interface HookwatchBridge {
+  invoke(method: HookwatchMethod, args: unknown[]): Promise<unknown>;
+  subscribe(listener: (notification: HookwatchNotification) => void): () => void;
+}
+
+/** How errors cross a transport: plain data, turned back into an Error by the renderer. */
+export interface ApiErrorPayload {
+  error: { code: 'bad-input' | 'unknown-method' | 'internal'; message: string };
+}

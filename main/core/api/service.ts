@@ -1,0 +1,665 @@
+import { dirname } from 'node:path';
+import { eventGroup, type NormalizedEvent } from '../events.js';
+import type { IngestListener } from '../core.js';
+import { readRetention, writeRetention } from '../retention.js';
+import { accountsSeen, hasEvents, recentChats, type AccountSeenRow } from '../store/health.js';
+import {
+  ftsQuery,
+  type DeliveryRecord,
+  type EventFilter as StoreEventFilter,
+  type HookwatchStore,
+  type IngestResult,
+  type StoredDelivery,
+  type StoredEvent,
+} from '../store/store.js';
+import {
+  EVENT_GROUP_NAMES,
+  type AccountCard,
+  type AccountSeen,
+  type AccountsBoard,
+  type ActionResult,
+  type AlertsView,
+  type AlertView,
+  type DeliveryLogEntry,
+  type DeliverySummary,
+  type EventDetail,
+  type EventPage,
+  type EventQuery,
+  type EventSummary,
+  type ExportFile,
+  type ExportFormat,
+  type FilterOptions,
+  type HealthReport,
+  type HookwatchApi,
+  type HookwatchNotification,
+  type HookwatchNotifications,
+  type JsonValue,
+  type NotAvailable,
+  type ProviderName,
+  type RegisteredWebhook,
+  type SearchPage,
+  type SettingsPatch,
+  type SettingsView,
+  type SetupInfo,
+  type TunnelStatus,
+} from './contract.js';
+import { DeliveryHealthCache } from './health-report.js';
+
+/**
+ * The one implementation of `HookwatchApi`, over the core's store and receiver, plus the
+ * notification stream (`subscribe`). Transports (the dashboard HTTP server, the Electron IPC
+ * handler) only forward calls to `api` by name.
+ *
+ * Parts of Hookwatch that are built separately plug in as sources: account tracking and alerts
+ * (the alerts feature), the tunnel and provider-side webhook registration (the tunnel feature).
+ * Without a source the matching answers are a typed "not available yet" the UI shows as an empty state.
+ */
+
+export class ApiInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiInputError';
+  }
+}
+
+export interface AccountStatusSource {
+  board(): AccountCard[];
+  onChange(listener: (card: AccountCard) => void): () => void;
+}
+
+export interface AlertSource {
+  list(limit: number): AlertView[];
+  snoozedUntil(): number | null;
+  acknowledge(id: number): ActionResult;
+  snooze(until: number | null): ActionResult;
+  onAlert(listener: (alert: AlertView) => void): () => void;
+}
+
+export interface TunnelSource {
+  status(): TunnelStatus;
+  /** The public webhook URL (with the secret) while the tunnel is up. */
+  publicWebhookUrl(): string | null;
+  onChange(listener: (status: TunnelStatus) => void): () => void;
+}
+
+export interface WebhookRegistrySource {
+  tokenConfigured(): boolean;
+  list(): RegisteredWebhook[];
+}
+
+/** What the service needs from `HookwatchCore` (which satisfies it). */
+export interface ServiceCore {
+  readonly store: HookwatchStore;
+  readonly receiver: { readonly localUrl: string };
+  onIngest(listener: IngestListener): () => void;
+  /** Every logged request; when the core does not offer it, feed `noteDelivery` from the receiver's `onDelivery`. */
+  onDelivery?(listener: (delivery: DeliveryRecord & { id: number }) => void): () => void;
+}
+
+export interface ServiceOptions {
+  core: ServiceCore;
+  accounts?: AccountStatusSource;
+  alerts?: AlertSource;
+  tunnel?: TunnelSource;
+  webhooks?: WebhookRegistrySource;
+  /** New events and deliveries are sent in batches at most this often (default 100 ms). */
+  batchMs?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export type NotificationListener = (notification: HookwatchNotification) => void;
+
+const FEED_TEXT_MAX = 300;
+const EXPORT_LIMIT = 100_000;
+const DELIVERY_LOG_LIMIT = 1000;
+/** A burst larger than this per batch is sent as several notifications, so no single message gets huge. */
+const MAX_BATCH = 500;
+
+const NOT_YET = {
+  accounts: 'Account status arrives with the alerts feature: until then, the accounts seen in events are listed below.',
+  alerts: 'Alerts arrive with the alerts feature (account outages, chat assignments, tunnel trouble).',
+  tunnel: 'The tunnel arrives with the tunnel feature; until then the receiver is reachable on this computer only.',
+  webhooks: 'Webhook registration arrives with the tunnel feature (it needs a TimelinesAI token).',
+};
+
+function notAvailable(reason: string): NotAvailable {
+  return { available: false, reason };
+}
+
+export class HookwatchService {
+  readonly api: HookwatchApi;
+  private readonly store: HookwatchStore;
+  private readonly listeners = new Set<NotificationListener>();
+  private readonly unsubscribers: Array<() => void> = [];
+  private readonly health: DeliveryHealthCache;
+  private readonly now: () => number;
+  private pendingEvents: EventSummary[] = [];
+  private pendingRedelivered: HookwatchNotifications['events']['redelivered'] = [];
+  private pendingDeliveries: DeliverySummary[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.store = options.core.store;
+    this.now = options.now ?? Date.now;
+    this.health = new DeliveryHealthCache(this.store);
+    this.api = this.buildApi();
+    this.unsubscribers.push(options.core.onIngest((result, events) => this.noteIngest(result, events)));
+    if (options.core.onDelivery) this.unsubscribers.push(options.core.onDelivery((d) => this.noteDelivery(d)));
+    if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
+    if (options.alerts) this.unsubscribers.push(options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: alert })));
+    if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
+  }
+
+  /** Listen to notifications; returns the function that stops listening. */
+  subscribe(listener: NotificationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A logged request (from the receiver's `onDelivery`), for live health. */
+  noteDelivery(d: DeliveryRecord & { id: number }): void {
+    this.pendingDeliveries.push({
+      id: d.id,
+      receivedAt: d.receivedAt,
+      status: d.status,
+      provider: d.forcedProvider,
+      eventType: null,
+    });
+    this.scheduleFlush();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const u of this.unsubscribers.splice(0)) u();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.listeners.clear();
+  }
+
+  private noteIngest(result: IngestResult, events: NormalizedEvent[]): void {
+    const at = this.now();
+    result.events.forEach((ingested, i) => {
+      const e = events[i];
+      if (!e) return;
+      if (ingested.duplicate) {
+        this.pendingRedelivered.push({ id: ingested.id, deliveryCount: ingested.deliveryCount, lastDeliveredAt: at });
+        return;
+      }
+      this.pendingEvents.push(
+        summaryOf({
+          details: e.details,
+          id: ingested.id,
+          receivedAt: at,
+          occurredAt: e.occurredAt,
+          provider: e.provider,
+          type: e.type,
+          accountPhone: e.accountPhone,
+          accountId: e.accountId,
+          accountName: e.accountName,
+          chatId: e.chatId,
+          chatName: e.chatName,
+          chatPhone: e.chatPhone,
+          direction: e.direction,
+          text: e.text,
+          deliveryCount: ingested.deliveryCount,
+        }),
+      );
+    });
+    // The receiver reports accepted deliveries before their events; give them their provider and type.
+    const delivery = this.pendingDeliveries.find((d) => d.id === result.deliveryId);
+    if (delivery) {
+      delivery.provider = events[0]?.provider ?? delivery.provider;
+      delivery.eventType = events[0]?.type ?? null;
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => this.flush(), this.options.batchMs ?? 100);
+    this.flushTimer.unref();
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    while (this.pendingEvents.length > 0 || this.pendingRedelivered.length > 0) {
+      const events = this.pendingEvents.splice(0, MAX_BATCH);
+      const redelivered = this.pendingRedelivered.splice(0, MAX_BATCH);
+      this.publish({ kind: 'events', data: { events, redelivered } });
+    }
+    while (this.pendingDeliveries.length > 0) {
+      this.publish({ kind: 'deliveries', data: { deliveries: this.pendingDeliveries.splice(0, MAX_BATCH) } });
+    }
+  }
+
+  private publish(n: HookwatchNotification): void {
+    for (const l of this.listeners) {
+      try {
+        l(n);
+      } catch (err) {
+        this.options.log?.(`notification listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private buildApi(): HookwatchApi {
+    const store = this.store;
+    const o = this.options;
+    return {
+      listEvents: async (query) => {
+        const q = eventQuery(query);
+        return page(store.listEvents(q), q.limit!);
+      },
+      searchEvents: async (text, query) => {
+        const search = str(text, 'search text', 500);
+        const terms = search ? (ftsQuery(search)?.match(/"([^"]+)"/g)?.map((t) => t.slice(1, -1)) ?? []) : [];
+        if (terms.length === 0) throw new ApiInputError('type at least one letter or digit to search for');
+        const q = eventQuery(query);
+        return { ...page(store.listEvents({ ...q, search }), q.limit!), terms } satisfies SearchPage;
+      },
+      getEvent: async (id) => detailOf(store, int(id, 'event id', 1)),
+      getFilterOptions: async (): Promise<FilterOptions> => ({
+        providers: ['timelines', 'whatsable', 'unknown'],
+        groups: [...EVENT_GROUP_NAMES],
+        accounts: accountsSeen(store).map(accountSeenOf),
+        recentChats: recentChats(store),
+      }),
+      listAccounts: async (): Promise<AccountsBoard> => ({
+        tracking: o.accounts ? { available: true, accounts: o.accounts.board() } : notAvailable(NOT_YET.accounts),
+        seen: accountsSeen(store).map(accountSeenOf),
+      }),
+      getHealth: async (): Promise<HealthReport> => ({
+        ...(await this.health.report(this.now())),
+        tunnel: o.tunnel ? { available: true, status: o.tunnel.status() } : notAvailable(NOT_YET.tunnel),
+        webhooks: o.webhooks ? { available: true, webhooks: o.webhooks.list() } : notAvailable(NOT_YET.webhooks),
+      }),
+      listDeliveries: async (query) => {
+        const q = obj(query, 'delivery query');
+        return store
+          .listDeliveries({
+            beforeId: optInt(q.beforeId, 'beforeId', 1),
+            limit: optInt(q.limit, 'limit', 1, DELIVERY_LOG_LIMIT) ?? DELIVERY_LOG_LIMIT,
+          })
+          .map(deliveryLogEntryOf);
+      },
+      exportDeliveryLog: async (format) => {
+        const f = oneOf(format, 'format', ['txt', 'jsonl'] as const);
+        const rows = store.listDeliveries({ limit: DELIVERY_LOG_LIMIT }).map(deliveryLogEntryOf);
+        const content =
+          f === 'jsonl' ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : rows.map(deliveryLogLine).join('\n') + '\n';
+        return {
+          filename: `hookwatch-delivery-log-${stamp(this.now())}.${f}`,
+          mimeType: f === 'jsonl' ? 'application/x-ndjson' : 'text/plain',
+          content,
+          rows: rows.length,
+          truncated: rows.length === DELIVERY_LOG_LIMIT,
+          limit: DELIVERY_LOG_LIMIT,
+        } satisfies ExportFile;
+      },
+      listAlerts: async (query): Promise<AlertsView> => {
+        const limit = optInt(obj(query, 'alert query').limit, 'limit', 1, 10_000) ?? 500;
+        return o.alerts ? { available: true, alerts: o.alerts.list(limit), snoozedUntil: o.alerts.snoozedUntil() } : notAvailable(NOT_YET.alerts);
+      },
+      acknowledgeAlert: async (id) => {
+        const alertId = int(id, 'alert id', 1);
+        return o.alerts ? o.alerts.acknowledge(alertId) : { ok: false, reason: NOT_YET.alerts };
+      },
+      snoozeAlerts: async (until) => {
+        const u = until === null ? null : int(until, 'snooze end', 0);
+        return o.alerts ? o.alerts.snooze(u) : { ok: false, reason: NOT_YET.alerts };
+      },
+      getSettings: async () => this.settings(),
+      updateSettings: async (patch: SettingsPatch) => {
+        const p = obj(patch, 'settings');
+        if (p.retention !== undefined) {
+          const r = obj(p.retention, 'retention');
+          try {
+            writeRetention(store, {
+              eventDays: optInt(r.eventDays, 'retention.eventDays', 0, 36500),
+              deliveryLogDays: optInt(r.deliveryLogDays, 'retention.deliveryLogDays', 0, 36500),
+            });
+          } catch (err) {
+            if (err instanceof RangeError) throw new ApiInputError(err.message);
+            throw err;
+          }
+        }
+        return this.settings();
+      },
+      getSetup: async (): Promise<SetupInfo> => {
+        const publicUrl = o.tunnel?.publicWebhookUrl() ?? null;
+        const base = publicUrl ?? o.core.receiver.localUrl;
+        return {
+          webhookUrl: o.core.receiver.localUrl,
+          publicUrl,
+          publicUrlNote: publicUrl
+            ? 'This public URL reaches the receiver through the tunnel.'
+            : 'This URL works on this computer only. Providers need a public URL: the tunnel feature will give one; until then, expose this port yourself (a reverse proxy or a tunnel of your own) and use that address with the same path.',
+          tokenConfigured: o.webhooks?.tokenConfigured() ?? false,
+          hasEvents: hasEvents(store),
+          providers: [
+            {
+              provider: 'timelines',
+              title: 'TimelinesAI',
+              url: `${base}/timelines`,
+              steps: [
+                'In TimelinesAI open Integrations, then the Webhooks v2 tab, and click "+ Add Endpoint".',
+                'Paste the URL above as the Endpoint URL.',
+                'Choose one event type (start with whatsapp:account:disconnected), switch Status on, click "Add endpoint".',
+                'Repeat for each event type you want (one webhook per type; a workspace allows 10): whatsapp:account:connected, :suspended, :resumed, chat:responsible:assigned, chat:responsible:unassigned, message:new.',
+              ],
+            },
+            {
+              provider: 'whatsable',
+              title: 'WhatsAble',
+              url: `${base}/whatsable`,
+              steps: [
+                'In the WhatsAble dashboard open Operations, then Webhooks.',
+                'Click "New Webhook" and paste the URL above as the Endpoint URL.',
+                'Click "Create Webhook"; new conversation snapshots start arriving at once.',
+              ],
+            },
+          ],
+        };
+      },
+      exportEvents: async (filter, format) => {
+        const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);
+        const raw = obj(filter, 'filter');
+        const search = optStr(raw.search, 'search', 500);
+        const q = eventQuery({ ...raw, search: undefined });
+        const events = store.listEvents({ ...q, search: search || undefined, beforeId: undefined, limit: EXPORT_LIMIT });
+        return {
+          filename: `hookwatch-events-${stamp(this.now())}.${f}`,
+          mimeType: f === 'csv' ? 'text/csv' : 'application/x-ndjson',
+          content: f === 'csv' ? eventsCsv(events) : events.map((e) => JSON.stringify(exportRow(e))).join('\n') + (events.length ? '\n' : ''),
+          rows: events.length,
+          truncated: events.length === EXPORT_LIMIT,
+          limit: EXPORT_LIMIT,
+        } satisfies ExportFile;
+      },
+    };
+  }
+
+  private settings(): SettingsView {
+    return {
+      retention: readRetention(this.store),
+      dataDir: dirname(this.store.file),
+      comingLater: [
+        { setting: 'TimelinesAI token (kept encrypted) and the event types to register', arrivesWith: 'the tunnel feature' },
+        { setting: 'Tunnel server and preferred subdomain', arrivesWith: 'the tunnel feature' },
+        { setting: 'Notifications: which alerts, quiet hours, muted accounts', arrivesWith: 'the alerts feature' },
+        { setting: 'Start at login', arrivesWith: 'the desktop app' },
+      ],
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input checks: every bad argument gets a message that says what was expected.
+
+function obj(v: unknown, name: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ApiInputError(`${name} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function str(v: unknown, name: string, max: number): string {
+  if (typeof v !== 'string') throw new ApiInputError(`${name} must be text`);
+  if (v.length > max) throw new ApiInputError(`${name} is longer than ${max} characters`);
+  return v;
+}
+
+function optStr(v: unknown, name: string, max: number): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  return str(v, name, max);
+}
+
+function int(v: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ApiInputError(`${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function optInt(v: unknown, name: string, min: number, max?: number): number | undefined {
+  return v === undefined || v === null ? undefined : int(v, name, min, max);
+}
+
+function oneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new ApiInputError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+const PROVIDERS: readonly ProviderName[] = ['timelines', 'whatsable', 'unknown'];
+
+function eventQuery(query: unknown): StoreEventFilter & { limit: number } {
+  const q = obj(query, 'query') as EventQuery & Record<string, unknown>;
+  const group = q.group === undefined || q.group === null ? undefined : oneOf(q.group, 'group', EVENT_GROUP_NAMES);
+  const type = optStr(q.type, 'type', 100);
+  return {
+    provider: q.provider === undefined || q.provider === null ? undefined : oneOf(q.provider, 'provider', PROVIDERS),
+    // The store takes a group name or an exact type in one field; `unknown` is both a group and a type.
+    type: type ?? group,
+    account: optStr(q.account, 'account', 200),
+    chat: optStr(q.chat, 'chat', 200),
+    beforeId: optInt(q.beforeId, 'beforeId', 1),
+    limit: optInt(q.limit, 'limit', 1, 1000) ?? 200,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes that cross the contract
+
+function groupOf(type: string): EventSummary['group'] {
+  if (type === 'unknown') return 'unknown';
+  return eventGroup(type);
+}
+
+function cut(text: string | null, max: number): string | null {
+  if (text === null || text.length <= max) return text;
+  return text.slice(0, max - 1) + '…';
+}
+
+type SummarySource = Omit<EventSummary, 'group' | 'note'> & { details: Record<string, unknown> };
+
+function summaryOf(e: SummarySource): EventSummary {
+  return {
+    id: e.id,
+    receivedAt: e.receivedAt,
+    occurredAt: e.occurredAt,
+    provider: e.provider,
+    type: e.type,
+    group: groupOf(e.type),
+    accountPhone: e.accountPhone,
+    accountId: e.accountId,
+    accountName: e.accountName,
+    chatId: e.chatId,
+    chatName: e.chatName,
+    chatPhone: e.chatPhone,
+    direction: e.direction,
+    text: cut(e.text, FEED_TEXT_MAX),
+    note: e.text ? null : cut(eventNote(e.details), 200),
+    deliveryCount: e.deliveryCount,
+  };
+}
+
+function field(v: unknown, key: string): string | null {
+  if (v === null || typeof v !== 'object') return null;
+  const x = (v as Record<string, unknown>)[key];
+  return typeof x === 'string' && x !== '' ? x : null;
+}
+
+/** One line that says what an event without text was about, from its normalized details. */
+export function eventNote(details: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  const who = (v: unknown) => field(v, 'name') ?? field(v, 'email');
+  const status = typeof details.status === 'string' ? details.status : null;
+  if (status) parts.push(`status: ${status}`);
+  if (typeof details.state === 'string') parts.push(`state: ${details.state}`);
+  const responsible = who(details.responsible);
+  if (responsible) parts.push(`assigned to ${responsible}`);
+  const previous = who(details.previousResponsible);
+  if (previous) parts.push(`previously ${previous}`);
+  const call = details.call;
+  if (call && typeof call === 'object') {
+    const c = call as { status?: unknown; durationSeconds?: unknown; isVideo?: unknown };
+    parts.push(
+      [c.isVideo === true ? 'video call' : 'call', typeof c.status === 'string' ? c.status : null, typeof c.durationSeconds === 'number' ? `${c.durationSeconds} s` : null]
+        .filter(Boolean)
+        .join(' '),
+    );
+  }
+  const reaction = details.reaction;
+  if (reaction && typeof reaction === 'object') parts.push([field(reaction, 'action'), field(reaction, 'emoji'), field(reaction, 'reactor') ? `by ${field(reaction, 'reactor')}` : null].filter(Boolean).join(' '));
+  const template = details.template;
+  if (template && typeof template === 'object') parts.push(`template ${field(template, 'name') ?? ''} ${field(template, 'status') ?? ''}`.trim());
+  const failure = field(details.failure, 'title');
+  if (failure) parts.push(`failed: ${failure}`);
+  if (Array.isArray(details.labels) && details.labels.length) parts.push(`labels: ${details.labels.join(', ')}`);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+function page(events: StoredEvent[], limit: number): EventPage {
+  return {
+    events: events.map(summaryOf),
+    nextBeforeId: events.length === limit ? events[events.length - 1]!.id : null,
+  };
+}
+
+function detailOf(store: HookwatchStore, id: number): EventDetail | null {
+  const d = store.getEvent(id);
+  if (!d) return null;
+  const body = d.request.body;
+  return {
+    event: {
+      ...summaryOf(d),
+      text: d.text,
+      originalType: d.originalType,
+      shape: d.shape,
+      messageUid: d.messageUid,
+      lastDeliveredAt: d.lastDeliveredAt,
+      deliveryId: d.deliveryId,
+      details: d.details as { [key: string]: JsonValue },
+    },
+    request: {
+      method: d.request.method,
+      path: d.request.path,
+      forcedProvider: /^\/hooks\/\{secret\}\/([a-z]+)$/.exec(d.request.path)?.[1] ?? null,
+      contentType: d.request.headers['content-type'] ?? null,
+      headers: d.request.headers,
+      bodyText: body ? body.toString('utf8') : null,
+      bodyTruncated: d.request.bodyTruncated,
+    },
+    related: d.related,
+  };
+}
+
+function accountSeenOf(r: AccountSeenRow): AccountSeen {
+  return {
+    key: r.phone ?? r.accountId ?? '',
+    phone: r.phone,
+    accountId: r.accountId,
+    name: r.name,
+    provider: PROVIDERS.includes(r.provider as ProviderName) ? (r.provider as ProviderName) : 'unknown',
+    lastEventAt: r.lastEventAt,
+    lastEventType: r.lastEventType,
+  };
+}
+
+function deliveryLogEntryOf(d: StoredDelivery): DeliveryLogEntry {
+  return {
+    id: d.id,
+    receivedAt: d.receivedAt,
+    method: d.method,
+    path: d.path,
+    status: d.status,
+    reason: d.reason,
+    latencyMs: Math.round(d.latencyMs * 100) / 100,
+    size: d.size,
+    provider: d.provider,
+    eventType: d.eventType,
+    eventCount: d.eventCount,
+    duplicate: d.duplicate,
+  };
+}
+
+export function deliveryLogLine(d: DeliveryLogEntry): string {
+  return [
+    new Date(d.receivedAt).toISOString(),
+    `${d.method} ${d.path}`,
+    String(d.status),
+    `${d.latencyMs} ms`,
+    `${d.size} B`,
+    d.provider ? `${d.provider} ${d.eventType ?? ''}`.trim() : '-',
+    d.duplicate ? 'duplicate' : '',
+    d.reason ?? '',
+  ]
+    .filter((x) => x !== '')
+    .join('\t');
+}
+
+function stamp(now: number): string {
+  return new Date(now).toISOString().replace(/[:.]/g, '-');
+}
+
+const EXPORT_COLUMNS = [
+  'id',
+  'receivedAt',
+  'occurredAt',
+  'provider',
+  'type',
+  'accountPhone',
+  'accountId',
+  'accountName',
+  'chatId',
+  'chatName',
+  'chatPhone',
+  'direction',
+  'messageUid',
+  'deliveryCount',
+  'text',
+] as const;
+
+function exportRow(e: StoredEvent): Record<(typeof EXPORT_COLUMNS)[number], string | number | null> {
+  return {
+    id: e.id,
+    receivedAt: new Date(e.receivedAt).toISOString(),
+    occurredAt: e.occurredAt === null ? null : new Date(e.occurredAt).toISOString(),
+    provider: e.provider,
+    type: e.type,
+    accountPhone: e.accountPhone,
+    accountId: e.accountId,
+    accountName: e.accountName,
+    chatId: e.chatId,
+    chatName: e.chatName,
+    chatPhone: e.chatPhone,
+    direction: e.direction,
+    messageUid: e.messageUid,
+    deliveryCount: e.deliveryCount,
+    text: e.text,
+  };
+}
+
+/**
+ * RFC 4180 CSV. A cell that starts with = + - @ (or a tab/CR) is prefixed with `'` so a spreadsheet
+ * never runs a message body as a formula (CSV injection); phone numbers start with + and get it too.
+ */
+export function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function eventsCsv(events: StoredEvent[]): string {
+  const lines = [EXPORT_COLUMNS.join(',')];
+  for (const e of events) {
+    const row = exportRow(e);
+    lines.push(EXPORT_COLUMNS.map((c) => csvCell(row[c])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+

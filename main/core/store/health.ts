@@ -1,0 +1,161 @@
+import type { HookwatchStore } from './store.js';
+
+/**
+ * Read-only queries behind the dashboard: webhook health from the delivery log, and the accounts and
+ * chats that appear in events. Kept here so every SQL statement stays in the store folder.
+ *
+ * Each query is bounded by an index (deliveries.received_at, events(account_phone, id), the events
+ * primary key) so it stays fast with a million events; none scans a whole table.
+ */
+
+export const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Latency is bucketed on a log scale, four buckets per doubling (each about 19 % wide), so percentiles
+ * over days of deliveries come from a few dozen numbers instead of every row.
+ */
+export const LATENCY_BINS_PER_DOUBLING = 4;
+export function latencyOfBin(bin: number): number {
+  return 2 ** (bin / LATENCY_BINS_PER_DOUBLING);
+}
+
+export interface DeliveryBucketRow {
+  /** Hour number since the epoch (received_at / 1 h). */
+  hour: number;
+  /** Detected provider; the one named in the URL for rejected requests; `unmatched` for unknown paths and wrong secrets. */
+  provider: string;
+  /** Type of the delivery's first event; null for requests that produced none. */
+  eventType: string | null;
+  latencyBin: number;
+  deliveries: number;
+  rejected: number;
+  lastId: number;
+}
+
+/**
+ * Delivery counts per hour, provider, event type and latency bucket for deliveries received in
+ * [fromMs, toMs). A range scan of the received_at index; callers ask for a few hours at a time.
+ */
+export function deliveryBuckets(store: HookwatchStore, fromMs: number, toMs: number): DeliveryBucketRow[] {
+  return store.raw
+    .prepare(
+      `SELECT received_at / ${HOUR_MS} AS hour,
+         CASE WHEN provider IS NOT NULL THEN provider
+              WHEN forced_provider IS NOT NULL THEN forced_provider
+              WHEN status = 404 THEN 'unmatched'
+              ELSE 'unknown' END AS provider,
+         event_type AS eventType,
+         CAST(round(log2(max(latency_ms, 0.01)) * ${LATENCY_BINS_PER_DOUBLING}) AS INTEGER) AS latencyBin,
+         count(*) AS deliveries,
+         sum(status < 200 OR status >= 300) AS rejected,
+         max(id) AS lastId
+       FROM deliveries
+       WHERE received_at >= ? AND received_at < ?
+       GROUP BY 1, 2, 3, 4`,
+    )
+    .all(fromMs, toMs) as DeliveryBucketRow[];
+}
+
+export interface DeliveryAnswerRow {
+  id: number;
+  receivedAt: number;
+  status: number;
+  reason: string | null;
+  latencyMs: number;
+}
+
+/** The answer we gave to each of these deliveries (primary-key lookups). */
+export function deliveryAnswers(store: HookwatchStore, ids: readonly number[]): DeliveryAnswerRow[] {
+  if (ids.length === 0) return [];
+  const out: DeliveryAnswerRow[] = [];
+  // SQLite caps bound parameters per statement; 500 per query is well inside every build's limit.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    out.push(
+      ...(store.raw
+        .prepare(
+          `SELECT id, received_at AS receivedAt, status, reason, latency_ms AS latencyMs
+           FROM deliveries WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk) as DeliveryAnswerRow[]),
+    );
+  }
+  return out;
+}
+
+export interface AccountSeenRow {
+  phone: string | null;
+  accountId: string | null;
+  name: string | null;
+  provider: string;
+  lastEventId: number;
+  lastEventAt: number;
+  lastEventType: string;
+}
+
+/**
+ * Accounts that appear in events: every distinct phone (a skip-scan of the account index: one seek per
+ * phone, however many events each has), plus accounts without a phone (WhatsAble user ids) among the
+ * most recent `recentWindow` events, since account_id has no index of its own.
+ */
+export function accountsSeen(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
+  const limit = options.limit ?? 500;
+  const withPhone = store.raw
+    .prepare(
+      `WITH RECURSIVE phones(phone) AS (
+         SELECT (SELECT min(account_phone) FROM events WHERE account_phone IS NOT NULL)
+         UNION ALL
+         SELECT (SELECT min(account_phone) FROM events WHERE account_phone > phones.phone) FROM phones WHERE phones.phone IS NOT NULL
+         LIMIT ?
+       )
+       SELECT e.account_phone AS phone, e.account_id AS accountId, e.provider AS provider, e.id AS lastEventId,
+         e.received_at AS lastEventAt, e.type AS lastEventType,
+         (SELECT n.account_name FROM (SELECT account_name FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1000) n
+            WHERE n.account_name IS NOT NULL LIMIT 1) AS name
+       FROM phones
+       JOIN events e ON e.id = (SELECT id FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1)
+       WHERE phones.phone IS NOT NULL`,
+    )
+    .all(limit + 1) as AccountSeenRow[];
+  const withoutPhone = store.raw
+    .prepare(
+      `SELECT r.account_id AS accountId, max(r.id) AS lastEventId, r.received_at AS lastEventAt, r.type AS lastEventType,
+         r.provider AS provider, r.account_name AS name, NULL AS phone
+       FROM (SELECT id, account_id, received_at, type, provider, account_name FROM events
+             WHERE account_phone IS NULL ORDER BY id DESC LIMIT ?) r
+       WHERE r.account_id IS NOT NULL
+       GROUP BY r.account_id
+       LIMIT ?`,
+    )
+    .all(options.recentWindow ?? 20_000, limit) as AccountSeenRow[];
+  return [...withPhone, ...withoutPhone].sort((a, b) => b.lastEventId - a.lastEventId).slice(0, limit);
+}
+
+export interface RecentChatRow {
+  chatId: string;
+  chatName: string | null;
+  lastEventAt: number;
+}
+
+/** Distinct chats among the most recent `recentWindow` events, most recent first. */
+export function recentChats(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): RecentChatRow[] {
+  // With max() as the only aggregate, SQLite takes the bare columns from the row that holds the maximum.
+  return store.raw
+    .prepare(
+      `SELECT r.chat_id AS chatId, max(r.id) AS lastId, r.chat_name AS chatName, r.received_at AS lastEventAt
+       FROM (SELECT id, chat_id, chat_name, received_at FROM events ORDER BY id DESC LIMIT ?) r
+       WHERE r.chat_id IS NOT NULL
+       GROUP BY r.chat_id
+       ORDER BY lastId DESC
+       LIMIT ?`,
+    )
+    .all(options.recentWindow ?? 5000, options.limit ?? 200)
+    .map((r) => {
+      const row = r as RecentChatRow & { lastId: number };
+      return { chatId: row.chatId, chatName: row.chatName, lastEventAt: row.lastEventAt };
+    });
+}
+
+export function hasEvents(store: HookwatchStore): boolean {
+  return (store.raw.prepare('SELECT EXISTS (SELECT 1 FROM events) AS x').get() as { x: number }).x === 1;
+}

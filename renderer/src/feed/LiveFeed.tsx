@@ -1,0 +1,356 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import type { EventQuery, EventSummary } from '../contract.js';
+import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
+import { describeFilter, fold, isFiltered, searchTerms, type FeedFilter } from '../lib/filter.js';
+import { absoluteTime, relativeTime } from '../lib/time.js';
+import { useClient, useNotification, useNow } from '../hooks.js';
+import { EventDetail } from './EventDetail.js';
+import { FeedToolbar } from './FeedToolbar.js';
+import { feedReducer, initialFeedState } from './feed-model.js';
+
+export const ROW_HEIGHT = 56;
+const FIRST_PAGE = 100;
+const NEXT_PAGE = 300;
+/** Rows left below the viewport when the next page is asked for. */
+const PREFETCH_ROWS = 60;
+
+interface Props {
+  filter: FeedFilter;
+  onFilterChange: (f: FeedFilter) => void;
+  selectedId: number | null;
+  onSelect: (id: number | null) => void;
+  webhookUrl: string | null;
+  onOpenSetup: () => void;
+}
+
+function apiQuery(f: FeedFilter, limit: number, beforeId?: number): EventQuery {
+  return { provider: f.provider, group: f.group, type: f.type, account: f.account, chat: f.chat, limit, beforeId };
+}
+
+/** The text with each word that starts with a search term in <mark>: React elements, never HTML. */
+function highlight(text: string, terms: string[]): ReactNode {
+  if (terms.length === 0) return text;
+  const parts: ReactNode[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/[\p{L}\p{N}_]+/gu)) {
+    const word = fold(m[0]);
+    if (!terms.some((t) => word.startsWith(t))) continue;
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    parts.push(<mark key={m.index}>{m[0]}</mark>);
+    last = m.index + m[0].length;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(last));
+  return parts;
+}
+
+/** An account id that is a long opaque token (a WhatsAble user UUID) is shortened in the row; the detail has it whole. */
+function shortId(id: string | null): string | null {
+  if (!id || id.length <= 16) return id;
+  return `${id.slice(0, 8)}…`;
+}
+
+function who(e: EventSummary): string {
+  const chat = e.chatName ?? e.chatPhone ?? (e.chatId ? `chat ${e.chatId}` : null);
+  const account = e.accountName ?? e.accountPhone ?? shortId(e.accountId);
+  if (chat && account) return `${chat} · ${account}`;
+  return chat ?? account ?? '';
+}
+
+const FeedRow = memo(function FeedRow({
+  row,
+  start,
+  selected,
+  now,
+  terms,
+  onSelect,
+}: {
+  row: EventSummary;
+  start: number;
+  selected: boolean;
+  now: number;
+  terms: string[];
+  onSelect: (id: number) => void;
+}) {
+  const arrow = row.direction === 'received' ? '←' : row.direction === 'sent' ? '→' : '';
+  return (
+    <div
+      role="option"
+      id={`event-row-${row.id}`}
+      aria-selected={selected}
+      className={`feed-row group-${row.group}${selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
+      onClick={() => onSelect(row.id)}
+      data-event-id={row.id}
+    >
+      <div className="row-line">
+        <span className={`type-badge group-${row.group}`}>{row.type}</span>
+        <ProviderBadge provider={row.provider} />
+        <span className="row-who">{who(row)}</span>
+        {row.deliveryCount > 1 ? (
+          <span className="badge badge-warn" title={`delivered ${row.deliveryCount} times`}>
+            ×{row.deliveryCount}
+          </span>
+        ) : null}
+        <time className="row-time" dateTime={new Date(row.receivedAt).toISOString()} title={absoluteTime(row.receivedAt)}>
+          {relativeTime(row.receivedAt, now)}
+        </time>
+      </div>
+      <div className="row-text">
+        {arrow ? (
+          <span className="row-arrow" aria-label={row.direction ?? undefined}>
+            {arrow}{' '}
+          </span>
+        ) : null}
+        {row.text ? highlight(row.text, terms) : row.note ? highlight(row.note, terms) : <span className="muted">—</span>}
+      </div>
+    </div>
+  );
+});
+
+/**
+ * The live feed: newest first, virtualized (only the rows in view exist in the page), paged by cursor
+ * while scrolling down. New events stream in at the top; once the reader scrolls away they wait behind
+ * an "N new" pill. Keys: ↑/↓ or k/j move, Home/End, PageUp/PageDown, Escape closes the event, / searches.
+ */
+export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhookUrl, onOpenSetup }: Props) {
+  const client = useClient();
+  const now = useNow(15_000);
+  const [state, dispatch] = useReducer(feedReducer, initialFeedState);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atTop = useRef(true);
+  const generation = useRef(0);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const terms = useMemo(() => searchTerms(filter.search), [filter.search]);
+  const termsRef = useRef(terms);
+  termsRef.current = terms;
+  const painted = useRef(false);
+
+  const reload = useCallback(() => {
+    const gen = ++generation.current;
+    dispatch({ type: 'reload', generation: gen });
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+    atTop.current = true;
+    const f = filterRef.current;
+    const search = f.search?.trim();
+    const request = search ? client.api.searchEvents(search, apiQuery(f, FIRST_PAGE)) : client.api.listEvents(apiQuery(f, FIRST_PAGE));
+    request.then(
+      (page) => dispatch({ type: 'first-page', generation: gen, page, terms: 'terms' in page ? (page.terms as string[]).map(fold) : [] }),
+      (err: unknown) => dispatch({ type: 'failed', generation: gen, message: (err as Error).message }),
+    );
+  }, [client]);
+
+  useEffect(reload, [reload, filter.provider, filter.group, filter.type, filter.account, filter.chat, filter.search]);
+
+  // After the stream was cut (Hookwatch restarted, computer slept), events may have been missed: reload.
+  useEffect(() => {
+    let wasDown = false;
+    return client.onConnection((s) => {
+      if (s === 'reconnecting') wasDown = true;
+      if (s === 'open' && wasDown) {
+        wasDown = false;
+        reload();
+      }
+    });
+  }, [client, reload]);
+
+  const loadMore = useCallback(() => {
+    const s = stateRef.current;
+    if (s.loadingMore || s.nextBeforeId === null || s.status !== 'ready') return;
+    const gen = generation.current;
+    dispatch({ type: 'more-requested' });
+    const f = filterRef.current;
+    const search = f.search?.trim();
+    const q = apiQuery(f, NEXT_PAGE, s.nextBeforeId);
+    (search ? client.api.searchEvents(search, q) : client.api.listEvents(q)).then(
+      (page) => dispatch({ type: 'more-page', generation: gen, page }),
+      (err: unknown) => dispatch({ type: 'failed', generation: gen, message: (err as Error).message }),
+    );
+  }, [client]);
+
+  useNotification('events', (batch) => {
+    dispatch({ type: 'live', batch, filter: filterRef.current, terms: termsRef.current, atTop: atTop.current });
+  });
+
+  const showPending = useCallback(() => {
+    if (stateRef.current.pendingOverflow) {
+      reload();
+      return;
+    }
+    dispatch({ type: 'show-pending' });
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+    atTop.current = true;
+  }, [reload]);
+
+  const rows = state.rows;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    getItemKey: (i) => rows[i]!.id,
+    initialRect: { width: 800, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.length ? items[items.length - 1]!.index : -1;
+
+  useEffect(() => {
+    if (state.status === 'ready' && state.nextBeforeId !== null && !state.loadingMore && lastIndex >= rows.length - PREFETCH_ROWS) loadMore();
+  }, [lastIndex, rows.length, state.status, state.nextBeforeId, state.loadingMore, loadMore]);
+
+  // For the benchmark and for anyone profiling: when the first rows reached the screen.
+  useEffect(() => {
+    if (painted.current || rows.length === 0) return;
+    painted.current = true;
+    performance.mark('hookwatch:feed-rows-committed');
+    requestAnimationFrame(() => performance.mark('hookwatch:feed-rows-painted'));
+  }, [rows.length]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = el.scrollTop < 8;
+    if (top === atTop.current) return;
+    atTop.current = top;
+    if (top && stateRef.current.pendingCount > 0) showPending();
+  };
+
+  const selectedIndex = useMemo(() => (selectedId === null ? -1 : rows.findIndex((r) => r.id === selectedId)), [rows, selectedId]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const last = rows.length - 1;
+    const perPage = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 600) / ROW_HEIGHT) - 1);
+    let next: number | null = null;
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'j':
+        next = selectedIndex < 0 ? 0 : Math.min(last, selectedIndex + 1);
+        break;
+      case 'ArrowUp':
+      case 'k':
+        next = Math.max(0, selectedIndex - 1);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = last;
+        break;
+      case 'PageDown':
+        next = Math.min(last, Math.max(0, selectedIndex) + perPage);
+        break;
+      case 'PageUp':
+        next = Math.max(0, selectedIndex - perPage);
+        break;
+      case 'Enter':
+        if (selectedIndex < 0) next = 0;
+        break;
+      case 'Escape':
+        if (selectedId !== null) {
+          e.preventDefault();
+          onSelect(null);
+        }
+        return;
+      default:
+        return;
+    }
+    if (next === null || last < 0) return;
+    e.preventDefault();
+    onSelect(rows[next]!.id);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  };
+
+  const selectRow = useCallback(
+    (id: number) => {
+      onSelect(id);
+      scrollRef.current?.focus({ preventScroll: true });
+    },
+    [onSelect],
+  );
+
+  const filtered = isFiltered(filter);
+  return (
+    <div className={`feed-layout${selectedId !== null ? ' with-detail' : ''}`}>
+      <section className="feed-main" aria-labelledby="feed-heading">
+        <h1 id="feed-heading" className="visually-hidden">
+          Live feed
+        </h1>
+        <FeedToolbar filter={filter} onChange={onFilterChange} />
+        <div className="feed-status" aria-live="off">
+          <span data-testid="feed-count">
+            {state.status === 'loading' ? 'Loading…' : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} events`}
+          </span>{' '}
+          <span className="muted">· {describeFilter(filter)} · newest first</span>
+          {state.pendingCount > 0 ? <span className="muted"> · paused while you read</span> : null}
+        </div>
+        {state.error ? <ErrorNote message={state.error} /> : null}
+        <div className="feed-list-wrap">
+          {state.pendingCount > 0 ? (
+            <button type="button" className="pill" onClick={showPending} data-testid="new-pill">
+              ↑ {state.pendingCount.toLocaleString()} new
+            </button>
+          ) : null}
+          <span className="visually-hidden" role="status">
+            {state.pendingCount > 0 ? 'New events are waiting above the list' : ''}
+          </span>
+          <div
+            ref={scrollRef}
+            className="feed-scroll"
+            role="listbox"
+            tabIndex={0}
+            aria-label="Events, newest first. Arrow keys move, Escape closes the event."
+            aria-activedescendant={selectedIndex >= 0 ? `event-row-${selectedId}` : undefined}
+            onKeyDown={onKeyDown}
+            onScroll={onScroll}
+            data-testid="feed-list"
+          >
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const row = rows[item.index];
+                if (!row) return null;
+                return (
+                  <FeedRow key={row.id} row={row} start={item.start} selected={row.id === selectedId} now={now} terms={state.terms.length ? state.terms : terms} onSelect={selectRow} />
+                );
+              })}
+            </div>
+            {state.loadingMore ? <p className="muted feed-more">Loading older events…</p> : null}
+          </div>
+          {state.status === 'ready' && rows.length === 0 ? (
+            filtered ? (
+              <EmptyState title="Nothing matches">
+                <p>No stored event matches {describeFilter(filter)}.</p>
+                <button type="button" className="button" onClick={() => onFilterChange({})}>
+                  Clear filters
+                </button>
+              </EmptyState>
+            ) : (
+              <EmptyState title="No events yet" tone="waiting">
+                <p>Events appear here the moment a provider delivers one.</p>
+                <button type="button" className="button" onClick={onOpenSetup}>
+                  Set up a provider
+                </button>
+              </EmptyState>
+            )
+          ) : null}
+        </div>
+      </section>
+      {selectedId !== null ? (
+        <EventDetail
+          eventId={selectedId}
+          webhookUrl={webhookUrl}
+          onClose={() => {
+            onSelect(null);
+            scrollRef.current?.focus({ preventScroll: true });
+          }}
+          onSelect={(id) => onSelect(id)}
+          onFilter={(patch) => onFilterChange({ ...filter, ...patch })}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { ClientProvider } from './hooks.js';
+import { connect } from './transport/client.js';
+import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
+const client = connect();
+if ('error' in client) {
+  root.render(
+    <main className="screen">
+      <h1>Hookwatch</h1>
+      <p role="alert">{client.error}</p>
+    </main>,
+  );
+} else {
+  root.render(
+    <StrictMode>
+      <ClientProvider client={client}>
+        <App />
+      </ClientProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,148 @@
+import { useState } from 'react';
+import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
+import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
+import { absoluteTime, duration, relativeTime, TIME } from '../lib/time.js';
+import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
+
+const STATE_LABEL: Record<AccountCard['state'], string> = {
+  connected: 'Connected',
+  disconnected: 'Disconnected',
+  suspended: 'Suspended',
+  unknown: 'State unknown',
+};
+
+/** A 7-day strip: red and amber where the account was out, with the outages spelled out for screen readers. */
+export function OutageTimeline({ outages, now }: { outages: AccountCard['outages7d']; now: number }) {
+  const from = now - 7 * TIME.DAY;
+  const span = now - from;
+  const described =
+    outages.length === 0
+      ? 'No outage in the last 7 days'
+      : `${outages.length} outage${outages.length > 1 ? 's' : ''} in the last 7 days: ` +
+        outages
+          .map((o) => `${o.state} ${absoluteTime(o.from)}${o.to === null ? ', still ongoing' : ` for ${duration(o.to - o.from)}`}`)
+          .join('; ');
+  return (
+    <div className="timeline" role="img" aria-label={described} title={described}>
+      {outages.map((o, i) => {
+        const start = Math.max(from, o.from);
+        const end = o.to ?? now;
+        const left = ((start - from) / span) * 100;
+        const width = Math.max(0.6, ((end - start) / span) * 100);
+        return <span key={i} className={`timeline-outage outage-${o.state}`} style={{ left: `${left}%`, width: `${width}%` }} />;
+      })}
+      {[1, 2, 3, 4, 5, 6].map((d) => (
+        <span key={d} className="timeline-tick" style={{ left: `${(d / 7) * 100}%` }} />
+      ))}
+    </div>
+  );
+}
+
+function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onShowEvents: (key: string) => void }) {
+  return (
+    <article className={`account-card state-${card.state}`} aria-label={`${card.name ?? card.phone ?? card.key}: ${STATE_LABEL[card.state]}`} data-testid="account-card" data-state={card.state}>
+      <header>
+        <h3>{card.name ?? card.phone ?? card.key}</h3>
+        <span className={`state-label state-${card.state}`}>{STATE_LABEL[card.state]}</span>
+      </header>
+      {card.name && card.phone ? <p className="mono">{card.phone}</p> : null}
+      <p>
+        {card.since !== null ? (
+          <>
+            since <time title={absoluteTime(card.since)}>{relativeTime(card.since, now)}</time>
+          </>
+        ) : (
+          <span className="muted">since: not known</span>
+        )}
+      </p>
+      <p className="muted">
+        {card.lastEvent ? (
+          <>
+            last event {card.lastEvent.type}, <time title={absoluteTime(card.lastEvent.at)}>{relativeTime(card.lastEvent.at, now)}</time>
+          </>
+        ) : (
+          'no event yet'
+        )}
+      </p>
+      <OutageTimeline outages={card.outages7d} now={now} />
+      <button type="button" className="link-button" onClick={() => onShowEvents(card.key)}>
+        Show its events
+      </button>
+    </article>
+  );
+}
+
+function SeenCard({ a, now, onShowEvents }: { a: AccountSeen; now: number; onShowEvents: (key: string) => void }) {
+  return (
+    <article className="account-card state-unknown" data-testid="account-seen">
+      <header>
+        <h3>{a.name ?? a.phone ?? a.accountId}</h3>
+        <ProviderBadge provider={a.provider} />
+      </header>
+      {a.name && (a.phone ?? a.accountId) ? <p className="mono">{a.phone ?? a.accountId}</p> : null}
+      <p className="muted">
+        last event {a.lastEventType}, <time title={absoluteTime(a.lastEventAt)}>{relativeTime(a.lastEventAt, now)}</time>
+      </p>
+      <button type="button" className="link-button" onClick={() => onShowEvents(a.key)}>
+        Show its events
+      </button>
+    </article>
+  );
+}
+
+/** One card per WhatsApp account, coloured by its state, with a 7-day outage strip. */
+export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) => void }) {
+  const client = useClient();
+  const now = useNow(30_000);
+  const board = useAsync<AccountsBoard>(() => client.api.listAccounts(), [client]);
+  const [live, setLive] = useState<Map<string, AccountCard>>(new Map());
+  const refresh = useThrottled(board.reload, 3000);
+  useNotification('account', (card) => setLive((m) => new Map(m).set(card.key, card)));
+  useNotification('events', (batch) => {
+    if (batch.events.some((e) => e.group === 'account' || e.accountPhone || e.accountId)) refresh();
+  });
+
+  const data = board.data;
+  const cards = data?.tracking.available ? data.tracking.accounts.map((c) => live.get(c.key) ?? c) : [];
+  for (const c of live.values()) if (!cards.some((x) => x.key === c.key)) cards.push(c);
+  const order: Record<AccountCard['state'], number> = { disconnected: 0, suspended: 1, unknown: 2, connected: 3 };
+  cards.sort((a, b) => order[a.state] - order[b.state] || (a.name ?? a.key).localeCompare(b.name ?? b.key));
+
+  return (
+    <section className="screen" aria-labelledby="accounts-heading">
+      <h1 id="accounts-heading">Accounts</h1>
+      {board.error ? <ErrorNote message={board.error} /> : null}
+      {data && !data.tracking.available ? (
+        <EmptyState title="Account status is not available yet">
+          <p data-testid="accounts-not-available">{data.tracking.reason}</p>
+        </EmptyState>
+      ) : null}
+      {data?.tracking.available && cards.length === 0 ? (
+        <EmptyState title="No WhatsApp account yet">
+          <p>Accounts appear once their first account event arrives, or once a TimelinesAI token is set.</p>
+        </EmptyState>
+      ) : null}
+      {cards.length > 0 ? (
+        <div className="cards" data-testid="account-cards">
+          {cards.map((c) => (
+            <Card key={c.key} card={c} now={now} onShowEvents={onShowEvents} />
+          ))}
+        </div>
+      ) : null}
+      {data && !data.tracking.available ? (
+        <>
+          <h2>Accounts seen in events</h2>
+          {data.seen.length === 0 ? (
+            <p className="muted">None yet.</p>
+          ) : (
+            <div className="cards">
+              {data.seen.map((a) => (
+                <SeenCard key={a.key} a={a} now={now} onShowEvents={onShowEvents} />
+              ))}
+            </div>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}

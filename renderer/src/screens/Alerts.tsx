@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import type { AlertsView, AlertView } from '../contract.js';
+import { EmptyState, ErrorNote } from '../components/common.js';
+import { absoluteTime, relativeTime, TIME } from '../lib/time.js';
+import { askNotificationPermission, notificationPermission } from '../notifications.js';
+import { useAsync, useClient, useNotification, useNow } from '../hooks.js';
+
+export function NotificationPermission() {
+  const [permission, setPermission] = useState(notificationPermission());
+  if (permission === 'unsupported') return null;
+  if (permission === 'granted') return <p className="muted">Browser notifications are on: alerts also pop up while this page is open.</p>;
+  if (permission === 'denied') return <p className="muted">Browser notifications are blocked for this page; allow them in the browser's site settings to see alerts pop up.</p>;
+  return (
+    <p>
+      <button type="button" className="button" onClick={() => void askNotificationPermission().then(setPermission)}>
+        Show alerts as browser notifications
+      </button>
+    </p>
+  );
+}
+
+function tomorrowMorning(now: number): number {
+  const d = new Date(now);
+  d.setDate(d.getDate() + 1);
+  d.setHours(8, 0, 0, 0);
+  return d.getTime();
+}
+
+/** Alert history with acknowledge and snooze. */
+export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void }) {
+  const client = useClient();
+  const now = useNow(30_000);
+  const view = useAsync<AlertsView>(() => client.api.listAlerts({ limit: 500 }), [client]);
+  const [fresh, setFresh] = useState<AlertView[]>([]);
+  const [actionError, setActionError] = useState<string | null>(null);
+  useNotification('alert', (a) => setFresh((list) => [a, ...list.filter((x) => x.id !== a.id)]));
+
+  const act = async (p: Promise<{ ok: true } | { ok: false; reason: string }>) => {
+    const r = await p;
+    setActionError(r.ok ? null : r.reason);
+    if (r.ok) view.reload();
+  };
+
+  const v = view.data;
+  const alerts = v?.available ? [...fresh.filter((f) => !v.alerts.some((a) => a.id === f.id)), ...v.alerts] : [];
+
+  return (
+    <section className="screen" aria-labelledby="alerts-heading">
+      <h1 id="alerts-heading">Alerts</h1>
+      {view.error ? <ErrorNote message={view.error} /> : null}
+      {actionError ? <ErrorNote message={actionError} /> : null}
+      {v && !v.available ? (
+        <EmptyState title="Alerts are not available yet">
+          <p data-testid="alerts-not-available">{v.reason}</p>
+        </EmptyState>
+      ) : null}
+      {v?.available ? (
+        <div className="section-head">
+          <span>{v.snoozedUntil !== null && v.snoozedUntil > now ? `Snoozed until ${absoluteTime(v.snoozedUntil)}` : 'Alerts are on.'}</span>
+          {[1, 4, 8].map((h) => (
+            <button key={h} type="button" className="button" onClick={() => void act(client.api.snoozeAlerts(now + h * TIME.HOUR))}>
+              Snooze {h} h
+            </button>
+          ))}
+          <button type="button" className="button" onClick={() => void act(client.api.snoozeAlerts(tomorrowMorning(now)))}>
+            Until tomorrow
+          </button>
+          {v.snoozedUntil !== null && v.snoozedUntil > now ? (
+            <button type="button" className="button button-quiet" onClick={() => void act(client.api.snoozeAlerts(null))}>
+              End snooze
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      <NotificationPermission />
+      {v?.available && alerts.length === 0 ? (
+        <EmptyState title="No alert yet">
+          <p>All quiet. Account outages, chat assignments and tunnel trouble will show here.</p>
+        </EmptyState>
+      ) : null}
+      {alerts.length > 0 ? (
+        <ul className="alerts">
+          {alerts.map((a) => (
+            <li key={a.id} className={`alert severity-${a.severity}${a.acknowledgedAt ? ' acknowledged' : ''}`}>
+              <div className="alert-head">
+                <span className={`badge severity-${a.severity}`}>{a.severity}</span>
+                <strong>{a.title}</strong>
+                <time className="muted" title={absoluteTime(a.at)}>
+                  {relativeTime(a.at, now)}
+                </time>
+              </div>
+              <p>{a.text}</p>
+              <div className="alert-actions">
+                {a.accountPhone ? <span className="mono">{a.accountPhone}</span> : null}
+                {a.eventId !== null ? (
+                  <button type="button" className="link-button" onClick={() => onOpenEvent(a.eventId!)}>
+                    Open the event
+                  </button>
+                ) : null}
+                {a.acknowledgedAt ? (
+                  <span className="muted">acknowledged {relativeTime(a.acknowledgedAt, now)}</span>
+                ) : (
+                  <button type="button" className="button" onClick={() => void act(client.api.acknowledgeAlert(a.id))}>
+                    Acknowledge
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,265 @@
+import { useEffect, useState } from 'react';
+import type { DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
+import { EmptyState, ErrorNote, ProviderBadge, Sparkline } from '../components/common.js';
+import { downloadExport } from '../lib/download.js';
+import { count, ms, percent, statusText } from '../lib/format.js';
+import { absoluteTime, duration, relativeTime } from '../lib/time.js';
+import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
+
+const LOG_PAGE = 100;
+
+function Row({ row, now, heading }: { row: HealthRow; now: number; heading?: boolean }) {
+  const label = row.eventType ?? (heading ? 'all event types' : 'no event (rejected or not a webhook)');
+  const rejected = row.rejected10d > 0;
+  return (
+    <tr className={heading ? 'health-summary' : undefined} data-testid="health-row" data-provider={row.provider} data-type={heading ? '*' : (row.eventType ?? '')}>
+      <th scope="row">{heading ? <ProviderBadge provider={row.provider} /> : null} {label}</th>
+      <td>
+        <Sparkline values={row.hourly24h} label={`${row.provider} ${label} deliveries per hour`} />
+      </td>
+      <td className="num">{count(row.deliveries10d)}</td>
+      <td className={`num${rejected ? ' bad' : ''}`} data-testid="rejected">
+        {percent(row.rejectedShare)}
+        {rejected ? <span className="muted"> ({count(row.rejected10d)})</span> : null}
+      </td>
+      <td>
+        {row.last ? (
+          <>
+            <time title={absoluteTime(row.last.at)}>{relativeTime(row.last.at, now)}</time>{' '}
+            <span className={row.last.status >= 200 && row.last.status < 300 ? 'ok' : 'bad'}>{statusText(row.last.status)}</span>
+            {row.last.reason ? <span className="muted reason"> {row.last.reason}</span> : null}
+          </>
+        ) : (
+          '–'
+        )}
+      </td>
+      <td className="num">
+        {ms(row.latency.p50Ms)} / {ms(row.latency.p95Ms)}
+      </td>
+    </tr>
+  );
+}
+
+function Tunnel({ health, now }: { health: HealthReport; now: number }) {
+  if (!health.tunnel.available) {
+    return (
+      <EmptyState title="Tunnel: not available yet">
+        <p data-testid="tunnel-not-available">{health.tunnel.reason}</p>
+      </EmptyState>
+    );
+  }
+  const t = health.tunnel.status;
+  return (
+    <dl className="fields">
+      <dt>State</dt>
+      <dd className={`tunnel-${t.state}`}>{t.state}</dd>
+      <dt>URL</dt>
+      <dd className="mono">{t.url ?? '–'}</dd>
+      <dt>Since</dt>
+      <dd>
+        {relativeTime(t.since, now)} ({duration(now - t.since)})
+      </dd>
+      <dt>Up in the last 24 h</dt>
+      <dd>{percent(t.uptime24h)}</dd>
+      <dt>Last probe</dt>
+      <dd>
+        {t.lastProbe ? `${relativeTime(t.lastProbe.at, now)}: ${t.lastProbe.ok ? `passed in ${ms(t.lastProbe.ms)}` : `failed (${t.lastProbe.error ?? 'no answer'})`}` : '–'}
+      </dd>
+    </dl>
+  );
+}
+
+function DeliveryLog() {
+  const client = useClient();
+  const now = useNow(30_000);
+  const [shown, setShown] = useState(LOG_PAGE);
+  const log = useAsync<DeliveryLogEntry[]>(() => client.api.listDeliveries({ limit: 1000 }), [client]);
+  const refresh = useThrottled(log.reload, 2000);
+  useNotification('deliveries', refresh);
+  const rows = log.data ?? [];
+  return (
+    <section aria-labelledby="log-heading">
+      <div className="section-head">
+        <h2 id="log-heading">Delivery log</h2>
+        <span className="muted">the last {count(rows.length)} requests, newest first</span>
+        <button type="button" className="button" onClick={() => void client.api.exportDeliveryLog('txt').then(downloadExport)}>
+          Download .txt
+        </button>
+        <button type="button" className="button" onClick={() => void client.api.exportDeliveryLog('jsonl').then(downloadExport)}>
+          Download .jsonl
+        </button>
+      </div>
+      {log.error ? <ErrorNote message={log.error} /> : null}
+      {rows.length === 0 && !log.loading ? <p className="muted">No request has reached the receiver yet.</p> : null}
+      {rows.length > 0 ? (
+        <div className="table-wrap">
+          <table className="log" data-testid="delivery-log">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Request</th>
+                <th scope="col">Answer</th>
+                <th scope="col">Provider / type</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col" className="num">
+                  Time
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.slice(0, shown).map((d) => (
+                <tr key={d.id} className={d.status >= 200 && d.status < 300 ? undefined : 'row-bad'}>
+                  <td>
+                    <time title={absoluteTime(d.receivedAt)}>{relativeTime(d.receivedAt, now)}</time>
+                  </td>
+                  <td className="mono">
+                    {d.method} {d.path}
+                  </td>
+                  <td>
+                    <span className={d.status >= 200 && d.status < 300 ? 'ok' : 'bad'}>{statusText(d.status)}</span>
+                    {d.duplicate ? <span className="muted"> duplicate</span> : null}
+                    {d.reason ? <div className="muted reason">{d.reason}</div> : null}
+                  </td>
+                  <td>{d.provider ? `${d.provider} ${d.eventType ?? ''}${d.eventCount > 1 ? ` (+${d.eventCount - 1})` : ''}` : '–'}</td>
+                  <td className="num">{count(d.size)} B</td>
+                  <td className="num">{ms(d.latencyMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {shown < rows.length ? (
+            <button type="button" className="button button-quiet" onClick={() => setShown((n) => n + LOG_PAGE * 3)}>
+              Show more ({count(rows.length - shown)} left)
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** Webhook health as the receiving side sees it, per provider and event type; the tunnel; the delivery log. */
+export function Health() {
+  const client = useClient();
+  const now = useNow(30_000);
+  const health = useAsync<HealthReport>(() => client.api.getHealth(), [client]);
+  const refresh = useThrottled(health.reload, 2000);
+  useNotification('deliveries', refresh);
+  useNotification('events', refresh);
+  // The hourly bars move on even when nothing arrives.
+  useEffect(() => {
+    const t = setInterval(health.reload, 60_000);
+    return () => clearInterval(t);
+  }, [health.reload]);
+  const h = health.data;
+
+  return (
+    <section className="screen" aria-labelledby="health-heading">
+      <h1 id="health-heading">Webhook health</h1>
+      {health.error ? <ErrorNote message={health.error} /> : null}
+      {h ? (
+        <>
+          <div className="stat-cards">
+            <div className="stat">
+              <span className="stat-value">{count(h.total.deliveries10d)}</span>
+              <span className="stat-label">deliveries in {h.windowDays} days</span>
+            </div>
+            <div className={`stat${h.total.rejected10d > 0 ? ' stat-bad' : ''}`} data-testid="total-rejected">
+              <span className="stat-value">{percent(h.total.rejectedShare)}</span>
+              <span className="stat-label">rejected ({count(h.total.rejected10d)})</span>
+            </div>
+            <div className="stat">
+              <span className="stat-value">
+                {ms(h.total.latency.p50Ms)} / {ms(h.total.latency.p95Ms)}
+              </span>
+              <span className="stat-label">answer time p50 / p95</span>
+            </div>
+            <div className="stat">
+              <span className="stat-value">{h.total.last ? relativeTime(h.total.last.at, now) : '–'}</span>
+              <span className="stat-label">last delivery{h.total.last ? `: ${statusText(h.total.last.status)}` : ''}</span>
+            </div>
+          </div>
+          <h2>Per provider and event type</h2>
+          {h.providers.length === 0 ? (
+            <EmptyState title="No delivery in the last 10 days">
+              <p>Once a provider sends a webhook, its deliveries, rejections and answer times show here.</p>
+            </EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table className="health" data-testid="health-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Event type</th>
+                    <th scope="col">24 h</th>
+                    <th scope="col" className="num">
+                      10 days
+                    </th>
+                    <th scope="col" className="num">
+                      Rejected
+                    </th>
+                    <th scope="col">Last delivery and our answer</th>
+                    <th scope="col" className="num">
+                      p50 / p95
+                    </th>
+                  </tr>
+                </thead>
+                {h.providers.map((p) => (
+                  <tbody key={p.provider}>
+                    <Row row={p.summary} now={now} heading />
+                    {p.types.map((t) => (
+                      <Row key={t.eventType ?? ''} row={t} now={now} />
+                    ))}
+                  </tbody>
+                ))}
+              </table>
+            </div>
+          )}
+          <h2>Tunnel</h2>
+          <Tunnel health={h} now={now} />
+          <h2>Registered webhooks</h2>
+          {h.webhooks.available ? (
+            h.webhooks.webhooks.length === 0 ? (
+              <p className="muted">No webhook registered with a provider.</p>
+            ) : (
+              <table className="health">
+                <thead>
+                  <tr>
+                    <th scope="col">Provider</th>
+                    <th scope="col">Event type</th>
+                    <th scope="col">URL</th>
+                    <th scope="col">Enabled</th>
+                    <th scope="col" className="num">
+                      Errors (provider's count)
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {h.webhooks.webhooks.map((w) => (
+                    <tr key={w.id}>
+                      <td>
+                        <ProviderBadge provider={w.provider} />
+                      </td>
+                      <td>{w.eventType}</td>
+                      <td className="mono">{w.url}</td>
+                      <td>{w.enabled ? 'yes' : 'no'}</td>
+                      <td className={`num${(w.errorsCounter ?? 0) > 0 ? ' bad' : ''}`}>{w.errorsCounter ?? '–'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          ) : (
+            <EmptyState title="Registered webhooks: not available yet">
+              <p>{h.webhooks.reason}</p>
+            </EmptyState>
+          )}
+        </>
+      ) : health.loading ? (
+        <p className="muted">Loading…</p>
+      ) : null}
+      <DeliveryLog />
+    </section>
+  );
+}

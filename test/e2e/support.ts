@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { HookwatchService } from '../../main/core/api/service.js';
+import { HookwatchCore } from '../../main/core/core.js';
+import { startDashboardServer, type DashboardServer } from '../../main/core/dashboard/server.js';
+import { REPO, tempDir } from '../support/harness.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
+/** Said once when the browser tests cannot run here. */
+export const NO_CHROMIUM = `skipped: ${CHROMIUM_PATH} is missing (apt-get install -y chromium; CI installs it)`;
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Builds the renderer from the current source into `outDir` with the repo's vite.config.ts. */
+export function buildRenderer(outDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`vite build failed (${code}):\n${out}`));
+    });
+  });
+}
+
+export interface DashboardStack {
+  core: HookwatchCore;
+  service: HookwatchService;
+  dashboard: DashboardServer;
+  dataDir: string;
+  receiverUrl: string;
+  logLines: string[];
+  stop(): Promise<void>;
+}
+
+/** A real core (SQLite file, receiver on 127.0.0.1) with the API service and the dashboard server, in a fresh folder. */
+export async function startDashboardStack(options: { rendererDir: string; dataDir?: string; batchMs?: number }): Promise<DashboardStack> {
+  const tmp = options.dataDir ? null : tempDir('hookwatch-dash-');
+  const dataDir = options.dataDir ?? tmp!.dir;
+  const logLines: string[] = [];
+  let service: HookwatchService | null = null;
+  const core = await HookwatchCore.start({
+    dataDir,
+    port: 0,
+    durability: 'normal',
+    log: (l) => logLines.push(l),
+    receiver: { onDelivery: (d) => service?.noteDelivery(d) },
+  });
+  service = new HookwatchService({ core, batchMs: options.batchMs, log: (l) => logLines.push(l) });
+  const dashboard = await startDashboardServer({
+    api: service.api,
+    notifications: service,
+    port: 0,
+    rendererDir: options.rendererDir,
+    log: (l) => logLines.push(l),
+  });
+  return {
+    core,
+    service,
+    dashboard,
+    dataDir,
+    receiverUrl: core.receiver.localUrl,
+    logLines,
+    async stop() {
+      await dashboard.close();
+      service?.close();
+      await core.stop();
+      tmp?.cleanup();
+    },
+  };
+}
