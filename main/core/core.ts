@@ -3,6 +3,7 @@ import { AlertService } from './alerts/service.js';
 import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
+import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld } from './retention.js';
 import { HookwatchStore, type Durability, type IngestResult } from './store/store.js';
 
@@ -11,6 +12,8 @@ export interface CoreOptions {
   port?: number;
   durability?: Durability;
   receiver?: Partial<Omit<ReceiverOptions, 'store' | 'port' | 'onIngest'>>;
+  /** Write deliveries on a worker thread (default) or on the main thread. */
+  writerThread?: boolean;
   /** How often retention runs (default hourly; it also runs once at start). */
   retentionIntervalMs?: number;
   log?: (line: string) => void;
@@ -26,6 +29,7 @@ export class HookwatchCore {
   readonly store: HookwatchStore;
   readonly receiver: Receiver;
   readonly alerts: AlertService;
+  private readonly writer: DeliveryWriter;
   private readonly listeners = new Set<IngestListener>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
@@ -33,8 +37,13 @@ export class HookwatchCore {
   private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
     this.store = store;
     this.alerts = new AlertService(store, (line) => this.log(line));
+    const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER !== 'inline';
+    const script = useThread ? writerWorkerScript() : null;
+    if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
+    this.writer = script ? new WorkerWriter(store.file, options.durability ?? 'full', script, (line) => this.log(line)) : new InlineWriter(store);
     this.receiver = new Receiver({
       ...options.receiver,
+      writer: this.writer,
       store,
       port: options.port ?? DEFAULT_PORT,
       onIngest: (result, events) => {
@@ -99,6 +108,7 @@ export class HookwatchCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.receiver.stop();
+    await this.writer.close();
     this.alerts.stop();
     await this.pruning;
     this.store.close();

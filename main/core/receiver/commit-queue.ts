@@ -13,6 +13,27 @@ interface Job {
  * insert itself); if any job throws, the whole batch is rolled back and each job is replayed in its
  * own transaction, so one bad job fails alone and the others still commit.
  */
+export type JobOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs `works` as one transaction; if any throws (or the commit fails), rolls back and runs each in its
+ * own transaction, so each job's outcome is its own. Shared by the in-process queue and the writer thread.
+ */
+export function commitBatch<T>(store: HookwatchStore, works: ReadonlyArray<() => T>): JobOutcome<T>[] {
+  try {
+    const values = store.transaction(() => works.map((w) => w()));
+    return values.map((value) => ({ ok: true, value }));
+  } catch {
+    return works.map((w) => {
+      try {
+        return { ok: true, value: store.transaction(w) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+}
+
 export class CommitQueue {
   private pending: Job[] = [];
   private scheduled = false;
@@ -44,23 +65,7 @@ export class CommitQueue {
     const jobs = this.pending;
     this.pending = [];
     this.scheduled = false;
-    let values: unknown[] | null = null;
-    try {
-      values = this.store.transaction(() => jobs.map((job) => job.work()));
-    } catch {
-      values = null;
-    }
-    if (values) {
-      jobs.forEach((job, i) => job.resolve(values[i]));
-    } else {
-      for (const job of jobs) {
-        try {
-          job.resolve(this.store.transaction(job.work));
-        } catch (error) {
-          job.reject(error);
-        }
-      }
-    }
+    commitBatch(this.store, jobs.map((j) => j.work)).forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.error)));
     this.settleIdle();
   }
 

@@ -7,7 +7,7 @@ import { isObject, jsonDepth } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
 import type { DeliveryRecord, HookwatchStore, IngestResult } from '../store/store.js';
-import { CommitQueue } from './commit-queue.js';
+import { InlineWriter, type DeliveryWriter } from './writer.js';
 
 export interface ReceiverOptions {
   store: HookwatchStore;
@@ -24,6 +24,8 @@ export interface ReceiverOptions {
   idleTimeoutMs?: number;
   /** Deepest JSON nesting accepted (default 64; real payloads stay under 6). */
   maxDepth?: number;
+  /** Where writes go (default: on this thread, with group commit). The caller owns and closes it. */
+  writer?: DeliveryWriter;
   /** Called after a delivery with events is committed. */
   onIngest?: (result: IngestResult, events: NormalizedEvent[]) => void;
   /** Called after any delivery is logged (accepted or not); feeds live health. */
@@ -55,11 +57,11 @@ type Route =
 
 export class Receiver {
   private server: Server | null = null;
-  private readonly queue: CommitQueue;
+  private readonly writer: DeliveryWriter;
   private secretDigest: Buffer;
   private secret: string;
   private readonly sockets = new Set<Socket>();
-  private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
+  private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery' | 'writer'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
 
   constructor(options: ReceiverOptions) {
     this.o = {
@@ -71,7 +73,7 @@ export class Receiver {
       maxDepth: 64,
       ...options,
     };
-    this.queue = new CommitQueue(options.store);
+    this.writer = options.writer ?? new InlineWriter(options.store);
     this.secret = options.store.webhookSecret();
     this.secretDigest = digest(this.secret);
   }
@@ -141,7 +143,7 @@ export class Receiver {
     }, graceMs);
     await closed;
     clearTimeout(timer);
-    await this.queue.drain();
+    await this.writer.drain();
   }
 
   private route(rawUrl: string | undefined): Route {
@@ -262,7 +264,7 @@ export class Receiver {
     let result: IngestResult;
     const record = log(200, outcome.problem, bytes, bytes.length, false);
     try {
-      result = await this.queue.run(() => this.o.store.ingest(record, outcome.events));
+      result = await this.writer.ingest(record, outcome.events);
     } catch (err) {
       process.stderr.write(`hookwatch: could not store a delivery (answered 503 so the provider retries): ${(err as Error).message}\n`);
       res.setHeader('Retry-After', '5');
@@ -282,7 +284,7 @@ export class Receiver {
   /** Writes a delivery-log row for a request that produced no event. Never throws: the answer goes out regardless. */
   private async logOnly(record: DeliveryRecord): Promise<void> {
     try {
-      const id = await this.queue.run(() => this.o.store.recordDelivery(record));
+      const id = await this.writer.log(record);
       this.o.onDelivery?.({ ...record, id });
     } catch (err) {
       process.stderr.write(`hookwatch: could not log a rejected request: ${(err as Error).message}\n`);

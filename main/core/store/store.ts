@@ -273,14 +273,24 @@ export class HookwatchStore {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       pruneEvents: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY id LIMIT ?)'),
-      pruneAlerts: db.prepare('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? ORDER BY id LIMIT ?)'),
-      pruneTunnelLog: db.prepare('DELETE FROM tunnel_log WHERE id IN (SELECT id FROM tunnel_log WHERE at < ? ORDER BY id LIMIT ?)'),
       pruneDeliveries: db.prepare(`DELETE FROM deliveries WHERE id IN (
           SELECT d.id FROM deliveries d WHERE d.received_at < ?
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.delivery_id = d.id)
           ORDER BY d.id LIMIT ?)`),
       counts: db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries'),
     };
+  }
+
+  private readonly statementCache = new Map<string, Database.Statement>();
+
+  /** Prepared once on first use: statements on tables of later migrations must not be prepared at open. */
+  private cached(sql: string): Database.Statement {
+    let stmt = this.statementCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statementCache.set(sql, stmt);
+    }
+    return stmt;
   }
 
   static open(file: string, options: OpenOptions = {}): HookwatchStore {
@@ -320,9 +330,14 @@ export class HookwatchStore {
     if (this.db.open) this.db.close();
   }
 
-  /** Runs `fn` in a transaction (a savepoint when nested). */
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested). A top-level transaction is IMMEDIATE: it takes
+   * the write lock up front, waiting (busy_timeout) for the receiver's writer thread, instead of starting
+   * as a reader and failing with SQLITE_BUSY when it first writes.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const tx = this.db.transaction(fn);
+    return this.db.inTransaction ? tx() : tx.immediate();
   }
 
   /** Logs a request that produced no event (rejected, or not a webhook). Returns the delivery id. */
@@ -706,7 +721,11 @@ export class HookwatchStore {
   ): { events: number; deliveries: number } {
     return this.transaction(() => {
       // Alerts and the tunnel log are small and worth keeping longer; they go with their own cutoff.
-      const history = historyBefore === null ? 0 : this.stmts.pruneAlerts.run(historyBefore, batch).changes + this.stmts.pruneTunnelLog.run(historyBefore, batch).changes;
+      const history =
+        historyBefore === null
+          ? 0
+          : this.cached('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? ORDER BY id LIMIT ?)').run(historyBefore, batch).changes +
+            this.cached('DELETE FROM tunnel_log WHERE id IN (SELECT id FROM tunnel_log WHERE at < ? ORDER BY id LIMIT ?)').run(historyBefore, batch).changes;
       return {
         events: eventsBefore === null ? 0 : this.stmts.pruneEvents.run(eventsBefore, batch).changes,
         deliveries: (deliveriesBefore === null ? 0 : this.stmts.pruneDeliveries.run(deliveriesBefore, batch).changes) + history,

@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { NormalizedEvent } from '../events.js';
+import type { DeliveryRecord, Durability, HookwatchStore, IngestResult } from '../store/store.js';
+import { CommitQueue } from './commit-queue.js';
+
+/**
+ * Where the receiver's writes go. Each promise resolves only once the write is committed (durable);
+ * the receiver answers 2xx after that and not before.
+ */
+export interface DeliveryWriter {
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult>;
+  /** A delivery-log row for a request that produced no event. */
+  log(delivery: DeliveryRecord): Promise<number>;
+  /** Resolves once everything handed over so far is written (or failed). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type WriteJob = { kind: 'ingest'; delivery: DeliveryRecord; events: NormalizedEvent[] } | { kind: 'log'; delivery: DeliveryRecord };
+
+export function runWriteJob(store: HookwatchStore, job: WriteJob): IngestResult | number {
+  return job.kind === 'ingest' ? store.ingest(job.delivery, job.events) : store.recordDelivery(job.delivery);
+}
+
+/** Writes on the calling thread, with group commit. Used where a worker thread cannot run. */
+export class InlineWriter implements DeliveryWriter {
+  private readonly queue: CommitQueue;
+  constructor(private readonly store: HookwatchStore) {
+    this.queue = new CommitQueue(store);
+  }
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult> {
+    return this.queue.run(() => this.store.ingest(delivery, events));
+  }
+  log(delivery: DeliveryRecord): Promise<number> {
+    return this.queue.run(() => this.store.recordDelivery(delivery));
+  }
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+  async close(): Promise<void> {
+    await this.queue.drain();
+  }
+}
+
+interface Waiter {
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export type WorkerReply =
+  | { id: number; results: Array<{ ok: true; value: unknown } | { ok: false; message: string; code?: string }> }
+  | { id: number; fatal: string };
+
+/** The compiled worker script next to this module, or (running from TypeScript sources in tests) in dist/. */
+export function writerWorkerScript(): URL | null {
+  const sibling = new URL('./writer-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  const compiled = new URL('../../../dist/main/core/receiver/writer-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(compiled)) ? compiled : null;
+}
+
+/**
+ * Writes on a worker thread with its own SQLite connection. Parsing HTTP and normalizing stay on the
+ * main thread, inserting and fsyncing move to the other core: on a two-core machine that is the
+ * difference between the receiver's throughput being the sum of both costs or the larger of them, and
+ * a slow disk never stalls the event loop (the dashboard and the API keep answering). Jobs handed over
+ * in one event-loop turn travel as one message and commit as one transaction (group commit).
+ *
+ * If the thread dies, the writes in flight fail (the receiver answers 503, so the provider retries)
+ * and the next write starts a new thread.
+ */
+export class WorkerWriter implements DeliveryWriter {
+  private worker: Worker | null = null;
+  private pending: Array<{ job: WriteJob; waiter: Waiter }> = [];
+  private scheduled = false;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, Waiter[]>();
+  private idleWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly durability: Durability,
+    private readonly script: URL,
+    private readonly log_: (line: string) => void = () => {},
+  ) {}
+
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult> {
+    return this.enqueue({ kind: 'ingest', delivery, events }) as Promise<IngestResult>;
+  }
+
+  log(delivery: DeliveryRecord): Promise<number> {
+    return this.enqueue({ kind: 'log', delivery }) as Promise<number>;
+  }
+
+  private enqueue(job: WriteJob): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('the writer is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ job, waiter: { resolve, reject } });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, { workerData: { file: this.file, durability: this.durability } });
+    worker.on('message', (reply: WorkerReply) => this.onReply(reply));
+    const fail = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      const err = new Error(`the database writer stopped: ${why}`);
+      if (!this.closed) this.log_(`${err.message}; writes in flight were answered 503 and a new writer starts with the next request`);
+      for (const waiters of this.inFlight.values()) for (const w of waiters) w.reject(err);
+      this.inFlight.clear();
+      this.settleIdle();
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return this.settleIdle();
+    const id = this.nextId++;
+    this.inFlight.set(id, batch.map((b) => b.waiter));
+    try {
+      this.ensureWorker().postMessage({ id, jobs: batch.map((b) => b.job) });
+    } catch (err) {
+      this.inFlight.delete(id);
+      for (const b of batch) b.waiter.reject(err);
+      this.settleIdle();
+    }
+  }
+
+  private onReply(reply: WorkerReply): void {
+    const waiters = this.inFlight.get(reply.id);
+    if (!waiters) return;
+    this.inFlight.delete(reply.id);
+    if ('fatal' in reply) {
+      for (const w of waiters) w.reject(new Error(reply.fatal));
+    } else {
+      reply.results.forEach((r, i) => {
+        const w = waiters[i]!;
+        if (r.ok) w.resolve(r.value);
+        else w.reject(Object.assign(new Error(r.message), r.code ? { code: r.code } : {}));
+      });
+    }
+    this.settleIdle();
+  }
+
+  drain(): Promise<void> {
+    if (!this.scheduled && this.pending.length === 0 && this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settleIdle(): void {
+    if (this.scheduled || this.pending.length > 0 || this.inFlight.size > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ close: true });
+      await exited;
+    }
+  }
+}
