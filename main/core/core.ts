@@ -1,5 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
+import { TimelinesApiClient } from './registration/timelines-api.js';
+import type { TokenSource } from './registration/token-source.js';
 import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
@@ -14,6 +17,8 @@ export interface CoreOptions {
   receiver?: Partial<Omit<ReceiverOptions, 'store' | 'port' | 'onIngest'>>;
   /** Write deliveries on a worker thread (default) or on the main thread. */
   writerThread?: boolean;
+  /** TimelinesAI Public API access: enables the account check (and, with the tunnel, registration). */
+  timelines?: { tokenSource: TokenSource; baseUrl?: string; accountCheckIntervalMs?: number };
   /** How often retention runs (default hourly; it also runs once at start). */
   retentionIntervalMs?: number;
   log?: (line: string) => void;
@@ -30,6 +35,9 @@ export class HookwatchCore {
   readonly receiver: Receiver;
   readonly alerts: AlertService;
   private readonly writer: DeliveryWriter;
+  /** Null without a TimelinesAI token source. */
+  readonly timelinesClient: TimelinesApiClient | null;
+  private readonly accountPoller: AccountPoller | null;
   private readonly listeners = new Set<IngestListener>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
@@ -37,6 +45,11 @@ export class HookwatchCore {
   private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
     this.store = store;
     this.alerts = new AlertService(store, (line) => this.log(line));
+    const t = options.timelines;
+    this.timelinesClient = t ? new TimelinesApiClient({ tokenSource: t.tokenSource, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) }) : null;
+    this.accountPoller = this.timelinesClient
+      ? new AccountPoller(this.timelinesClient, this.alerts, { intervalMs: t?.accountCheckIntervalMs, log: (line) => this.log(line) })
+      : null;
     const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER !== 'inline';
     const script = useThread ? writerWorkerScript() : null;
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
@@ -71,6 +84,7 @@ export class HookwatchCore {
       store.close();
       throw err;
     }
+    core.accountPoller?.start();
     core.runRetention();
     core.retentionTimer = setInterval(() => core.runRetention(), options.retentionIntervalMs ?? 60 * 60 * 1000);
     core.retentionTimer.unref();
@@ -107,6 +121,7 @@ export class HookwatchCore {
   /** Stop accepting, finish requests and writes in flight, close the database. */
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.accountPoller?.stop();
     await this.receiver.stop();
     await this.writer.close();
     this.alerts.stop();

@@ -178,3 +178,36 @@ describe('hookwatch register', () => {
     empty.cleanup();
   });
 });
+
+describe('account check with the TimelinesAI API', () => {
+  it('learns account states from GET /whatsapp_accounts, alerts on a down account once, and says a bad token once', async () => {
+    const { StaticTokenSource } = await import('../../main/core/registration/token-source.js');
+    const standin = await TimelinesStandIn.start({ token: 'tl-poll-token-42' });
+    const dir = tempDir();
+    const logs: string[] = [];
+    try {
+      const core = await HookwatchCore.start({
+        dataDir: dir.dir, port: 0, durability: 'normal', log: (l) => logs.push(l),
+        timelines: { tokenSource: new StaticTokenSource('tl-poll-token-42'), baseUrl: standin.baseUrl },
+      });
+      await waitFor(() => core.alerts.accounts().length === 2, 'the first account check');
+      expect(core.alerts.accounts().map((a) => [a.phone, a.state, a.source])).toEqual([
+        ['+972502222222', 'disconnected', 'api'],
+        ['+972501111111', 'connected', 'api'],
+      ]);
+      expect(core.store.listAlerts().map((a) => [a.kind, a.accountPhone])).toEqual([['account-down', '+972502222222']]);
+      await core.stop();
+
+      const wrong = await HookwatchCore.start({
+        dataDir: dir.dir, port: 0, durability: 'normal', log: (l) => logs.push(l),
+        timelines: { tokenSource: new StaticTokenSource('not-the-token'), baseUrl: standin.baseUrl },
+      });
+      await waitFor(() => logs.some((l) => /account check: .*token/i.test(l)), 'the token problem');
+      expect(logs.join('\n')).not.toContain('not-the-token');
+      await wrong.stop();
+    } finally {
+      await standin.close();
+      dir.cleanup();
+    }
+  });
+});

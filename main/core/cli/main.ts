@@ -9,6 +9,7 @@ import { pruneOld, readRetention, writeRetention } from '../retention.js';
 import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
+import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
 import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine } from './format.js';
@@ -107,6 +108,10 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       dataDir,
       port,
       durability: (v.durability as 'full' | 'normal' | undefined) ?? 'full',
+      // With a TimelinesAI token, account states are also checked with the API (covers missed events).
+      ...(io.env[TIMELINES_TOKEN_ENV]?.trim()
+        ? { timelines: { tokenSource: new EnvTokenSource(io.env), ...(io.env.HOOKWATCH_TIMELINES_API_URL ? { baseUrl: io.env.HOOKWATCH_TIMELINES_API_URL } : {}) } }
+        : {}),
       log: (line) => io.err(`hookwatch: ${line}\n`),
     });
   } catch (err) {

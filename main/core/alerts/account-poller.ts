@@ -1,0 +1,64 @@
+import type { TimelinesApiClient } from '../registration/timelines-api.js';
+import { TimelinesApiError } from '../registration/timelines-api.js';
+import type { AlertService } from './service.js';
+
+export interface AccountPollerOptions {
+  /** Between checks. API calls count against the workspace's monthly quota, so this is minutes, not seconds. */
+  intervalMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Catches the account board up from TimelinesAI's `GET /whatsapp_accounts` at start and every few
+ * minutes: that covers outages whose webhook we missed while Hookwatch was off or the tunnel was down.
+ */
+export class AccountPoller {
+  private timer: NodeJS.Timeout | null = null;
+  private lastProblem: string | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly client: Pick<TimelinesApiClient, 'listWhatsappAccounts'>,
+    private readonly alerts: AlertService,
+    private readonly options: AccountPollerOptions = {},
+  ) {}
+
+  start(): void {
+    void this.pollNow();
+    this.timer = setInterval(() => void this.pollNow(), this.options.intervalMs ?? 10 * 60_000);
+    this.timer.unref();
+  }
+
+  /** One check; never throws. Resolves with how many accounts the API listed, or the problem. */
+  pollNow(): Promise<{ ok: true; accounts: number } | { ok: false; problem: string }> {
+    if (this.running) return this.running as Promise<never>;
+    const run = this.client
+      .listWhatsappAccounts()
+      .then((accounts) => {
+        // mergeApiSnapshot reads the rows as the API sends them.
+        this.alerts.apiAccounts(
+          accounts.map((a) => ({ id: a.id, phone: a.phone, connected_on: a.connectedOn, status: a.statusAsSent, account_name: a.accountName })),
+        );
+        if (this.lastProblem) this.options.log?.('account check: TimelinesAI answers again');
+        this.lastProblem = null;
+        return { ok: true as const, accounts: accounts.length };
+      })
+      .catch((err: unknown) => {
+        const problem = err instanceof TimelinesApiError ? err.message : `account check failed: ${(err as Error).message}`;
+        // Say it once, not every ten minutes.
+        if (problem !== this.lastProblem) this.options.log?.(`account check: ${problem}`);
+        this.lastProblem = problem;
+        return { ok: false as const, problem };
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    this.running = run;
+    return run;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
