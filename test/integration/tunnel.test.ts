@@ -1,0 +1,399 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest, createServer as createHttpServer, type Server } from 'node:http';
+import { connect, createServer as createNetServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loopbackAwareLookup } from '../../main/core/tunnel/http-get.js';
+import { LocaltunnelProvider, registerLocaltunnel } from '../../main/core/tunnel/localtunnel.js';
+import { probePublicUrl } from '../../main/core/tunnel/probe.js';
+import type { TunnelSession } from '../../main/core/tunnel/provider.js';
+import { TunnelSupervisor, systemClock, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
+import { startCore } from '../support/harness.js';
+import { ltServerUnavailableReason, startLtServer, type LtServer } from '../support/lt-server.js';
+
+const skipReason = ltServerUnavailableReason();
+if (skipReason) console.warn(`tunnel tests skipped: ${skipReason}`);
+
+/** One WhatsApp message event; a distinct uid per call so every POST is a new event, not a redelivery. */
+function messagePayload(uid: string) {
+  return {
+    event_type: 'message:received:new',
+    chat: { chat_id: 4242, full_name: 'Tunnel Test', phone: '+15555550142', is_group: false, chat_url: 'x' },
+    whatsapp_account: { full_name: 'Acme', email: 'acme@example.com', phone: '+15555550100' },
+    message: { text: `hello through the tunnel ${uid}`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-03 09:00:00 +0100', message_uid: uid, sender: { full_name: 'X' }, recipient: { full_name: 'Acme' } },
+  };
+}
+
+/**
+ * HTTP through a URL the test localtunnel server handed out (`http://<name>.localhost`). The name is resolved to
+ * 127.0.0.1 by the same lookup the probe uses; anything that would leave loopback is refused outright.
+ */
+function viaTunnel(url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; text: string; json: any }> {
+  const target = new URL(url);
+  if (!(target.hostname.endsWith('.localhost') || target.hostname === '127.0.0.1')) throw new Error(`refusing to send test traffic to ${target.hostname}`);
+  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(target, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      agent: false,
+      lookup: loopbackAwareLookup,
+      headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+      timeout: 15_000,
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer through the tunnel within 15 s')));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let json: any = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode ?? 0, text, json });
+      });
+    });
+    req.end(body);
+  });
+}
+
+/** Polls `check` until it returns a value (bounded). */
+async function until<T>(what: string, check: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The real clock, counting the supervisor's timers that are still pending (to prove stop() leaves none). */
+function countingClock(): TunnelClock & { pending: () => number } {
+  const live = new Set<unknown>();
+  return {
+    setTimeout(fn, ms) {
+      const h: unknown = systemClock.setTimeout(() => {
+        live.delete(h);
+        fn();
+      }, ms);
+      live.add(h);
+      return h;
+    },
+    clearTimeout(h) {
+      live.delete(h);
+      systemClock.clearTimeout(h);
+    },
+    now: systemClock.now,
+    pending: () => live.size,
+  };
+}
+
+/** Sockets the localtunnel server counts for a client (its own status API). */
+async function serverSideSockets(name: string): Promise<number | null> {
+  const res = await fetch(`http://127.0.0.1/api/tunnels/${name}/status`);
+  if (res.status === 404) return null;
+  return ((await res.json()) as { connected_sockets: number }).connected_sockets;
+}
+
+function uniqueName(tag: string): string {
+  return `hwtest-${tag}-${randomBytes(4).toString('hex')}`;
+}
+
+describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunnel server on 127.0.0.1', () => {
+  let lt: LtServer;
+  let env: Awaited<ReturnType<typeof startCore>>;
+  const supervisors: TunnelSupervisor[] = [];
+
+  beforeAll(async () => {
+    lt = await startLtServer();
+    env = await startCore();
+  });
+  afterAll(async () => {
+    await Promise.all(supervisors.map((s) => s.stop()));
+    await env?.stop();
+    await lt?.stop();
+  });
+
+  function supervise(options: Partial<TunnelSupervisorOptions> & { subdomain?: string | null }) {
+    const changes: TunnelStateChange[] = [];
+    const urls: TunnelUrlChange[] = [];
+    const logs: string[] = [];
+    const { subdomain, ...rest } = options;
+    const supervisor = new TunnelSupervisor({
+      settings: { host: lt.host, subdomain: subdomain ?? null, localPort: env.core.receiver.port },
+      probeIntervalMs: 60_000,
+      retryProbeIntervalMs: 300,
+      probeTimeoutMs: 3000,
+      registrationTimeoutMs: 5000,
+      onStateChange: (c) => changes.push(c),
+      onUrlChanged: (u) => {
+        urls.push(u);
+      },
+      log: (l) => logs.push(l),
+      ...rest,
+    });
+    supervisors.push(supervisor);
+    return { supervisor, changes, urls, logs };
+  }
+
+  it('(a) a POST through the public URL lands in the database, and stop() leaves no timer or socket behind', async () => {
+    const name = uniqueName('a');
+    const clock = countingClock();
+    const { supervisor, changes, urls } = supervise({ subdomain: name, clock });
+    supervisor.start();
+    const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));
+    expect(changes[0]).toMatchObject({ state: 'connecting', url: null });
+    expect(up.url).toBe(`http://${name}.localhost`);
+    expect(up).toMatchObject({ requestedSubdomain: name, grantedSubdomain: name, subdomainGranted: true, reason: null });
+    expect(urls.map((u) => u.url)).toEqual([up.url]);
+    expect(urls[0]!.previousUrl).toBeNull();
+
+    const uid = `tunnel-a-${randomBytes(4).toString('hex')}`;
+    const res = await viaTunnel(up.url! + env.core.receiver.webhookPath, { body: messagePayload(uid) });
+    expect(res.status).toBe(200);
+    expect(res.json.ok).toBe(true);
+    const stored = env.core.store.listEvents({ limit: 10 }).find((e) => e.messageUid === uid);
+    expect(stored).toBeDefined();
+    expect(stored!.id).toBe(res.json.events[0].id);
+    expect(stored!.type).toBe('message:received:new');
+
+    // A wrong path through the tunnel is the receiver's own 404, not the tunnel server's.
+    const wrong = await viaTunnel(up.url! + '/hooks/not-the-secret', { body: messagePayload('x') });
+    expect(wrong.status).toBe(404);
+    expect(wrong.json).toEqual({ ok: false, error: 'not found' });
+
+    expect(await serverSideSockets(name)).toBeGreaterThan(0);
+    await supervisor.stop();
+    expect(supervisor.current.state).toBe('off');
+    expect(clock.pending()).toBe(0);
+    // The server counts our sockets down to zero and then forgets the client.
+    let sockets: number | null = -1;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      sockets = await serverSideSockets(name);
+      if (sockets === null || sockets === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(sockets === null || sockets === 0).toBe(true);
+  });
+
+  it('(b) server killed and restarted: noticed by probe, reconnected with growing backoff, new URL verified and re-registered', async () => {
+    const registrations: string[] = [];
+    const fakeRegistrar = async (url: string) => {
+      registrations.push(url);
+    };
+    const { supervisor, changes, urls } = supervise({
+      subdomain: null, // a fresh random name per tunnel, so the URL really changes across the restart
+      probeIntervalMs: 60_000, // long: the kill must be noticed through the socket-trouble hint and probes, not luck
+      failedProbesBeforeRecreate: 2,
+      backoff: { baseMs: 200, maxMs: 2000, jitter: 0.3 },
+      random: () => 0.5,
+    });
+    supervisor.onUrlChanged((u) => fakeRegistrar(u.url));
+    supervisor.start();
+    const first = await until('the first tunnel', () => changes.find((c) => c.state === 'up'));
+    expect(registrations).toEqual([first.url]);
+
+    await lt.kill();
+    // Wait until two reconnect attempts have failed against the dead server, so the backoff visibly grew.
+    await until('two failed reconnect attempts', () => changes.some((c) => c.state === 'down' && c.failedAttempts >= 2), 30_000);
+    const sinceKill = changes.slice(changes.indexOf(first) + 1);
+    expect(sinceKill[0]!.state).toBe('degraded');
+    expect(sinceKill[0]!.reason).toMatch(/^probe failed: /);
+    const downs = sinceKill.filter((c) => c.state === 'down');
+    expect(downs[0]!.reason).toMatch(/2 probes in a row failed/);
+    expect(downs[1]!.reason).toMatch(/could not register with the tunnel server .*connection refused/);
+    const delays = downs.map((d) => d.retryAt! - d.at);
+    expect(delays[0]).toBe(Math.round(200 * 1.15));
+    expect(delays[1]).toBe(Math.round(400 * 1.15));
+    expect(registrations).toHaveLength(1);
+
+    await lt.restart();
+    const second = await until('a new URL verified after the restart', () => urls[1], 30_000);
+    expect(second.url).not.toBe(first.url);
+    expect(second.previousUrl).toBe(first.url);
+    expect(supervisor.current).toMatchObject({ state: 'up', url: second.url, failedAttempts: 0 });
+    expect(registrations).toEqual([first.url, second.url]);
+    const states = changes.map((c) => c.state);
+    expect(states.slice(states.lastIndexOf('down'))).toEqual(['down', 'reconnecting', 'up']);
+
+    // The old URL is gone for good on the restarted server; the new one carries webhooks.
+    const old = await probePublicUrl(first.url!, { timeoutMs: 3000, signal: new AbortController().signal });
+    expect(old).toEqual({ ok: false, reason: expect.stringMatching(/404/) });
+    const uid = `tunnel-b-${randomBytes(4).toString('hex')}`;
+    const res = await viaTunnel(second.url + env.core.receiver.webhookPath, { body: messagePayload(uid) });
+    expect(res.status).toBe(200);
+    expect(env.core.store.listEvents({ limit: 10 }).some((e) => e.messageUid === uid)).toBe(true);
+    await supervisor.stop();
+  }, 90_000);
+
+  it('(c) a subdomain held by another session is detected and reported; the tunnel still works on the name it got', async () => {
+    const name = uniqueName('c');
+    let holder: TunnelSession | null = null;
+    try {
+      holder = await new LocaltunnelProvider({ host: lt.host }).open({
+        localPort: env.core.receiver.port,
+        requestedName: name,
+        timeoutMs: 5000,
+        signal: new AbortController().signal,
+        onTrouble: () => {},
+      });
+      expect(holder.grantedName).toBe(name);
+
+      const { supervisor, changes, urls, logs } = supervise({ subdomain: name });
+      supervisor.start();
+      const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));
+      expect(up.subdomainGranted).toBe(false);
+      expect(up.requestedSubdomain).toBe(name);
+      expect(up.grantedSubdomain).not.toBe(name);
+      expect(up.url).toBe(`http://${up.grantedSubdomain}.localhost`);
+      expect(up.reason).toContain(`the subdomain "${name}" was not granted`);
+      expect(logs.some((l) => l.includes('was not granted'))).toBe(true);
+      expect(urls.map((u) => u.url)).toEqual([up.url]);
+      const res = await viaTunnel(up.url! + env.core.receiver.webhookPath, { body: messagePayload(`tunnel-c-${name}`) });
+      expect(res.status).toBe(200);
+      await supervisor.stop();
+    } finally {
+      holder?.close();
+    }
+  });
+
+  it('(c) registration that never answers times out and is reported; a name the server refuses says why', async () => {
+    const silent: Server = createHttpServer(() => {
+      /* never answers: like a tunnel server that hangs */
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const { supervisor, changes } = supervise({
+        subdomain: uniqueName('t'),
+        registrationTimeoutMs: 400,
+        backoff: { baseMs: 60_000 },
+      });
+      supervisor.configure({ host: `http://127.0.0.1:${port}` });
+      supervisor.start();
+      const down = await until('registration to time out', () => changes.find((c) => c.state === 'down'), 10_000);
+      expect(down.reason).toMatch(/could not register with the tunnel server http:\/\/127\.0\.0\.1:\d+: timed out after 400 ms; next attempt in/);
+      await supervisor.stop();
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+
+    // The settings never let such a name through; asked directly, the server's own refusal is reported.
+    await expect(registerLocaltunnel(lt.host, 'Not_Valid', { timeoutMs: 3000, signal: new AbortController().signal })).rejects.toThrow(
+      /refused the tunnel \(HTTP 403: Invalid subdomain/,
+    );
+  });
+
+  it('(e) with the receiver not listening, the tunnel answers 502 at once and the probe says why', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = createHttpServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const session = await new LocaltunnelProvider({ host: lt.host }).open({
+      localPort: closedPort,
+      requestedName: uniqueName('e'),
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+      onTrouble: () => {},
+    });
+    try {
+      const res = await viaTunnel(session.url + '/hooks/anything', { body: messagePayload('e') });
+      expect(res.status).toBe(502);
+      expect(res.text).toContain('Hookwatch is not receiving right now');
+      const probe = await probePublicUrl(session.url, { timeoutMs: 3000, signal: new AbortController().signal });
+      expect(probe).toEqual({ ok: false, reason: "probe failed: HTTP 502: the tunnel could not reach Hookwatch's receiver" });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('(f) a request the local server closes on without answering is replayed once on a fresh connection', async () => {
+    // A stand-in for the receiver that drops the first connection the moment a request arrives (the keep-alive
+    // race: it closed just as the tunnel server reused the socket), then answers normally.
+    // (The tunnel also opens idle connections ahead of requests; only those that receive a request count here.)
+    const requestsSeen: string[] = [];
+    const local = createNetServer((sock) => {
+      sock.on('error', () => {});
+      sock.once('data', (d) => {
+        requestsSeen.push(d.toString('latin1').split('\r\n')[0]!);
+        if (requestsSeen.length === 1) {
+          sock.destroy();
+          return;
+        }
+        sock.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8\r\nConnection: close\r\n\r\nreplayed');
+      });
+    });
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    const session = await new LocaltunnelProvider({ host: lt.host }).open({
+      localPort: (local.address() as { port: number }).port,
+      requestedName: uniqueName('f'),
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+      onTrouble: () => {},
+    });
+    try {
+      const res = await viaTunnel(session.url + '/hooks/x', { body: { n: 1 } });
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('replayed');
+      expect(requestsSeen).toEqual(['POST /hooks/x HTTP/1.1', 'POST /hooks/x HTTP/1.1']);
+    } finally {
+      session.close();
+      local.close();
+    }
+  });
+
+  it('registration follows a redirect (as the stock client did), within the same deadline', async () => {
+    const name = uniqueName('r');
+    const redirector: Server = createHttpServer((req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1${req.url}` });
+      res.end();
+    });
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    try {
+      const host = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
+      const info = await registerLocaltunnel(host, name, { timeoutMs: 3000, signal: new AbortController().signal });
+      expect(info).toMatchObject({ id: name, url: `http://${name}.localhost`, remoteHost: '127.0.0.1', maxConnections: 10 });
+    } finally {
+      redirector.close();
+    }
+  });
+
+  it('(d) after the tunnel sat idle longer than Node\'s 60 s headersTimeout, POSTs through it still get 200', async () => {
+    const { supervisor, changes } = supervise({ subdomain: uniqueName('d'), probeIntervalMs: 10 * 60_000 });
+    supervisor.start();
+    const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));
+    const hook = up.url! + env.core.receiver.webhookPath;
+    const before = await viaTunnel(hook, { body: messagePayload(`tunnel-d-before-${randomBytes(4).toString('hex')}`) });
+    expect(before.status).toBe(200);
+
+    // Alongside, an idle connection straight to the receiver, like the ones the stock localtunnel client
+    // pre-opens: a receiver with Node's default headersTimeout would write "408" into it after 60 s.
+    const idle = connect(env.core.receiver.port, '127.0.0.1');
+    let idleBytes = '';
+    idle.on('data', (d) => (idleBytes += d));
+    idle.on('error', () => {});
+    await new Promise<void>((r) => idle.once('connect', () => r()));
+
+    await new Promise((r) => setTimeout(r, 66_000));
+
+    expect(idleBytes).toBe('');
+    idle.destroy();
+    const uids = Array.from({ length: 12 }, (_, i) => `tunnel-d-after-${i}-${randomBytes(4).toString('hex')}`);
+    const sequential = [];
+    for (const uid of uids.slice(0, 6)) sequential.push(await viaTunnel(hook, { body: messagePayload(uid) }));
+    const parallel = await Promise.all(uids.slice(6).map((uid) => viaTunnel(hook, { body: messagePayload(uid) })));
+    expect([...sequential, ...parallel].map((r) => r.status)).toEqual(Array(12).fill(200));
+    const stored = new Set(env.core.store.listEvents({ limit: 100 }).map((e) => e.messageUid));
+    for (const uid of uids) expect(stored.has(uid)).toBe(true);
+    expect(supervisor.current.state).toBe('up');
+    await supervisor.stop();
+  }, 120_000);
+});
