@@ -9,10 +9,11 @@ import type { TunnelOpenRequest, TunnelProvider, TunnelSession } from './provide
  * raw HTTP over them), but the stock client (and @n8n/localtunnel 3.0.0, which is the same code with axios 1,
  * types and one ECONNRESET fix; neither is maintained) gets the parts that matter to a webhook receiver wrong:
  *
- * - It opens a connection to the local server as soon as each tunnel socket connects, so ten idle connections
- *   sit on the receiver. Node >= 18 writes "408" into idle sockets after headersTimeout and that stale 408 is
- *   later read as the answer to a real webhook POST (TUNNEL.md). We connect to the receiver only when a
- *   request's first bytes arrive, so an idle tunnel holds no local connection at all.
+ * - It opens a connection to the local server as soon as each tunnel socket connects and keeps it forever, so
+ *   ten idle connections sit on the receiver. Node >= 18 writes "408" into idle sockets after headersTimeout
+ *   and that stale 408 is later read as the answer to a real webhook POST (TUNNEL.md). We also connect ahead
+ *   of a request (it keeps throughput on par), but retire an unused local connection after 20 s and then
+ *   connect only when a request's first bytes arrive: an idle tunnel holds no old local connection at all.
  * - When the receiver closes an idle keep-alive connection, the stock client drops the tunnel socket too, which
  *   races with the tunnel server handing a new request to that very socket. We keep the tunnel socket and
  *   reconnect locally on the next request, and replay a request the receiver closed on without answering a
@@ -274,8 +275,8 @@ export class LocaltunnelSession implements TunnelSession {
 }
 
 /**
- * Carries one tunnel socket's requests to the receiver, connecting locally only when a request arrives.
- * The tunnel server speaks HTTP/1.1 over the socket and never pipelines, so "bytes from the tunnel since the
+ * Carries one tunnel socket's requests to the receiver over a local connection that exists only around
+ * requests (opened ahead for WARM_LOCAL_MS, then only when a request arrives). The tunnel server speaks HTTP/1.1 over the socket and never pipelines, so "bytes from the tunnel since the
  * receiver last sent anything" is the request still waiting for an answer.
  */
 class Bridge {
