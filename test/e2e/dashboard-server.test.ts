@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { EventDetail, EventPage, HealthReport, HookwatchNotification, SearchPage } from '../../main/core/api/contract.js';
+import type { AccountsBoard, AlertsView, EventDetail, EventPage, HealthReport, HookwatchNotification, SearchPage } from '../../main/core/api/contract.js';
 import { fixturePayloads, postJson, tempDir } from '../support/harness.js';
 import { buildRenderer, startDashboardStack, type DashboardStack } from './support.js';
 
@@ -268,6 +268,28 @@ describe('events over HTTP and the notification stream', () => {
     expect(unknown.types.find((t) => t.eventType === null)!.rejectedShare).toBe(1);
     expect(unknown.types.find((t) => t.eventType === null)!.last!.status).toBe(400);
     expect(health.tunnel.available).toBe(false);
+  });
+
+  test('accounts and alerts come from the alerts feature, webhooks from what registration stored', async () => {
+    const disconnect = JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body);
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    const [eventId] = (await postJson(stack.receiverUrl, disconnect)).json.events.map((e: { id: number }) => e.id);
+    const board = await call<AccountsBoard>('listAccounts');
+    expect(board.tracking.available).toBe(true);
+    const card = board.tracking.available ? board.tracking.accounts.find((a) => a.phone === '+15555550100')! : null;
+    expect(card!.state).toBe('disconnected');
+    expect(card!.outages7d.at(-1)!.to).toBeNull();
+    const alerts = await call<AlertsView>('listAlerts', {});
+    expect(alerts.available).toBe(true);
+    const raised = alerts.available ? alerts.alerts.find((a) => a.eventId === eventId)! : null;
+    expect(raised!.severity).toBe('critical');
+    expect(await call('acknowledgeAlert', raised!.id)).toEqual({ ok: true });
+    expect(await call('acknowledgeAlert', raised!.id)).toMatchObject({ ok: false });
+    expect(await call('snoozeAlerts', Date.now() + 3_600_000)).toEqual({ ok: true });
+    expect(stack.core.alerts.settings().snoozedUntil).toBeGreaterThan(Date.now());
+    expect(await call('snoozeAlerts', null)).toEqual({ ok: true });
+    const health = await call<HealthReport>('getHealth');
+    expect(health.webhooks).toEqual({ available: true, webhooks: [] });
   });
 
   test('exports carry the filter and defuse spreadsheet formulas', async () => {

@@ -283,7 +283,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
       ctx.skip(why);
       return;
     }
-    await post(JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body));
+    await shot('accounts-before.png');
+    // A disconnection that happens now: the fixture's own is dated before the fixture connection, and the
+    // tracker orders by event time, so it would not be the current state.
+    const disconnect = JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body);
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    await post(disconnect);
     const card = page.locator('[data-testid="account-card"][data-state="disconnected"]').first();
     await card.waitFor(WAIT);
     const colour = await card.evaluate((el) => getComputedStyle(el).borderLeftColor);
@@ -294,12 +299,22 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await shot('accounts.png');
   });
 
-  test('alerts: history, or its empty state until alerts exist', async () => {
+  test('alerts: the outage raised a critical alert; acknowledging it sticks', async () => {
     await openScreen('alerts');
     await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor(WAIT);
-    const placeholder = page.getByTestId('alerts-not-available');
-    if (await placeholder.count()) expect(await placeholder.textContent()).toMatch(/alerts feature/);
+    if (await page.getByTestId('alerts-not-available').count()) {
+      await shot('alerts.png');
+      console.log('dashboard e2e: alerts skipped, the alerts API is still the "not available yet" placeholder');
+      return;
+    }
+    const critical = page.locator('li.alert.severity-critical').first();
+    await critical.waitFor(WAIT);
     await shot('alerts.png');
+    const id = Number(await critical.getAttribute('data-alert-id'));
+    expect(stack.core.store.listAlerts({ limit: 50 }).find((a) => a.id === id)!.acknowledgedAt).toBeNull();
+    await critical.getByRole('button', { name: 'Acknowledge' }).click();
+    await critical.getByText(/acknowledged/).waitFor(WAIT);
+    expect(stack.core.store.listAlerts({ limit: 50 }).find((a) => a.id === id)!.acknowledgedAt).not.toBeNull();
   });
 
   test('settings: retention is saved in the store, the current filter exports as CSV', async () => {

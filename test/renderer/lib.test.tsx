@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import type { EventDetail, EventSummary } from '../../main/core/api/contract.js';
 import { csvCell, eventNote } from '../../main/core/api/service.js';
+import { outagesFromHistory, uptimeShare } from '../../main/core/api/sources.js';
 import { replayCurl, shellQuote } from '../../renderer/src/lib/curl.js';
 import { describeFilter, matchesFilter, searchTerms } from '../../renderer/src/lib/filter.js';
 import { findAggregationHtml, percent, prettyBody } from '../../renderer/src/lib/format.js';
@@ -181,5 +182,43 @@ describe('the transport pieces', () => {
     expect(parseEventBlock(': keep-alive')).toBeNull();
     expect(parseEventBlock('event: nonsense\ndata: {}')).toBeNull();
     expect(parseEventBlock('event: alert\ndata: {broken')).toBeNull();
+  });
+});
+
+describe('account outages for the 7-day strip (from the account tracker’s observations)', () => {
+  const H = TIME.HOUR;
+  const now = 100 * TIME.DAY;
+  const obs = (at: number, state: 'connected' | 'disconnected' | 'suspended' | 'unknown') => ({ at, state });
+  test.each([
+    ['never down', [obs(now - 50 * H, 'connected')], []],
+    ['down, then back', [obs(now - 50 * H, 'disconnected'), obs(now - 48 * H, 'connected')], [{ from: now - 50 * H, to: now - 48 * H, state: 'disconnected' }]],
+    ['still down', [obs(now - 5 * H, 'connected'), obs(now - 2 * H, 'suspended')], [{ from: now - 2 * H, to: null, state: 'suspended' }]],
+    [
+      'a disconnection that becomes a suspension: two spans, one after the other',
+      [obs(now - 10 * H, 'disconnected'), obs(now - 8 * H, 'suspended'), obs(now - 6 * H, 'connected')],
+      [
+        { from: now - 10 * H, to: now - 8 * H, state: 'disconnected' },
+        { from: now - 8 * H, to: now - 6 * H, state: 'suspended' },
+      ],
+    ],
+    ['repeated down reports are one outage', [obs(now - 10 * H, 'disconnected'), obs(now - 9 * H, 'disconnected'), obs(now - 1 * H, 'connected')], [{ from: now - 10 * H, to: now - H, state: 'disconnected' }]],
+    ['older than 7 days: left out', [obs(now - 9 * TIME.DAY, 'disconnected'), obs(now - 8 * TIME.DAY, 'connected')], []],
+    ['began before the window, ended inside: kept', [obs(now - 8 * TIME.DAY, 'disconnected'), obs(now - 6 * TIME.DAY, 'connected')], [{ from: now - 8 * TIME.DAY, to: now - 6 * TIME.DAY, state: 'disconnected' }]],
+    ['unknown says nothing', [obs(now - 3 * H, 'disconnected'), obs(now - 2 * H, 'unknown')], [{ from: now - 3 * H, to: null, state: 'disconnected' }]],
+  ])('%s', (_name, history, expected) => {
+    expect(outagesFromHistory(history, now)).toEqual(expected);
+  });
+});
+
+describe('tunnel uptime over 24 hours (from the tunnel state log)', () => {
+  const now = 10 * TIME.DAY;
+  test.each([
+    ['no log', [], null],
+    ['up all day (since before the window)', [{ at: now - 2 * TIME.DAY, state: 'up' }], 1],
+    ['down for the last 6 hours', [{ at: now - 2 * TIME.DAY, state: 'up' }, { at: now - 6 * TIME.HOUR, state: 'down' }], 0.75],
+    ['degraded still delivers', [{ at: now - 2 * TIME.DAY, state: 'degraded' }], 1],
+    ['only known for the last 12 hours, half of it up', [{ at: now - 12 * TIME.HOUR, state: 'reconnecting' }, { at: now - 6 * TIME.HOUR, state: 'up' }], 0.5],
+  ])('%s', (_name, log, expected) => {
+    expect(uptimeShare(log, now)).toBe(expected);
   });
 });

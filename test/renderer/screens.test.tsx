@@ -19,8 +19,8 @@ const WAIT = { timeout: 5000 };
 type Running = Awaited<ReturnType<typeof startInProcessClient>>;
 let running: Running | null = null;
 
-async function start(sources?: Parameters<typeof startInProcessClient>[0]): Promise<Running> {
-  running = await startInProcessClient(sources);
+async function start(sources?: Parameters<typeof startInProcessClient>[0], options?: Parameters<typeof startInProcessClient>[1]): Promise<Running> {
+  running = await startInProcessClient(sources, options);
   return running;
 }
 
@@ -184,8 +184,8 @@ describe('Live feed', () => {
 });
 
 describe('Accounts', () => {
-  test('until account tracking exists: its reason, and the accounts seen in events', async () => {
-    const r = await start();
+  test('without account tracking: its reason, and the accounts seen in events', async () => {
+    const r = await start({}, { withoutAlerts: true });
     for (const f of fixturePayloads()) await post(r.receiverUrl, f.body);
     renderWith(r.client, <Accounts onShowEvents={() => {}} />);
     const reason = await screen.findByTestId('accounts-not-available', undefined, WAIT);
@@ -194,7 +194,26 @@ describe('Accounts', () => {
     expect(seen.map((s) => s.querySelector('h3')!.textContent).sort()).toEqual(['0b7f3c2e-1a2b-4c3d-8e9f-a0b1c2d3e4f5', 'Acme Support']);
   });
 
-  test('with tracking: one card per account coloured by state, outages spelled out, live changes applied', async () => {
+  test('with the real account tracking: a disconnect turns the card red, live, and shows the outage', async () => {
+    const r = await start();
+    const fixture = (name: string) => JSON.parse(fixturePayloads().find((f) => f.name === name)!.body);
+    await post(r.receiverUrl, fixture('tl_account_connected.json'));
+    renderWith(r.client, <Accounts onShowEvents={() => {}} />);
+    const card = await screen.findByTestId('account-card', undefined, WAIT);
+    expect(card.getAttribute('data-state')).toBe('connected');
+    expect(within(card).getByRole('heading').textContent).toBe('Acme Support');
+    // A disconnection that happens now (the fixture's is from 2025, older than the connection).
+    const now = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    const disconnect = fixture('tl_account_disconnected.json');
+    disconnect.whatsapp_account.disconnected_on = now;
+    await post(r.receiverUrl, disconnect);
+    await waitFor(() => expect(screen.getByTestId('account-card').getAttribute('data-state')).toBe('disconnected'), WAIT);
+    const red = screen.getByTestId('account-card');
+    expect(red.className).toContain('state-disconnected');
+    expect(within(red).getByRole('img').getAttribute('aria-label')).toMatch(/^1 outage in the last 7 days: disconnected .*, still ongoing$/);
+  });
+
+  test('with any account source: cards sorted worst first, outages spelled out, live changes applied', async () => {
     const now = Date.now();
     const cards: AccountCard[] = [
       {
@@ -249,13 +268,42 @@ describe('Webhook health', () => {
 });
 
 describe('Alerts', () => {
-  test('until alerts exist: a clear empty state', async () => {
-    const r = await start();
+  test('without the alerts feature: a clear empty state', async () => {
+    const r = await start({}, { withoutAlerts: true });
     renderWith(r.client, <Alerts onOpenEvent={() => {}} />);
     expect((await screen.findByTestId('alerts-not-available', undefined, WAIT)).textContent).toMatch(/alerts feature/);
   });
 
-  test('with alerts: history, acknowledge, snooze, and new alerts as they come', async () => {
+  test('with the real alerts: an outage raises a critical alert live; acknowledge and snooze reach the store', async () => {
+    const r = await start();
+    const fixture = (name: string) => JSON.parse(fixturePayloads().find((f) => f.name === name)!.body);
+    await post(r.receiverUrl, fixture('tl_account_connected.json'));
+    const opened: number[] = [];
+    renderWith(r.client, <Alerts onOpenEvent={(id) => opened.push(id)} />);
+    await screen.findByText('Alerts are on.', undefined, WAIT);
+    const disconnect = fixture('tl_account_disconnected.json');
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    const [eventId] = await post(r.receiverUrl, disconnect);
+    const item = await waitFor(() => {
+      const el = document.querySelector('li.alert.severity-critical');
+      expect(el).not.toBeNull();
+      return el as HTMLElement;
+    }, WAIT);
+    expect(item.textContent).toMatch(/Acme Support|\+15555550100/);
+    fireEvent.click(within(item).getByRole('button', { name: 'Open the event' }));
+    expect(opened).toEqual([eventId]);
+    fireEvent.click(within(item).getByRole('button', { name: 'Acknowledge' }));
+    await within(item).findByText(/acknowledged/, undefined, WAIT);
+    expect(r.core.store.listAlerts({ limit: 10 }).find((a) => a.eventId === eventId)!.acknowledgedAt).not.toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Snooze 1 h' }));
+    await screen.findByText(/Snoozed until/, undefined, WAIT);
+    expect(r.core.alerts.settings().snoozedUntil! - Date.now()).toBeGreaterThan(0.9 * 3_600_000);
+    fireEvent.click(screen.getByRole('button', { name: 'End snooze' }));
+    await screen.findByText('Alerts are on.', undefined, WAIT);
+    expect(r.core.alerts.settings().snoozedUntil).toBeNull();
+  });
+
+  test('with any alert source: history, acknowledge, snooze, and new alerts as they come', async () => {
     const now = Date.now();
     const alerts: AlertView[] = [
       { id: 1, at: now - 60_000, severity: 'critical', kind: 'account-down', title: 'Acme Support disconnected', text: 'WhatsApp account +15555550100 was disconnected.', accountPhone: '+15555550100', chatId: null, eventId: 7, acknowledgedAt: null },

@@ -15,10 +15,15 @@ import { REPO, startCore } from '../support/harness.js';
  * real API service, reached through the same generic bridge a transport provides. Every answer and
  * notification goes through JSON, as it would over HTTP or IPC, so only plain data gets through.
  */
-export async function startInProcessClient(sources: Omit<ServiceOptions, 'core'> = {}) {
+export async function startInProcessClient(sources: Omit<ServiceOptions, 'core'> = {}, options: { withoutAlerts?: boolean } = {}) {
   const running = await withNodeModuleUrls(() => startCore());
+  const core = running.core;
+  // A view of the core as it was before the alerts feature: the screens' "not available yet" states.
+  const serviceCore = options.withoutAlerts
+    ? { store: core.store, receiver: core.receiver, onIngest: core.onIngest.bind(core) }
+    : core;
   let service: HookwatchService | null = null;
-  service = new HookwatchService({ core: running.core, batchMs: 10, ...sources });
+  service = new HookwatchService({ core: serviceCore, batchMs: 10, ...sources });
   const svc = service;
   const bridge: HookwatchBridge = {
     async invoke(method, args) {

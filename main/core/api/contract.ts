@@ -150,7 +150,8 @@ export interface AccountCard {
   state: AccountState;
   /** Since when it has been in `state`; null when unknown. */
   since: number | null;
-  lastEvent: { id: number; type: string; at: number } | null;
+  /** The latest account event (id null when the state came from the provider's API, not a stored event). */
+  lastEvent: { id: number | null; type: string; at: number } | null;
   /** Outages overlapping the last 7 days, oldest first. */
   outages7d: AccountOutage[];
 }
@@ -200,11 +201,13 @@ export interface RegisteredWebhook {
   id: string;
   provider: ProviderName;
   eventType: string;
-  /** With our secret replaced by `{secret}`. */
-  url: string;
+  /** False: it still points at an older URL of ours (a previous tunnel, a rotated secret). */
+  pointsAtCurrentUrl: boolean;
   enabled: boolean;
   /** The provider's count of consecutive failed deliveries. */
   errorsCounter: number | null;
+  /** When the provider was last asked. */
+  checkedAt: number;
 }
 
 export interface HealthReport {

@@ -44,6 +44,7 @@ import {
   type TunnelStatus,
 } from './contract.js';
 import { DeliveryHealthCache } from './health-report.js';
+import { accountSourceFromAlerts, alertSourceFromAlerts, webhookSourceFromStore } from './sources.js';
 
 /**
  * The one implementation of `HookwatchApi`, over the core's store and receiver, plus the
@@ -83,14 +84,16 @@ export interface TunnelSource {
 }
 
 export interface WebhookRegistrySource {
-  tokenConfigured(): boolean;
+  tokenConfigured(): boolean | Promise<boolean>;
   list(): RegisteredWebhook[];
 }
 
 /** What the service needs from `HookwatchCore` (which satisfies it). */
 export interface ServiceCore {
   readonly store: HookwatchStore;
-  readonly receiver: { readonly localUrl: string };
+  readonly receiver: { readonly localUrl: string; readonly webhookPath: string };
+  /** Account tracking and alerts; when present they feed the Accounts and Alerts screens. */
+  readonly alerts?: Parameters<typeof accountSourceFromAlerts>[0];
   onIngest(listener: IngestListener): () => void;
   /** Every logged request; when the core does not offer it, feed `noteDelivery` from the receiver's `onDelivery`. */
   onDelivery?(listener: (delivery: DeliveryRecord & { id: number }) => void): () => void;
@@ -98,9 +101,13 @@ export interface ServiceCore {
 
 export interface ServiceOptions {
   core: ServiceCore;
+  /** Default: from `core.alerts` when the core has it. */
   accounts?: AccountStatusSource;
+  /** Default: from `core.alerts` when the core has it. */
   alerts?: AlertSource;
+  /** Default: none (the tunnel section says "not available"); see tunnelSourceFromSupervisor. */
   tunnel?: TunnelSource;
+  /** Default: the webhooks registration last listed, from the store, with no token configured. */
   webhooks?: WebhookRegistrySource;
   /** New events and deliveries are sent in batches at most this often (default 100 ms). */
   batchMs?: number;
@@ -140,7 +147,17 @@ export class HookwatchService {
   private flushTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly options: ServiceOptions) {
+  private readonly options: ServiceOptions;
+
+  constructor(options: ServiceOptions) {
+    const core = options.core;
+    this.options = {
+      ...options,
+      accounts: options.accounts ?? (core.alerts ? accountSourceFromAlerts(core.alerts, options.now) : undefined),
+      alerts: options.alerts ?? (core.alerts ? alertSourceFromAlerts(core.alerts, core.store) : undefined),
+      webhooks: options.webhooks ?? webhookSourceFromStore(core.store, async () => false),
+    };
+    options = this.options;
     this.store = options.core.store;
     this.now = options.now ?? Date.now;
     this.health = new DeliveryHealthCache(this.store);
@@ -336,7 +353,7 @@ export class HookwatchService {
           publicUrlNote: publicUrl
             ? 'This public URL reaches the receiver through the tunnel.'
             : 'This URL works on this computer only. Providers need a public URL: the tunnel feature will give one; until then, expose this port yourself (a reverse proxy or a tunnel of your own) and use that address with the same path.',
-          tokenConfigured: o.webhooks?.tokenConfigured() ?? false,
+          tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
           hasEvents: hasEvents(store),
           providers: [
             {

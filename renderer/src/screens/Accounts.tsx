@@ -27,8 +27,9 @@ export function OutageTimeline({ outages, now }: { outages: AccountCard['outages
       {outages.map((o, i) => {
         const start = Math.max(from, o.from);
         const end = o.to ?? now;
-        const left = ((start - from) / span) * 100;
-        const width = Math.max(0.6, ((end - start) / span) * 100);
+        // At least a few pixels wide, and kept inside the strip: an outage that began a minute ago must show.
+        const width = Math.max(2, ((end - start) / span) * 100);
+        const left = Math.min(((start - from) / span) * 100, 100 - width);
         return <span key={i} className={`timeline-outage outage-${o.state}`} style={{ left: `${left}%`, width: `${width}%` }} />;
       })}
       {[1, 2, 3, 4, 5, 6].map((d) => (

@@ -81,7 +81,7 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
       {alerts.length > 0 ? (
         <ul className="alerts">
           {alerts.map((a) => (
-            <li key={a.id} className={`alert severity-${a.severity}${a.acknowledgedAt ? ' acknowledged' : ''}`}>
+            <li key={a.id} className={`alert severity-${a.severity}${a.acknowledgedAt ? ' acknowledged' : ''}`} data-alert-id={a.id}>
               <div className="alert-head">
                 <span className={`badge severity-${a.severity}`}>{a.severity}</span>
                 <strong>{a.title}</strong>

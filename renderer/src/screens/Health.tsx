@@ -221,14 +221,17 @@ export function Health() {
           <h2>Registered webhooks</h2>
           {h.webhooks.available ? (
             h.webhooks.webhooks.length === 0 ? (
-              <p className="muted">No webhook registered with a provider.</p>
+              <p className="muted">
+                No webhook of ours is known at a provider yet. With a TimelinesAI token (HOOKWATCH_TIMELINES_TOKEN), `hookwatch register` or
+                `hookwatch serve --register` creates them and their error counters show here.
+              </p>
             ) : (
               <table className="health">
                 <thead>
                   <tr>
                     <th scope="col">Provider</th>
                     <th scope="col">Event type</th>
-                    <th scope="col">URL</th>
+                    <th scope="col">Points at</th>
                     <th scope="col">Enabled</th>
                     <th scope="col" className="num">
                       Errors (provider's count)
@@ -242,9 +245,11 @@ export function Health() {
                         <ProviderBadge provider={w.provider} />
                       </td>
                       <td>{w.eventType}</td>
-                      <td className="mono">{w.url}</td>
+                      <td className={w.pointsAtCurrentUrl ? undefined : 'bad'}>{w.pointsAtCurrentUrl ? 'the current URL' : 'an old URL of ours'}</td>
                       <td>{w.enabled ? 'yes' : 'no'}</td>
-                      <td className={`num${(w.errorsCounter ?? 0) > 0 ? ' bad' : ''}`}>{w.errorsCounter ?? '–'}</td>
+                      <td className={`num${(w.errorsCounter ?? 0) > 0 ? ' bad' : ''}`}>
+                        {w.errorsCounter ?? '–'} <span className="muted">({relativeTime(w.checkedAt, now)})</span>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
