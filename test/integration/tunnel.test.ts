@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loopbackAwareLookup } from '../../main/core/tunnel/http-get.js';
 import { LocaltunnelProvider, registerLocaltunnel } from '../../main/core/tunnel/localtunnel.js';
 import { probePublicUrl } from '../../main/core/tunnel/probe.js';
@@ -198,6 +198,7 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     expect(registrations).toEqual([first.url]);
 
     await lt.kill();
+    onTestFinished(() => lt.ensureRunning());
     // Wait until two reconnect attempts have failed against the dead server, so the backoff visibly grew.
     await until('two failed reconnect attempts', () => changes.some((c) => c.state === 'down' && c.failedAttempts >= 2), 30_000);
     const sinceKill = changes.slice(changes.indexOf(first) + 1);

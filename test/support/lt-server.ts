@@ -26,6 +26,8 @@ export interface LtServer {
   kill(): Promise<void>;
   /** Starts it again on the same port (after kill). Resolves when it answers. */
   restart(): Promise<void>;
+  /** Starts it again if it is not running (for clean-up after a test that killed it failed half-way). */
+  ensureRunning(): Promise<void>;
   /** Kills it for good. */
   stop(): Promise<void>;
   output(): string;
@@ -73,6 +75,9 @@ export async function startLtServer(options: { portFreeWaitMs?: number } = {}): 
     async restart() {
       await kill();
       await launch();
+    },
+    async ensureRunning() {
+      if (!child) await launch();
     },
     stop: kill,
     output: () => out,

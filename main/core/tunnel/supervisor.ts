@@ -342,8 +342,8 @@ export class TunnelSupervisor {
     this.teardown();
     this.failedAttempts++;
     const delay = backoffDelay(this.failedAttempts, this.backoff, this.random);
-    const retryAt = this.clock.now() + delay;
-    this.setState('down', null, `${reason}; next attempt in ${formatMs(delay)}`, { retryAt });
+    const at = this.clock.now();
+    this.setState('down', null, `${reason}; next attempt in ${formatMs(delay)}`, { at, retryAt: at + delay });
     const gen = this.generation;
     this.schedule(delay, () => {
       if (gen === this.generation) this.attempt('reconnecting');
@@ -387,14 +387,14 @@ export class TunnelSupervisor {
 
   // ---- reporting ---------------------------------------------------------------------------------------------
 
-  private snapshot(state: TunnelState, url: string | null, reason: string | null, extra: { retryAt?: number }): TunnelStatus {
+  private snapshot(state: TunnelState, url: string | null, reason: string | null, extra: { at?: number; retryAt?: number }): TunnelStatus {
     const session = state === 'up' || state === 'degraded' ? this.session : null;
     const requested = this.settings.subdomain;
     return {
       state,
       url,
       reason,
-      at: this.clock.now(),
+      at: extra.at ?? this.clock.now(),
       provider: this.provider.id,
       requestedSubdomain: requested,
       grantedSubdomain: session?.grantedName ?? null,
@@ -404,7 +404,7 @@ export class TunnelSupervisor {
     };
   }
 
-  private setState(state: TunnelState, url: string | null, reason: string | null, extra: { retryAt?: number } = {}): void {
+  private setState(state: TunnelState, url: string | null, reason: string | null, extra: { at?: number; retryAt?: number } = {}): void {
     const prev = this.status;
     const next = this.snapshot(state, url, reason, extra);
     if (prev.state === next.state && prev.url === next.url && prev.reason === next.reason) return;
