@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchHistory } from './history.js';
 import { benchIngest } from './ingest.js';
+import { benchTunnel } from './tunnel.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const only = process.argv.slice(2);
@@ -24,6 +25,11 @@ if (want('ingest')) {
 if (want('history')) {
   log('history: seeding 1M events…');
   results.history = await benchHistory(Number(process.env.HOOKWATCH_BENCH_EVENTS ?? 1_000_000), log);
+}
+
+if (want('tunnel')) {
+  log('tunnel: small POSTs through a local localtunnel server versus direct, and recovery after the server restarts…');
+  results.tunnel = await benchTunnel();
 }
 
 const previous = (() => {
@@ -64,8 +70,15 @@ function summary(r: Record<string, any>): string {
     lines.push(`| history: full-text search (common, rare, two words) | ${q.searchCommonWord.p95Ms} / ${q.searchRareWord.p95Ms} / ${q.searchTwoWords.p95Ms} ms p95 | < 50 ms | ${s < 50 ? '✓' : '✗'} |`);
     lines.push(`| history: database size | ${h.databaseMiB} MiB (${h.bytesPerEvent} bytes/event, raw request included) | report | |`);
   }
+  if (r.tunnel && !r.tunnel.skipped) {
+    const t = r.tunnel;
+    lines.push(`| tunnel: small POSTs per second, direct / through a local localtunnel server | ${t.postsPerSecond.direct} / ${t.postsPerSecond.tunnel} (${Math.round(t.postsPerSecond.tunnelShareOfDirect * 100)} %) | report | |`);
+    lines.push(`| tunnel: server back → new URL passed its probe (registration starts at that moment) | ${t.recovery.serverBackToNewUrlVerifiedMs} ms (with recheck() at once: ${t.recovery.serverBackToNewUrlVerifiedWithRecheckMs} ms) | report | |`);
+  } else if (r.tunnel?.skipped) {
+    lines.push(`| tunnel | skipped: ${r.tunnel.skipped} | | |`);
+  }
   for (const [name, value] of Object.entries(r)) {
-    if (['ranAt', 'machine', 'ingest', 'history'].includes(name) || typeof value !== 'object' || value === null) continue;
+    if (['ranAt', 'machine', 'ingest', 'history', 'tunnel'].includes(name) || typeof value !== 'object' || value === null) continue;
     const v = value as { summary?: string[] };
     if (Array.isArray(v.summary)) lines.push(...v.summary);
   }

@@ -3,6 +3,10 @@ import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
 import { TimelinesApiClient } from './registration/timelines-api.js';
 import type { TokenSource } from './registration/token-source.js';
+import { syncTimelinesWebhooks, type TimelinesSyncReport } from './registration/sync.js';
+import { TimelinesApiError } from './registration/timelines-api.js';
+import { TunnelSupervisor, type TunnelSettings, type TunnelStatus } from './tunnel/index.js';
+import type { DeliveryRecord } from './store/store.js';
 import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
@@ -19,12 +23,27 @@ export interface CoreOptions {
   writerThread?: boolean;
   /** TimelinesAI Public API access: enables the account check (and, with the tunnel, registration). */
   timelines?: { tokenSource: TokenSource; baseUrl?: string; accountCheckIntervalMs?: number };
+  /** The public URL through localtunnel; absent = local only. Settings are validated at start (TunnelSettingsError). */
+  tunnel?: Partial<Omit<TunnelSettings, 'localPort'>>;
+  /** Keep TimelinesAI's webhooks pointed at each new public URL (needs `timelines` and `tunnel`). */
+  register?: { eventTypes?: string[] };
+  /** Called before anything starts, to subscribe to what the start itself may raise (catch-up alerts, first tunnel state). */
+  setup?: (core: HookwatchCore) => void;
   /** How often retention runs (default hourly; it also runs once at start). */
   retentionIntervalMs?: number;
   log?: (line: string) => void;
 }
 
 export type IngestListener = (result: IngestResult, events: NormalizedEvent[]) => void;
+export type RegistrationOutcome = { ok: true; url: string; report: TimelinesSyncReport } | { ok: false; url: string; error: string };
+
+/** What the desktop shell needs of the tunnel (tray: pause; after wake: recheck). */
+export interface TunnelControl {
+  status(): { state: string; url: string | null };
+  setEnabled(on: boolean): Promise<void>;
+  recheck(): Promise<void>;
+  onChange(listener: (s: TunnelStatus) => void): () => void;
+}
 
 /**
  * Hookwatch without a user interface: the database, the receiver and the scheduled clean-up.
@@ -39,6 +58,11 @@ export class HookwatchCore {
   readonly timelinesClient: TimelinesApiClient | null;
   private readonly accountPoller: AccountPoller | null;
   private readonly listeners = new Set<IngestListener>();
+  private readonly deliveryListeners = new Set<(d: DeliveryRecord & { id: number }) => void>();
+  private readonly registrationListeners = new Set<(r: RegistrationOutcome) => void>();
+  /** Null when the core runs without a tunnel (local only). */
+  tunnel: TunnelSupervisor | null = null;
+  private registering: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
 
@@ -58,6 +82,9 @@ export class HookwatchCore {
       ...options.receiver,
       writer: this.writer,
       store,
+      onDelivery: (d) => {
+        for (const l of this.deliveryListeners) this.safely(() => l(d));
+      },
       port: options.port ?? DEFAULT_PORT,
       onIngest: (result, events) => {
         this.alerts.afterIngest(events.map((e) => e.type));
@@ -77,12 +104,21 @@ export class HookwatchCore {
     const store = HookwatchStore.open(databasePath(options.dataDir), { durability: options.durability ?? 'full' });
     const core = new HookwatchCore(options, store);
     try {
+      options.setup?.(core);
       core.alerts.start();
       await core.receiver.start();
     } catch (err) {
       core.alerts.stop();
       store.close();
       throw err;
+    }
+    if (options.tunnel) {
+      try {
+        core.startTunnel(options.tunnel);
+      } catch (err) {
+        await core.stop();
+        throw err;
+      }
     }
     core.accountPoller?.start();
     core.runRetention();
@@ -94,6 +130,109 @@ export class HookwatchCore {
   onIngest(listener: IngestListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onDelivery(listener: (d: DeliveryRecord & { id: number }) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
+  onRegistration(listener: (r: RegistrationOutcome) => void): () => void {
+    this.registrationListeners.add(listener);
+    return () => this.registrationListeners.delete(listener);
+  }
+
+  private readonly tunnelListeners = new Set<(s: TunnelStatus) => void>();
+  private readonly publicUrlListeners = new Set<(url: string) => void>();
+
+  /** Tunnel state changes, from the first one on (subscribe in `setup`). */
+  onTunnelState(listener: (s: TunnelStatus) => void): () => void {
+    this.tunnelListeners.add(listener);
+    return () => this.tunnelListeners.delete(listener);
+  }
+
+  /** A new public base URL passed its end-to-end probe. */
+  onPublicUrl(listener: (url: string) => void): () => void {
+    this.publicUrlListeners.add(listener);
+    return () => this.publicUrlListeners.delete(listener);
+  }
+
+  private startTunnel(settings: Partial<Omit<TunnelSettings, 'localPort'>>): void {
+    let last: string | null = null;
+    this.tunnel = new TunnelSupervisor({
+      settings: { ...settings, localPort: this.receiver.port },
+      log: (line) => this.log(`tunnel: ${line}`),
+      onStateChange: (c) => {
+        this.safely(() => this.store.recordTunnelState({ at: c.at, state: c.state, url: c.url, reason: c.reason }));
+        // The alert rule wants up / down / paused; connecting and degraded keep the last word.
+        const signal = c.state === 'up' ? 'up' : c.state === 'off' ? 'paused' : c.state === 'down' || c.state === 'reconnecting' ? 'down' : null;
+        if (signal && signal !== last) {
+          last = signal;
+          this.safely(() => this.alerts.tunnelChanged(signal, c.at));
+        }
+        for (const l of this.tunnelListeners) this.safely(() => l(c));
+      },
+      onUrlChanged: (u) => {
+        if (!u.url) return;
+        for (const l of this.publicUrlListeners) this.safely(() => l(u.url!));
+        void this.registerAt(u.url);
+      },
+    });
+    this.tunnel.start();
+  }
+
+  /** The tunnel as the desktop shell drives it; null without a tunnel. */
+  tunnelControl(): TunnelControl | null {
+    const t = this.tunnel;
+    if (!t) return null;
+    return {
+      status: () => ({ state: t.current.state, url: t.current.url }),
+      setEnabled: async (on) => t.configure({ enabled: on }),
+      recheck: async () => {
+        await t.recheck();
+      },
+      onChange: (l) => t.onStateChange(l),
+    };
+  }
+
+  /**
+   * Points TimelinesAI's webhooks at a public URL that just passed a probe. One sync at a time, in
+   * order, so the latest URL wins. Runs only with a token and `register`.
+   */
+  registerAt(url: string): Promise<unknown> {
+    const client = this.timelinesClient;
+    if (!client || !this.options.register) return Promise.resolve();
+    const eventTypes = this.options.register.eventTypes;
+    this.registering = this.registering.then(async () => {
+      let outcome: RegistrationOutcome;
+      try {
+        const { report } = await syncTimelinesWebhooks(client, {
+          publicUrl: url,
+          secret: this.store.webhookSecret(),
+          formerSecrets: this.store.formerWebhookSecrets(),
+          allowLocalUrl: process.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
+          ...(eventTypes ? { eventTypes } : {}),
+        });
+        this.store.recordProviderWebhooks(
+          'timelines',
+          report.health.map((h) => ({ webhookId: String(h.webhookId), eventType: h.eventType, enabled: h.enabled, errorsCounter: h.errorsCounter, pointsAtCurrentUrl: h.pointsAtCurrentUrl, chosen: h.chosen })),
+        );
+        this.alerts.providerWebhooks('timelines', report.health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter })));
+        outcome = { ok: true, url, report };
+      } catch (err) {
+        outcome = { ok: false, url, error: err instanceof TimelinesApiError ? err.message : `registration failed: ${(err as Error).message}` };
+      }
+      for (const l of this.registrationListeners) this.safely(() => l(outcome));
+    });
+    return this.registering;
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log(`listener failed: ${(err as Error).message}`);
+    }
   }
 
   rotateSecret(): string {
@@ -122,6 +261,8 @@ export class HookwatchCore {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.accountPoller?.stop();
+    await this.tunnel?.stop();
+    await this.registering;
     await this.receiver.stop();
     await this.writer.close();
     this.alerts.stop();

@@ -7,7 +7,8 @@ import { LocaltunnelProvider, registerLocaltunnel } from '../../main/core/tunnel
 import { probePublicUrl } from '../../main/core/tunnel/probe.js';
 import type { TunnelSession } from '../../main/core/tunnel/provider.js';
 import { TunnelSupervisor, systemClock, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
-import { startCore } from '../support/harness.js';
+import { spawnServe, startCore, tempDir } from '../support/harness.js';
+import { TimelinesStandIn } from '../support/timelines-standin.js';
 import { ltServerUnavailableReason, startLtServer, type LtServer } from '../support/lt-server.js';
 
 const skipReason = ltServerUnavailableReason();
@@ -364,6 +365,40 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       expect(info).toMatchObject({ id: name, url: `http://${name}.localhost`, remoteHost: '127.0.0.1', maxConnections: 10 });
     } finally {
       redirector.close();
+    }
+  });
+
+  it('(g) hookwatch serve opens the tunnel, prints public: once a probe passes, and points TimelinesAI at it', async () => {
+    const token = 'tl-serve-register-token';
+    const standin = await TimelinesStandIn.start({ token });
+    const tmp = tempDir();
+    const serve = await spawnServe(['--data', tmp.dir, '--port', '0', '--tunnel-host', lt.host, '--register'], {
+      HOOKWATCH_TIMELINES_TOKEN: token,
+      HOOKWATCH_TIMELINES_API_URL: standin.baseUrl,
+      // The test server hands out http://<name>.localhost URLs; real registration refuses local URLs.
+      HOOKWATCH_ALLOW_LOCAL_URL: '1',
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/^register: (done|incomplete)/m.test(serve.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const out = serve.output();
+      const publicUrl = /^public: (\S+)$/m.exec(out)?.[1];
+      expect(publicUrl, out).toMatch(/^http:\/\/[a-z0-9-]+\.localhost\/hooks\/[A-Za-z0-9_-]{40,}$/);
+      expect(out).toMatch(/^tunnel: connecting/m);
+      expect(out).toMatch(/^tunnel: up http:\/\/[a-z0-9-]+\.localhost/m);
+      expect(out, out).toMatch(/^register: done: 6 event types registered$/m);
+      expect(out).toMatch(/^register: registering TimelinesAI webhooks at http:\/\/[a-z0-9-]+\.localhost\/hooks\/\{secret\}$/m);
+      const ours = [...standin.webhooks.values()].filter((w) => !w.deleted);
+      expect(ours.map((w) => w.url)).toEqual(Array(6).fill(publicUrl));
+      expect(standin.violations).toEqual([]);
+      const res = await viaTunnel(publicUrl!, { body: messagePayload('serve-tunnel-1') });
+      expect(res.status).toBe(200);
+      expect(res.json.events[0].type).toBe('message:received:new');
+    } finally {
+      serve.child.kill('SIGTERM');
+      await new Promise((r) => serve.child.once('exit', r));
+      await standin.close();
+      tmp.cleanup();
     }
   });
 

@@ -61,9 +61,13 @@ export function runHookwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-/** Starts `hookwatch serve` as a child process and waits for its `receiver:` line. */
-export async function spawnServe(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts `hookwatch serve` as a child process and waits for its `receiver:` line. Without a
+ * `--tunnel-host` it gets `--no-tunnel`: tests never reach the public tunnel service.
+ */
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
+  const all = args.includes('--tunnel-host') || args.includes('--no-tunnel') ? args : [...args, '--no-tunnel'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...all], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

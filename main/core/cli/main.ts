@@ -10,16 +10,19 @@ import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../s
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
 import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
+import { describeSyncReport, parseEventTypeList } from '../registration/sync.js';
+import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
-import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine } from './format.js';
+import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
 
 const HELP = `hookwatch: watch TimelinesAI and WhatsAble webhooks
 
 Usage:
-  hookwatch serve [--data DIR] [--port N] [--no-tunnel] [--verbose]
+  hookwatch serve [--data DIR] [--port N] [--no-tunnel] [--tunnel-host URL] [--subdomain NAME]
+                  [--register [--events LIST]] [--verbose]
   hookwatch events [--data DIR] [--type T] [--provider P] [--account PHONE] [--chat ID]
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
@@ -93,6 +96,10 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   const v = parse('serve', args, {
     port: { type: 'string' },
     'no-tunnel': { type: 'boolean' },
+    'tunnel-host': { type: 'string' },
+    subdomain: { type: 'string' },
+    register: { type: 'boolean' },
+    events: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     durability: { type: 'string' },
   });
@@ -102,11 +109,45 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
     throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
   }
+  const hasToken = Boolean(io.env[TIMELINES_TOKEN_ENV]?.trim());
+  if (v.register && !hasToken) {
+    throw new UsageError(`--register needs a TimelinesAI token in ${TIMELINES_TOKEN_ENV} (TimelinesAI > Integrations > Public API)`);
+  }
+  if (v.register && v['no-tunnel']) throw new UsageError('--register needs the tunnel (a public URL to register); drop --no-tunnel');
+  let eventTypes: string[] | undefined;
+  try {
+    eventTypes = v.events !== undefined ? parseEventTypeList(v.events) : undefined;
+  } catch (err) {
+    throw new UsageError(`--events: ${(err as Error).message}`);
+  }
+  let stored = 0;
   let core: HookwatchCore;
+  const url = (base: string) => `${base.replace(/\/+$/, '')}${core.receiver.webhookPath}`;
   try {
     core = await HookwatchCore.start({
       dataDir,
       port,
+      ...(v['no-tunnel'] ? {} : { tunnel: { enabled: true, ...(v['tunnel-host'] ? { host: v['tunnel-host'] } : {}), subdomain: v.subdomain ?? null } }),
+      ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
+      setup: (c) => {
+        core = c;
+        c.alerts.onAlert((a) => io.out(alertLine(a)));
+        c.onTunnelState((t) => io.out(`tunnel: ${t.state}${t.url ? ` ${t.url}` : ''}${t.reason ? ` (${terminalText(t.reason, 200)})` : ''}\n`));
+        c.onPublicUrl((base) => io.out(`public: ${url(base)}\n`));
+        c.onRegistration((r) => {
+          if (!r.ok) return io.out(`register: ${terminalText(r.error, 300)}\n`);
+          for (const line of describeSyncReport(r.report)) io.out(`register: ${line}\n`);
+        });
+        c.onIngest((result, events) => {
+          stored += result.events.filter((e) => !e.duplicate).length;
+          if (v.verbose) {
+            result.events.forEach((e, i) => {
+              const n = events[i];
+              io.out(`event ${e.id} ${e.type}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
+            });
+          }
+        });
+      },
       durability: (v.durability as 'full' | 'normal' | undefined) ?? 'full',
       // With a TimelinesAI token, account states are also checked with the API (covers missed events).
       ...(io.env[TIMELINES_TOKEN_ENV]?.trim()
@@ -120,22 +161,12 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       throw new Error(`port ${port} on 127.0.0.1 is already in use (another hookwatch serve?); choose another with --port N`);
     }
     if (code === 'EACCES') throw new Error(`not allowed to listen on port ${port}; choose a port above 1023 with --port N`);
+    if (err instanceof TunnelSettingsError) throw new UsageError(err.message);
     throw err;
   }
-  let stored = 0;
-  core.onIngest((result, events) => {
-    stored += result.events.filter((e) => !e.duplicate).length;
-    if (v.verbose) {
-      result.events.forEach((e, i) => {
-        const n = events[i];
-        io.out(`event ${e.id} ${e.type}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
-      });
-    }
-  });
-  core.alerts.onAlert((a) => io.out(alertLine(a)));
   io.out(`data: ${dataDir}\n`);
   io.out(`receiver: ${core.receiver.localUrl}\n`);
-  io.out(v['no-tunnel'] ? 'tunnel: off (--no-tunnel)\n' : 'tunnel: not available yet in this build; the receiver is local only\n');
+  if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');
   io.out('ready (Ctrl-C stops)\n');
   const signal = await io.stopSignal;
   io.out(`stopping (${signal}): finishing requests in flight\n`);
