@@ -5,6 +5,7 @@ import { ClientProvider } from './hooks.js';
 import { connect } from './transport/client.js';
 import './styles.css';
 
+performance.mark('hookwatch:script-start');
 const root = createRoot(document.getElementById('root')!);
 const client = connect();
 if ('error' in client) {
@@ -22,4 +23,5 @@ if ('error' in client) {
       </ClientProvider>
     </StrictMode>,
   );
+  performance.mark('hookwatch:render-called');
 }

@@ -1,6 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountsBoard, AlertsView, EventDetail, EventPage, HealthReport, HookwatchNotification, SearchPage } from '../../main/core/api/contract.js';
+import type { AccountsBoard, AlertsView, EventDetail, EventPage, HealthReport, HookwatchNotification, SearchPage, TunnelStatus } from '../../main/core/api/contract.js';
+import { HookwatchService } from '../../main/core/api/service.js';
+import { tunnelSourceFromSupervisor, type TunnelSupervisorLike } from '../../main/core/api/sources.js';
+import type { TunnelSupervisor } from '../../main/core/tunnel/supervisor.js';
 import { fixturePayloads, postJson, tempDir } from '../support/harness.js';
 import { buildRenderer, startDashboardStack, type DashboardStack } from './support.js';
 
@@ -290,6 +293,46 @@ describe('events over HTTP and the notification stream', () => {
     expect(await call('snoozeAlerts', null)).toEqual({ ok: true });
     const health = await call<HealthReport>('getHealth');
     expect(health.webhooks).toEqual({ available: true, webhooks: [] });
+  });
+
+  test('the tunnel section reads the supervisor and the tunnel log; setup offers the public URL', async () => {
+    // At compile time: the real supervisor has the shape the dashboard reads.
+    const fits = (s: TunnelSupervisor): TunnelSupervisorLike => s;
+    void fits;
+    const now = Date.now();
+    const url = 'https://quiet-otter-42.loca.lt';
+    stack.core.store.recordTunnelState({ at: now - 30 * 3_600_000, state: 'up', url, reason: null });
+    stack.core.store.recordTunnelState({ at: now - 6 * 3_600_000, state: 'down', url: null, reason: 'probe failed three times' });
+    stack.core.store.recordTunnelState({ at: now - 3 * 3_600_000, state: 'up', url, reason: null });
+    const listeners = new Set<(c: { state: TunnelStatus['state']; url: string | null; at: number }) => void>();
+    const supervisor: TunnelSupervisorLike = {
+      current: { state: 'up', url, at: now - 3 * 3_600_000 },
+      onStateChange: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const service = new HookwatchService({
+      core: stack.core,
+      tunnel: tunnelSourceFromSupervisor(supervisor, stack.core.store, () => stack.core.receiver.webhookPath),
+      warmHealthAfterMs: null,
+    });
+    try {
+      const health = await service.api.getHealth();
+      expect(health.tunnel.available).toBe(true);
+      const status = health.tunnel.available ? health.tunnel.status : null;
+      expect(status).toMatchObject({ state: 'up', url, since: now - 3 * 3_600_000 });
+      expect(status!.uptime24h).toBeCloseTo(21 / 24, 2);
+      const setup = await service.api.getSetup();
+      expect(setup.publicUrl).toBe(`${url}${stack.core.receiver.webhookPath}`);
+      expect(setup.providers[0]!.url).toBe(`${url}${stack.core.receiver.webhookPath}/timelines`);
+      const told: HookwatchNotification[] = [];
+      service.subscribe((n) => told.push(n));
+      for (const l of listeners) l({ state: 'down', url: null, at: now });
+      expect(told.map((n) => n.kind)).toEqual(['tunnel']);
+    } finally {
+      service.close();
+    }
   });
 
   test('exports carry the filter and defuse spreadsheet formulas', async () => {

@@ -111,6 +111,11 @@ export interface ServiceOptions {
   webhooks?: WebhookRegistrySource;
   /** New events and deliveries are sent in batches at most this often (default 100 ms). */
   batchMs?: number;
+  /**
+   * Read the health window this long after start (default 2 s; null: on first use), so the Health screen
+   * opens at once. Over a million deliveries the first read takes about a second, in day-sized steps.
+   */
+  warmHealthAfterMs?: number | null;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -145,6 +150,7 @@ export class HookwatchService {
   private pendingRedelivered: HookwatchNotifications['events']['redelivered'] = [];
   private pendingDeliveries: DeliverySummary[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  private warmTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private readonly options: ServiceOptions;
@@ -167,6 +173,16 @@ export class HookwatchService {
     if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
     if (options.alerts) this.unsubscribers.push(options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: alert })));
     if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
+    const warmAfter = options.warmHealthAfterMs === undefined ? 2000 : options.warmHealthAfterMs;
+    if (warmAfter !== null) {
+      this.warmTimer = setTimeout(() => {
+        this.warmTimer = null;
+        this.health.report(this.now()).catch((err: unknown) => {
+          if (!this.closed) this.options.log?.(`health warm-up failed: ${(err as Error).message}`);
+        });
+      }, warmAfter);
+      this.warmTimer.unref();
+    }
   }
 
   /** Listen to notifications; returns the function that stops listening. */
@@ -191,7 +207,9 @@ export class HookwatchService {
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.warmTimer) clearTimeout(this.warmTimer);
     this.flushTimer = null;
+    this.warmTimer = null;
     this.listeners.clear();
   }
 

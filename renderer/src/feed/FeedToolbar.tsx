@@ -136,7 +136,7 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
           placeholder="chat id"
           value={filter.chat ?? ''}
           onChange={(e) => set({ chat: e.target.value.trim() || undefined })}
-          size={10}
+          size={8}
           data-testid="filter-chat"
         />
         <datalist id={chatListId}>

@@ -137,6 +137,7 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
     atTop.current = true;
     const f = filterRef.current;
     const search = f.search?.trim();
+    performance.mark('hookwatch:feed-request');
     const request = search ? client.api.searchEvents(search, apiQuery(f, FIRST_PAGE)) : client.api.listEvents(apiQuery(f, FIRST_PAGE));
     request.then(
       (page) => dispatch({ type: 'first-page', generation: gen, page, terms: 'terms' in page ? (page.terms as string[]).map(fold) : [] }),
