@@ -177,6 +177,10 @@ describe('the generic API route', () => {
     expect(JSON.parse(badGroup.text).error.message).toMatch(/group must be one of message, chat/);
     const badRetention = await api('updateSettings', [{ retention: { eventDays: -1 } }]);
     expect(badRetention.status).toBe(400);
+    const unknownSetting = await api('updateSettings', [{ theme: 'dark' }]);
+    expect(JSON.parse(unknownSetting.text).error.message).toMatch(/unknown setting "theme"/);
+    const badQuiet = await api('updateSettings', [{ notifications: { quietHours: { enabled: true, start: '25:00', end: '07:00' } } }]);
+    expect(JSON.parse(badQuiet.text).error.message).toMatch(/quietHours.start must be a time like 22:00/);
     const notJson = await send(stack.dashboard.port, {
       method: 'POST',
       path: '/api/getSettings',

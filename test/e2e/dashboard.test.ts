@@ -341,6 +341,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     expect(csv.length).toBe(3);
     expect(csv.slice(1).every((l) => l.includes(',whatsable,'))).toBe(true);
     await shot('settings.png');
+    await page.evaluate(() => document.querySelector('main')!.scrollTo(0, 700));
+    await shot('settings-notifications.png');
     await openScreen('feed');
     await page.getByRole('button', { name: 'Clear filters' }).first().click();
   });

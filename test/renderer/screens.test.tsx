@@ -365,6 +365,43 @@ describe('Settings', () => {
   });
 });
 
+describe('Settings: notifications (kept by the alerts feature)', () => {
+  test('quiet hours, assignments and a muted account are saved where the alert rules read them', async () => {
+    const r = await start();
+    await post(r.receiverUrl, JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_connected.json')!.body));
+    renderWith(r.client, <Settings filter={{}} />);
+    const quiet = (await screen.findByTestId('quiet-enabled', undefined, WAIT)) as HTMLInputElement;
+    expect(quiet.checked).toBe(false);
+    fireEvent.click(quiet);
+    fireEvent.change(screen.getByLabelText('Quiet hours start'), { target: { value: '23:30' } });
+    fireEvent.click(screen.getByLabelText('every assignment'));
+    const mute = await waitFor(() => {
+      const select = screen.getByRole('combobox');
+      expect(within(select).getAllByRole('option').length).toBeGreaterThan(1);
+      return select;
+    }, WAIT);
+    fireEvent.change(mute, { target: { value: '+15555550100' } });
+    expect(screen.getByText(/Acme Support \(\+15555550100\)/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Save notifications' }));
+    await screen.findByText(/alerts follow these choices/, undefined, WAIT);
+    const saved = r.core.alerts.settings();
+    expect(saved.quietHours).toEqual({ enabled: true, start: '23:30', end: '07:00' });
+    expect(saved.assignmentAlerts).toBe('all');
+    expect(saved.mutedAccounts).toEqual(['+15555550100']);
+  });
+
+  test('a setting the alert rules refuse comes back with their reason, and nothing changes', async () => {
+    const r = await start();
+    renderWith(r.client, <Settings filter={{}} />);
+    const email = (await screen.findByTestId('my-email', undefined, WAIT)) as HTMLInputElement;
+    fireEvent.change(email, { target: { value: 'not an address' } });
+    fireEvent.submit(email.closest('form')!);
+    const reason = await screen.findByText(/myEmail must be an e-mail address/, undefined, WAIT);
+    expect(reason.getAttribute('role')).toBe('alert');
+    expect(r.core.alerts.settings().myEmail).toBeNull();
+  });
+});
+
 describe('First run', () => {
   test('without events or a token, the app opens on the setup with the URL; the first event is noticed', async () => {
     const r = await start();

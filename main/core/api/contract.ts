@@ -269,8 +269,23 @@ export interface RetentionSettings {
   deliveryLogDays: number;
 }
 
+/** When and how alerts notify (the alerts feature keeps them). */
+export interface NotificationSettings {
+  /** Chat assignment alerts: every one, only those assigned to `myEmail`, or none. */
+  assignmentAlerts: 'all' | 'mine' | 'none';
+  myEmail: string | null;
+  /** Local "HH:MM"; a start after the end crosses midnight. */
+  quietHours: { enabled: boolean; start: string; end: string };
+  criticalBreaksQuietHours: boolean;
+  /** Account keys (phone, else account id) whose alerts are kept but never notify. */
+  mutedAccounts: string[];
+  /** An account changing state again within this many minutes is folded into one alert (0: off). */
+  flapWindowMinutes: number;
+}
+
 export interface SettingsView {
   retention: RetentionSettings;
+  notifications: Availability<{ settings: NotificationSettings }>;
   dataDir: string;
   /** Settings a later part of Hookwatch adds, so the screen can say what will come. */
   comingLater: Array<{ setting: string; arrivesWith: string }>;
@@ -278,6 +293,7 @@ export interface SettingsView {
 
 export interface SettingsPatch {
   retention?: Partial<RetentionSettings>;
+  notifications?: Partial<NotificationSettings>;
 }
 
 export interface ProviderInstructions {

@@ -1,5 +1,5 @@
 import { isHookwatchMethod, type ApiErrorPayload, type HookwatchApi } from './contract.js';
-import { ApiInputError } from './service.js';
+import { ApiInputError } from './errors.js';
 
 /** The most arguments any method takes; more is a caller's mistake, not something to ignore. */
 const MAX_ARGS = 4;

@@ -35,6 +35,7 @@ import {
   type HookwatchNotifications,
   type JsonValue,
   type NotAvailable,
+  type NotificationSettings,
   type ProviderName,
   type RegisteredWebhook,
   type SearchPage,
@@ -43,8 +44,9 @@ import {
   type SetupInfo,
   type TunnelStatus,
 } from './contract.js';
+import { ApiInputError } from './errors.js';
 import { DeliveryHealthCache } from './health-report.js';
-import { accountSourceFromAlerts, alertSourceFromAlerts, webhookSourceFromStore } from './sources.js';
+import { accountSourceFromAlerts, alertSourceFromAlerts, notificationSettingsFromAlerts, webhookSourceFromStore } from './sources.js';
 
 /**
  * The one implementation of `HookwatchApi`, over the core's store and receiver, plus the
@@ -56,12 +58,7 @@ import { accountSourceFromAlerts, alertSourceFromAlerts, webhookSourceFromStore 
  * Without a source the matching answers are a typed "not available yet" the UI shows as an empty state.
  */
 
-export class ApiInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ApiInputError';
-  }
-}
+export { ApiInputError };
 
 export interface AccountStatusSource {
   board(): AccountCard[];
@@ -81,6 +78,12 @@ export interface TunnelSource {
   /** The public webhook URL (with the secret) while the tunnel is up. */
   publicWebhookUrl(): string | null;
   onChange(listener: (status: TunnelStatus) => void): () => void;
+}
+
+export interface NotificationSettingsSource {
+  get(): NotificationSettings;
+  /** Throws ApiInputError listing every problem of a bad patch. */
+  update(patch: Partial<NotificationSettings>): NotificationSettings;
 }
 
 export interface WebhookRegistrySource {
@@ -105,6 +108,8 @@ export interface ServiceOptions {
   accounts?: AccountStatusSource;
   /** Default: from `core.alerts` when the core has it. */
   alerts?: AlertSource;
+  /** Default: from `core.alerts` when the core has it. */
+  notificationSettings?: NotificationSettingsSource;
   /** Default: none (the tunnel section says "not available"); see tunnelSourceFromSupervisor. */
   tunnel?: TunnelSource;
   /** Default: the webhooks registration last listed, from the store, with no token configured. */
@@ -161,6 +166,7 @@ export class HookwatchService {
       ...options,
       accounts: options.accounts ?? (core.alerts ? accountSourceFromAlerts(core.alerts, options.now) : undefined),
       alerts: options.alerts ?? (core.alerts ? alertSourceFromAlerts(core.alerts, core.store) : undefined),
+      notificationSettings: options.notificationSettings ?? (core.alerts ? notificationSettingsFromAlerts(core.alerts) : undefined),
       webhooks: options.webhooks ?? webhookSourceFromStore(core.store, async () => false),
     };
     options = this.options;
@@ -348,6 +354,13 @@ export class HookwatchService {
       getSettings: async () => this.settings(),
       updateSettings: async (patch: SettingsPatch) => {
         const p = obj(patch, 'settings');
+        for (const key of Object.keys(p)) {
+          if (key !== 'retention' && key !== 'notifications') throw new ApiInputError(`unknown setting ${JSON.stringify(key)} (settings: retention, notifications)`);
+        }
+        if (p.notifications !== undefined) {
+          if (!o.notificationSettings) throw new ApiInputError(NOT_YET.alerts);
+          o.notificationSettings.update(notificationPatch(p.notifications));
+        }
         if (p.retention !== undefined) {
           const r = obj(p.retention, 'retention');
           try {
@@ -417,13 +430,14 @@ export class HookwatchService {
   }
 
   private settings(): SettingsView {
+    const n = this.options.notificationSettings;
     return {
       retention: readRetention(this.store),
+      notifications: n ? { available: true, settings: n.get() } : notAvailable(NOT_YET.alerts),
       dataDir: dirname(this.store.file),
       comingLater: [
-        { setting: 'TimelinesAI token (kept encrypted) and the event types to register', arrivesWith: 'the tunnel feature' },
-        { setting: 'Tunnel server and preferred subdomain', arrivesWith: 'the tunnel feature' },
-        { setting: 'Notifications: which alerts, quiet hours, muted accounts', arrivesWith: 'the alerts feature' },
+        { setting: 'TimelinesAI token (kept encrypted) and the event types to register', arrivesWith: 'the desktop app (for now: HOOKWATCH_TIMELINES_TOKEN and `hookwatch register`)' },
+        { setting: 'Tunnel server and preferred subdomain', arrivesWith: 'the desktop app (for now: `hookwatch serve --tunnel-host`, `--subdomain`)' },
         { setting: 'Start at login', arrivesWith: 'the desktop app' },
       ],
     };
@@ -469,6 +483,47 @@ function oneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]
 }
 
 const PROVIDERS: readonly ProviderName[] = ['timelines', 'whatsable', 'unknown'];
+
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Checks the shape of a notification-settings patch here; the alerts feature checks the meaning. */
+function notificationPatch(v: unknown): Partial<NotificationSettings> {
+  const p = obj(v, 'notifications');
+  const out: Partial<NotificationSettings> = {};
+  for (const key of Object.keys(p)) {
+    switch (key) {
+      case 'assignmentAlerts':
+        out.assignmentAlerts = oneOf(p.assignmentAlerts, 'notifications.assignmentAlerts', ['all', 'mine', 'none'] as const);
+        break;
+      case 'myEmail':
+        out.myEmail = p.myEmail === null || p.myEmail === '' ? null : str(p.myEmail, 'notifications.myEmail', 320).trim();
+        break;
+      case 'quietHours': {
+        const q = obj(p.quietHours, 'notifications.quietHours');
+        if (typeof q.enabled !== 'boolean') throw new ApiInputError('notifications.quietHours.enabled must be true or false');
+        for (const k of ['start', 'end'] as const) {
+          if (typeof q[k] !== 'string' || !CLOCK.test(q[k] as string)) throw new ApiInputError(`notifications.quietHours.${k} must be a time like 22:00`);
+        }
+        out.quietHours = { enabled: q.enabled, start: q.start as string, end: q.end as string };
+        break;
+      }
+      case 'criticalBreaksQuietHours':
+        if (typeof p.criticalBreaksQuietHours !== 'boolean') throw new ApiInputError('notifications.criticalBreaksQuietHours must be true or false');
+        out.criticalBreaksQuietHours = p.criticalBreaksQuietHours;
+        break;
+      case 'mutedAccounts':
+        if (!Array.isArray(p.mutedAccounts) || p.mutedAccounts.length > 1000) throw new ApiInputError('notifications.mutedAccounts must be a list of account keys');
+        out.mutedAccounts = p.mutedAccounts.map((k, i) => str(k, `notifications.mutedAccounts[${i}]`, 200));
+        break;
+      case 'flapWindowMinutes':
+        out.flapWindowMinutes = int(p.flapWindowMinutes, 'notifications.flapWindowMinutes', 0, 1440);
+        break;
+      default:
+        throw new ApiInputError(`unknown notification setting ${JSON.stringify(key)}`);
+    }
+  }
+  return out;
+}
 
 function eventQuery(query: unknown): StoreEventFilter & { limit: number } {
   const q = obj(query, 'query') as EventQuery & Record<string, unknown>;

@@ -2,8 +2,9 @@ import type { AccountObservation, AccountStatus } from '../alerts/account-status
 import type { AlertService } from '../alerts/service.js';
 import { AlertSettingsError } from '../alerts/settings.js';
 import type { HookwatchStore, StoredAlert } from '../store/store.js';
-import type { AccountCard, AccountOutage, AlertView, ProviderName, RegisteredWebhook, TunnelStatus } from './contract.js';
-import type { AccountStatusSource, AlertSource, TunnelSource, WebhookRegistrySource } from './service.js';
+import type { AccountCard, AccountOutage, AlertView, NotificationSettings, ProviderName, RegisteredWebhook, TunnelStatus } from './contract.js';
+import { ApiInputError } from './errors.js';
+import type { AccountStatusSource, AlertSource, NotificationSettingsSource, TunnelSource, WebhookRegistrySource } from './service.js';
 
 /**
  * Adapters from the parts of Hookwatch built beside the dashboard (alerts, tunnel, registration) to the
@@ -93,6 +94,32 @@ export function alertSourceFromAlerts(alerts: AlertServiceLike, store: Pick<Hook
       }
     },
     onAlert: (listener) => alerts.onAlert((a) => listener(alertViewOf(a))),
+  };
+}
+
+export function notificationSettingsFromAlerts(alerts: AlertServiceLike): NotificationSettingsSource {
+  const view = (): NotificationSettings => {
+    const s = alerts.settings();
+    return {
+      assignmentAlerts: s.assignmentAlerts,
+      myEmail: s.myEmail,
+      quietHours: { ...s.quietHours },
+      criticalBreaksQuietHours: s.criticalBreaksQuietHours,
+      mutedAccounts: [...s.mutedAccounts],
+      flapWindowMinutes: s.flapWindowMinutes,
+    };
+  };
+  return {
+    get: view,
+    update: (patch) => {
+      try {
+        alerts.updateSettings(patch);
+      } catch (err) {
+        if (err instanceof AlertSettingsError) throw new ApiInputError(err.problems.join('; '));
+        throw err;
+      }
+      return view();
+    },
   };
 }
 

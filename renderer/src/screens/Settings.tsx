@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ExportFormat, SettingsView } from '../contract.js';
-import { ErrorNote } from '../components/common.js';
+import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView } from '../contract.js';
+import { EmptyState, ErrorNote } from '../components/common.js';
 import { downloadExport } from '../lib/download.js';
 import { describeFilter, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient } from '../hooks.js';
@@ -13,6 +13,105 @@ function DaysField({ label, value, onChange, help, testId }: { label: string; va
       <input type="number" min={0} max={36500} step={1} inputMode="numeric" required value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
       <span className="muted">{help}</span>
     </label>
+  );
+}
+
+/** When alerts notify: assignments, quiet hours, folding of flapping accounts, muted accounts. */
+function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings; onSaved: (n: NotificationSettings) => void }) {
+  const client = useClient();
+  const [n, setN] = useState<NotificationSettings>(initial);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const accounts = useAsync<AccountsBoard>(() => client.api.listAccounts(), [client]);
+  useEffect(() => setN(initial), [initial]);
+  const known = accounts.data?.tracking.available ? accounts.data.tracking.accounts : [];
+  const label = (key: string) => {
+    const a = known.find((x) => x.key === key);
+    return a?.name ? `${a.name} (${a.phone ?? a.key})` : key;
+  };
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const next = await client.api.updateSettings({ notifications: n });
+      if (next.notifications.available) onSaved(next.notifications.settings);
+      setMessage({ ok: true, text: 'Saved: alerts follow these choices from now on.' });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    }
+  };
+  return (
+    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="notifications-heading">
+      <h2 id="notifications-heading">Notifications</h2>
+      <fieldset className="plain">
+        <legend>Chat assignment alerts</legend>
+        {(['mine', 'all', 'none'] as const).map((v) => (
+          <label key={v} className="choice">
+            <input type="radio" name="assignment" value={v} checked={n.assignmentAlerts === v} onChange={() => setN({ ...n, assignmentAlerts: v })} />{' '}
+            {v === 'mine' ? 'only chats assigned to me' : v === 'all' ? 'every assignment' : 'none'}
+          </label>
+        ))}
+        <label className="field field-block">
+          <span className="field-label">My e-mail (for “assigned to me”)</span>
+          <input type="email" value={n.myEmail ?? ''} onChange={(e) => setN({ ...n, myEmail: e.target.value || null })} data-testid="my-email" />
+          <span className="muted">As in TimelinesAI’s responsible_email.</span>
+        </label>
+      </fieldset>
+      <fieldset className="plain">
+        <legend>Quiet hours</legend>
+        <label className="choice">
+          <input type="checkbox" checked={n.quietHours.enabled} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, enabled: e.target.checked } })} data-testid="quiet-enabled" /> No
+          notifications between
+        </label>{' '}
+        <input type="time" aria-label="Quiet hours start" value={n.quietHours.start} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, start: e.target.value } })} /> and{' '}
+        <input type="time" aria-label="Quiet hours end" value={n.quietHours.end} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, end: e.target.value } })} />
+        <label className="choice">
+          <input type="checkbox" checked={n.criticalBreaksQuietHours} onChange={(e) => setN({ ...n, criticalBreaksQuietHours: e.target.checked })} /> Account outages still notify
+          during quiet hours
+        </label>
+      </fieldset>
+      <label className="field field-block">
+        <span className="field-label">Fold an account’s changes within (minutes)</span>
+        <input type="number" min={0} max={1440} step={1} value={n.flapWindowMinutes} onChange={(e) => setN({ ...n, flapWindowMinutes: Number(e.target.value) })} />
+        <span className="muted">A flapping account gives one alert with a count, not ten. 0 turns folding off.</span>
+      </label>
+      <fieldset className="plain">
+        <legend>Muted accounts (their alerts are kept, but never notify)</legend>
+        {n.mutedAccounts.length === 0 ? <p className="muted">None.</p> : null}
+        <ul>
+          {n.mutedAccounts.map((k) => (
+            <li key={k}>
+              {label(k)}{' '}
+              <button type="button" className="link-button" onClick={() => setN({ ...n, mutedAccounts: n.mutedAccounts.filter((x) => x !== k) })}>
+                unmute
+              </button>
+            </li>
+          ))}
+        </ul>
+        {known.some((a) => !n.mutedAccounts.includes(a.key)) ? (
+          <label className="field">
+            <span className="field-label">Mute</span>
+            <select value="" onChange={(e) => e.target.value && setN({ ...n, mutedAccounts: [...n.mutedAccounts, e.target.value] })}>
+              <option value="">choose an account…</option>
+              {known
+                .filter((a) => !n.mutedAccounts.includes(a.key))
+                .map((a) => (
+                  <option key={a.key} value={a.key}>
+                    {label(a.key)}
+                  </option>
+                ))}
+            </select>
+          </label>
+        ) : null}
+      </fieldset>
+      <button type="submit" className="button button-primary">
+        Save notifications
+      </button>
+      {message ? (
+        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'error-note'}>
+          {message.text}
+        </p>
+      ) : null}
+      <NotificationPermission />
+    </form>
   );
 }
 
@@ -94,10 +193,17 @@ export function Settings({ filter }: { filter: FeedFilter }) {
           Export JSONL
         </button>
       </div>
-      <div className="panel">
-        <h2>Notifications</h2>
-        <NotificationPermission />
-      </div>
+      {s?.notifications.available ? (
+        <NotificationsForm initial={s.notifications.settings} onSaved={() => {}} />
+      ) : s && !s.notifications.available ? (
+        <div className="panel">
+          <h2>Notifications</h2>
+          <EmptyState title="Not available yet">
+            <p>{s.notifications.reason}</p>
+          </EmptyState>
+          <NotificationPermission />
+        </div>
+      ) : null}
       <div className="panel">
         <h2>Data folder</h2>
         <p className="mono" data-testid="data-dir">
