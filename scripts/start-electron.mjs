@@ -26,5 +26,10 @@ if (probe.status !== 0) {
   execFileSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js'), '--force', '--only', 'better-sqlite3'], { stdio: 'inherit' });
 }
 
-const child = spawn(electronPath, ['.'], { stdio: 'inherit' });
+// Arguments after `npm start --` go to the app (say `--hidden`, to start in the tray as at login).
+const child = spawn(electronPath, ['.', ...process.argv.slice(2)], { stdio: 'inherit' });
+// Ctrl-C reaches Electron through the terminal; a SIGTERM to this script is passed on, so the app can
+// finish its writes (it quits cleanly on both).
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+process.on('SIGINT', () => {});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
