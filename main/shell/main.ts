@@ -1,6 +1,7 @@
 // The Electron shell's entry. It only adapts: everything Hookwatch decides or stores is in main/core.
 import { app, dialog, safeStorage } from 'electron';
 import { HookwatchService } from '../core/api/service.js';
+import { tunnelSourceFromSupervisor, webhookSourceFromStore } from '../core/api/sources.js';
 import { HookwatchCore } from '../core/core.js';
 import { HIDDEN_ARG } from './login-item.js';
 import { devRendererOrigin } from './renderer-origin.js';
@@ -47,9 +48,16 @@ if (!app.requestSingleInstanceLock()) {
       // The token kept encrypted in the shell's settings (or the environment variable); the core asks for
       // it before each API call, so a token saved later takes effect without a restart.
       const tokenSource = new ShellTokenSource({ settings, safeStorage, log });
+      // TODO(lead): the tunnel's start settings (`tunnel`, `register`), as `hookwatch serve` passes them.
       core = await HookwatchCore.start({ dataDir, port, log, timelines: { tokenSource } });
-      // TODO(lead): pass the tunnel source once the core has a tunnel (tunnelSourceFromSupervisor).
-      const service = new HookwatchService({ core, log });
+      const c = core;
+      // The same sources `hookwatch serve`'s dashboard uses (main/core/dashboard/start.ts).
+      const service = new HookwatchService({
+        core: c,
+        tunnel: c.tunnel ? tunnelSourceFromSupervisor(c.tunnel, c.store, () => c.receiver.webhookPath) : undefined,
+        webhooks: webhookSourceFromStore(c.store, async () => (await tokenSource.getToken().catch(() => null)) !== null),
+        log,
+      });
       shell = HookwatchShell.start({
         core,
         service,
