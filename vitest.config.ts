@@ -8,5 +8,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // electron-store imports the real `electron` package, which would try to download Electron (from the
+    // internet) on first use; point it at a path that does not exist so it fails fast and offline.
+    env: { ELECTRON_OVERRIDE_DIST_PATH: '/nonexistent/electron-dist' },
   },
 });

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchAlerts } from './alerts.js';
 import { benchHistory } from './history.js';
 import { benchIngest } from './ingest.js';
 import { benchTunnel } from './tunnel.js';
@@ -30,6 +31,11 @@ if (want('history')) {
 if (want('tunnel')) {
   log('tunnel: small POSTs through a local localtunnel server versus direct, and recovery after the server restarts…');
   results.tunnel = await benchTunnel();
+}
+
+if (want('alerts')) {
+  log('alerts: POST of an account event to the notification call; memory of hookwatch serve idle and after 100k events…');
+  results.alerts = await benchAlerts({ log });
 }
 
 const previous = (() => {

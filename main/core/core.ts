@@ -204,6 +204,8 @@ export class HookwatchCore {
     if (!client || !this.options.register) return Promise.resolve();
     const eventTypes = this.options.register.eventTypes;
     this.registering = this.registering.then(async () => {
+      // No token (yet): nothing to register, and nothing to complain about; the setup screen says how.
+      if (!(await this.options.timelines?.tokenSource.getToken().catch(() => null))) return;
       let outcome: RegistrationOutcome;
       try {
         const { report } = await syncTimelinesWebhooks(client, {

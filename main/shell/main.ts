@@ -48,8 +48,19 @@ if (!app.requestSingleInstanceLock()) {
       // The token kept encrypted in the shell's settings (or the environment variable); the core asks for
       // it before each API call, so a token saved later takes effect without a restart.
       const tokenSource = new ShellTokenSource({ settings, safeStorage, log });
-      // TODO(lead): the tunnel's start settings (`tunnel`, `register`), as `hookwatch serve` passes them.
-      core = await HookwatchCore.start({ dataDir, port, log, timelines: { tokenSource } });
+      core = await HookwatchCore.start({
+        dataDir,
+        port,
+        log,
+        timelines: { tokenSource },
+        // Like `hookwatch serve --register`: the public URL through localtunnel, and TimelinesAI's webhooks
+        // kept pointed at it whenever a token is saved.
+        tunnel: { enabled: true },
+        register: {},
+        // Writes stay on the main thread here: the writer thread is an ESM worker, and loading one from
+        // inside app.asar is not proven in Electron. A desktop's volume does not need the second core.
+        writerThread: false,
+      });
       const c = core;
       // The same sources `hookwatch serve`'s dashboard uses (main/core/dashboard/start.ts).
       const service = new HookwatchService({

@@ -14,15 +14,7 @@ export interface TunnelControl {
   onChange(listener: (status: TunnelView) => void): () => void;
 }
 
-/**
- * The core's tunnel, when this build and configuration have one.
- * TODO(lead): `HookwatchCore.tunnel` becomes a typed property; then this reads it directly.
- */
-export function tunnelControlOf(core: object): TunnelControl | null {
-  const candidate = (core as { tunnel?: unknown }).tunnel;
-  if (!candidate || typeof candidate !== 'object') return null;
-  const t = candidate as Partial<TunnelControl>;
-  return typeof t.status === 'function' && typeof t.setEnabled === 'function' && typeof t.recheck === 'function' && typeof t.onChange === 'function'
-    ? (candidate as TunnelControl)
-    : null;
+/** The core's tunnel, or null when it runs without one. */
+export function tunnelControlOf(core: { tunnelControl(): TunnelControl | null }): TunnelControl | null {
+  return core.tunnelControl();
 }
