@@ -142,7 +142,7 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     log(`dashboard: seeded in ${seedSeconds} s; starting the core and the dashboard`);
 
     const coreStarted = performance.now();
-    core = await HookwatchCore.start({ dataDir, port: 0, durability: 'normal', log: () => {}, receiver: { onDelivery: (d) => service?.noteDelivery(d) } });
+    core = await HookwatchCore.start({ dataDir, port: 0, durability: 'normal', log: () => {} });
     service = new HookwatchService({ core });
     dashboard = await startDashboardServer({ api: service.api, notifications: service, port: 0, rendererDir, log: () => {} });
     const coreStartSeconds = round((performance.now() - coreStarted) / 1000, 1);

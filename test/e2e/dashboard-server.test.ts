@@ -239,6 +239,7 @@ describe('events over HTTP and the notification stream', () => {
       }
     }
     controller.abort();
+    expect(seen[0]).toEqual({ kind: 'stream', data: { lastEventId: null } });
     const events = seen.flatMap((n) => (n.kind === 'events' ? n.data.events : []));
     expect(events.map((e) => e.id).sort((a, b) => a - b)).toEqual(stored.sort((a, b) => a - b));
     // Batched: twelve deliveries in quick succession arrive in fewer notifications than events.
@@ -333,7 +334,8 @@ describe('events over HTTP and the notification stream', () => {
       const told: HookwatchNotification[] = [];
       service.subscribe((n) => told.push(n));
       for (const l of listeners) l({ state: 'down', url: null, at: now });
-      expect(told.map((n) => n.kind)).toEqual(['tunnel']);
+      // A subscriber is first told the newest stored event id, then what happens.
+      expect(told.map((n) => n.kind)).toEqual(['stream', 'tunnel']);
     } finally {
       service.close();
     }

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { HookwatchService } from '../../main/core/api/service.js';
+import type { HookwatchService } from '../../main/core/api/service.js';
 import { HookwatchCore } from '../../main/core/core.js';
-import { startDashboardServer, type DashboardServer } from '../../main/core/dashboard/server.js';
+import type { DashboardServer } from '../../main/core/dashboard/server.js';
+import { startDashboard } from '../../main/core/dashboard/start.js';
 import { REPO, tempDir } from '../support/harness.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -62,22 +63,10 @@ export async function startDashboardStack(options: { rendererDir: string; dataDi
   const tmp = options.dataDir ? null : tempDir('hookwatch-dash-');
   const dataDir = options.dataDir ?? tmp!.dir;
   const logLines: string[] = [];
-  let service: HookwatchService | null = null;
-  const core = await HookwatchCore.start({
-    dataDir,
-    port: 0,
-    durability: 'normal',
-    log: (l) => logLines.push(l),
-    receiver: { onDelivery: (d) => service?.noteDelivery(d) },
-  });
-  service = new HookwatchService({ core, batchMs: options.batchMs, log: (l) => logLines.push(l) });
-  const dashboard = await startDashboardServer({
-    api: service.api,
-    notifications: service,
-    port: 0,
-    rendererDir: options.rendererDir,
-    log: (l) => logLines.push(l),
-  });
+  const core = await HookwatchCore.start({ dataDir, port: 0, durability: 'normal', log: (l) => logLines.push(l) });
+  // The same one call `hookwatch serve` makes.
+  const running = await startDashboard(core, { rendererDir: options.rendererDir, batchMs: options.batchMs, log: (l) => logLines.push(l) });
+  const { service, server: dashboard } = running;
   return {
     core,
     service,
@@ -86,8 +75,7 @@ export async function startDashboardStack(options: { rendererDir: string; dataDi
     receiverUrl: core.receiver.localUrl,
     logLines,
     async stop() {
-      await dashboard.close();
-      service?.close();
+      await running.close();
       await core.stop();
       tmp?.cleanup();
     },

@@ -29,7 +29,7 @@ const desc = (from: number, to: number) => Array.from({ length: from - to + 1 },
 
 function ready(rows: EventSummary[], nextBeforeId: number | null = null): FeedState {
   const s = feedReducer(initialFeedState, { type: 'reload', generation: 1 });
-  return feedReducer(s, { type: 'first-page', generation: 1, page: { events: rows, nextBeforeId }, terms: [] });
+  return feedReducer(s, { type: 'first-page', generation: 1, page: { events: rows, nextBeforeId, newestStoredId: null }, terms: [] });
 }
 
 const live = (state: FeedState, events: EventSummary[], atTop: boolean, filter = {}) =>
@@ -73,14 +73,14 @@ describe('the live feed model', () => {
   test('events that arrive while the first page is on its way are kept when they are newer', () => {
     let s = feedReducer(initialFeedState, { type: 'reload', generation: 4 });
     s = live(s, [ev(21), ev(22)], true);
-    s = feedReducer(s, { type: 'first-page', generation: 4, page: { events: desc(21, 12), nextBeforeId: 12 }, terms: [] });
+    s = feedReducer(s, { type: 'first-page', generation: 4, page: { events: desc(21, 12), nextBeforeId: 12, newestStoredId: null }, terms: [] });
     expect(s.rows.map((r) => r.id).slice(0, 3)).toEqual([22, 21, 20]);
     expect(s.rows.filter((r) => r.id === 21)).toHaveLength(1);
   });
 
   test('answers to an older request are ignored', () => {
     const s = feedReducer(ready(desc(5, 1)), { type: 'reload', generation: 2 });
-    const stale = feedReducer(s, { type: 'first-page', generation: 1, page: { events: desc(99, 90), nextBeforeId: null }, terms: [] });
+    const stale = feedReducer(s, { type: 'first-page', generation: 1, page: { events: desc(99, 90), nextBeforeId: null, newestStoredId: null }, terms: [] });
     expect(stale).toBe(s);
     expect(feedReducer(s, { type: 'failed', generation: 1, message: 'x' })).toBe(s);
   });
@@ -89,7 +89,7 @@ describe('the live feed model', () => {
     let s = ready(desc(30, 21), 21);
     s = feedReducer(s, { type: 'more-requested' });
     expect(s.loadingMore).toBe(true);
-    s = feedReducer(s, { type: 'more-page', generation: 1, page: { events: desc(21, 12), nextBeforeId: 12 } });
+    s = feedReducer(s, { type: 'more-page', generation: 1, page: { events: desc(21, 12), nextBeforeId: 12, newestStoredId: null } });
     expect(s.rows.map((r) => r.id)).toEqual(desc(30, 12).map((e) => e.id));
     expect(s.nextBeforeId).toBe(12);
     expect(s.loadingMore).toBe(false);

@@ -2,7 +2,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountCard, ActionResult, AlertView } from '../../main/core/api/contract.js';
+import type { AccountCard, ActionResult, AlertView, HookwatchBridge, HookwatchNotification } from '../../main/core/api/contract.js';
+import { dispatchApiCall } from '../../main/core/api/dispatch.js';
+import { clientFromBridge } from '../../renderer/src/transport/client.js';
 import type { AccountStatusSource, AlertSource } from '../../main/core/api/service.js';
 import { App } from '../../renderer/src/App.js';
 import { LiveFeed } from '../../renderer/src/feed/LiveFeed.js';
@@ -69,6 +71,36 @@ describe('Live feed', () => {
     const [fresh] = await post(r.receiverUrl, message('live-1', 'hello from the stream'));
     await screen.findByText('hello from the stream', undefined, WAIT);
     expect(shownIds()[0]).toBe(fresh);
+  });
+
+  test('events missed while the stream was cut are fetched when it comes back', async () => {
+    const r = await start();
+    await post(r.receiverUrl, message('g-0', 'before the cut'));
+    // A bridge over the real service whose stream can be cut and restored, like a network drop.
+    let connected = true;
+    let listener: ((n: HookwatchNotification) => void) | null = null;
+    const bridge: HookwatchBridge = {
+      invoke: async (method, args) => {
+        const o = await dispatchApiCall(r.service.api, method, args);
+        if (!o.ok) throw new Error(o.error.message);
+        return JSON.parse(JSON.stringify(o.result));
+      },
+      subscribe: (l) => {
+        listener = l;
+        return r.service.subscribe((n) => {
+          if (connected) l(JSON.parse(JSON.stringify(n)));
+        });
+      },
+    };
+    renderWith(clientFromBridge(bridge, 'in-process'), <Feed />);
+    await screen.findByText('before the cut', undefined, WAIT);
+    connected = false;
+    await post(r.receiverUrl, message('g-1', 'while the stream was down'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(screen.queryByText('while the stream was down')).toBeNull();
+    connected = true;
+    listener!({ kind: 'stream', data: { lastEventId: r.core.store.maxEventId() } });
+    await screen.findByText('while the stream was down', undefined, WAIT);
   });
 
   test('with nothing stored it says so and offers the setup', async () => {

@@ -72,6 +72,8 @@ export interface EventPage {
   events: EventSummary[];
   /** Pass as `beforeId` for the next (older) page; null when there is none. */
   nextBeforeId: number | null;
+  /** The newest stored event id when the page was read, whatever the filter (to compare with `stream`). */
+  newestStoredId: number | null;
 }
 
 export interface SearchPage extends EventPage {
@@ -396,6 +398,11 @@ export interface DeliverySummary {
 }
 
 export interface HookwatchNotifications {
+  /**
+   * Sent first to every new subscriber (and so after every reconnection): the newest stored event id, so
+   * a view can tell whether events arrived while it was loading or disconnected.
+   */
+  stream: { lastEventId: number | null };
   /** New events, batched (a burst arrives as a few notifications, not thousands); redeliveries apart. */
   events: { events: EventSummary[]; redelivered: Array<{ id: number; deliveryCount: number; lastDeliveredAt: number }> };
   /** Every request the receiver answered, accepted or not, batched. */
@@ -411,7 +418,7 @@ export type HookwatchNotification = {
   [K in HookwatchNotificationKind]: { kind: K; data: HookwatchNotifications[K] };
 }[HookwatchNotificationKind];
 
-export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['events', 'deliveries', 'account', 'tunnel', 'alert'];
+export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['stream', 'events', 'deliveries', 'account', 'tunnel', 'alert'];
 
 /**
  * What a transport gives the renderer: one generic call and one subscription. The Electron preload

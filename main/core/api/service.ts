@@ -191,9 +191,14 @@ export class HookwatchService {
     }
   }
 
-  /** Listen to notifications; returns the function that stops listening. */
+  /** Listen to notifications, starting with `stream` (the newest event id); returns the function that stops listening. */
   subscribe(listener: NotificationListener): () => void {
     this.listeners.add(listener);
+    try {
+      listener({ kind: 'stream', data: { lastEventId: this.store.maxEventId() || null } });
+    } catch (err) {
+      this.options.log?.(`notification listener failed: ${(err as Error).message}`);
+    }
     return () => this.listeners.delete(listener);
   }
 
@@ -291,14 +296,14 @@ export class HookwatchService {
     return {
       listEvents: async (query) => {
         const q = eventQuery(query);
-        return page(store.listEvents(q), q.limit!);
+        return page(store, store.listEvents(q), q.limit!);
       },
       searchEvents: async (text, query) => {
         const search = str(text, 'search text', 500);
         const terms = search ? (ftsQuery(search)?.match(/"([^"]+)"/g)?.map((t) => t.slice(1, -1)) ?? []) : [];
         if (terms.length === 0) throw new ApiInputError('type at least one letter or digit to search for');
         const q = eventQuery(query);
-        return { ...page(store.listEvents({ ...q, search }), q.limit!), terms } satisfies SearchPage;
+        return { ...page(store, store.listEvents({ ...q, search }), q.limit!), terms } satisfies SearchPage;
       },
       getEvent: async (id) => detailOf(store, int(id, 'event id', 1)),
       getFilterOptions: async (): Promise<FilterOptions> => ({
@@ -612,10 +617,11 @@ export function eventNote(details: Record<string, unknown>): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-function page(events: StoredEvent[], limit: number): EventPage {
+function page(store: HookwatchStore, events: StoredEvent[], limit: number): EventPage {
   return {
     events: events.map(summaryOf),
     nextBeforeId: events.length === limit ? events[events.length - 1]!.id : null,
+    newestStoredId: store.maxEventId() || null,
   };
 }
 

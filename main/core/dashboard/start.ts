@@ -13,11 +13,9 @@ export interface RunningDashboard {
 
 /**
  * The API service over a running core plus the browser dashboard, in one call (what `hookwatch serve`
- * needs). Account tracking and alerts come from `core.alerts`; the tunnel and the registration's token
- * are optional because they are configured by the caller.
- *
- * Live delivery notifications need the receiver's `onDelivery`: when the core offers `onDelivery(listener)`
- * the service subscribes itself; otherwise start the core with `receiver: { onDelivery: (d) => running?.service.noteDelivery(d) }`.
+ * needs). Account tracking and alerts come from `core.alerts`, live deliveries from `core.onDelivery`,
+ * the tunnel from `core.tunnel` (when the core runs one), and "a token is configured" from the core's
+ * TimelinesAI client, unless given otherwise.
  */
 export async function startDashboard(
   core: HookwatchCore,
@@ -26,13 +24,17 @@ export async function startDashboard(
     tunnel?: TunnelSupervisorLike;
     tokenConfigured?: () => Promise<boolean>;
     rendererDir?: string;
+    /** How often new events are sent to the page (default 100 ms). */
+    batchMs?: number;
     log?: (line: string) => void;
   } = {},
 ): Promise<RunningDashboard> {
+  const tunnel = options.tunnel ?? core.tunnel ?? undefined;
   const service = new HookwatchService({
     core,
-    tunnel: options.tunnel ? tunnelSourceFromSupervisor(options.tunnel, core.store, () => core.receiver.webhookPath) : undefined,
-    webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (async () => false)),
+    tunnel: tunnel ? tunnelSourceFromSupervisor(tunnel, core.store, () => core.receiver.webhookPath) : undefined,
+    webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (async () => core.timelinesClient !== null)),
+    batchMs: options.batchMs,
     log: options.log,
   });
   let server: DashboardServer;

@@ -7,10 +7,11 @@ import { absoluteTime, relativeTime } from '../lib/time.js';
 import { useClient, useNotification, useNow } from '../hooks.js';
 import { EventDetail } from './EventDetail.js';
 import { FeedToolbar } from './FeedToolbar.js';
-import { feedReducer, initialFeedState } from './feed-model.js';
+import { feedReducer, initialFeedState, type FeedState } from './feed-model.js';
+import { prefetchedFirstPage } from './prefetch.js';
 
 export const ROW_HEIGHT = 56;
-const FIRST_PAGE = 100;
+export const FIRST_PAGE = 100;
 const NEXT_PAGE = 300;
 /** Rows left below the viewport when the next page is asked for. */
 const PREFETCH_ROWS = 60;
@@ -117,10 +118,17 @@ const FeedRow = memo(function FeedRow({
 export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhookUrl, onOpenSetup }: Props) {
   const client = useClient();
   const now = useNow(15_000);
-  const [state, dispatch] = useReducer(feedReducer, initialFeedState);
+  const [state, dispatch] = useReducer(feedReducer, filter, (f): FeedState => {
+    const page = isFiltered(f) ? null : prefetchedFirstPage();
+    if (!page) return initialFeedState;
+    const loading = feedReducer(initialFeedState, { type: 'reload', generation: 1 });
+    return feedReducer(loading, { type: 'first-page', generation: 1, page, terms: [] });
+  });
   const scrollRef = useRef<HTMLDivElement>(null);
   const atTop = useRef(true);
-  const generation = useRef(0);
+  const generation = useRef(state.generation);
+  /** Started with the prefetched page: the first load is already done. */
+  const skipFirstLoad = useRef(state.status === 'ready');
   const stateRef = useRef(state);
   stateRef.current = state;
   const filterRef = useRef(filter);
@@ -129,6 +137,9 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
   const termsRef = useRef(terms);
   termsRef.current = terms;
   const painted = useRef(false);
+  /** The newest event id this feed knows exists (from pages and notifications, whatever the filter). */
+  const knownMax = useRef(state.status === 'ready' ? (prefetchedFirstPage()?.newestStoredId ?? 0) : 0);
+  const streamMark = useRef<number | null>(null);
 
   const reload = useCallback(() => {
     const gen = ++generation.current;
@@ -140,24 +151,39 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
     performance.mark('hookwatch:feed-request');
     const request = search ? client.api.searchEvents(search, apiQuery(f, FIRST_PAGE)) : client.api.listEvents(apiQuery(f, FIRST_PAGE));
     request.then(
-      (page) => dispatch({ type: 'first-page', generation: gen, page, terms: 'terms' in page ? (page.terms as string[]).map(fold) : [] }),
+      (page) => {
+        knownMax.current = Math.max(knownMax.current, page.newestStoredId ?? 0);
+        dispatch({ type: 'first-page', generation: gen, page, terms: 'terms' in page ? (page.terms as string[]).map(fold) : [] });
+      },
       (err: unknown) => dispatch({ type: 'failed', generation: gen, message: (err as Error).message }),
     );
   }, [client]);
 
-  useEffect(reload, [reload, filter.provider, filter.group, filter.type, filter.account, filter.chat, filter.search]);
-
-  // After the stream was cut (Hookwatch restarted, computer slept), events may have been missed: reload.
   useEffect(() => {
-    let wasDown = false;
-    return client.onConnection((s) => {
-      if (s === 'reconnecting') wasDown = true;
-      if (s === 'open' && wasDown) {
-        wasDown = false;
-        reload();
-      }
-    });
-  }, [client, reload]);
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return;
+    }
+    reload();
+  }, [reload, filter.provider, filter.group, filter.type, filter.account, filter.chat, filter.search]);
+
+  // Events can slip between the first page and the stream opening, or while the stream was cut (Hookwatch
+  // restarted, the computer slept). Each (re)connection says the newest stored id: newer than anything this
+  // feed has seen means it missed some, and it reloads (once per hello, so a filtered feed cannot loop).
+  const checkGap = useCallback(() => {
+    const mark = streamMark.current;
+    if (mark === null || stateRef.current.status !== 'ready') return;
+    streamMark.current = null;
+    if (mark > knownMax.current) reload();
+  }, [reload]);
+  useNotification('stream', (hello) => {
+    streamMark.current = hello.lastEventId ?? 0;
+    checkGap();
+  });
+  useEffect(() => {
+    knownMax.current = Math.max(knownMax.current, state.rows[0]?.id ?? 0);
+    if (state.status === 'ready') checkGap();
+  }, [state.status, state.generation, state.rows, checkGap]);
 
   const loadMore = useCallback(() => {
     const s = stateRef.current;
@@ -174,6 +200,7 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
   }, [client]);
 
   useNotification('events', (batch) => {
+    for (const e of batch.events) knownMax.current = Math.max(knownMax.current, e.id);
     dispatch({ type: 'live', batch, filter: filterRef.current, terms: termsRef.current, atTop: atTop.current });
   });
 

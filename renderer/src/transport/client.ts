@@ -32,7 +32,10 @@ export function clientFromBridge(
 ): HookwatchClient {
   const byKind = new Map<HookwatchNotificationKind, Set<(data: never) => void>>();
   let unsubscribe: (() => void) | null = null;
+  // The `stream` hello comes once per (re)connection, possibly before a screen listens for it: keep the last.
+  let lastStream: HookwatchNotifications['stream'] | null = null;
   const dispatch = (n: HookwatchNotification) => {
+    if (n.kind === 'stream') lastStream = n.data;
     for (const l of byKind.get(n.kind) ?? []) (l as (d: unknown) => void)(n.data);
   };
   return {
@@ -42,7 +45,8 @@ export function clientFromBridge(
       let set = byKind.get(kind);
       if (!set) byKind.set(kind, (set = new Set()));
       set.add(listener as (data: never) => void);
-      unsubscribe ??= bridge.subscribe(dispatch);
+      if (unsubscribe === null) unsubscribe = bridge.subscribe(dispatch);
+      else if (kind === 'stream' && lastStream) (listener as (d: unknown) => void)(lastStream);
       return () => {
         set.delete(listener as (data: never) => void);
       };
