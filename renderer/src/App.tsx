@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SetupInfo } from './contract.js';
+import type { ScreenName, SetupInfo } from './contract.js';
 import { LiveFeed } from './feed/LiveFeed.js';
 import type { FeedFilter } from './lib/filter.js';
 import { notifyAlert } from './notifications.js';
@@ -11,7 +11,7 @@ import { Settings } from './screens/Settings.js';
 import type { ConnectionState } from './transport/client.js';
 import { useAsync, useClient, useNotification } from './hooks.js';
 
-export type Screen = 'feed' | 'accounts' | 'health' | 'alerts' | 'settings' | 'setup';
+export type Screen = ScreenName;
 export interface Route {
   screen: Screen;
   eventId: number | null;
@@ -91,6 +91,9 @@ export function App() {
     if (client.transport !== 'browser') return;
     notifyAlert(alert, (a) => go(a.eventId !== null ? { screen: 'feed', eventId: a.eventId } : { screen: 'alerts', eventId: null }));
   });
+
+  // The desktop shell's request to show a screen (its notification was clicked).
+  useNotification('navigate', (r) => go({ screen: r.screen, eventId: r.screen === 'feed' ? (r.eventId ?? null) : null }));
 
   const onFilterChange = useCallback((f: FeedFilter) => setFilter(f), []);
   const onSelect = useCallback((id: number | null) => go({ screen: 'feed', eventId: id }, true), [go]);

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { AccountCard, ActionResult, AlertView, HookwatchBridge, HookwatchNotification } from '../../main/core/api/contract.js';
@@ -455,6 +455,32 @@ describe('First run', () => {
     renderWith(r.client, <App />);
     await screen.findByText('already here', undefined, WAIT);
     expect(screen.queryByRole('heading', { name: 'Set up Hookwatch' })).toBeNull();
+  });
+
+  test('the desktop shell can send the window to a screen or an event', async () => {
+    const r = await start();
+    const [id] = await post(r.receiverUrl, message('nav-1', 'the event an alert points at'));
+    let push: ((n: HookwatchNotification) => void) | null = null;
+    const bridge: HookwatchBridge = {
+      invoke: async (method, args) => {
+        const o = await dispatchApiCall(r.service.api, method, args);
+        if (!o.ok) throw new Error(o.error.message);
+        return JSON.parse(JSON.stringify(o.result));
+      },
+      subscribe: (l) => {
+        push = l;
+        return r.service.subscribe(l);
+      },
+    };
+    renderWith(clientFromBridge(bridge, 'electron'), <App />);
+    await screen.findByText('the event an alert points at', undefined, WAIT);
+    act(() => push!({ kind: 'navigate', data: { screen: 'alerts' } }));
+    await screen.findByRole('heading', { name: 'Alerts', level: 1 }, WAIT);
+    expect(window.location.hash).toBe('#/alerts');
+    act(() => push!({ kind: 'navigate', data: { screen: 'feed', eventId: id } }));
+    const detail = await screen.findByTestId('event-detail', undefined, WAIT);
+    await within(detail).findByText('the event an alert points at', undefined, WAIT);
+    expect(window.location.hash).toBe(`#/feed/${id}`);
   });
 
   test('FirstRun on its own shows each provider’s URL and steps', async () => {

@@ -397,6 +397,9 @@ export interface DeliverySummary {
   eventType: string | null;
 }
 
+/** The dashboard's screens (routes `#/<screen>`, and `#/feed/<eventId>` for one event). */
+export type ScreenName = 'feed' | 'accounts' | 'health' | 'alerts' | 'settings' | 'setup';
+
 export interface HookwatchNotifications {
   /**
    * Sent first to every new subscriber (and so after every reconnection): the newest stored event id, so
@@ -410,6 +413,8 @@ export interface HookwatchNotifications {
   account: AccountCard;
   tunnel: TunnelStatus;
   alert: AlertView;
+  /** The desktop shell asks the window to show a screen (a native notification was clicked). */
+  navigate: { screen: ScreenName; eventId?: number | null };
 }
 
 export type HookwatchNotificationKind = keyof HookwatchNotifications;
@@ -418,7 +423,7 @@ export type HookwatchNotification = {
   [K in HookwatchNotificationKind]: { kind: K; data: HookwatchNotifications[K] };
 }[HookwatchNotificationKind];
 
-export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['stream', 'events', 'deliveries', 'account', 'tunnel', 'alert'];
+export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['stream', 'events', 'deliveries', 'account', 'tunnel', 'alert', 'navigate'];
 
 /**
  * What a transport gives the renderer: one generic call and one subscription. The Electron preload
