@@ -427,8 +427,12 @@ describe('Settings: notifications (kept by the alerts feature)', () => {
     renderWith(r.client, <Settings filter={{}} />);
     const email = (await screen.findByTestId('my-email', undefined, WAIT)) as HTMLInputElement;
     fireEvent.change(email, { target: { value: 'not an address' } });
+    await waitFor(() => expect(email.value).toBe('not an address'));
     fireEvent.submit(email.closest('form')!);
-    const reason = await screen.findByText(/myEmail must be an e-mail address/, undefined, WAIT);
+    const reason = await screen.findByText(/myEmail must be an e-mail address/, undefined, {
+      ...WAIT,
+      onTimeout: (err) => new Error(`${err.message}\nthe form says: ${email.closest('form')!.textContent}`),
+    });
     expect(reason.getAttribute('role')).toBe('alert');
     expect(r.core.alerts.settings().myEmail).toBeNull();
   });
