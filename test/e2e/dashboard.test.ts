@@ -317,6 +317,39 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     expect(stack.core.store.listAlerts({ limit: 50 }).find((a) => a.id === id)!.acknowledgedAt).not.toBeNull();
   });
 
+  test('browser notifications: a new alert pops up when the user allowed them', async () => {
+    await context.grantPermissions(['notifications'], { origin: stack.dashboard.origin });
+    const p = await context.newPage();
+    // Headless Chromium shows no notification a test can see, so the page's Notification is recorded instead.
+    await p.addInitScript(() => {
+      const shown: Array<{ title: string; body: string }> = [];
+      (window as any).__notifications = shown;
+      class RecordedNotification {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options: { body: string }) {
+          shown.push({ title, body: options.body });
+        }
+        close() {}
+      }
+      (window as any).Notification = RecordedNotification;
+    });
+    await p.goto(`${stack.dashboard.url}#/alerts`);
+    await p.getByRole('heading', { name: 'Alerts', exact: true }).waitFor(WAIT);
+    await p.getByText('Browser notifications are on', { exact: false }).waitFor(WAIT);
+    const disconnect = JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body);
+    disconnect.whatsapp_account.phone = '+15555550777';
+    disconnect.whatsapp_account.id = '15555550777@s.whatsapp.net';
+    disconnect.whatsapp_account.account_name = 'Night Shift';
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    await post(disconnect);
+    await p.waitForFunction(() => (window as any).__notifications.length > 0, null, WAIT);
+    const shown = await p.evaluate(() => (window as any).__notifications);
+    expect(shown[0].title).toMatch(/Night Shift/);
+    await p.close();
+  });
+
   test('settings: retention is saved in the store, the current filter exports as CSV', async () => {
     await openScreen('feed');
     await page.getByTestId('filter-provider').selectOption('whatsable');
