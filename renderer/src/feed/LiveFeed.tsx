@@ -311,7 +311,7 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
         <FeedToolbar filter={filter} onChange={onFilterChange} />
         <div className="feed-status" aria-live="off">
           <span data-testid="feed-count">
-            {state.status === 'loading' ? 'Loading…' : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} events`}
+            {state.status === 'loading' ? 'Loading…' : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} event${rows.length === 1 && state.nextBeforeId === null ? '' : 's'}`}
           </span>{' '}
           <span className="muted">· {describeFilter(filter)} · newest first</span>
           {state.pendingCount > 0 ? <span className="muted"> · paused while you read</span> : null}
