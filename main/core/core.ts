@@ -64,6 +64,7 @@ export class HookwatchCore {
   tunnel: TunnelSupervisor | null = null;
   private registering: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | null = null;
+  private indexTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
 
   private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
@@ -124,6 +125,9 @@ export class HookwatchCore {
     core.runRetention();
     core.retentionTimer = setInterval(() => core.runRetention(), options.retentionIntervalMs ?? 60 * 60 * 1000);
     core.retentionTimer.unref();
+    // The full-text index follows the events in batches (see HookwatchStore.indexSearch).
+    core.indexTimer = setInterval(() => core.safely(() => core.store.indexSearch(5000)), 250);
+    core.indexTimer.unref();
     return core;
   }
 
@@ -262,6 +266,7 @@ export class HookwatchCore {
   /** Stop accepting, finish requests and writes in flight, close the database. */
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.indexTimer) clearInterval(this.indexTimer);
     this.accountPoller?.stop();
     await this.tunnel?.stop();
     await this.registering;
@@ -269,6 +274,11 @@ export class HookwatchCore {
     await this.writer.close();
     this.alerts.stop();
     await this.pruning;
+    this.safely(() => {
+      while (this.store.indexSearch() > 0) {
+        /* leave the search index complete */
+      }
+    });
     this.store.close();
   }
 }

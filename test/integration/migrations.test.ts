@@ -75,3 +75,24 @@ describe('migrations', () => {
     expect(() => HookwatchStore.open(file)).toThrow(/is not a readable Hookwatch database/);
   });
 });
+
+describe('the full-text index, kept in batches', () => {
+  it('finds an event stored a moment ago, and stays consistent when unindexed rows are deleted or changed', () => {
+    const file = join(tmp.dir, 'fts.sqlite3');
+    const store = HookwatchStore.open(file);
+    const add = (uid: string, text: string) =>
+      store.ingest(delivery(`{"${uid}":1}`), [{ ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`), text, messageUid: uid }]).events[0]!.id;
+    const a = add('a', 'alpha parcel');
+    expect(store.listEvents({ search: 'alpha' }).map((e) => e.id)).toEqual([a]); // indexed on demand
+    const b = add('b', 'bravo parcel');
+    const c = add('c', 'charlie parcel');
+    // b and c are not indexed yet: deleting and changing them must not touch the index.
+    store.raw.prepare('DELETE FROM events WHERE id = ?').run(b);
+    store.raw.prepare("UPDATE events SET text = 'charlie letter' WHERE id = ?").run(c);
+    store.raw.prepare("UPDATE events SET text = 'alpha letter' WHERE id = ?").run(a); // indexed: re-indexed by trigger
+    expect(store.listEvents({ search: 'parcel' })).toEqual([]);
+    expect(store.listEvents({ search: 'letter' }).map((e) => e.id)).toEqual([c, a]);
+    expect(() => store.raw.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+    store.close();
+  });
+});

@@ -422,6 +422,24 @@ export class HookwatchStore {
     };
   }
 
+  /**
+   * Adds events not yet in the full-text index, up to `limit`, in one transaction; returns how many.
+   * Batches keep FTS5 from writing a segment per delivery (migration 4). The core calls this a few
+   * times a second, and every search calls it first, so a search never misses a stored event.
+   */
+  indexSearch(limit = 20_000): number {
+    if (this.schemaVersion < 4) return 0;
+    return this.transaction(() => {
+      const upto = Number(this.getMeta('fts_indexed_upto') ?? 0);
+      const last = this.cached('SELECT max(id) AS id FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)').get(upto, limit) as { id: number | null };
+      if (last.id === null) return 0;
+      const added = this.cached(`INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+          SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`).run(upto, last.id).changes;
+      this.setMeta('fts_indexed_upto', String(last.id));
+      return added;
+    });
+  }
+
   listEvents(filter: EventFilter = {}): StoredEvent[] {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -466,6 +484,9 @@ export class HookwatchStore {
     const search = filter.search ? ftsQuery(filter.search) : null;
     if (filter.search && !search) return [];
     if (search) {
+      while (this.indexSearch() > 0) {
+        /* index the tail first: a search never misses a stored event */
+      }
       // Drive the query from the FTS index, newest first: FTS5 walks its doclist by rowid and stops at the limit.
       sql = `SELECT ${EVENT_COLUMNS} FROM events_fts f JOIN events e ON e.id = f.rowid
         WHERE events_fts MATCH ?${where.length ? ' AND ' + where.join(' AND ') : ''}
