@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAlerts } from './alerts.js';
+import { benchDashboard } from './dashboard.js';
 import { benchHistory } from './history.js';
 import { benchIngest } from './ingest.js';
 import { benchTunnel } from './tunnel.js';
@@ -36,6 +37,11 @@ if (want('tunnel')) {
 if (want('alerts')) {
   log('alerts: POST of an account event to the notification call; memory of hookwatch serve idle and after 100k events…');
   results.alerts = await benchAlerts({ log });
+}
+
+if (want('dashboard')) {
+  log('dashboard: first feed render over 1M events and a 1000 events/s burst, in Chromium…');
+  results.dashboard = await benchDashboard({ log });
 }
 
 const previous = (() => {

@@ -10,6 +10,7 @@ import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../s
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
 import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
+import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { describeSyncReport, parseEventTypeList } from '../registration/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
@@ -22,7 +23,7 @@ const HELP = `hookwatch: watch TimelinesAI and WhatsAble webhooks
 
 Usage:
   hookwatch serve [--data DIR] [--port N] [--no-tunnel] [--tunnel-host URL] [--subdomain NAME]
-                  [--register [--events LIST]] [--verbose]
+                  [--register [--events LIST]] [--dashboard-port N | --no-dashboard] [--verbose]
   hookwatch events [--data DIR] [--type T] [--provider P] [--account PHONE] [--chat ID]
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
@@ -100,12 +101,15 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     subdomain: { type: 'string' },
     register: { type: 'boolean' },
     events: { type: 'string' },
+    'dashboard-port': { type: 'string' },
+    'no-dashboard': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
     durability: { type: 'string' },
   });
   if (v.help) return help(io);
   const dataDir = dataDirOf(v, io.env);
   const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
+  const dashboardPort = intFlag('dashboard-port', v['dashboard-port'], 0, 65535) ?? 0;
   if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
     throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
   }
@@ -164,12 +168,27 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     if (err instanceof TunnelSettingsError) throw new UsageError(err.message);
     throw err;
   }
+  let dashboard: RunningDashboard | null = null;
+  if (!v['no-dashboard']) {
+    try {
+      dashboard = await startDashboard(core, { port: dashboardPort, log: (line) => io.err(`hookwatch: ${line}\n`) });
+    } catch (err) {
+      await core.stop();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`dashboard port ${dashboardPort} on 127.0.0.1 is already in use; choose another with --dashboard-port N`);
+      }
+      throw err;
+    }
+  }
   io.out(`data: ${dataDir}\n`);
   io.out(`receiver: ${core.receiver.localUrl}\n`);
+  // The URL carries this run's access token: it is for the person at this terminal, never a log line.
+  if (dashboard) io.out(`dashboard: ${dashboard.url}\n`);
   if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');
   io.out('ready (Ctrl-C stops)\n');
   const signal = await io.stopSignal;
   io.out(`stopping (${signal}): finishing requests in flight\n`);
+  await dashboard?.close();
   await core.stop();
   io.out(`stopped; ${stored} new events stored this run\n`);
   return 0;

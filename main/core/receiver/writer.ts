@@ -55,7 +55,10 @@ export type WorkerReply =
 
 /** The compiled worker script next to this module, or (running from TypeScript sources in tests) in dist/. */
 export function writerWorkerScript(): URL | null {
-  const sibling = new URL('./writer-worker.js', import.meta.url);
+  // A variable, not a literal: Vite/vitest rewrite `new URL('<literal>', import.meta.url)` as an asset
+  // URL (in jsdom tests against http://localhost), which is not a file.
+  const name = './writer-worker.js';
+  const sibling = new URL(name, import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return sibling;
   const compiled = new URL('../../../dist/main/core/receiver/writer-worker.js', import.meta.url);
   return existsSync(fileURLToPath(compiled)) ? compiled : null;
