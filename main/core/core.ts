@@ -73,7 +73,11 @@ export class HookwatchCore {
     const t = options.timelines;
     this.timelinesClient = t ? new TimelinesApiClient({ tokenSource: t.tokenSource, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) }) : null;
     this.accountPoller = this.timelinesClient
-      ? new AccountPoller(this.timelinesClient, this.alerts, { intervalMs: t?.accountCheckIntervalMs, log: (line) => this.log(line) })
+      ? new AccountPoller(this.timelinesClient, this.alerts, {
+          intervalMs: t?.accountCheckIntervalMs,
+          log: (line) => this.log(line),
+          hasToken: () => this.timelinesTokenConfigured(),
+        })
       : null;
     const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER !== 'inline';
     const script = useThread ? writerWorkerScript() : null;
@@ -204,14 +208,46 @@ export class HookwatchCore {
    * order, so the latest URL wins. Runs only with a token and `register`.
    */
   registerAt(url: string): Promise<unknown> {
-    const client = this.timelinesClient;
-    if (!client || !this.options.register) return Promise.resolve();
-    const eventTypes = this.options.register.eventTypes;
-    this.registering = this.registering.then(async () => {
+    // Automatic with `register` (serve --register, the desktop app), or once the person registered from
+    // the first-run screen (which remembers the chosen types).
+    const auto = this.options.register !== undefined || this.store.getJson<string[]>('register_event_types') !== null;
+    if (!this.timelinesClient || !auto) return Promise.resolve();
+    return this.queueSync(url, true);
+  }
+
+  /**
+   * Registers now, at the current public URL (the first-run screen's "Register"). `eventTypes` becomes
+   * the remembered choice for every later URL change.
+   */
+  async registerNow(eventTypes?: string[]): Promise<RegistrationOutcome> {
+    if (eventTypes) this.store.setJson('register_event_types', eventTypes);
+    const url = this.tunnel?.current.url ?? null;
+    if (!this.timelinesClient || !(await this.timelinesTokenConfigured())) return { ok: false, url: url ?? '', error: 'no TimelinesAI token is set' };
+    if (!url) {
+      const state = this.tunnel ? `the tunnel is ${this.tunnel.current.state}` : 'the tunnel is off';
+      return { ok: false, url: '', error: `no public URL yet (${state}); registration runs by itself once the tunnel is up` };
+    }
+    return this.queueSync(url, false);
+  }
+
+  async timelinesTokenConfigured(): Promise<boolean> {
+    return Boolean(await this.options.timelines?.tokenSource.getToken().catch(() => null));
+  }
+
+  /** The event types to register: the command line's, else the remembered choice, else the default. */
+  registerEventTypes(): string[] | undefined {
+    return this.options.register?.eventTypes ?? this.store.getJson<string[]>('register_event_types') ?? undefined;
+  }
+
+  /** One sync at a time, in order, so the latest URL wins. */
+  private queueSync(url: string, quietWithoutToken: boolean): Promise<RegistrationOutcome> {
+    const client = this.timelinesClient!;
+    const run = this.registering.then(async (): Promise<RegistrationOutcome> => {
       // No token (yet): nothing to register, and nothing to complain about; the setup screen says how.
-      if (!(await this.options.timelines?.tokenSource.getToken().catch(() => null))) return;
+      if (quietWithoutToken && !(await this.timelinesTokenConfigured())) return { ok: false, url, error: 'no TimelinesAI token is set' };
       let outcome: RegistrationOutcome;
       try {
+        const eventTypes = this.registerEventTypes();
         const { report } = await syncTimelinesWebhooks(client, {
           publicUrl: url,
           secret: this.store.webhookSecret(),
@@ -228,9 +264,13 @@ export class HookwatchCore {
       } catch (err) {
         outcome = { ok: false, url, error: err instanceof TimelinesApiError ? err.message : `registration failed: ${(err as Error).message}` };
       }
-      for (const l of this.registrationListeners) this.safely(() => l(outcome));
+      if (!(quietWithoutToken && !outcome.ok && outcome.error === 'no TimelinesAI token is set')) {
+        for (const l of this.registrationListeners) this.safely(() => l(outcome));
+      }
+      return outcome;
     });
-    return this.registering;
+    this.registering = run.catch(() => undefined);
+    return run;
   }
 
   private safely(fn: () => void): void {

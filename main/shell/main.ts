@@ -67,6 +67,19 @@ if (!app.requestSingleInstanceLock()) {
         core: c,
         tunnel: c.tunnel ? tunnelSourceFromSupervisor(c.tunnel, c.store, () => c.receiver.webhookPath) : undefined,
         webhooks: webhookSourceFromStore(c.store, async () => (await tokenSource.getToken().catch(() => null)) !== null),
+        // The first-run screen's token is kept encrypted with safeStorage (refused where it cannot be).
+        tokenStore: {
+          storage: 'encrypted',
+          save: async (token) => {
+            try {
+              await tokenSource.saveToken(token);
+              return { ok: true };
+            } catch (err) {
+              return { ok: false, reason: (err as Error).message };
+            }
+          },
+        },
+        registrar: { register: (types) => c.registerNow(types), chosen: () => c.registerEventTypes() },
         log,
       });
       shell = HookwatchShell.start({

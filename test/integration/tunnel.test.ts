@@ -402,6 +402,50 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     }
   });
 
+  it('(h) first run through serve: a token pasted in the dashboard registers the chosen events at the tunnel URL', async () => {
+    const token = 'tl-first-run-token';
+    const standin = await TimelinesStandIn.start({ token });
+    const tmp = tempDir();
+    const serve = await spawnServe(['--data', tmp.dir, '--port', '0', '--tunnel-host', lt.host], {
+      HOOKWATCH_TIMELINES_TOKEN: '',
+      HOOKWATCH_TIMELINES_API_URL: standin.baseUrl,
+      HOOKWATCH_ALLOW_LOCAL_URL: '1',
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!/^public: /m.test(serve.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const dashboard = new URL(/^dashboard: (\S+)$/m.exec(serve.output())![1]!);
+      const call = async (method: string, args: unknown[]) => {
+        const res = await fetch(new URL(`/api/${method}`, dashboard), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hookwatch-token': dashboard.searchParams.get('token')! },
+          body: JSON.stringify(args),
+        });
+        expect(res.status).toBe(200);
+        return (await res.json()) as any;
+      };
+      expect(await call('getSetup', [])).toMatchObject({ tokenConfigured: false, tokenStorage: 'this-run' });
+      expect(await call('setTimelinesToken', [token])).toEqual({ ok: true });
+      const view = await call('registerWebhooks', [['whatsapp:account:disconnected', 'whatsapp:account:suspended']]);
+      expect(view, JSON.stringify(view)).toMatchObject({ ok: true, registered: ['whatsapp:account:disconnected', 'whatsapp:account:suspended'], problem: null });
+      expect(view.lines.join('\n')).toMatch(/hooks\/\{secret\}/);
+      expect(view.lines.join('\n')).not.toContain(token);
+      const publicUrl = /^public: (\S+)$/m.exec(serve.output())![1];
+      expect([...standin.webhooks.values()].filter((w) => !w.deleted).map((w) => [w.event_type, w.url])).toEqual([
+        ['whatsapp:account:disconnected', publicUrl],
+        ['whatsapp:account:suspended', publicUrl],
+      ]);
+      expect(await call('getSetup', [])).toMatchObject({ tokenConfigured: true });
+      expect(serve.output()).not.toContain(token);
+      expect(standin.violations).toEqual([]);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await new Promise((r) => serve.child.once('exit', r));
+      await standin.close();
+      tmp.cleanup();
+    }
+  });
+
   it('(d) after the tunnel sat idle longer than Node\'s 60 s headersTimeout, POSTs through it still get 200', async () => {
     const { supervisor, changes } = supervise({ subdomain: uniqueName('d'), probeIntervalMs: 10 * 60_000 });
     supervisor.start();

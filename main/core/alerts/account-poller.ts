@@ -2,10 +2,14 @@ import type { TimelinesApiClient } from '../registration/timelines-api.js';
 import { TimelinesApiError } from '../registration/timelines-api.js';
 import type { AlertService } from './service.js';
 
+class NoTokenYet extends Error {}
+
 export interface AccountPollerOptions {
   /** Between checks. API calls count against the workspace's monthly quota, so this is minutes, not seconds. */
   intervalMs?: number;
   log?: (line: string) => void;
+  /** Without a token the check is skipped quietly (a token may be pasted later). */
+  hasToken?: () => Promise<boolean>;
 }
 
 /**
@@ -32,8 +36,11 @@ export class AccountPoller {
   /** One check; never throws. Resolves with how many accounts the API listed, or the problem. */
   pollNow(): Promise<{ ok: true; accounts: number } | { ok: false; problem: string }> {
     if (this.running) return this.running as Promise<never>;
-    const run = this.client
-      .listWhatsappAccounts()
+    const run = (this.options.hasToken ? this.options.hasToken() : Promise.resolve(true))
+      .then((has) => {
+        if (!has) throw new NoTokenYet();
+        return this.client.listWhatsappAccounts();
+      })
       .then((accounts) => {
         // mergeApiSnapshot reads the rows as the API sends them.
         this.alerts.apiAccounts(
@@ -44,6 +51,7 @@ export class AccountPoller {
         return { ok: true as const, accounts: accounts.length };
       })
       .catch((err: unknown) => {
+        if (err instanceof NoTokenYet) return { ok: false as const, problem: 'no TimelinesAI token is set' };
         const problem = err instanceof TimelinesApiError ? err.message : `account check failed: ${(err as Error).message}`;
         // Say it once, not every ten minutes.
         if (problem !== this.lastProblem) this.options.log?.(`account check: ${problem}`);

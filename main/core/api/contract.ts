@@ -306,6 +306,25 @@ export interface ProviderInstructions {
   steps: string[];
 }
 
+export type TokenStorage = 'encrypted' | 'this-run' | 'unavailable';
+
+export interface EventTypeChoice {
+  type: string;
+  group: 'account' | 'assignment' | 'messages';
+  /** In the current (or default) choice. */
+  chosen: boolean;
+}
+
+/** What a registration did, in the lines `hookwatch register` prints (the secret shown as {secret}). */
+export interface RegistrationView {
+  ok: boolean;
+  lines: string[];
+  registered: string[];
+  missing: string[];
+  /** Why nothing was done (no token, no public URL yet, the API refused), in words to act on. */
+  problem: string | null;
+}
+
 export interface SetupInfo {
   /** The local webhook URL, with the secret. */
   webhookUrl: string;
@@ -316,6 +335,9 @@ export interface SetupInfo {
   tokenConfigured: boolean;
   hasEvents: boolean;
   providers: ProviderInstructions[];
+  /** Where a pasted TimelinesAI token is kept: encrypted by the desktop app, in memory by `hookwatch serve`. */
+  tokenStorage: TokenStorage;
+  eventTypeChoices: EventTypeChoice[];
 }
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -354,6 +376,10 @@ export interface HookwatchApi {
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   getSetup(): Promise<SetupInfo>;
+  /** Keeps (or, with null, forgets) the TimelinesAI token where this host keeps tokens (see SetupInfo.tokenStorage). */
+  setTimelinesToken(token: string | null): Promise<ActionResult>;
+  /** Points one TimelinesAI webhook per chosen event type at the current public URL, now; the choice is remembered. */
+  registerWebhooks(eventTypes: string[]): Promise<RegistrationView>;
   /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
   exportEvents(filter: EventFilter & { search?: string }, format: ExportFormat): Promise<ExportFile>;
 }
@@ -376,6 +402,8 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   getSettings: true,
   updateSettings: true,
   getSetup: true,
+  setTimelinesToken: true,
+  registerWebhooks: true,
   exportEvents: true,
 };
 

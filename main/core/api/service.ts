@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { eventGroup, type NormalizedEvent } from '../events.js';
+import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, describeSyncReport, MESSAGE_EVENT_TYPES, parseEventTypeList, type TimelinesSyncReport } from '../registration/sync.js';
 import type { IngestListener } from '../core.js';
 import { readRetention, writeRetention } from '../retention.js';
 import { accountsSeen, hasEvents, recentChats, type AccountSeenRow } from '../store/health.js';
@@ -42,6 +43,9 @@ import {
   type SettingsPatch,
   type SettingsView,
   type SetupInfo,
+  type TokenStorage,
+  type EventTypeChoice,
+  type RegistrationView,
   type TunnelStatus,
 } from './contract.js';
 import { ApiInputError } from './errors.js';
@@ -102,6 +106,9 @@ export interface ServiceCore {
   onDelivery?(listener: (delivery: DeliveryRecord & { id: number }) => void): () => void;
 }
 
+/** The core's RegistrationOutcome, structurally (the service does not import the core). */
+export type RegistrationOutcomeLike = { ok: true; url: string; report: TimelinesSyncReport } | { ok: false; url: string; error: string };
+
 export interface ServiceOptions {
   core: ServiceCore;
   /** Default: from `core.alerts` when the core has it. */
@@ -114,6 +121,13 @@ export interface ServiceOptions {
   tunnel?: TunnelSource;
   /** Default: the webhooks registration last listed, from the store, with no token configured. */
   webhooks?: WebhookRegistrySource;
+  /** Where the first-run screen's TimelinesAI token goes; without it the screen says how to set one. */
+  tokenStore?: { storage: Exclude<TokenStorage, 'unavailable'>; save(token: string | null): Promise<ActionResult> };
+  /** Registers at the current public URL now (the core's registerNow); the chosen types are remembered. */
+  registrar?: {
+    register(eventTypes: string[]): Promise<RegistrationOutcomeLike>;
+    chosen(): string[] | undefined;
+  };
   /** New events and deliveries are sent in batches at most this often (default 100 ms). */
   batchMs?: number;
   /**
@@ -127,6 +141,15 @@ export interface ServiceOptions {
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
 
+function eventTypeChoices(chosen: string[] | undefined): EventTypeChoice[] {
+  const set = new Set(chosen ?? DEFAULT_SYNC_EVENT_TYPES);
+  return [
+    ...ACCOUNT_EVENT_TYPES.map((type) => ({ type, group: 'account' as const, chosen: set.has(type) })),
+    ...ASSIGNMENT_EVENT_TYPES.map((type) => ({ type, group: 'assignment' as const, chosen: set.has(type) })),
+    ...MESSAGE_EVENT_TYPES.map((type) => ({ type, group: 'messages' as const, chosen: set.has(type) })),
+  ];
+}
+
 const FEED_TEXT_MAX = 300;
 const EXPORT_LIMIT = 100_000;
 const DELIVERY_LOG_LIMIT = 1000;
@@ -136,8 +159,8 @@ const MAX_BATCH = 500;
 const NOT_YET = {
   accounts: 'Account status arrives with the alerts feature: until then, the accounts seen in events are listed below.',
   alerts: 'Alerts arrive with the alerts feature (account outages, chat assignments, tunnel trouble).',
-  tunnel: 'The tunnel arrives with the tunnel feature; until then the receiver is reachable on this computer only.',
-  webhooks: 'Webhook registration arrives with the tunnel feature (it needs a TimelinesAI token).',
+  tunnel: 'No tunnel in this run (`hookwatch serve --no-tunnel`): the receiver is reachable on this computer only.',
+  webhooks: 'No provider webhooks listed yet: they appear once a TimelinesAI token is set (Setup) and a registration ran.',
 };
 
 function notAvailable(reason: string): NotAvailable {
@@ -388,8 +411,10 @@ export class HookwatchService {
           publicUrl,
           publicUrlNote: publicUrl
             ? 'This public URL reaches the receiver through the tunnel.'
-            : 'This URL works on this computer only. Providers need a public URL: the tunnel feature will give one; until then, expose this port yourself (a reverse proxy or a tunnel of your own) and use that address with the same path.',
+            : 'This URL works on this computer only. Providers need a public URL: Hookwatch opens one through localtunnel (the desktop app always; `hookwatch serve` unless it runs with --no-tunnel) and shows it here once it is up. Or expose this port yourself (a reverse proxy) and use that address with the same path.',
           tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
+          tokenStorage: o.tokenStore?.storage ?? 'unavailable',
+          eventTypeChoices: eventTypeChoices(o.registrar?.chosen()),
           hasEvents: hasEvents(store),
           providers: [
             {
@@ -416,6 +441,28 @@ export class HookwatchService {
           ],
         };
       },
+      setTimelinesToken: async (token) => {
+        if (token !== null && (typeof token !== 'string' || token.trim() === '' || token.length > 4096 || /\s/.test(token.trim()))) {
+          throw new ApiInputError('the token is one word without spaces, as TimelinesAI shows it (Integrations > Public API)');
+        }
+        if (!o.tokenStore) return { ok: false, reason: 'this Hookwatch keeps no tokens: set HOOKWATCH_TIMELINES_TOKEN before `hookwatch serve`' };
+        return o.tokenStore.save(token === null ? null : token.trim());
+      },
+      registerWebhooks: async (eventTypes): Promise<RegistrationView> => {
+        if (!Array.isArray(eventTypes) || eventTypes.length === 0 || eventTypes.some((t) => typeof t !== 'string')) {
+          throw new ApiInputError('choose at least one event type');
+        }
+        let types: string[];
+        try {
+          types = parseEventTypeList(eventTypes.join(','));
+        } catch (err) {
+          throw new ApiInputError((err as Error).message);
+        }
+        if (!o.registrar) return { ok: false, lines: [], registered: [], missing: types, problem: 'registration needs the tunnel: run `hookwatch serve --register`' };
+        const outcome = await o.registrar.register(types);
+        if (!outcome.ok) return { ok: false, lines: [], registered: [], missing: types, problem: outcome.error };
+        return { ok: outcome.report.ok, lines: describeSyncReport(outcome.report), registered: outcome.report.registered, missing: outcome.report.missing, problem: outcome.report.limitMessage };
+      },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);
         const raw = obj(filter, 'filter');
@@ -441,7 +488,7 @@ export class HookwatchService {
       notifications: n ? { available: true, settings: n.get() } : notAvailable(NOT_YET.alerts),
       dataDir: dirname(this.store.file),
       comingLater: [
-        { setting: 'TimelinesAI token (kept encrypted) and the event types to register', arrivesWith: 'the desktop app (for now: HOOKWATCH_TIMELINES_TOKEN and `hookwatch register`)' },
+        { setting: 'TimelinesAI token and the event types to register', arrivesWith: 'the Setup screen (encrypted by the desktop app; for this run by `hookwatch serve`, or HOOKWATCH_TIMELINES_TOKEN)' },
         { setting: 'Tunnel server and preferred subdomain', arrivesWith: 'the desktop app (for now: `hookwatch serve --tunnel-host`, `--subdomain`)' },
         { setting: 'Start at login', arrivesWith: 'the desktop app' },
       ],

@@ -9,7 +9,7 @@ import { pruneOld, readRetention, writeRetention } from '../retention.js';
 import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
-import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
+import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { describeSyncReport, parseEventTypeList } from '../registration/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
@@ -125,6 +125,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--events: ${(err as Error).message}`);
   }
   let stored = 0;
+  const tokenSource = new RuntimeTokenSource(new EnvTokenSource(io.env));
   let core: HookwatchCore;
   const url = (base: string) => `${base.replace(/\/+$/, '')}${core.receiver.webhookPath}`;
   try {
@@ -153,10 +154,9 @@ async function serve(args: string[], io: CliIo): Promise<number> {
         });
       },
       durability: (v.durability as 'full' | 'normal' | undefined) ?? 'full',
-      // With a TimelinesAI token, account states are also checked with the API (covers missed events).
-      ...(io.env[TIMELINES_TOKEN_ENV]?.trim()
-        ? { timelines: { tokenSource: new EnvTokenSource(io.env), ...(io.env.HOOKWATCH_TIMELINES_API_URL ? { baseUrl: io.env.HOOKWATCH_TIMELINES_API_URL } : {}) } }
-        : {}),
+      // With a TimelinesAI token (the environment's, or one pasted in the dashboard for this run), account
+      // states are also checked with the API, and registration can run.
+      timelines: { tokenSource, ...(io.env.HOOKWATCH_TIMELINES_API_URL ? { baseUrl: io.env.HOOKWATCH_TIMELINES_API_URL } : {}) },
       log: (line) => io.err(`hookwatch: ${line}\n`),
     });
   } catch (err) {
@@ -171,7 +171,17 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   let dashboard: RunningDashboard | null = null;
   if (!v['no-dashboard']) {
     try {
-      dashboard = await startDashboard(core, { port: dashboardPort, log: (line) => io.err(`hookwatch: ${line}\n`) });
+      dashboard = await startDashboard(core, {
+        port: dashboardPort,
+        log: (line) => io.err(`hookwatch: ${line}\n`),
+        tokenStore: {
+          storage: 'this-run',
+          save: async (token) => {
+            tokenSource.set(token);
+            return { ok: true };
+          },
+        },
+      });
     } catch (err) {
       await core.stop();
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -1,5 +1,5 @@
 import type { HookwatchCore } from '../core.js';
-import { HookwatchService } from '../api/service.js';
+import { HookwatchService, type ServiceOptions } from '../api/service.js';
 import { tunnelSourceFromSupervisor, webhookSourceFromStore, type TunnelSupervisorLike } from '../api/sources.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 
@@ -23,6 +23,8 @@ export async function startDashboard(
     port?: number;
     tunnel?: TunnelSupervisorLike;
     tokenConfigured?: () => Promise<boolean>;
+    /** Where the first-run screen's token goes (serve: this run's memory). */
+    tokenStore?: ServiceOptions['tokenStore'];
     rendererDir?: string;
     /** How often new events are sent to the page (default 100 ms). */
     batchMs?: number;
@@ -33,7 +35,9 @@ export async function startDashboard(
   const service = new HookwatchService({
     core,
     tunnel: tunnel ? tunnelSourceFromSupervisor(tunnel, core.store, () => core.receiver.webhookPath) : undefined,
-    webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (async () => core.timelinesClient !== null)),
+    webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (() => core.timelinesTokenConfigured())),
+    ...(options.tokenStore ? { tokenStore: options.tokenStore } : {}),
+    registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     batchMs: options.batchMs,
     log: options.log,
   });

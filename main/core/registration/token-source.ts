@@ -62,3 +62,30 @@ export class StaticTokenSource implements TokenSource {
     return { kind: 'static', describe: this.describe };
   }
 }
+
+/**
+ * A token set at run time (the dashboard's first-run screen of `hookwatch serve`) over a fallback
+ * (the environment variable). Kept in memory only: `serve` has no encrypted store, so a pasted token
+ * lasts for this run, and the screen says so. `set(null)` removes it (the fallback applies again).
+ */
+export class RuntimeTokenSource implements TokenSource {
+  #token: string | null = null;
+  readonly describe: string;
+
+  constructor(private readonly fallback: TokenSource) {
+    this.describe = `a token pasted in the dashboard (this run), else ${fallback.describe}`;
+  }
+
+  set(token: string | null): void {
+    const t = token?.trim() ?? '';
+    this.#token = t === '' ? null : t;
+  }
+
+  async getToken(): Promise<string | null> {
+    return this.#token ?? (await this.fallback.getToken());
+  }
+
+  toJSON(): { describe: string } {
+    return { describe: this.describe };
+  }
+}

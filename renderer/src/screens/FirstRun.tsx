@@ -1,13 +1,109 @@
-import { useState } from 'react';
-import type { SetupInfo } from '../contract.js';
+import { useState, type FormEvent } from 'react';
+import type { RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
-import { useNotification } from '../hooks.js';
+import { useClient, useNotification } from '../hooks.js';
+
+const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
+
+/**
+ * Paste a TimelinesAI token, pick the event types, register: Hookwatch then keeps one webhook per type
+ * pointed at its public URL. Results are shown as text lines (they name no secret: the URL shows {secret}).
+ */
+function ConnectTimelines({ setup, onChanged }: { setup: SetupInfo; onChanged: () => void }) {
+  const client = useClient();
+  const [token, setToken] = useState('');
+  const [chosen, setChosen] = useState(() => new Set(setup.eventTypeChoices.filter((c) => c.chosen).map((c) => c.type)));
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [result, setResult] = useState<RegistrationView | null>(null);
+
+  if (setup.tokenStorage === 'unavailable') return null;
+
+  const run = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    setResult(null);
+    try {
+      if (token.trim() !== '') {
+        const saved = await client.api.setTimelinesToken(token.trim());
+        if (!saved.ok) {
+          setMessage(saved.reason);
+          return;
+        }
+        setToken('');
+        onChanged();
+      }
+      setResult(await client.api.registerWebhooks([...chosen]));
+    } catch (err) {
+      setMessage((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="panel">
+      <h2>Connect TimelinesAI (optional)</h2>
+      <form onSubmit={run} className="connect-form">
+        <label className="field">
+          <span>TimelinesAI API token {setup.tokenConfigured ? '(one is set; paste another to replace it)' : ''}</span>
+          <input
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            className="mono"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            placeholder={setup.tokenConfigured ? 'token set' : 'from TimelinesAI → Integrations → Public API'}
+            data-testid="token-input"
+          />
+        </label>
+        <p className="muted">
+          {setup.tokenStorage === 'encrypted'
+            ? 'Kept encrypted by your system keychain, never shown again, never logged.'
+            : 'Kept in memory for this run of hookwatch serve only (set HOOKWATCH_TIMELINES_TOKEN to keep it); never logged.'}
+        </p>
+        <fieldset className="event-choices">
+          <legend>Events to register (one webhook each; a workspace allows 10)</legend>
+          {setup.eventTypeChoices.map((c) => (
+            <label key={c.type} className="checkbox">
+              <input
+                type="checkbox"
+                checked={chosen.has(c.type)}
+                onChange={(e) => {
+                  const next = new Set(chosen);
+                  if (e.target.checked) next.add(c.type);
+                  else next.delete(c.type);
+                  setChosen(next);
+                }}
+              />
+              <span className="mono">{c.type}</span> <span className="muted">{GROUP_LABEL[c.group]}</span>
+            </label>
+          ))}
+        </fieldset>
+        <button type="submit" className="button button-primary" disabled={busy || chosen.size === 0 || (!setup.tokenConfigured && token.trim() === '')}>
+          {busy ? 'Registering…' : 'Register'}
+        </button>
+      </form>
+      {message ? <ErrorNote message={message} /> : null}
+      {result ? (
+        <div role="status" data-testid="registration-result" className={result.ok ? 'ok' : undefined}>
+          <p>{result.ok ? `Done: ${result.registered.length} event types registered.` : result.problem ?? `Not registered: ${result.missing.join(', ')}`}</p>
+          {result.lines.length ? (
+            <pre className="mono registration-lines">{result.lines.join('\n')}</pre>
+          ) : null}
+        </div>
+      ) : null}
+    </li>
+  );
+}
 
 /**
  * First run without a provider token: the webhook URL with a copy button and, per provider, where to
  * paste it. It notices the first event arriving.
  */
-export function FirstRun({ setup, error, onOpenFeed }: { setup: SetupInfo | undefined; error: string | null; onOpenFeed: () => void }) {
+export function FirstRun({ setup, error, onOpenFeed, onChanged }: { setup: SetupInfo | undefined; error: string | null; onOpenFeed: () => void; onChanged?: () => void }) {
   const [arrived, setArrived] = useState(0);
   useNotification('events', (b) => setArrived((n) => n + b.events.length));
 
@@ -27,12 +123,13 @@ export function FirstRun({ setup, error, onOpenFeed }: { setup: SetupInfo | unde
             <p className="muted">{setup.publicUrlNote}</p>
             <p className="muted">It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.</p>
           </li>
+          <ConnectTimelines setup={setup} onChanged={onChanged ?? (() => {})} />
           <li className="panel">
-            <h2>Add it at your provider</h2>
+            <h2>Or add it at your provider by hand</h2>
             {setup.tokenConfigured ? (
               <p>A TimelinesAI token is set: Hookwatch registers its webhooks itself.</p>
             ) : (
-              <p className="muted">Without a provider token, add the URL by hand (automatic registration with a TimelinesAI token comes with the tunnel feature).</p>
+              <p className="muted">Without a TimelinesAI token, add the URL by hand. WhatsAble is always added by hand (its webhook settings belong to its dashboard).</p>
             )}
             <div className="provider-steps">
               {setup.providers.map((p) => (
