@@ -352,7 +352,8 @@ describe('events over HTTP and the notification stream', () => {
     expect(csv.rows).toBe(1);
     expect(csv.mimeType).toBe('text/csv');
     expect(csv.content).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
-    expect(csv.content).toContain("'+15555550199");
+    // Phone numbers are data, not formulas: the same export as `hookwatch events --format csv`.
+    expect(csv.content).toContain(',+15555550199,');
     const jsonl = await call<{ content: string; rows: number }>('exportEvents', { provider: 'whatsable' }, 'jsonl');
     const lines = jsonl.content.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBe(jsonl.rows);

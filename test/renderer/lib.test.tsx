@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import type { EventDetail, EventSummary } from '../../main/core/api/contract.js';
-import { csvCell, eventNote } from '../../main/core/api/service.js';
+import { eventNote } from '../../main/core/api/service.js';
+import { csvField as csvCell } from '../../main/core/export.js';
 import { outagesFromHistory, uptimeShare } from '../../main/core/api/sources.js';
 import { replayCurl, shellQuote } from '../../renderer/src/lib/curl.js';
 import { describeFilter, matchesFilter, searchTerms } from '../../renderer/src/lib/filter.js';
@@ -150,6 +151,9 @@ describe('formatting', () => {
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvCell(-3)).toBe('-3');
     expect(csvCell(null)).toBe('');
+    // One export for CLI and dashboard: phone numbers are not formulas and stay as they are.
+    expect(csvCell('+15555550123')).toBe('+15555550123');
+    expect(csvCell('+cmd|calc')).toBe("'+cmd|calc");
   });
 
   test('a line for events without text, from their details', () => {

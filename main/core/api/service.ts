@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { eventGroup, type NormalizedEvent } from '../events.js';
+import { eventsCsv, eventsJsonl } from '../export.js';
 import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, describeSyncReport, MESSAGE_EVENT_TYPES, parseEventTypeList, type TimelinesSyncReport } from '../registration/sync.js';
 import type { IngestListener } from '../core.js';
 import { readRetention, writeRetention } from '../retention.js';
@@ -472,7 +473,7 @@ export class HookwatchService {
         return {
           filename: `hookwatch-events-${stamp(this.now())}.${f}`,
           mimeType: f === 'csv' ? 'text/csv' : 'application/x-ndjson',
-          content: f === 'csv' ? eventsCsv(events) : events.map((e) => JSON.stringify(exportRow(e))).join('\n') + (events.length ? '\n' : ''),
+          content: f === 'csv' ? eventsCsv(events) : eventsJsonl(events),
           rows: events.length,
           truncated: events.length === EXPORT_LIMIT,
           limit: EXPORT_LIMIT,
@@ -748,61 +749,4 @@ function stamp(now: number): string {
   return new Date(now).toISOString().replace(/[:.]/g, '-');
 }
 
-const EXPORT_COLUMNS = [
-  'id',
-  'receivedAt',
-  'occurredAt',
-  'provider',
-  'type',
-  'accountPhone',
-  'accountId',
-  'accountName',
-  'chatId',
-  'chatName',
-  'chatPhone',
-  'direction',
-  'messageUid',
-  'deliveryCount',
-  'text',
-] as const;
-
-function exportRow(e: StoredEvent): Record<(typeof EXPORT_COLUMNS)[number], string | number | null> {
-  return {
-    id: e.id,
-    receivedAt: new Date(e.receivedAt).toISOString(),
-    occurredAt: e.occurredAt === null ? null : new Date(e.occurredAt).toISOString(),
-    provider: e.provider,
-    type: e.type,
-    accountPhone: e.accountPhone,
-    accountId: e.accountId,
-    accountName: e.accountName,
-    chatId: e.chatId,
-    chatName: e.chatName,
-    chatPhone: e.chatPhone,
-    direction: e.direction,
-    messageUid: e.messageUid,
-    deliveryCount: e.deliveryCount,
-    text: e.text,
-  };
-}
-
-/**
- * RFC 4180 CSV. A cell that starts with = + - @ (or a tab/CR) is prefixed with `'` so a spreadsheet
- * never runs a message body as a formula (CSV injection); phone numbers start with + and get it too.
- */
-export function csvCell(v: string | number | null): string {
-  if (v === null) return '';
-  let s = String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function eventsCsv(events: StoredEvent[]): string {
-  const lines = [EXPORT_COLUMNS.join(',')];
-  for (const e of events) {
-    const row = exportRow(e);
-    lines.push(EXPORT_COLUMNS.map((c) => csvCell(row[c])).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
 

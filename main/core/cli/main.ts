@@ -15,7 +15,7 @@ import { describeSyncReport, parseEventTypeList } from '../registration/sync.js'
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
-import { csvRow, deliveriesTable, EVENT_EXPORT_FIELDS, eventForExport, eventsTable, jsonLine, terminalText } from './format.js';
+import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
 
@@ -257,13 +257,9 @@ function events(args: string[], io: CliIo): number {
   try {
     const rows = store.listEvents(filter);
     if (format === 'jsonl') {
-      for (const e of rows) io.out(jsonLine({ ...eventForExport(e), details: e.details }) + '\n');
+      io.out(eventsJsonl(rows));
     } else if (format === 'csv') {
-      io.out(csvRow(EVENT_EXPORT_FIELDS));
-      for (const e of rows) {
-        const x = eventForExport(e);
-        io.out(csvRow(EVENT_EXPORT_FIELDS.map((f) => x[f])));
-      }
+      io.out(eventsCsv(rows));
     } else {
       io.out(rows.length ? eventsTable(rows) : 'no events match\n');
     }
