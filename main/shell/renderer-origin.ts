@@ -1,4 +1,5 @@
 import { extname, resolve, sep } from 'node:path';
+import { CONTENT_TYPES } from '../core/dashboard/server.js';
 
 /**
  * Where the renderer comes from and who may talk to main. Pure (no Electron), so the trust decisions are
@@ -49,18 +50,6 @@ export const RENDERER_RESPONSE_HEADERS: Readonly<Record<string, string>> = Objec
   'Cross-Origin-Opener-Policy': 'same-origin',
 });
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export type RendererFile = { ok: true; path: string; contentType: string } | { ok: false; status: 400 | 404; reason: string };
 

@@ -1,16 +1,7 @@
 /** Words for the tray and notifications. Pure; time zone and locale are passed in so tests are stable. */
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h": short enough for a tray line. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
+/** Durations are worded once, by the core (alerts say "down for 12 min" the same way). */
+export { formatDuration } from '../core/alerts/local-time.js';
 
 export interface ClockFormat {
   /** BCP 47 locale for times (the app's locale); undefined: the runtime's default. */

@@ -77,7 +77,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 };
 
-const CONTENT_TYPES: Record<string, string> = {
+/** The renderer's files by extension; the desktop shell serves the same files (main/shell/renderer-origin.ts). */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
