@@ -71,6 +71,9 @@ function summary(r: Record<string, any>): string {
     const i = r.ingest;
     lines.push(`| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio} ${i.ratio >= 0.5 ? '✓' : '✗'} |`);
     lines.push(`| ingest latency p50 / p99 | ${i.hookwatch.p50Ms} / ${i.hookwatch.p99Ms} ms | p99 < 20 ms | ${i.hookwatch.p99Ms < 20 ? '✓' : '✗'} |`);
+    if (i.hookwatchWriterThread) {
+      lines.push(`| ingest with the writer thread (HOOKWATCH_WRITER=thread) | ${i.hookwatchWriterThread.perSecond} events/s, p50 / p99 ${i.hookwatchWriterThread.p50Ms} / ${i.hookwatchWriterThread.p99Ms} ms | compare | |`);
+    }
     lines.push(`| acknowledged events durable | ${i.storedAfterRun} stored of ${i.acknowledged} acknowledged (${i.durability}) | all | ${i.everyAcknowledgedEventDurable ? '✓' : '✗'} |`);
   }
   if (r.history) {

@@ -57,8 +57,8 @@ if (!app.requestSingleInstanceLock()) {
         // kept pointed at it whenever a token is saved.
         tunnel: { enabled: true },
         register: {},
-        // Writes stay on the main thread here: the writer thread is an ESM worker, and loading one from
-        // inside app.asar is not proven in Electron. A desktop's volume does not need the second core.
+        // Writes stay on the main thread (the default) here for sure: the writer thread is an ESM worker,
+        // and loading one from inside app.asar is not proven in Electron.
         writerThread: false,
       });
       const c = core;
