@@ -173,7 +173,7 @@ export class HookwatchCore {
     let last: string | null = null;
     this.tunnel = new TunnelSupervisor({
       settings: { ...settings, localPort: this.receiver.port },
-      log: (line) => this.log(`tunnel: ${line}`),
+      log: (line) => this.log(line.startsWith('tunnel') ? line : `tunnel: ${line}`),
       onStateChange: (c) => {
         this.safely(() => this.store.recordTunnelState({ at: c.at, state: c.state, url: c.url, reason: c.reason }));
         // The alert rule wants up / down / paused; connecting and degraded keep the last word.

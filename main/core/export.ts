@@ -63,7 +63,8 @@ export function jsonLine(value: unknown): string {
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  let s = typeof value === 'string' ? value : String(value);
+  // Control characters (other than tab and line breaks) would reach a terminal that shows the file.
+  let s = (typeof value === 'string' ? value : String(value)).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\uFFFD');
   if (/^[=@\t\r]|^[+-](?![\d\s]*$)/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

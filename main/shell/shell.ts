@@ -7,7 +7,7 @@ import type { StoredAlert } from '../core/store/store.js';
 import { registerApiIpc } from './ipc-bridge.js';
 import { loginItemFor, type LoginItem } from './login-item.js';
 import { DesktopNotifier } from './notifier.js';
-import { devRendererCsp, rendererFileFor, RENDERER_RESPONSE_HEADERS, RENDERER_SCHEME } from './renderer-origin.js';
+import { devRendererCsp, isTrustedRendererUrl, rendererFileFor, RENDERER_RESPONSE_HEADERS, RENDERER_SCHEME } from './renderer-origin.js';
 import type { RendererRoute } from './renderer-route.js';
 import type { ShellSettings } from './settings-store.js';
 import { TrayController } from './tray.js';
@@ -285,9 +285,11 @@ export class HookwatchShell {
 
   private hardenSession(rendererDir: string): void {
     const ses = session.defaultSession;
-    // The dashboard needs no camera, microphone, location, notifications (main shows those) or anything else.
-    ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-    ses.setPermissionCheckHandler(() => false);
+    // The dashboard needs no camera, microphone, location, notifications (main shows those) or anything
+    // else, except writing to the clipboard (its Copy buttons), and only for our own page.
+    const clipboardWrite = (permission: string, url: string) => permission === 'clipboard-sanitized-write' && isTrustedRendererUrl(url, this.o.devOrigin ?? null);
+    ses.setPermissionRequestHandler((contents, permission, callback) => callback(clipboardWrite(permission, contents.getURL())));
+    ses.setPermissionCheckHandler((contents, permission) => clipboardWrite(permission, contents?.getURL() ?? ''));
     protocol.handle(RENDERER_SCHEME, (request) => rendererResponse(request.url, rendererDir));
     this.cleanups.push(() => protocol.unhandle(RENDERER_SCHEME));
     const dev = this.o.devOrigin;

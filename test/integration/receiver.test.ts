@@ -195,3 +195,57 @@ describe('receiver: answers and the delivery log', () => {
     }
   });
 });
+
+describe('receiver: what the delivery log may hold (security review)', () => {
+  it('never stores the secret in a logged path, whatever shape the path has', async () => {
+    for (const path of [`/hooks/${secret}/timelines/extra`, `/Hooks/${secret}`, `/prefix/hooks/${secret}`, `/hooks/${secret}x/y/z`, `/x?token=${secret}`]) {
+      const res = await fetch(`${base}${path}`, { method: 'POST', body: '{}' });
+      expect(res.status, path).toBe(404);
+    }
+    const logged = env.core.store.listDeliveries({ limit: 5 }).map((d) => d.path);
+    expect(logged).toEqual(['/x', '/hooks/{secret}x/y/z', '/prefix/hooks/{secret}', '/Hooks/{secret}', '/hooks/{secret}/timelines/extra']);
+    // A segment after /hooks/ that is not the secret may be a near miss of it: not kept either.
+    await fetch(`${base}/hooks/${secret.slice(0, -2)}/a/b`, { method: 'POST', body: '{}' });
+    expect(lastDelivery().path).toBe('/hooks/{redacted}/a/b');
+    expect(JSON.stringify(env.core.store.listDeliveries({ limit: 1000 }))).not.toContain(secret);
+  });
+
+  it('keeps no raw bytes of a malformed request (its request line carries the secret, its headers credentials)', async () => {
+    await rawHttp(`POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer SUPERSECRETTOKEN\r\nbad header line\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 50));
+    const d = lastDelivery();
+    expect(d).toMatchObject({ status: 400, method: '?' });
+    expect(env.core.store.getDeliveryBody(d.id)).toBeNull();
+  });
+
+  it('keeps credential-like headers only as present', async () => {
+    const body = fixturePayloads().find((p) => p.name === 'wa_incoming.json')!.body.replace('15555550123', '15555550888');
+    await postJson(env.url, body, { 'x-access-token': 'tok-1', 'x-webhook-secret': 'sec-1', 'api-key': 'k-1', 'user-agent': 'TimelinesAI' });
+    const h = lastDelivery().headers;
+    expect([h['x-access-token'], h['x-webhook-secret'], h['api-key'], h['user-agent']]).toEqual(['[present]', '[present]', '[present]', 'TimelinesAI']);
+  });
+
+  it('stores an event type with control characters as unknown, keeping the name as sent', async () => {
+    const res = await postJson(env.url, { event_type: 'message:\u001b]0;PWNED\u0007new', x: 1 });
+    const e = env.core.store.getEvent(res.json.events[0].id)!;
+    expect(e.type).toBe('unknown');
+    expect(e.originalType).toBe('message:\u001b]0;PWNED\u0007new');
+  });
+
+  it('bounds what requests to unknown paths may store: 120 a minute with up to 4 KiB each, the rest counted', async () => {
+    const before = env.core.store.counts().deliveries;
+    const receiver = env.core.receiver as unknown as { notFound: { windowStart: number; logged: number; skipped: number } };
+    receiver.notFound = { windowStart: Date.now(), logged: 0, skipped: 0 };
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 130; i++) expect((await fetch(`${base}/scan/${i}`, { method: 'POST', body: big })).status).toBe(404);
+    expect(env.core.store.counts().deliveries - before).toBe(120);
+    expect(env.core.store.getDeliveryBody(lastDelivery().id)!.length).toBe(4096);
+    expect(receiver.notFound.skipped).toBe(10);
+    // The next minute starts with a summary row of what was skipped.
+    receiver.notFound.windowStart -= 60_000;
+    await fetch(`${base}/scan/next`, { method: 'POST', body: '{}' });
+    await new Promise((r) => setTimeout(r, 50));
+    const rows = env.core.store.listDeliveries({ limit: 2 });
+    expect(rows.map((r) => r.reason)).toContain('10 more requests to unknown paths (or with a wrong secret) in this minute were answered 404 and not logged one by one');
+  });
+});

@@ -154,6 +154,8 @@ describe('formatting', () => {
     // One export for CLI and dashboard: phone numbers are not formulas and stay as they are.
     expect(csvCell('+15555550123')).toBe('+15555550123');
     expect(csvCell('+cmd|calc')).toBe("'+cmd|calc");
+    // Terminal escapes from a message body never reach whoever looks at the file in a terminal.
+    expect(csvCell('hi \u001b[31mred\u009b')).toBe('hi \uFFFD[31mred\uFFFD');
   });
 
   test('a line for events without text, from their details', () => {

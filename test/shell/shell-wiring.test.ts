@@ -364,6 +364,13 @@ describe('window and IPC (Electron is faked)', () => {
     let granted: boolean | null = null;
     fake.permissionRequestHandler!(wc, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
+    // The Copy buttons may write to the clipboard from our own page, and from no other.
+    let ours: boolean | null = null;
+    fake.permissionRequestHandler!({ getURL: () => 'hookwatch://app/index.html#/setup' }, 'clipboard-sanitized-write', (g) => (ours = g));
+    expect(ours).toBe(true);
+    let foreign: boolean | null = null;
+    fake.permissionRequestHandler!({ getURL: () => 'https://evil.example/' }, 'clipboard-sanitized-write', (g) => (foreign = g));
+    expect(foreign).toBe(false);
   });
 
   it('Electron is faked: the API answers our window over one channel, and refuses any other frame', async () => {

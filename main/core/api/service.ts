@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { eventGroup, type NormalizedEvent } from '../events.js';
-import { eventsCsv, eventsJsonl } from '../export.js';
+import { eventsCsv, eventsJsonl, jsonLine } from '../export.js';
 import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, describeSyncReport, MESSAGE_EVENT_TYPES, parseEventTypeList, type TimelinesSyncReport } from '../registration/sync.js';
 import type { IngestListener } from '../core.js';
 import { readRetention, writeRetention } from '../retention.js';
@@ -358,7 +358,7 @@ export class HookwatchService {
         const f = oneOf(format, 'format', ['txt', 'jsonl'] as const);
         const rows = store.listDeliveries({ limit: DELIVERY_LOG_LIMIT }).map(deliveryLogEntryOf);
         const content =
-          f === 'jsonl' ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : rows.map(deliveryLogLine).join('\n') + '\n';
+          f === 'jsonl' ? rows.map((r) => jsonLine(r)).join('\n') + (rows.length ? '\n' : '') : rows.map(deliveryLogLine).join('\n') + '\n';
         return {
           filename: `hookwatch-delivery-log-${stamp(this.now())}.${f}`,
           mimeType: f === 'jsonl' ? 'application/x-ndjson' : 'text/plain',
@@ -411,8 +411,9 @@ export class HookwatchService {
           webhookUrl: o.core.receiver.localUrl,
           publicUrl,
           publicUrlNote: publicUrl
-            ? 'This public URL reaches the receiver through the tunnel.'
+            ? 'This public URL reaches the receiver through the tunnel. The public localtunnel service ends HTTPS on its side and forwards plain HTTP to this computer, so its operator could read what passes: for a sensitive workspace run a tunnel server of your own (--tunnel-host) or put the receiver behind your own HTTPS reverse proxy.'
             : 'This URL works on this computer only. Providers need a public URL: Hookwatch opens one through localtunnel (the desktop app always; `hookwatch serve` unless it runs with --no-tunnel) and shows it here once it is up. Or expose this port yourself (a reverse proxy) and use that address with the same path.',
+          // The public tunnel service decrypts HTTPS and forwards plain HTTP: say so where the URL is given out.
           tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
           tokenStorage: o.tokenStore?.storage ?? 'unavailable',
           eventTypeChoices: eventTypeChoices(o.registrar?.chosen()),
@@ -742,7 +743,9 @@ export function deliveryLogLine(d: DeliveryLogEntry): string {
     d.reason ?? '',
   ]
     .filter((x) => x !== '')
-    .join('\t');
+    .join('\t')
+    // One line per request, whatever a path or reason carries.
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, ' ');
 }
 
 function stamp(now: number): string {

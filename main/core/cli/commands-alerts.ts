@@ -33,7 +33,7 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'):
       terminalText(a.name, 28),
       a.state,
       (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
-      a.lastEvent ? a.lastEvent.type : '',
+      terminalText(a.lastEvent?.type, 60),
     ]),
   );
 }

@@ -21,7 +21,7 @@ export function eventsTable(events: StoredEvent[]): string {
     events.map((e) => [
       String(e.id),
       (isoOrNull(e.receivedAt) ?? '').replace('T', ' ').slice(0, 19),
-      e.type + (e.deliveryCount > 1 ? ` (x${e.deliveryCount})` : ''),
+      terminalText(e.type, 60) + (e.deliveryCount > 1 ? ` (x${e.deliveryCount})` : ''),
       terminalText(e.accountPhone ?? e.accountId, 24),
       terminalText(e.chatName ?? e.chatPhone ?? e.chatId, 24),
       e.direction === 'received' ? 'in' : e.direction === 'sent' ? 'out' : '',
@@ -39,8 +39,8 @@ export function deliveriesTable(rows: StoredDelivery[]): string {
       String(d.status) + (d.duplicate ? ' dup' : ''),
       d.latencyMs.toFixed(1),
       String(d.size),
-      d.provider ?? '',
-      d.eventType ?? '',
+      terminalText(d.provider, 20),
+      terminalText(d.eventType, 60),
       terminalText(d.reason, 60),
     ]),
   );

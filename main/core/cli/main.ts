@@ -137,8 +137,8 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       setup: (c) => {
         core = c;
         c.alerts.onAlert((a) => io.out(alertLine(a)));
-        c.onTunnelState((t) => io.out(`tunnel: ${t.state}${t.url ? ` ${t.url}` : ''}${t.reason ? ` (${terminalText(t.reason, 200)})` : ''}\n`));
-        c.onPublicUrl((base) => io.out(`public: ${url(base)}\n`));
+        c.onTunnelState((t) => io.out(`tunnel: ${t.state}${t.url ? ` ${terminalText(t.url, 200)}` : ''}${t.reason ? ` (${terminalText(t.reason, 200)})` : ''}\n`));
+        c.onPublicUrl((base) => io.out(`public: ${terminalText(url(base), 400)}\n`));
         c.onRegistration((r) => {
           if (!r.ok) return io.out(`register: ${terminalText(r.error, 300)}\n`);
           for (const line of describeSyncReport(r.report)) io.out(`register: ${line}\n`);
@@ -148,7 +148,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
           if (v.verbose) {
             result.events.forEach((e, i) => {
               const n = events[i];
-              io.out(`event ${e.id} ${e.type}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
+              io.out(`event ${e.id} ${terminalText(e.type, 60)}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
             });
           }
         });

@@ -61,7 +61,8 @@ export function normalizeTimelinesV2(body: JsonObject): NormalizedEvent {
   // name the sender used. A blank event_type names no type: store it as `unknown`, not as ''.
   const alias = Object.hasOwn(TIMELINES_TYPE_ALIASES, sentType) ? TIMELINES_TYPE_ALIASES[sentType] : undefined;
   // An event type is a short name; a megabyte of "event_type" is not one, and would become an indexed column.
-  const type = alias ?? (sentType === '' || sentType.length > MAX_EVENT_TYPE_LENGTH ? 'unknown' : sentType);
+  // Control characters are no part of a name either, and would reach terminals through the CLI's tables.
+  const type = alias ?? (sentType === '' || sentType.length > MAX_EVENT_TYPE_LENGTH || /\p{Cc}/u.test(sentType) ? 'unknown' : sentType);
   const wrapped = isObject(body.data) && !isObject(body.chat) && !isObject(body.message) && !isObject(body.whatsapp_account);
   const event = wrapped ? normalizeDataWrapper(type, obj(body.data), body) : normalizeTopLevel(type, body);
   if (sentType !== type) event.originalType = sentType.slice(0, MAX_EVENT_TYPE_LENGTH);

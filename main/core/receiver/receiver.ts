@@ -44,10 +44,14 @@ export function probeAnswer(nonce: string): string {
   return `hookwatch-probe ${nonce}`;
 }
 const PROBE_NONCE = /^[A-Za-z0-9_-]{8,64}$/;
+const NOT_FOUND_LOGGED_PER_MINUTE = 120;
+const NOT_FOUND_BODY_CAP = 4096;
 const MiB = 1024 * 1024;
 
 /** Header names whose values are credentials: never stored. */
 const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
+/** Other header names that look like they carry a credential: kept only as "present". */
+const CREDENTIAL_LIKE = /auth|token|secret|api-?key|session|cookie|passw/i;
 /** Kept only as "present": WhatsAble's signature cannot be verified yet (PROVIDERS.md), but whether it came is useful. */
 const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
 
@@ -135,6 +139,7 @@ export class Receiver {
   async stop(graceMs = 5000): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.flushNotFoundSummary();
     this.server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
@@ -158,7 +163,20 @@ export class Receiver {
       const provider = providerById(providerName);
       return provider ? { kind: 'hook', provider, loggedPath } : { kind: 'not-found', loggedPath };
     }
-    return { kind: 'not-found', loggedPath: path.slice(0, 200) };
+    return { kind: 'not-found', loggedPath: this.redactPath(path) };
+  }
+
+  /**
+   * A path that is not exactly a hook route can still carry the secret (`/hooks/<secret>/x/y`,
+   * `/Hooks/<secret>`, a proxy prefix before it) or a near-miss of it: the delivery log must hold neither.
+   */
+  private redactPath(path: string): string {
+    let p = path;
+    for (const secret of [this.secret, ...this.o.store.formerWebhookSecrets()]) {
+      if (secret && p.includes(secret)) p = p.split(secret).join('{secret}');
+    }
+    p = p.replace(/(\/hooks\/)(?!\{secret\})[^/]+/gi, '$1{redacted}');
+    return p.slice(0, 200);
   }
 
   private secretMatches(candidate: string): boolean {
@@ -217,8 +235,13 @@ export class Receiver {
       return;
     }
     if (!isHook) {
-      // Same answer for a wrong secret and an unknown path: no hint which.
-      await this.logOnly(log(404, 'unknown path or wrong secret', body.kept, body.size, body.outcome === 'too-large'));
+      // Same answer for a wrong secret and an unknown path: no hint which. The public URL needs no secret
+      // to reach this branch, so what it may store is bounded: the first NOT_FOUND_LOGGED_PER_MINUTE such
+      // requests a minute are logged with up to 4 KiB of body (a provider still sending to an old secret
+      // leaves its payloads), the rest are counted in one summary row.
+      if (this.notFoundBudget(base.receivedAt)) {
+        await this.logOnly(log(404, 'unknown path or wrong secret', capped(body.kept, NOT_FOUND_BODY_CAP), body.size, body.size > NOT_FOUND_BODY_CAP || body.outcome === 'too-large'));
+      }
       reply(res, 404, { ok: false, error: 'not found' }, body.outcome === 'too-large');
       return;
     }
@@ -251,7 +274,8 @@ export class Receiver {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      return reject400(`body is not valid JSON: ${(err as Error).message.slice(0, 120)}`);
+      // V8 quotes a piece of the body in its message: keep it on one line, without control characters.
+      return reject400(`body is not valid JSON: ${(err as Error).message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 120)}`);
     }
     if (!isObject(parsed)) {
       return reject400(`body is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}; expected an object`);
@@ -279,6 +303,44 @@ export class Receiver {
     });
     this.o.onDelivery?.({ ...record, id: result.deliveryId });
     this.o.onIngest?.(result, outcome.events);
+  }
+
+  private notFound = { windowStart: 0, logged: 0, skipped: 0 };
+
+  /** True while this minute's budget of logged 404s lasts; writes the summary of a finished minute. */
+  private notFoundBudget(now: number): boolean {
+    const w = this.notFound;
+    if (now - w.windowStart >= 60_000) {
+      this.flushNotFoundSummary();
+      this.notFound = { windowStart: now, logged: 0, skipped: 0 };
+    }
+    if (this.notFound.logged < NOT_FOUND_LOGGED_PER_MINUTE) {
+      this.notFound.logged++;
+      return true;
+    }
+    this.notFound.skipped++;
+    return false;
+  }
+
+  private flushNotFoundSummary(): void {
+    const w = this.notFound;
+    if (w.skipped === 0) return;
+    void this.logOnly({
+      receivedAt: w.windowStart,
+      method: '*',
+      path: '*',
+      forcedProvider: null,
+      remoteAddr: null,
+      status: 404,
+      reason: `${w.skipped} more requests to unknown paths (or with a wrong secret) in this minute were answered 404 and not logged one by one`,
+      latencyMs: 0,
+      size: 0,
+      contentType: null,
+      headers: {},
+      body: null,
+      bodyTruncated: false,
+    });
+    w.skipped = 0;
   }
 
   /** Writes a delivery-log row for a request that produced no event. Never throws: the answer goes out regardless. */
@@ -310,8 +372,10 @@ export class Receiver {
       size: raw?.length ?? 0,
       contentType: null,
       headers: {},
-      body: raw ? capped(raw, this.o.logBodyCap) : null,
-      bodyTruncated: raw ? raw.length > this.o.logBodyCap : false,
+      // The raw bytes are not kept: a malformed request still carries its request line (the secret) and
+      // its headers (credentials) unparsed, past every redaction.
+      body: null,
+      bodyTruncated: false,
     });
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   }
@@ -320,7 +384,7 @@ export class Receiver {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || DROPPED_HEADERS.has(name)) continue;
-      if (PRESENCE_HEADERS.has(name)) {
+      if (PRESENCE_HEADERS.has(name) || CREDENTIAL_LIKE.test(name)) {
         out[name] = '[present]';
         continue;
       }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import type { AccountStatus } from '../alerts/account-status.js';
 import type { Alert } from '../alerts/rules.js';
 import type { Direction, NormalizedEvent, ProviderId } from '../events.js';
@@ -214,6 +214,16 @@ export function ftsQuery(input: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+function restrictToOwner(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      /* not ours to change (a read-only copy, another owner): opening still works */
+    }
+  }
+}
+
 export function migrate(db: Database.Database, upTo = LATEST_SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_SCHEMA_VERSION) {
@@ -300,6 +310,9 @@ export class HookwatchStore {
     let db: Database.Database | undefined;
     try {
       db = new Database(file, { fileMustExist: options.mustExist ?? false });
+      // The database holds the webhook secret and every customer message: readable by its owner only,
+      // whatever folder --data points at.
+      restrictToOwner(file);
       db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);

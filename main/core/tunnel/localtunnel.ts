@@ -119,9 +119,18 @@ export async function registerLocaltunnel(
   if (typeof id !== 'string' || typeof url !== 'string' || !/^https?:\/\//.test(url) || !Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
     throw new Error(`the tunnel server ${host} answered with incomplete tunnel details`);
   }
+  // The URL is printed and registered with providers: accept only a plain http(s) origin, nothing else.
+  let origin: string;
+  try {
+    const parsed = new URL(url);
+    if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password || parsed.search || parsed.hash || !/^\/*$/.test(parsed.pathname)) throw new Error('not an origin');
+    origin = parsed.origin;
+  } catch {
+    throw new Error(`the tunnel server ${host} answered with a URL that is not a plain http(s) address`);
+  }
   return {
     id,
-    url: url.replace(/\/+$/, ''),
+    url: origin,
     // The reference client prefers an IP the server returns over the server's host name; so do we.
     remoteHost: typeof ip === 'string' && ip !== '' ? ip : new URL(host).hostname.replace(/^\[|\]$/g, ''),
     remotePort: port as number,
