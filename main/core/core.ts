@@ -96,7 +96,7 @@ export class HookwatchCore {
       },
       port: options.port ?? DEFAULT_PORT,
       onIngest: (result, events) => {
-        this.alerts.afterIngest(events.map((e) => e.type));
+        this.safely(() => this.alerts.afterIngest(events.map((e) => e.type)));
         for (const l of this.listeners) {
           try {
             l(result, events);
@@ -111,23 +111,21 @@ export class HookwatchCore {
   static async start(options: CoreOptions): Promise<HookwatchCore> {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const store = HookwatchStore.open(databasePath(options.dataDir), { durability: options.durability ?? 'full' });
-    const core = new HookwatchCore(options, store);
+    let core: HookwatchCore;
+    try {
+      core = new HookwatchCore(options, store);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
     try {
       options.setup?.(core);
       core.alerts.start();
       await core.receiver.start();
+      if (options.tunnel) core.startTunnel(options.tunnel);
     } catch (err) {
-      core.alerts.stop();
-      store.close();
+      await core.stop();
       throw err;
-    }
-    if (options.tunnel) {
-      try {
-        core.startTunnel(options.tunnel);
-      } catch (err) {
-        await core.stop();
-        throw err;
-      }
     }
     core.accountPoller?.start();
     core.runRetention();
@@ -247,6 +245,7 @@ export class HookwatchCore {
   private queueSync(url: string, quietWithoutToken: boolean): Promise<RegistrationOutcome> {
     const client = this.timelinesClient!;
     const run = this.registering.then(async (): Promise<RegistrationOutcome> => {
+      if (this.stopping) return { ok: false, url, error: 'Hookwatch is stopping' };
       // No token (yet): nothing to register, and nothing to complain about; the setup screen says how.
       if (quietWithoutToken && !(await this.timelinesTokenConfigured())) return { ok: false, url, error: 'no TimelinesAI token is set' };
       let outcome: RegistrationOutcome;
@@ -308,12 +307,21 @@ export class HookwatchCore {
   }
 
   /** Stop accepting, finish requests and writes in flight, close the database. */
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | null = null;
+
+  /** Idempotent: a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.indexTimer) clearInterval(this.indexTimer);
-    this.accountPoller?.stop();
+    await this.accountPoller?.stop();
     await this.tunnel?.stop();
-    await this.registering;
+    // A sync still talking to TimelinesAI may retry for minutes; the URL it registers is gone anyway.
+    await Promise.race([this.registering, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.receiver.stop();
     await this.writer.close();
     this.alerts.stop();
@@ -325,4 +333,5 @@ export class HookwatchCore {
     });
     this.store.close();
   }
+
 }

@@ -20,6 +20,7 @@ export class AccountPoller {
   private timer: NodeJS.Timeout | null = null;
   private lastProblem: string | null = null;
   private running: Promise<unknown> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly client: Pick<TimelinesApiClient, 'listWhatsappAccounts'>,
@@ -42,6 +43,7 @@ export class AccountPoller {
         return this.client.listWhatsappAccounts();
       })
       .then((accounts) => {
+        if (this.stopped) return { ok: true as const, accounts: accounts.length };
         // mergeApiSnapshot reads the rows as the API sends them.
         this.alerts.apiAccounts(
           accounts.map((a) => ({ id: a.id, phone: a.phone, connected_on: a.connectedOn, status: a.statusAsSent, account_name: a.accountName })),
@@ -65,8 +67,12 @@ export class AccountPoller {
     return run;
   }
 
-  stop(): void {
+  /** Stops the schedule and waits for a check in progress, whose result is then dropped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Its result is dropped anyway; do not hold a shutdown for a slow API beyond a moment.
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 }

@@ -27,6 +27,12 @@ const LAST_EVENT_KEY = 'alerts_last_event_id';
 const RULE_STATE_KEY = 'alert_rule_state';
 const SETTINGS_KEY = 'alert_settings';
 
+interface Snapshot {
+  board: AccountBoard;
+  lastEventId: number;
+  rules: AlertRulesState;
+}
+
 export type AlertListener = (alert: StoredAlert) => void;
 export type AccountsListener = (changed: AccountStatus[]) => void;
 
@@ -136,8 +142,9 @@ export class AlertService {
 
   /** TimelinesAI's GET /whatsapp_accounts, which covers events missed while Hookwatch was off. */
   apiAccounts(accounts: readonly unknown[]): void {
+    const before = this.snapshot();
     const signals = this.applyUpdate(mergeApiSnapshot(this.board, accounts, this.now()));
-    this.persistAndDecide(signals);
+    this.persistAndDecide(signals, before);
   }
 
   private catchUp(): void {
@@ -149,6 +156,7 @@ export class AlertService {
   }
 
   private process(events: StoredEvent[]): void {
+    const before = this.snapshot();
     const signals: AlertSignal[] = [];
     for (const e of events) {
       signals.push(...this.applyUpdate(applyAccountEvent(this.board, e)));
@@ -156,7 +164,7 @@ export class AlertService {
       if (assignment) signals.push(assignment);
       this.lastEventId = Math.max(this.lastEventId, e.id);
     }
-    this.persistAndDecide(signals);
+    this.persistAndDecide(signals, before);
   }
 
   private pendingAccounts = new Map<string, AccountStatus>();
@@ -173,20 +181,36 @@ export class AlertService {
     return u.transitions.map((transition) => ({ kind: 'account' as const, transition }));
   }
 
-  private persistAndDecide(signals: AlertSignal[]): void {
+  private persistAndDecide(signals: AlertSignal[], before: Snapshot): void {
     const changed = [...this.pendingAccounts.values()];
     const removed = [...this.pendingRemoved];
+    let alerts: StoredAlert[];
+    try {
+      alerts = this.store.transaction(() => {
+        this.store.saveAccounts(changed, removed);
+        this.store.setJson(LAST_EVENT_KEY, this.lastEventId);
+        return this.decideAndStore(signals);
+      });
+    } catch (err) {
+      // Nothing was saved: forget what was learned in memory too, so the same events are read again
+      // (and alerted on) at the next ingest or start, instead of being skipped for good.
+      this.board = before.board;
+      this.lastEventId = before.lastEventId;
+      this.rules = before.rules;
+      this.pendingAccounts.clear();
+      this.pendingRemoved.clear();
+      throw err;
+    }
     this.pendingAccounts.clear();
     this.pendingRemoved.clear();
-    const alerts = this.store.transaction(() => {
-      this.store.saveAccounts(changed, removed);
-      this.store.setJson(LAST_EVENT_KEY, this.lastEventId);
-      return this.decideAndStore(signals);
-    });
     this.emit(alerts);
     if (changed.length || removed.length) {
       for (const l of this.accountListeners) this.safely(() => l(changed));
     }
+  }
+
+  private snapshot(): Snapshot {
+    return { board: this.board, lastEventId: this.lastEventId, rules: this.rules };
   }
 
   private decide(signals: AlertSignal[]): void {
@@ -209,7 +233,7 @@ export class AlertService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (d.wakeAt !== null) {
-      this.timer = setTimeout(() => this.decide([]), Math.max(0, d.wakeAt - this.now()));
+      this.timer = setTimeout(() => this.safely(() => this.decide([])), Math.max(0, d.wakeAt - this.now()));
       this.timer.unref();
     }
     return stored;

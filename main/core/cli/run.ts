@@ -3,6 +3,8 @@ import { runCli } from './main.js';
 // The process entry: real stdout/stderr and signals. SIGINT/SIGTERM ask `serve` to stop cleanly;
 // a second one forces the exit.
 const stopSignal = new Promise<string>((resolve) => {
+  // Only `serve` stops on request; every other command keeps the default (Ctrl-C ends it at once).
+  if (process.argv[2] !== 'serve') return;
   let asked = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {

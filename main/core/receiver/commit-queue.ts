@@ -23,7 +23,11 @@ export function commitBatch<T>(store: HookwatchStore, works: ReadonlyArray<() =>
   try {
     const values = store.transaction(() => works.map((w) => w()));
     return values.map((value) => ({ ok: true, value }));
-  } catch {
+  } catch (error) {
+    // The database is locked (another process held the write lock past busy_timeout): every job alone
+    // would wait the same timeout again, freezing the receiver for minutes. Fail them all now (503: the
+    // providers retry).
+    if (/^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: unknown }).code ?? ''))) return works.map(() => ({ ok: false, error }));
     return works.map((w) => {
       try {
         return { ok: true, value: store.transaction(w) };

@@ -65,6 +65,9 @@ export class Receiver {
   private secretDigest: Buffer;
   private secret: string;
   private readonly sockets = new Set<Socket>();
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
+  private formerSecrets: string[] = [];
   private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery' | 'writer'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
 
   constructor(options: ReceiverOptions) {
@@ -80,12 +83,14 @@ export class Receiver {
     this.writer = options.writer ?? new InlineWriter(options.store);
     this.secret = options.store.webhookSecret();
     this.secretDigest = digest(this.secret);
+    this.formerSecrets = options.store.formerWebhookSecrets();
   }
 
   /** Takes a new secret into use at once (after `rotateWebhookSecret`). */
   setSecret(secret: string): void {
     this.secret = secret;
     this.secretDigest = digest(secret);
+    this.formerSecrets = this.o.store.formerWebhookSecrets();
   }
 
   get port(): number {
@@ -94,12 +99,20 @@ export class Receiver {
     return addr.port;
   }
 
+  /** Takes a secret rotated by another process into use (the store is the source of truth). */
+  private refreshSecret(): void {
+    const stored = this.o.store.getMeta('webhook_secret');
+    if (stored !== null && stored !== this.secret) this.setSecret(stored);
+  }
+
   /** The full local webhook URL. It contains the secret: show it to the user, never log it. */
   get localUrl(): string {
+    this.refreshSecret();
     return `http://${this.o.host}:${this.port}/hooks/${this.secret}`;
   }
 
   get webhookPath(): string {
+    this.refreshSecret();
     return `/hooks/${this.secret}`;
   }
 
@@ -119,10 +132,15 @@ export class Receiver {
       socket.once('close', () => this.sockets.delete(socket));
     });
     server.on('request', (req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        process.stderr.write(`hookwatch: receiver error: ${(err as Error).message}\n`);
-        if (!res.headersSent) reply(res, 503, { ok: false, error: 'internal error; please retry' });
-      });
+      // Once stopping, answers close their connection instead of leaving it idle for the grace period.
+      if (this.server === null) res.shouldKeepAlive = false;
+      const handling = this.handle(req, res)
+        .catch((err: unknown) => {
+          process.stderr.write(`hookwatch: receiver error: ${(err as Error).message}\n`);
+          if (!res.headersSent) reply(res, 503, { ok: false, error: 'internal error; please retry' });
+        })
+        .finally(() => this.inFlight.delete(handling));
+      this.inFlight.add(handling);
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     await new Promise<void>((resolve, reject) => {
@@ -143,11 +161,18 @@ export class Receiver {
     this.server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Requests being answered now get `Connection: close`, so their sockets do not idle out the grace period.
+    for (const s of this.sockets) {
+      const res = (s as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+      if (res && !res.headersSent) res.shouldKeepAlive = false;
+    }
     const timer = setTimeout(() => {
       for (const s of this.sockets) s.destroy();
     }, graceMs);
     await closed;
     clearTimeout(timer);
+    // Handlers still finishing (a body cut off at the deadline logs its row) write before the store closes.
+    await Promise.allSettled([...this.inFlight]);
     await this.writer.drain();
   }
 
@@ -170,11 +195,16 @@ export class Receiver {
    * A path that is not exactly a hook route can still carry the secret (`/hooks/<secret>/x/y`,
    * `/Hooks/<secret>`, a proxy prefix before it) or a near-miss of it: the delivery log must hold neither.
    */
-  private redactPath(path: string): string {
-    let p = path;
-    for (const secret of [this.secret, ...this.o.store.formerWebhookSecrets()]) {
-      if (secret && p.includes(secret)) p = p.split(secret).join('{secret}');
+  private redactSecrets(text: string): string {
+    let t = text;
+    for (const secret of [this.secret, ...this.formerSecrets]) {
+      if (secret && t.includes(secret)) t = t.split(secret).join('{secret}');
     }
+    return t;
+  }
+
+  private redactPath(path: string): string {
+    let p = this.redactSecrets(path);
     p = p.replace(/(\/hooks\/)(?!\{secret\})[^/]+/gi, '$1{redacted}');
     return p.slice(0, 200);
   }
@@ -182,8 +212,7 @@ export class Receiver {
   private secretMatches(candidate: string): boolean {
     // The secret is read from the store on every request (one indexed lookup), so `hookwatch secret --rotate`
     // in another process takes effect at once: the old URL stops working with the next request.
-    const stored = this.o.store.getMeta('webhook_secret');
-    if (stored !== null && stored !== this.secret) this.setSecret(stored);
+    this.refreshSecret();
     // Hash both sides so the comparison takes the same time whatever the candidate's length.
     return timingSafeEqual(digest(candidate), this.secretDigest);
   }
@@ -356,10 +385,14 @@ export class Receiver {
   private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     // Bytes that are not HTTP. Log them (capped) and answer 400 if the socket can still take it.
     const raw = (err as { rawPacket?: Buffer }).rawPacket;
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A client that went away mid-body (HPE_INVALID_EOF_STATE) is already logged as 499 by its handler.
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
       socket.destroy();
       return;
     }
+    // Bytes after a complete request (a body longer than its Content-Length) while its answer is still
+    // on the way: writing a 400 and closing here would cost that request its 200. Let it finish.
+    if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) return;
     void this.logOnly({
       receivedAt: Date.now(),
       method: '?',
@@ -388,9 +421,8 @@ export class Receiver {
         out[name] = '[present]';
         continue;
       }
-      const v = Array.isArray(value) ? value.join(', ') : value;
-      // A proxy may echo the request path (and so the secret) in a header.
-      out[name] = v.includes(this.secret) ? v.split(this.secret).join('{secret}') : v.slice(0, 2000);
+      // A proxy may echo the request path (and so the secret, current or former) in a header.
+      out[name] = this.redactSecrets(Array.isArray(value) ? value.join(', ') : value).slice(0, 2000);
     }
     return out;
   }

@@ -232,6 +232,8 @@ export function migrate(db: Database.Database, upTo = LATEST_SCHEMA_VERSION): vo
         'Upgrade Hookwatch, or point --data at another folder.',
     );
   }
+  // Already current: no write lock (a read command must not wait on a busy writer, nor fail on a read-only copy).
+  if (current >= upTo) return;
   for (const m of MIGRATIONS) {
     if (m.version > upTo) break;
     // IMMEDIATE: a second process starting at the same moment waits, then sees the new version and skips.
@@ -282,9 +284,12 @@ export class HookwatchStore {
       related: db.prepare('SELECT id, type FROM events WHERE message_uid = ? AND id != ? ORDER BY id'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      pruneEvents: db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY id LIMIT ?)'),
+      // Never the newest row: ids must keep growing (INTEGER PRIMARY KEY reuses them once a table is empty),
+      // and the search index watermark, the alerts' last processed id and the feed all count on that.
+      pruneEvents: db.prepare(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
+          AND id < (SELECT max(id) FROM events) ORDER BY id LIMIT ?)`),
       pruneDeliveries: db.prepare(`DELETE FROM deliveries WHERE id IN (
-          SELECT d.id FROM deliveries d WHERE d.received_at < ?
+          SELECT d.id FROM deliveries d WHERE d.received_at < ? AND d.id < (SELECT max(id) FROM deliveries)
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.delivery_id = d.id)
           ORDER BY d.id LIMIT ?)`),
       counts: db.prepare('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries'),
