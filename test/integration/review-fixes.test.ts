@@ -116,3 +116,28 @@ describe('the receiver after a rotation in another process', () => {
     await core.stop(); // a second stop waits for the first, and does not fail
   });
 });
+
+describe('a client dripping its headers', () => {
+  it('is cut off silently at the header deadline, while a normal connection keeps working', async () => {
+    const { connect } = await import('node:net');
+    const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: 'normal', log: () => {}, receiver: { headerDeadlineMs: 400 } });
+    const { port } = new URL(core.receiver.localUrl);
+    const received: string[] = [];
+    const sock = connect(Number(port), '127.0.0.1');
+    sock.on('data', (d) => received.push(d.toString()));
+    const closed = new Promise<number>((resolve) => sock.once('close', () => resolve(Date.now())));
+    await new Promise((r) => sock.once('connect', r));
+    const started = Date.now();
+    const drip = 'POST /hooks/x HTTP/1.1\r\nHost: a\r\nX-Slow: ' + 'y'.repeat(40);
+    let i = 0;
+    const timer = setInterval(() => (i < drip.length && !sock.destroyed ? sock.write(drip[i++]!) : undefined), 50);
+    const at = await closed;
+    clearInterval(timer);
+    expect(at - started).toBeLessThan(1500); // well before the drip would have finished (2 s)
+    expect(received).toEqual([]); // nothing written: no stale 408 for a tunnel to pass on
+    // A connection that completed a request is not affected by the deadline afterwards.
+    const ok = await postJson(core.receiver.localUrl, message('drip-ok', 'fine'));
+    expect(ok.status).toBe(200);
+    await core.stop();
+  });
+});

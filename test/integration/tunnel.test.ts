@@ -110,7 +110,9 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
 
   beforeAll(async () => {
     lt = await startLtServer();
-    env = await startCore();
+    // A header deadline longer than test (d)'s idle wait: that test must see whether Node writes a stale
+    // 408 into an idle socket, not our own silent close.
+    env = await startCore({ receiver: { headerDeadlineMs: 10 * 60_000 } });
   });
   afterAll(async () => {
     await Promise.all(supervisors.map((s) => s.stop()));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HookwatchCore } from '../../main/core/core.js';
+import { HookwatchCore, type CoreOptions } from '../../main/core/core.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SHARED = resolve(REPO, '../shared');
@@ -14,9 +14,9 @@ export function tempDir(prefix = 'hookwatch-test-'): { dir: string; cleanup: () 
 }
 
 /** A real core (SQLite file + HTTP receiver on 127.0.0.1, free port) in a fresh temp folder. */
-export async function startCore(options: { durability?: 'full' | 'normal' } = {}) {
+export async function startCore(options: { durability?: 'full' | 'normal'; receiver?: CoreOptions['receiver'] } = {}) {
   const tmp = tempDir();
-  const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: options.durability ?? 'normal', log: () => {} });
+  const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: options.durability ?? 'normal', log: () => {}, ...(options.receiver ? { receiver: options.receiver } : {}) });
   return {
     core,
     dataDir: tmp.dir,

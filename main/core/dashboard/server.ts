@@ -149,7 +149,13 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         return openStream(req, res);
       }
       if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-      return callApi(req, res, decodeURIComponent(path.slice('/api/'.length)));
+      let method: string;
+      try {
+        method = decodeURIComponent(path.slice('/api/'.length));
+      } catch {
+        return refuse(res, 400, 'the method name is not valid percent-encoding');
+      }
+      return callApi(req, res, method);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (path === '/' || path === '/index.html') {
@@ -304,5 +310,9 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | null
     });
     req.once('end', () => resolvePromise(over ? null : Buffer.concat(chunks)));
     req.once('error', reject);
+    // A client that goes away mid-body: settle, so the handler does not wait forever.
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection before the arguments were complete'));
+    });
   });
 }

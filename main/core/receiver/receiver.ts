@@ -22,6 +22,12 @@ export interface ReceiverOptions {
   bodyTimeoutMs?: number;
   /** A connection silent for this long is closed without a word (default 5 min). */
   idleTimeoutMs?: number;
+  /**
+   * A connection whose first request's headers are not complete by then is closed without a word
+   * (default 60 s): with Node's headersTimeout off, a client dripping header bytes would otherwise
+   * hold its socket forever, and through a tunnel there are only a few.
+   */
+  headerDeadlineMs?: number;
   /** Deepest JSON nesting accepted (default 64; real payloads stay under 6). */
   maxDepth?: number;
   /** Where writes go (default: on this thread, with group commit). The caller owns and closes it. */
@@ -77,6 +83,7 @@ export class Receiver {
       logBodyCap: 64 * 1024,
       bodyTimeoutMs: 30_000,
       idleTimeoutMs: 5 * 60_000,
+      headerDeadlineMs: 60_000,
       maxDepth: 64,
       ...options,
     };
@@ -127,10 +134,19 @@ export class Receiver {
       keepAliveTimeout: 60_000,
     });
     server.timeout = this.o.idleTimeoutMs;
+    const served = new WeakSet<Socket>();
     server.on('connection', (socket) => {
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      const deadline = setTimeout(() => {
+        if (!served.has(socket)) socket.destroy();
+      }, this.o.headerDeadlineMs);
+      deadline.unref();
+      socket.once('close', () => {
+        clearTimeout(deadline);
+        this.sockets.delete(socket);
+      });
     });
+    server.on('request', (req) => served.add(req.socket));
     server.on('request', (req, res) => {
       // Once stopping, answers close their connection instead of leaving it idle for the grace period.
       if (this.server === null) res.shouldKeepAlive = false;
