@@ -2,17 +2,23 @@
 // (node_modules stays on Node's ABI after install so tests and the CLI work; see TOOLCHAIN.md).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
-let electronPath;
-try {
-  // Electron >= 42 fetches its binary on first use, from GitHub.
-  electronPath = require('electron');
-} catch (err) {
+// Electron >= 42 fetches its binary on first use, from GitHub. Ask for its path in a child process so
+// a failed download is one clear message here, not the downloader's stack trace.
+if (!existsSync(new URL('../node_modules/electron/path.txt', import.meta.url))) {
+  console.error('hookwatch: fetching the Electron binary (first start only)…');
+}
+const resolved = spawnSync(process.execPath, ['-e', "process.stdout.write('\\n' + require('electron'))"], { encoding: 'utf8' });
+// The downloader may print progress on stdout first: the path is the last line.
+const electronPath = resolved.status === 0 ? (resolved.stdout.trim().split('\n').pop() ?? '').trim() : '';
+if (!electronPath) {
+  const reason = (resolved.stderr || '').split('\n').find((l) => /Error|ENOTFOUND|fetch failed/.test(l)) ?? 'the download failed';
   console.error(
-    `hookwatch: the Electron binary is not available (${String(err.message).split('\n')[0]}).\n` +
+    `hookwatch: the Electron binary is not available (${reason.trim()}).\n` +
       'It is downloaded on first start and needs internet access. Everything Hookwatch does also runs\n' +
-      'without Electron: `npx hookwatch serve` (receiver, storage, dashboard in your browser).',
+      'without Electron: `npx hookwatch serve` (receiver, tunnel, storage, and the dashboard in your browser).',
   );
   process.exit(1);
 }
