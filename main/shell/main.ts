@@ -3,6 +3,7 @@ import { app, dialog, safeStorage } from 'electron';
 import { HookwatchService } from '../core/api/service.js';
 import { tunnelSourceFromSupervisor, webhookSourceFromStore } from '../core/api/sources.js';
 import { HookwatchCore } from '../core/core.js';
+import { DEFAULT_TUNNEL_HOST } from '../core/tunnel/index.js';
 import { HIDDEN_ARG } from './login-item.js';
 import { devRendererOrigin } from './renderer-origin.js';
 import { openShellSettings, ShellSettingsError } from './settings-store.js';
@@ -80,6 +81,7 @@ if (!app.requestSingleInstanceLock()) {
           },
         },
         registrar: { register: (types) => c.registerNow(types), chosen: () => c.registerEventTypes() },
+        tunnelPreferences: { get: () => c.tunnelPreferences(), set: (p) => c.setTunnelPreferences(p), defaultHost: DEFAULT_TUNNEL_HOST },
         log,
       });
       shell = HookwatchShell.start({

@@ -544,4 +544,23 @@ describe('First run', () => {
     await expect(r.client.api.setTimelinesToken('two words')).rejects.toThrow(/one word without spaces/);
     await expect(r.client.api.registerWebhooks([])).rejects.toThrow(/at least one event type/);
   });
+
+  test('Settings: the tunnel server and subdomain are validated, kept, and applied', async () => {
+    let core: Running['core'] | null = null;
+    const r = await start({ tunnelPreferences: { get: () => core!.tunnelPreferences(), set: (p) => core!.setTunnelPreferences(p), defaultHost: 'https://localtunnel.me' } });
+    core = r.core;
+    renderWith(r.client, <Settings filter={{}} />);
+    const sub = (await screen.findByTestId('tunnel-subdomain', undefined, WAIT)) as HTMLInputElement;
+    fireEvent.change(sub, { target: { value: 'Not_Valid!' } });
+    fireEvent.submit(sub.closest('form')!);
+    expect((await screen.findByRole('alert', undefined, WAIT)).textContent).toMatch(/subdomain/i);
+    expect(core.tunnelPreferences().subdomain).toBeNull();
+    fireEvent.change(sub, { target: { value: 'acme-support' } });
+    fireEvent.change(screen.getByTestId('tunnel-host'), { target: { value: 'https://tunnel.example.com' } });
+    fireEvent.submit(sub.closest('form')!);
+    await screen.findByText(/Saved: https:\/\/tunnel\.example\.com, asking for the name “acme-support”/, undefined, WAIT);
+    expect(core.tunnelPreferences()).toEqual({ host: 'https://tunnel.example.com', subdomain: 'acme-support' });
+    // The token and event choices are here too, like on the Setup screen.
+    expect(screen.queryByTestId('token-input')).toBeNull(); // this host keeps no tokens: the block is left out
+  });
 });

@@ -285,8 +285,18 @@ export interface NotificationSettings {
   flapWindowMinutes: number;
 }
 
+export interface TunnelPreferences {
+  /** The localtunnel server: the public service or one of your own. */
+  host: string;
+  /** A preferred name (stable URL across reconnects); null for a fresh random one per tunnel. */
+  subdomain: string | null;
+  defaultHost: string;
+}
+
 export interface SettingsView {
   retention: RetentionSettings;
+  /** Not available where Hookwatch runs without a tunnel (`hookwatch serve --no-tunnel`). */
+  tunnel: Availability<TunnelPreferences>;
   notifications: Availability<{ settings: NotificationSettings }>;
   dataDir: string;
   /** Settings a later part of Hookwatch adds, so the screen can say what will come. */
@@ -295,6 +305,8 @@ export interface SettingsView {
 
 export interface SettingsPatch {
   retention?: Partial<RetentionSettings>;
+  /** A null host means the public service again; a null or empty subdomain a random name. */
+  tunnel?: { host?: string | null; subdomain?: string | null };
   notifications?: Partial<NotificationSettings>;
 }
 

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { eventGroup, type NormalizedEvent } from '../events.js';
 import { eventsCsv, eventsJsonl, jsonLine } from '../export.js';
+import { TunnelSettingsError } from '../tunnel/index.js';
 import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, describeSyncReport, MESSAGE_EVENT_TYPES, parseEventTypeList, type TimelinesSyncReport } from '../registration/sync.js';
 import type { IngestListener } from '../core.js';
 import { readRetention, writeRetention } from '../retention.js';
@@ -122,6 +123,12 @@ export interface ServiceOptions {
   tunnel?: TunnelSource;
   /** Default: the webhooks registration last listed, from the store, with no token configured. */
   webhooks?: WebhookRegistrySource;
+  /** The tunnel server and subdomain; absent when the host runs no tunnel. `set` throws on a bad value. */
+  tunnelPreferences?: {
+    get(): { host: string; subdomain: string | null };
+    set(patch: { host?: string | null; subdomain?: string | null }): { host: string; subdomain: string | null };
+    defaultHost: string;
+  };
   /** Where the first-run screen's TimelinesAI token goes; without it the screen says how to set one. */
   tokenStore?: { storage: Exclude<TokenStorage, 'unavailable'>; save(token: string | null): Promise<ActionResult> };
   /** Registers at the current public URL now (the core's registerNow); the chosen types are remembered. */
@@ -141,6 +148,12 @@ export interface ServiceOptions {
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
+
+function optNullableText(v: unknown, name: string): string | null | undefined {
+  if (v === undefined || v === null) return v;
+  if (typeof v !== 'string' || v.length > 300) throw new ApiInputError(`${name} must be text of at most 300 characters`);
+  return v.trim();
+}
 
 function eventTypeChoices(chosen: string[] | undefined): EventTypeChoice[] {
   const set = new Set(chosen ?? DEFAULT_SYNC_EVENT_TYPES);
@@ -384,11 +397,21 @@ export class HookwatchService {
       updateSettings: async (patch: SettingsPatch) => {
         const p = obj(patch, 'settings');
         for (const key of Object.keys(p)) {
-          if (key !== 'retention' && key !== 'notifications') throw new ApiInputError(`unknown setting ${JSON.stringify(key)} (settings: retention, notifications)`);
+          if (key !== 'retention' && key !== 'notifications' && key !== 'tunnel') throw new ApiInputError(`unknown setting ${JSON.stringify(key)} (settings: retention, notifications, tunnel)`);
         }
         if (p.notifications !== undefined) {
           if (!o.notificationSettings) throw new ApiInputError(NOT_YET.alerts);
           o.notificationSettings.update(notificationPatch(p.notifications));
+        }
+        if (p.tunnel !== undefined) {
+          if (!o.tunnelPreferences) throw new ApiInputError(NOT_YET.tunnel);
+          const t = obj(p.tunnel, 'tunnel');
+          try {
+            o.tunnelPreferences.set({ host: optNullableText(t.host, 'tunnel.host'), subdomain: optNullableText(t.subdomain, 'tunnel.subdomain') });
+          } catch (err) {
+            if (err instanceof TunnelSettingsError) throw new ApiInputError(err.message);
+            throw err;
+          }
         }
         if (p.retention !== undefined) {
           const r = obj(p.retention, 'retention');
@@ -487,12 +510,13 @@ export class HookwatchService {
     const n = this.options.notificationSettings;
     return {
       retention: readRetention(this.store),
+      tunnel: this.options.tunnelPreferences
+        ? { available: true, ...this.options.tunnelPreferences.get(), defaultHost: this.options.tunnelPreferences.defaultHost }
+        : notAvailable(NOT_YET.tunnel),
       notifications: n ? { available: true, settings: n.get() } : notAvailable(NOT_YET.alerts),
       dataDir: dirname(this.store.file),
       comingLater: [
-        { setting: 'TimelinesAI token and the event types to register', arrivesWith: 'the Setup screen (encrypted by the desktop app; for this run by `hookwatch serve`, or HOOKWATCH_TIMELINES_TOKEN)' },
-        { setting: 'Tunnel server and preferred subdomain', arrivesWith: 'the desktop app (for now: `hookwatch serve --tunnel-host`, `--subdomain`)' },
-        { setting: 'Start at login', arrivesWith: 'the desktop app' },
+        { setting: 'Start at login', arrivesWith: 'the desktop app’s tray menu' },
       ],
     };
   }

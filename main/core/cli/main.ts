@@ -132,7 +132,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     core = await HookwatchCore.start({
       dataDir,
       port,
-      ...(v['no-tunnel'] ? {} : { tunnel: { enabled: true, ...(v['tunnel-host'] ? { host: v['tunnel-host'] } : {}), subdomain: v.subdomain ?? null } }),
+      ...(v['no-tunnel'] ? {} : { tunnel: { enabled: true, ...(v['tunnel-host'] ? { host: v['tunnel-host'] } : {}), ...(v.subdomain !== undefined ? { subdomain: v.subdomain } : {}) } }),
       ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
       setup: (c) => {
         core = c;

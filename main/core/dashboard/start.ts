@@ -2,6 +2,7 @@ import type { HookwatchCore } from '../core.js';
 import { HookwatchService, type ServiceOptions } from '../api/service.js';
 import { tunnelSourceFromSupervisor, webhookSourceFromStore, type TunnelSupervisorLike } from '../api/sources.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
+import { DEFAULT_TUNNEL_HOST } from '../tunnel/index.js';
 
 export interface RunningDashboard {
   /** Print this for the user (`dashboard: <url>`); it holds the per-run token, so never log it. */
@@ -38,6 +39,9 @@ export async function startDashboard(
     webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (() => core.timelinesTokenConfigured())),
     ...(options.tokenStore ? { tokenStore: options.tokenStore } : {}),
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
+    ...(core.tunnel
+      ? { tunnelPreferences: { get: () => core.tunnelPreferences(), set: (p) => core.setTunnelPreferences(p), defaultHost: DEFAULT_TUNNEL_HOST } }
+      : {}),
     batchMs: options.batchMs,
     log: options.log,
   });

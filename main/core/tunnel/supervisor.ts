@@ -164,6 +164,11 @@ export class TunnelSupervisor {
     return this.current;
   }
 
+  /** The settings in use (after validation), e.g. for a settings screen to start from. */
+  get settingsInUse(): Readonly<TunnelSettings> {
+    return { ...this.settings };
+  }
+
   /** Applies new settings; the tunnel is replaced only when something that matters for it changed. */
   configure(settings: Partial<TunnelSettings>): void {
     const next = resolveTunnelSettings({ ...this.settings, ...settings });

@@ -9,7 +9,7 @@ const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assi
  * Paste a TimelinesAI token, pick the event types, register: Hookwatch then keeps one webhook per type
  * pointed at its public URL. Results are shown as text lines (they name no secret: the URL shows {secret}).
  */
-function ConnectTimelines({ setup, onChanged }: { setup: SetupInfo; onChanged: () => void }) {
+export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: SetupInfo; onChanged: () => void; as?: 'step' | 'section' }) {
   const client = useClient();
   const [token, setToken] = useState('');
   const [chosen, setChosen] = useState(() => new Set(setup.eventTypeChoices.filter((c) => c.chosen).map((c) => c.type)));
@@ -42,9 +42,10 @@ function ConnectTimelines({ setup, onChanged }: { setup: SetupInfo; onChanged: (
     }
   };
 
+  const Wrapper = as === 'step' ? 'li' : 'section';
   return (
-    <li className="panel">
-      <h2>Connect TimelinesAI (optional)</h2>
+    <Wrapper className="panel" aria-labelledby="connect-heading">
+      <h2 id="connect-heading">{as === 'step' ? 'Connect TimelinesAI (optional)' : 'TimelinesAI'}</h2>
       <form onSubmit={run} className="connect-form">
         <label className="field">
           <span>TimelinesAI API token {setup.tokenConfigured ? '(one is set; paste another to replace it)' : ''}</span>
@@ -95,7 +96,7 @@ function ConnectTimelines({ setup, onChanged }: { setup: SetupInfo; onChanged: (
           ) : null}
         </div>
       ) : null}
-    </li>
+    </Wrapper>
   );
 }
 

@@ -1,10 +1,56 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView } from '../contract.js';
+import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView, SetupInfo, TunnelPreferences } from '../contract.js';
 import { EmptyState, ErrorNote } from '../components/common.js';
 import { downloadExport } from '../lib/download.js';
 import { describeFilter, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient } from '../hooks.js';
 import { NotificationPermission } from './Alerts.js';
+import { ConnectTimelines } from './FirstRun.js';
+
+/** The tunnel server and a preferred subdomain; applied to the running tunnel and kept for the next start. */
+function TunnelForm({ initial }: { initial: TunnelPreferences }) {
+  const client = useClient();
+  const [host, setHost] = useState(initial.host === initial.defaultHost ? '' : initial.host);
+  const [subdomain, setSubdomain] = useState(initial.subdomain ?? '');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const next = await client.api.updateSettings({ tunnel: { host: host.trim() === '' ? null : host, subdomain: subdomain.trim() === '' ? null : subdomain } });
+      const t = next.tunnel.available ? next.tunnel : null;
+      setMessage({ ok: true, text: `Saved: ${t?.host ?? ''}${t?.subdomain ? `, asking for the name “${t.subdomain}”` : ', a random name for each tunnel'}. The tunnel reconnects if this changed it.` });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    }
+  };
+  return (
+    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="tunnel-heading">
+      <h2 id="tunnel-heading">Tunnel</h2>
+      <label className="field field-block">
+        <span className="field-label">Tunnel server</span>
+        <input type="url" className="wide" value={host} placeholder={initial.defaultHost} onChange={(e) => setHost(e.target.value)} data-testid="tunnel-host" />
+        <span className="muted">Empty: the public localtunnel service. A server of your own keeps the traffic in your hands.</span>
+      </label>
+      <label className="field field-block">
+        <span className="field-label">Preferred subdomain</span>
+        <input type="text" className="wide" value={subdomain} placeholder="random for each tunnel" onChange={(e) => setSubdomain(e.target.value)} data-testid="tunnel-subdomain" />
+        <span className="muted">A stable name keeps the public URL (and the providers’ webhooks) the same across reconnects: 4 to 63 lowercase letters, digits and dashes.</span>
+      </label>
+      <button type="submit" className="button button-primary">
+        Save tunnel settings
+      </button>
+      {message ? (
+        message.ok ? (
+          <p role="status" className="ok">
+            {message.text}
+          </p>
+        ) : (
+          <ErrorNote message={message.text} />
+        )
+      ) : null}
+    </form>
+  );
+}
 
 function DaysField({ label, value, onChange, help, testId }: { label: string; value: string; onChange: (v: string) => void; help: string; testId: string }) {
   return (
@@ -119,6 +165,7 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
 export function Settings({ filter }: { filter: FeedFilter }) {
   const client = useClient();
   const settings = useAsync<SettingsView>(() => client.api.getSettings(), [client]);
+  const setup = useAsync<SetupInfo>(() => client.api.getSetup(), [client]);
   const [eventDays, setEventDays] = useState('');
   const [logDays, setLogDays] = useState('');
   const [saved, setSaved] = useState<string | null>(null);
@@ -183,8 +230,8 @@ export function Settings({ filter }: { filter: FeedFilter }) {
       <div className="panel">
         <h2>Export</h2>
         <p>
-          The feed's current filter: <strong>{describeFilter(filter)}</strong>. Newest first, up to 100,000 rows; phone numbers and text that a
-          spreadsheet could take for a formula are prefixed with '.
+          The feed's current filter: <strong>{describeFilter(filter)}</strong>. Newest first, up to 100,000 rows; text that a spreadsheet could run
+          as a formula is prefixed with '.
         </p>
         <button type="button" className="button" disabled={exporting !== null} onClick={() => void exportAs('csv')}>
           Export CSV
@@ -193,6 +240,8 @@ export function Settings({ filter }: { filter: FeedFilter }) {
           Export JSONL
         </button>
       </div>
+      {setup.data && setup.data.tokenStorage !== 'unavailable' ? <ConnectTimelines setup={setup.data} onChanged={setup.reload} as="section" /> : null}
+      {s?.tunnel.available ? <TunnelForm initial={s.tunnel} /> : null}
       {s?.notifications.available ? (
         <NotificationsForm initial={s.notifications.settings} onSaved={() => {}} />
       ) : s && !s.notifications.available ? (
