@@ -270,25 +270,7 @@ export class HookwatchService {
         this.pendingRedelivered.push({ id: ingested.id, deliveryCount: ingested.deliveryCount, lastDeliveredAt: at });
         return;
       }
-      this.pendingEvents.push(
-        summaryOf({
-          details: e.details,
-          id: ingested.id,
-          receivedAt: at,
-          occurredAt: e.occurredAt,
-          provider: e.provider,
-          type: e.type,
-          accountPhone: e.accountPhone,
-          accountId: e.accountId,
-          accountName: e.accountName,
-          chatId: e.chatId,
-          chatName: e.chatName,
-          chatPhone: e.chatPhone,
-          direction: e.direction,
-          text: e.text,
-          deliveryCount: ingested.deliveryCount,
-        }),
-      );
+      this.pendingEvents.push(summaryOf({ ...e, id: ingested.id, receivedAt: at, deliveryCount: ingested.deliveryCount }));
     });
     // The receiver reports accepted deliveries before their events; give them their provider and type.
     const delivery = this.pendingDeliveries.find((d) => d.id === result.deliveryId);
