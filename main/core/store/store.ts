@@ -410,6 +410,9 @@ export class HookwatchStore {
    * waba:chat, ...) for the same chat or account was stored after it, or when its last delivery is
    * older than the redelivery window; otherwise it is a provider retry. Retries come within minutes
    * (TimelinesAI: three attempts), so 6 hours is generous for them and short for a real repeat.
+   * The trade-off: a retry that arrives only after a newer event of its family (a late retry of
+   * "disconnected" after "connected") is stored as a new occurrence; the account board still places it
+   * by its event time, and the next account check with the API corrects the state.
    */
   private retireHashKeyIfNewOccurrence(e: NormalizedEvent, receivedAt: number): void {
     const key = { provider: e.provider, type: e.type, dedupeKey: e.dedupeKey };
