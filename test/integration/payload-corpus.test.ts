@@ -587,6 +587,7 @@ describe('variants, unknown shapes and redeliveries', () => {
     const [row] = expectStored(env, rows, p.forced!, [expected({ provider: 'whatsable', type: 'unknown' })]);
     const detail = env.core.store.getEvent(row!.id)!;
     expect(detail.request.path).toMatch(/\/whatsable$/);
+    expect(detail.request.forcedProvider).toBe('whatsable');
     const delivery = env.core.store.listDeliveries({ limit: 1000 }).find((d) => d.id === detail.deliveryId)!;
     expect(delivery.status).toBe(200);
     expect(delivery.reason).toMatch(/whatsable/);

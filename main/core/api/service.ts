@@ -698,7 +698,7 @@ function detailOf(store: HookwatchStore, id: number): EventDetail | null {
     request: {
       method: d.request.method,
       path: d.request.path,
-      forcedProvider: /^\/hooks\/\{secret\}\/([a-z]+)$/.exec(d.request.path)?.[1] ?? null,
+      forcedProvider: d.request.forcedProvider,
       contentType: d.request.headers['content-type'] ?? null,
       headers: d.request.headers,
       bodyText: body ? body.toString('utf8') : null,

@@ -101,7 +101,7 @@ export interface StoredDelivery {
 }
 
 export interface EventDetail extends StoredEvent {
-  request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string };
+  request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string; forcedProvider: string | null };
   /** Other events that carry the same message uid (one message announced under two event types). */
   related: Array<{ id: number; type: string }>;
 }
@@ -279,7 +279,7 @@ export class HookwatchStore {
           delivery_count = delivery_count + 1, last_delivered_at = excluded.last_delivered_at
         RETURNING id, delivery_count`),
       getEvent: db.prepare(`SELECT ${EVENT_COLUMNS}, d.headers AS req_headers, d.body AS req_body,
-          d.body_truncated AS req_truncated, d.path AS req_path, d.method AS req_method
+          d.body_truncated AS req_truncated, d.path AS req_path, d.method AS req_method, d.forced_provider AS req_forced
         FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.id = ?`),
       related: db.prepare('SELECT id, type FROM events WHERE message_uid = ? AND id != ? ORDER BY id'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -523,7 +523,7 @@ export class HookwatchStore {
 
   getEvent(id: number): EventDetail | null {
     const row = this.stmts.getEvent.get(id) as
-      | (EventRow & { req_headers: string; req_body: Buffer | null; req_truncated: number; req_path: string; req_method: string })
+      | (EventRow & { req_headers: string; req_body: Buffer | null; req_truncated: number; req_path: string; req_method: string; req_forced: string | null })
       | undefined;
     if (!row) return null;
     const event = eventFromRow(row);
@@ -536,6 +536,7 @@ export class HookwatchStore {
         bodyTruncated: row.req_truncated === 1,
         path: row.req_path,
         method: row.req_method,
+        forcedProvider: row.req_forced,
       },
       related,
     };
