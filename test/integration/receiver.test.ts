@@ -94,6 +94,18 @@ describe('receiver: answers and the delivery log', () => {
     expect(JSON.stringify(env.core.store.listDeliveries({ limit: 1000 }))).not.toContain(secret);
   });
 
+  it('accepts a body that starts with a UTF-8 byte-order mark, and keeps the bytes as sent', async () => {
+    const f = fixturePayloads().find((p) => p.name === 'wa_incoming.json')!;
+    const sent = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(f.body.replace('15555550123', '15555550777'))]);
+    const res = await fetch(env.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sent });
+    expect(res.status).toBe(200);
+    const id = ((await res.json()) as { events: Array<{ id: number }> }).events[0]!.id;
+    expect(env.core.store.getEvent(id)!.request.body!.equals(sent)).toBe(true);
+    // A mark anywhere else is still a JSON error.
+    const inside = await fetch(env.url, { method: 'POST', body: Buffer.concat([Buffer.from('{"a":1,'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"b":2}')]) });
+    expect(inside.status).toBe(400);
+  });
+
   it('answers other methods with 405 and Allow: POST', async () => {
     const res = await fetch(env.url, { method: 'PUT', body: '{}' });
     expect(res.status).toBe(405);
