@@ -39,7 +39,20 @@ const stub = join(work, 'electron-stub');
 const out = join(work, 'out');
 mkdirSync(stub);
 // electron-builder copies this folder as "the Electron distribution" and renames the `electron` binary.
-writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n');
+// The stub carries a fuse wire like a real Electron's (the sentinel, version 1, eight fuses in Electron's
+// default states), so electron-builder flips the fuses of electron-builder.yml in it and they can be read back.
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const ELECTRON_DEFAULT_WIRE = '10110001'; // RunAsNode on, cookie encryption off, NODE_OPTIONS on, inspect on, integrity off, asar-only off, V8 snapshot off, file:// privileges on
+writeFileSync(
+  join(stub, 'electron'),
+  Buffer.concat([
+    Buffer.from('#!/bin/sh\necho "stub Electron: packaging check only" >&2\nexit 1\n# '),
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, ELECTRON_DEFAULT_WIRE.length]),
+    Buffer.from(ELECTRON_DEFAULT_WIRE),
+    Buffer.from('\n'),
+  ]),
+);
 chmodSync(join(stub, 'electron'), 0o755);
 
 const cli = require.resolve('electron-builder/cli.js');
@@ -112,6 +125,27 @@ check('better-sqlite3 addon not left inside app.asar', !files.includes(`/${ADDON
 const sqliteSources = [...files, ...unpacked.map((u) => `/${u}`)].filter((f) => /\/better-sqlite3\/(src|deps)\//.test(f) || /better-sqlite3\/build\/Release\/obj/.test(f));
 check('no better-sqlite3 C sources or build leftovers', sqliteSources.length === 0, `${sqliteSources.length} files`);
 
+// The fuses electron-builder.yml asks for, read back from the packaged binary.
+const HARDENED = {
+  RunAsNode: 'DISABLE',
+  EnableCookieEncryption: 'ENABLE',
+  EnableNodeOptionsEnvironmentVariable: 'DISABLE',
+  EnableNodeCliInspectArguments: 'DISABLE',
+  EnableEmbeddedAsarIntegrityValidation: 'ENABLE',
+  OnlyLoadAppFromAsar: 'ENABLE',
+  GrantFileProtocolExtraPrivileges: 'DISABLE',
+};
+const fuses = {};
+try {
+  const { getCurrentFuseWire, FuseV1Options } = require('@electron/fuses');
+  const { FuseState } = require('@electron/fuses/dist/constants.js');
+  const wire = await getCurrentFuseWire(join(out, 'linux-unpacked', 'hookwatch'));
+  for (const [name, want] of Object.entries(HARDENED)) fuses[name] = { want, got: FuseState[wire[FuseV1Options[name]]] ?? 'missing' };
+} catch (err) {
+  check('Electron fuses readable in the packaged binary', false, err.message);
+}
+for (const [name, { want, got }] of Object.entries(fuses)) check(`fuse ${name} ${want === 'ENABLE' ? 'on' : 'off'}`, got === want, got === want ? '' : `is ${got}`);
+
 const size = (p) => {
   try {
     return statSync(p).size;
@@ -128,6 +162,7 @@ const report = {
   asar: { path: 'resources/app.asar', bytes: size(asarPath), files: files.length, ours: ours.length, modules },
   unpacked: { files: unpacked, bytes: unpackedBytes },
   ours: ours.sort(),
+  fuses,
   checks,
 };
 if (!keep) rmSync(work, { recursive: true, force: true });
