@@ -21,7 +21,7 @@ const results: Record<string, unknown> = {
 };
 
 if (want('ingest')) {
-  log('ingest: 20k POSTs, 32 in flight, bare node:http then Hookwatch…');
+  log('ingest: 3 rounds of 20k POSTs, 32 in flight, bare node:http then Hookwatch, then the writer thread…');
   results.ingest = await benchIngest();
 }
 if (want('history')) {
@@ -69,10 +69,14 @@ function summary(r: Record<string, any>): string {
   lines.push('| measure | result | target | met |', '| --- | --- | --- | --- |');
   if (r.ingest) {
     const i = r.ingest;
-    lines.push(`| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio} ${i.ratio >= 0.5 ? '✓' : '✗'} |`);
+    const rounds = i.ratios ? ` (median of ${i.ratios.length} rounds: ${i.ratios.join(', ')})` : '';
+    lines.push(`| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio}${rounds} ${i.ratio >= 0.5 ? '✓' : '✗'} |`);
     lines.push(`| ingest latency p50 / p99 | ${i.hookwatch.p50Ms} / ${i.hookwatch.p99Ms} ms | p99 < 20 ms | ${i.hookwatch.p99Ms < 20 ? '✓' : '✗'} |`);
+    if (i.hookwatch.serverCpuUsPerRequest != null) {
+      lines.push(`| ingest: CPU per request (server: all threads, from /proc; client: autocannon, on the same cores) | Hookwatch ${i.hookwatch.serverCpuUsPerRequest} µs, bare node:http ${i.bare.serverCpuUsPerRequest} µs; client ${i.hookwatch.clientCpuUsPerRequest} / ${i.bare.clientCpuUsPerRequest} µs | report | |`);
+    }
     if (i.hookwatchWriterThread) {
-      lines.push(`| ingest with the writer thread (HOOKWATCH_WRITER=thread) | ${i.hookwatchWriterThread.perSecond} events/s, p50 / p99 ${i.hookwatchWriterThread.p50Ms} / ${i.hookwatchWriterThread.p99Ms} ms | compare | |`);
+      lines.push(`| ingest with the writer thread (HOOKWATCH_WRITER=thread) | ${i.hookwatchWriterThread.perSecond} events/s, p50 / p99 ${i.hookwatchWriterThread.p50Ms} / ${i.hookwatchWriterThread.p99Ms} ms${i.hookwatchWriterThread.serverCpuUsPerRequest != null ? `, ${i.hookwatchWriterThread.serverCpuUsPerRequest} µs CPU per request` : ''} | compare | |`);
     }
     lines.push(`| acknowledged events durable | ${i.storedAfterRun} stored of ${i.acknowledged} acknowledged (${i.durability}) | all | ${i.everyAcknowledgedEventDurable ? '✓' : '✗'} |`);
   }
