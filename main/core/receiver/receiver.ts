@@ -111,8 +111,8 @@ export class Receiver {
 
   /** Takes a secret rotated by another process into use (the store is the source of truth). */
   private refreshSecret(): void {
-    // Only another connection can have rotated it, and any commit there changes the data version: one cheap
-    // pragma per request instead of a read of the meta table (about 5 % of the receiver's time).
+    // A rotation in this process goes through setSecret; one elsewhere is a commit on another connection,
+    // which changes the data version. So: a pragma of about 1 µs per request, and the meta table only then.
     const version = this.o.store.dataVersion();
     if (version === this.secretReadAt) return;
     this.secretReadAt = version;
