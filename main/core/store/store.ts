@@ -643,24 +643,22 @@ export class HookwatchStore {
 
   insertAlert(a: Alert): number {
     return Number(
-      this.db
-        .prepare(`INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
-          VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`)
-        .run({
-          at: a.at,
-          severity: a.severity,
-          kind: a.kind,
-          accountKey: a.accountKey ?? null,
-          accountPhone: a.accountPhone ?? null,
-          chatId: a.chatId ?? null,
-          title: a.title,
-          text: a.text,
-          // The event may have been pruned meanwhile: keep the alert, drop the link.
-          eventId: a.eventId !== undefined && this.db.prepare('SELECT 1 FROM events WHERE id = ?').get(a.eventId) ? a.eventId : null,
-          count: a.count ?? null,
-          notified: a.notify ? 1 : 0,
-          suppressed: a.suppressed,
-        }).lastInsertRowid,
+      this.cached(`INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
+        VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`).run({
+        at: a.at,
+        severity: a.severity,
+        kind: a.kind,
+        accountKey: a.accountKey ?? null,
+        accountPhone: a.accountPhone ?? null,
+        chatId: a.chatId ?? null,
+        title: a.title,
+        text: a.text,
+        // The event may have been pruned meanwhile: keep the alert, drop the link.
+        eventId: a.eventId !== undefined && this.cached('SELECT 1 FROM events WHERE id = ?').get(a.eventId) ? a.eventId : null,
+        count: a.count ?? null,
+        notified: a.notify ? 1 : 0,
+        suppressed: a.suppressed,
+      }).lastInsertRowid,
     );
   }
 
