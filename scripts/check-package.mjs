@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Packages the desktop app the only way that works offline (TOOLCHAIN.md): electron-builder --dir for
+// Packages the desktop app the only way that works offline (docs/platform.md): electron-builder --dir for
 // Linux, against a stub Electron distribution and without rebuilding native modules, into a temporary
 // folder. Then it checks the packaged file list:
 //   - app.asar holds package.json, dist/main, dist/preload, dist/renderer and the tray pictures;

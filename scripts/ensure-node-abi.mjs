@@ -1,7 +1,7 @@
 // better-sqlite3 is a native addon: it must be built for the runtime that loads it. `npm start` may have
 // rebuilt it for Electron; tests and the CLI run on Node. Check it loads here, rebuild for Node if not.
 // (Never `electron-builder install-app-deps` as a postinstall: on Node it silently builds Node's ABI and
-// labels it Electron's; see TOOLCHAIN.md.)
+// labels it Electron's; see docs/platform.md.)
 import { execSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 

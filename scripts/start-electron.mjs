@@ -1,5 +1,5 @@
 // `npm start`: run the desktop app. Makes sure better-sqlite3 is built for Electron's ABI first
-// (node_modules stays on Node's ABI after install so tests and the CLI work; see TOOLCHAIN.md).
+// (node_modules stays on Node's ABI after install so tests and the CLI work; see docs/platform.md).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

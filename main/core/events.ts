@@ -1,6 +1,6 @@
 /**
  * The normalized event: what every provider payload becomes, whatever its shape.
- * Canonical event types are TimelinesAI's current names (see PROVIDERS.md).
+ * Canonical event types are TimelinesAI's current names (see docs/providers.md).
  */
 
 export type ProviderId = 'timelines' | 'whatsable' | 'unknown';

@@ -1,6 +1,6 @@
 /**
  * Every payload we have a document for goes through the real receiver (HTTP on 127.0.0.1, SQLite
- * file) and comes back out through the real `hookwatch events` command: the shared fixtures, every
+ * file) and comes back out through the real `hookwatch events` command: the fixtures in test/fixtures/payloads, every
  * JSON example in the seed documents, and one sample per webhook of TimelinesAI's spec, generated
  * from the spec's schemas at test time. Then the variants the providers are known to send (stale
  * alias names, the `data` wrapper, WhatsAble's string/array/number quirks), unknown shapes, and
@@ -226,7 +226,7 @@ function specExpectation(sample: SpecSample): Expected {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Written-out expectations for the shared fixtures and the seed examples.
+// Written-out expectations for the payload fixtures and the seed examples.
 
 const ACME = { accountPhone: '+15555550100', accountId: '15555550100@s.whatsapp.net', accountName: 'Acme Support' };
 const SAM = { chatId: '4811201', chatName: 'Sam Customer', chatPhone: '+15555550123' };

@@ -24,7 +24,7 @@ function electronBinary(): string | null {
 function whyNot(): string | null {
   const binary = electronBinary();
   if (!binary) return 'no Electron binary on this machine (Electron downloads it from GitHub on first start; set HOOKWATCH_ELECTRON_BINARY to use one)';
-  // node_modules keeps better-sqlite3 on Node's ABI for the other tests; the app needs Electron's (TOOLCHAIN.md).
+  // node_modules keeps better-sqlite3 on Node's ABI for the other tests; the app needs Electron's (docs/platform.md).
   const probe = spawnSync(binary, ['-e', "require('better-sqlite3')(':memory:').close()"], { cwd: REPO, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 60_000 });
   if (probe.status !== 0) return 'better-sqlite3 is built for Node, not for this Electron (run `npm start` once to rebuild it for Electron, then this test)';
   return null;
@@ -69,7 +69,7 @@ describe('the desktop app in Electron', () => {
 
       const setup = (await win.evaluate(() => window.hookwatch.invoke('getSetup', []))) as { webhookUrl: string };
       expect(setup.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\//);
-      const fixture = readFileSync(join(REPO, '../shared/fixtures/payloads/tl_account_disconnected.json'), 'utf8');
+      const fixture = readFileSync(join(REPO, 'test/fixtures/payloads/tl_account_disconnected.json'), 'utf8');
       const posted = await postJson(setup.webhookUrl, fixture);
       expect(posted.status).toBe(200);
       const listed = (await win.evaluate(() => window.hookwatch.invoke('listEvents', [{}]))) as { events: Array<{ id: number }> };

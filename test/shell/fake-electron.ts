@@ -1,5 +1,5 @@
 /**
- * A fake of the `electron` module for the shell's tests (Electron cannot run here; TOOLCHAIN.md).
+ * A fake of the `electron` module for the shell's tests (Electron cannot run here; docs/platform.md).
  * Every object records what the shell did to it, so a test asserts the shell's behaviour: which
  * icon the tray shows, what the menu holds, which notifications were shown, what was written to the
  * clipboard, which IPC handlers exist. Use it with

@@ -1,4 +1,4 @@
-// The packaged app's file list, checked offline (TOOLCHAIN.md): scripts/check-package.mjs runs
+// The packaged app's file list, checked offline (docs/platform.md): scripts/check-package.mjs runs
 // electron-builder --dir --linux against a stub Electron into a temp folder and inspects app.asar and
 // app.asar.unpacked. It packages what `npm run build` put in dist/ (about 5 to 15 s).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';

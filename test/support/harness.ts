@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { HookwatchCore, type CoreOptions } from '../../main/core/core.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const SHARED = resolve(REPO, '../shared');
+/** Vendor specs, vendor documents and sample payloads the tests read, kept in the repo (test/fixtures/README.md). */
+export const FIXTURES = join(REPO, 'test/fixtures');
 export const BIN = join(REPO, 'bin/hookwatch.js');
 
 export function tempDir(prefix = 'hookwatch-test-'): { dir: string; cleanup: () => void } {
@@ -90,7 +91,7 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
 }
 
 export function fixturePayloads(): Array<{ name: string; body: string }> {
-  const dir = join(SHARED, 'fixtures/payloads');
+  const dir = join(FIXTURES, 'payloads');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -1,5 +1,5 @@
 /**
- * Payload corpora built at test time from the shared documents, so the tests follow the documents
+ * Payload corpora built at test time from the vendor documents in test/fixtures, so the tests follow the documents
  * instead of a hand-copied snapshot of them:
  * - specSamples(): one payload per webhook of TimelinesAI's OpenAPI webhook spec, generated from its schemas;
  * - seedExamples(): every JSON object shown in the seed documents (vendor docs kept verbatim).
@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { SHARED } from './harness.js';
+import { FIXTURES } from './harness.js';
 
-export const WEBHOOK_SPEC = join(SHARED, 'provider-specs/webhook_spec.yaml');
-export const SEEDS_DIR = join(SHARED, 'seeds');
+export const WEBHOOK_SPEC = join(FIXTURES, 'provider-specs/webhook_spec.yaml');
+export const SEEDS_DIR = join(FIXTURES, 'seeds');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -1,11 +1,11 @@
 /**
  * A local stand-in for the TimelinesAI Public API (node:http on 127.0.0.1, port 0) that follows
- * ../shared/provider-specs/public_api_spec.yaml for what Hookwatch uses: webhooks,
+ * TimelinesAI's OpenAPI file (test/fixtures/provider-specs/public_api_spec.yaml) for what Hookwatch uses: webhooks,
  * whatsapp_accounts, workspace. It validates every request we send against the spec's request
  * schemas (ajv) and every answer it gives against the response schemas, and records both kinds
  * of violation so tests can assert there are none.
  *
- * Behaviour that the spec and PROVIDERS.md describe and that it reproduces:
+ * Behaviour that the spec and docs/providers.md describe and that it reproduces:
  * - POST /webhooks is idempotent on event_type + url: returns the existing id, re-enables a
  *   disabled one, restores a deleted one.
  * - PUT /webhooks/{id} changes only the fields sent.
@@ -24,7 +24,7 @@ import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 
-export const PUBLIC_API_SPEC_PATH = resolve(import.meta.dirname, '../../../shared/provider-specs/public_api_spec.yaml');
+export const PUBLIC_API_SPEC_PATH = resolve(import.meta.dirname, '../fixtures/provider-specs/public_api_spec.yaml');
 
 export interface StandInWebhook {
   id: number;
@@ -288,7 +288,7 @@ export class TimelinesStandIn {
     }
 
     if (auth === undefined) return send(401, { status: 'error', message: 'Authorization header is required', error_code: 'missing_credentials' });
-    // PROVIDERS.md: the real API answers a bad token with a bare text 401.
+    // docs/providers.md: the real API answers a bad token with a bare text 401.
     if (auth !== `Bearer ${this.token}`) return send(401, 'Unauthorized');
     if (!op) return send(404, { status: 'error', message: 'Not found', error_code: 'not_found' });
     if (bodyErrors.length > 0) {

@@ -6,7 +6,7 @@ import { bodyHashKey } from './timelines.js';
 import type { ProviderPlugin } from './types.js';
 
 /**
- * WhatsAble: a conversation snapshot with no event type (seed 004, PROVIDERS.md).
+ * WhatsAble: a conversation snapshot with no event type (docs/providers.md).
  *
  * - `last_messages` is documented as an array but usually arrives as a JSON *string* of one.
  * - `phone_number` is the customer, digits without "+", sometimes a JSON number.

@@ -59,7 +59,7 @@ const MiB = 1024 * 1024;
 const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
 /** Other header names that look like they carry a credential: kept only as "present". */
 const CREDENTIAL_LIKE = /auth|token|secret|api-?key|session|cookie|passw/i;
-/** Kept only as "present": WhatsAble's signature cannot be verified yet (PROVIDERS.md), but whether it came is useful. */
+/** Kept only as "present": WhatsAble's signature cannot be verified yet (docs/providers.md), but whether it came is useful. */
 const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
 
 type Route =
@@ -135,7 +135,7 @@ export class Receiver {
     const server = createServer({
       // Node writes "408" into idle sockets after headersTimeout. Behind localtunnel those idle sockets are
       // the tunnel's pre-opened connections, and the stale 408 is later read as the answer to a real webhook
-      // POST (TUNNEL.md). So Node's own timers are off; we cut slow clients ourselves, silently for idle
+      // POST (docs/localtunnel.md). So Node's own timers are off; we cut slow clients ourselves, silently for idle
       // sockets (server.timeout destroys them) and per request for slow bodies (bodyTimeoutMs).
       headersTimeout: 0,
       requestTimeout: 0,

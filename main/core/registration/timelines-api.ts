@@ -1,7 +1,7 @@
 /**
  * A client of the TimelinesAI Public API, limited to what Hookwatch needs: webhooks, WhatsApp
- * accounts and the workspace's quotas. Spec: ../shared/provider-specs/public_api_spec.yaml;
- * notes in ../shared/PROVIDERS.md.
+ * accounts and the workspace's quotas. Spec: TimelinesAI's OpenAPI file (a copy in
+ * test/fixtures/provider-specs/public_api_spec.yaml); notes in docs/providers.md.
  *
  * Every failure becomes a TimelinesApiError with a `kind` the UI can branch on and a message a
  * person can act on. The token is read from a TokenSource for each request and is never put in
@@ -13,7 +13,7 @@ import type { TokenSource } from './token-source.js';
 export const DEFAULT_TIMELINES_API_BASE = 'https://app.timelines.ai/integrations/api';
 export const TIMELINES_TOKEN_PAGE = 'TimelinesAI > Integrations > Public API';
 export const TIMELINES_WEBHOOKS_PAGE = 'TimelinesAI > Integrations > Webhooks v2';
-/** PROVIDERS.md: 30 requests per second per IP, plus a burst of 10. */
+/** docs/providers.md: 30 requests per second per IP, plus a burst of 10. */
 export const TIMELINES_RATE_PER_SECOND = 30;
 export const TIMELINES_RATE_BURST = 10;
 /** The spec's maxLength for a webhook URL. */
@@ -280,7 +280,7 @@ export class TimelinesApiClient {
   async listWebhooks(): Promise<TimelinesWebhook[]> {
     const spec: RequestSpec = { method: 'GET', path: '/webhooks' };
     const body = await this.request(spec);
-    // The spec wraps the list in {status, data: [...]}; PROVIDERS.md saw a bare array. Take both.
+    // The spec wraps the list in {status, data: [...]}; the vendor's prose shows a bare array (docs/providers.md). Take both.
     const list = Array.isArray(body) ? body : isRecord(body) ? body['data'] : undefined;
     const items = Array.isArray(list) ? list : isRecord(list) && Array.isArray(list['webhooks']) ? list['webhooks'] : null;
     if (items === null) throw this.unexpected(spec, 'the webhook list was not an array');

@@ -1,7 +1,7 @@
 /**
  * WhatsAble registration: instructions, not API calls.
  *
- * Why no API client here: the webhook endpoints WhatsAble documents (seed 004, "Internal API
+ * Why no API client here: the webhook endpoints WhatsAble documents (docs/providers.md, "Internal API
  * Reference": GET /api/webhooks/get, POST /api/webhooks/create, DELETE /api/webhooks/delete) are
  * the dashboard's own internal API, authenticated with the Bearer access token of a logged-in
  * browser session, not with the user's API key. Using them would mean asking people for their

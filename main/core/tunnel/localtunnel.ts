@@ -11,7 +11,7 @@ import type { TunnelOpenRequest, TunnelProvider, TunnelSession } from './provide
  *
  * - It opens a connection to the local server as soon as each tunnel socket connects and keeps it forever, so
  *   ten idle connections sit on the receiver. Node >= 18 writes "408" into idle sockets after headersTimeout
- *   and that stale 408 is later read as the answer to a real webhook POST (TUNNEL.md). We also connect ahead
+ *   and that stale 408 is later read as the answer to a real webhook POST (docs/localtunnel.md). We also connect ahead
  *   of a request (it keeps throughput on par), but retire an unused local connection after 20 s and then
  *   connect only when a request's first bytes arrive: an idle tunnel holds no old local connection at all.
  * - When the receiver closes an idle keep-alive connection, the stock client drops the tunnel socket too, which

@@ -19,7 +19,7 @@ export const DEFAULT_TUNNEL_HOST = 'https://localtunnel.me';
 
 /**
  * localtunnel's own rule for a subdomain. The server answers 403 to anything else, and the stock client then
- * retries the registration every second forever (TUNNEL.md), so we check before asking.
+ * retries the registration every second forever (docs/localtunnel.md), so we check before asking.
  */
 export const SUBDOMAIN_PATTERN = /^(?:[a-z0-9][a-z0-9-]{4,63}[a-z0-9]|[a-z0-9]{4,63})$/;
 

@@ -210,7 +210,7 @@ export class TunnelSupervisor {
     const opening = (async () => {
       let session: TunnelSession;
       // The provider promises to honour timeoutMs, but a registration that never settles is exactly the stock
-      // client's failure mode (TUNNEL.md), so the supervisor keeps its own deadline too (a little later, so
+      // client's failure mode (docs/localtunnel.md), so the supervisor keeps its own deadline too (a little later, so
       // the provider's more specific message wins when it does time out).
       let deadline: unknown = null;
       const guard = new Promise<never>((_, reject) => {
@@ -299,7 +299,7 @@ export class TunnelSupervisor {
     this.schedule(this.probeIntervalMs, () => this.runProbe('scheduled'));
   }
 
-  /** localtunnel hands out a random name, silently, when the one asked for is taken (TUNNEL.md): say so. */
+  /** localtunnel hands out a random name, silently, when the one asked for is taken (docs/localtunnel.md): say so. */
   private subdomainNote(session: TunnelSession): string | null {
     const requested = this.settings.subdomain;
     if (requested === null || session.grantedName === requested) return null;
