@@ -129,8 +129,12 @@ export interface CatchupRunOptions {
   maxRateLimitRetries?: number;
   /** A Retry-After longer than this interrupts the run instead of waiting. Default 5 min. */
   maxRetryAfterMs?: number;
-  /** Checkpoints are saved at most this often while reading messages (and always at the end). Default 1 s. */
-  checkpointEveryMs?: number;
+  /**
+   * Recovered messages are stored in batches, at most this often (and at 500 messages, and at the
+   * end), each followed by the checkpoint. A commit per page would be a disk sync per page.
+   * Default 500 ms.
+   */
+  flushEveryMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: CatchupProgress) => void;
   now?: () => number;
@@ -218,6 +222,7 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
   const save = async () => {
     await o.checkpoints?.save(key, state);
   };
+  let flush = save;
 
   // One 429 pauses everyone: TimelinesAI limits per IP, not per request.
   let pausedUntil = 0;
@@ -282,12 +287,19 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
     }
     // 3. Each chat's messages from the window, oldest first, a page at a time.
     if (state.phase === 'messages') {
-      let lastSave = now();
-      const saveSoon = async () => {
-        if (now() - lastSave >= (o.checkpointEveryMs ?? 1000)) {
-          lastSave = now();
-          await save();
-        }
+      // The checkpoint is saved only right after the messages read so far are stored, so a
+      // checkpoint never points past a message that is not in the store.
+      let pending: RecoveredMessage[] = [];
+      let lastFlush = now();
+      flush = async () => {
+        const items = pending;
+        pending = [];
+        lastFlush = now();
+        if (items.length) await o.sink.storeRecovered(items);
+        await save();
+      };
+      const flushSoon = async () => {
+        if (pending.length >= 500 || now() - lastFlush >= (o.flushEveryMs ?? 500)) await flush();
       };
       const queue = state.chats.filter((c) => !c.done);
       let failure: unknown = null;
@@ -318,7 +330,7 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
           }
           await takePage(chat, page.messages);
           if (!page.hasMore || page.messages.length === 0) chat.done = true;
-          await saveSoon();
+          await flushSoon();
           progress();
         }
       };
@@ -339,7 +351,7 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
           }
           items.push({ event: recoveredEvent(chat, m, { gapStart: o.gap.start, gapEnd: o.gap.end, fetchedAt }), raw: m.raw, chatId: chat.id });
         }
-        if (items.length) await o.sink.storeRecovered(items);
+        pending.push(...items);
         chat.recovered += items.length;
         state.recovered += items.length;
         const last = messages[messages.length - 1];
@@ -350,11 +362,16 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
       if (failure !== null) throw failure;
       state.phase = 'done';
     }
-    await save();
+    await flush();
     progress();
     return outcomeOf(o.gap, key, state, 'done', null, startedAt, now());
   } catch (err) {
-    await save();
+    // Store what was read before stopping; if even that fails, the previous checkpoint stands.
+    try {
+      await flush();
+    } catch (storeErr) {
+      return outcomeOf(o.gap, key, state, 'failed', `could not store recovered messages: ${(storeErr as Error).message}`, startedAt, now());
+    }
     if (err instanceof Stop) return outcomeOf(o.gap, key, state, err.status, err.message, startedAt, now());
     const e = err as CatchupCallError;
     const transient = e?.kind === 'server' || e?.kind === 'network' || e?.kind === 'timeout';
