@@ -55,6 +55,8 @@ export type StandInFault =
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters (catch-up's reads use them). */
+  query: Record<string, string>;
   body: unknown;
   /** The fault injected into this request, if any. */
   fault: StandInFault['kind'] | null;
@@ -75,7 +77,16 @@ interface Operation {
   pattern: RegExp;
   requestValidator: ValidateFunction | null;
   responseValidators: Map<string, ValidateFunction>;
+  /** The spec's query and path parameters, each value checked (after reading it as its type) by ajv. */
+  parameters: { name: string; in: 'query' | 'path'; validate: ValidateFunction; type: string | undefined }[];
 }
+
+/**
+ * More operations for the stand-in (test/support/timelines-chats.ts serves chats and messages):
+ * called for a request the built-in routes do not answer, after its checks and faults; returns
+ * [status, body] or null to pass. The answer is validated against the spec like any other.
+ */
+export type StandInRoute = (method: string, path: string, query: URLSearchParams) => [number, unknown, Record<string, string>?] | null;
 
 export const DEFAULT_ACCOUNTS: StandInAccount[] = [
   {
@@ -116,6 +127,7 @@ export class TimelinesStandIn {
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | null = null;
   private port = 0;
+  private readonly extraRoutes: StandInRoute[] = [];
 
   private constructor(options: StandInOptions) {
     this.token = options.token;
@@ -153,6 +165,11 @@ export class TimelinesStandIn {
     const hook: StandInWebhook = { id: this.nextId++, event_type: w.event_type, url: w.url, enabled: w.enabled ?? true, errors_counter: w.errors_counter ?? 0, deleted: false };
     this.webhooks.set(hook.id, hook);
     return hook;
+  }
+
+  /** Serves more of the spec's operations (see StandInRoute). */
+  addRoutes(route: StandInRoute): void {
+    this.extraRoutes.push(route);
   }
 
   /** Webhooks not deleted, by id. */
@@ -207,7 +224,7 @@ export class TimelinesStandIn {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const prefix = '/integrations/api';
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
-    const record: RecordedRequest = { method, path, body: null, fault: null, status: 0 };
+    const record: RecordedRequest = { method, path, query: Object.fromEntries(url.searchParams), body: null, fault: null, status: 0 };
     this.requests.push(record);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -225,7 +242,8 @@ export class TimelinesStandIn {
     let body: unknown = null;
     let bodyErrors: { fields: string[]; msg: string }[] = [];
     if (!url.pathname.startsWith(prefix)) this.violations.push(`${method} ${url.pathname}: outside the API root ${prefix}`);
-    if (url.search) this.violations.push(`${method} ${path}: unexpected query ${url.search}`);
+    if (url.search && !op) this.violations.push(`${method} ${path}: unexpected query ${url.search}`);
+    if (op) this.checkParameters(op, path, url.searchParams, method);
     if (!op) {
       this.violations.push(`${method} ${path}: not an operation of the spec`);
     } else if (op.requestValidator) {
@@ -294,19 +312,34 @@ export class TimelinesStandIn {
     if (bodyErrors.length > 0) {
       return this.reply(send, op, 400, { status: 'error', message: 'Request validation failed', error_code: 'validation_error', errors: bodyErrors });
     }
-    const [status, answer] = this.route(method, path, body);
-    return this.reply(send, op, status, answer);
+    const [status, answer, headers] = this.route(method, path, body, url.searchParams);
+    return this.reply(send, op, status, answer, headers);
   }
 
-  private reply(send: (status: number, body: unknown) => void, op: Operation, status: number, answer: unknown): void {
+  private reply(send: (status: number, body: unknown, headers?: Record<string, string>) => void, op: Operation, status: number, answer: unknown, headers?: Record<string, string>): void {
     const validator = op.responseValidators.get(String(status));
     if (validator && !validator(answer)) {
       for (const e of validator.errors ?? []) this.responseViolations.push(`${op.method.toUpperCase()} ${op.template} ${status}: ${e.instancePath || '(body)'} ${e.message}`);
     }
-    send(status, answer);
+    send(status, answer, headers);
   }
 
-  private route(method: string, path: string, body: unknown): [number, unknown] {
+  /** Every query parameter must be one the operation defines, and every value must fit its schema. */
+  private checkParameters(op: Operation, path: string, query: URLSearchParams, method: string): void {
+    const pathValues = op.pattern.exec(path)?.slice(1) ?? [];
+    const pathParams = op.parameters.filter((p) => p.in === 'path');
+    pathParams.forEach((p, i) => {
+      const raw = pathValues[i];
+      if (raw !== undefined && !p.validate(asParameterType(decodeURIComponent(raw), p.type))) this.violations.push(`${method} ${op.template}: path ${p.name} '${raw}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
+    });
+    for (const [name, value] of query) {
+      const p = op.parameters.find((x) => x.in === 'query' && x.name === name);
+      if (!p) this.violations.push(`${method} ${op.template}: query parameter '${name}' is not in the spec`);
+      else if (!p.validate(asParameterType(value, p.type))) this.violations.push(`${method} ${op.template}: query ${name}='${value}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
+    }
+  }
+
+  private route(method: string, path: string, body: unknown, query: URLSearchParams): [number, unknown, Record<string, string>?] {
     const b = (body ?? {}) as Record<string, unknown>;
     if (path === '/webhooks' && method === 'GET') return [200, { status: 'ok', data: this.live().map(publicWebhook) }];
     if (path === '/webhooks' && method === 'POST') return this.createWebhook(b);
@@ -345,6 +378,10 @@ export class TimelinesStandIn {
           },
         },
       ];
+    }
+    for (const extra of this.extraRoutes) {
+      const answer = extra(method, path, query);
+      if (answer) return answer;
     }
     return [500, { status: 'error', message: `the stand-in does not implement ${method} ${path}`, error_code: 'internal_error' }];
   }
@@ -388,6 +425,13 @@ function urlRefusal(url: string): unknown | null {
     ok = false;
   }
   return ok ? null : { status: 'error', message: 'Invalid URL', error_code: 'validation_error', errors: [{ fields: ['url'], msg: 'must be a valid http(s) URL' }] };
+}
+
+/** A query or path value as the type its schema names ("12" -> 12, "true" -> true); anything unreadable stays a string and fails. */
+function asParameterType(value: string, type: string | undefined): unknown {
+  if (type === 'integer' || type === 'number') return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -471,7 +515,7 @@ function compileOperations(specPath: string): Operation[] {
   // merge: the spec shares its error responses through YAML merge keys (`<<: *http_errors_common`).
   const spec = parseYaml(readFileSync(specPath, 'utf8'), { merge: true }) as {
     paths: Record<string, Record<string, any>>;
-    components: { schemas: Record<string, unknown>; responses: Record<string, any> };
+    components: { schemas: Record<string, unknown>; responses: Record<string, any>; parameters?: Record<string, any> };
   };
   const ajvFor = (close: boolean) => {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
@@ -494,10 +538,15 @@ function compileOperations(specPath: string): Operation[] {
         const schema = jsonSchemaOf(r?.content);
         if (schema) responseValidators.set(status, responseAjv.compile(openApiToJsonSchema(schema, false) as object));
       }
+      const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .map((p: any) => (p?.$ref ? spec.components.parameters?.[String(p.$ref).split('/').pop()!] : p))
+        .filter((p: any) => p && (p.in === 'query' || p.in === 'path'))
+        .map((p: any) => ({ name: String(p.name), in: p.in, type: p.schema?.type, validate: requestAjv.compile(openApiToJsonSchema(p.schema ?? {}, true) as object) }));
       ops.push({
         method,
         template,
         pattern,
+        parameters,
         requestValidator: reqSchema ? requestAjv.compile(openApiToJsonSchema(reqSchema, true) as object) : null,
         responseValidators,
       });

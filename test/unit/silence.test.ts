@@ -1,0 +1,140 @@
+/**
+ * Silence detection over a synthetic two-week history: an account busy on weekdays 09:00-18:00
+ * UTC and quiet at night and at weekends. The pure decision, and the same history written to and
+ * read back from a real SQLite store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assessSilence, decideSilence, DEFAULT_SILENCE_SETTINGS, type SilenceInput, type SilenceState } from '../../main/core/alerts/silence.js';
+import { defaultAlertSettings } from '../../main/core/alerts/settings.js';
+import { blankEvent } from '../../main/core/events.js';
+import { HookwatchStore } from '../../main/core/store/store.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+/** Monday 2 November 2026, 00:00 UTC: the history starts here; week 3 starts on the 16th. */
+const MONDAY = Date.UTC(2026, 10, 2);
+const WEEK3 = MONDAY + 14 * DAY;
+const PHONE = '+972501111111';
+
+/** Weekdays 09:00-18:00: an event every 4-12 minutes (deterministic). */
+function officeHistory(from: number, until: number): number[] {
+  const out: number[] = [];
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let day = from; day < until; day += DAY) {
+    const weekday = new Date(day).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    for (let t = day + 9 * HOUR; t < day + 18 * HOUR && t < until; t += (4 + rand() * 8) * MIN) out.push(Math.round(t));
+  }
+  return out;
+}
+
+const alertSettings = () => ({ ...defaultAlertSettings(), timeZone: 'UTC' });
+
+function decide(now: number, events: number[], state: SilenceState = {}, more: Partial<SilenceInput> = {}) {
+  return decideSilence({
+    now,
+    accounts: [{ key: PHONE, provider: 'whatsable', name: 'Sales', phone: PHONE, events }],
+    alertSettings: alertSettings(),
+    state,
+    ...more,
+  });
+}
+
+describe('silence detection', () => {
+  const history = officeHistory(MONDAY, WEEK3 + 9 * HOUR + 5 * MIN);
+
+  it('warns when a busy weekday morning goes quiet for longer than the floor, and recovers', () => {
+    const at = WEEK3 + 11 * HOUR + 30 * MIN; // Monday 11:30, last event at about 09:00
+    const d = decide(at, history);
+    expect(d.alerts).toHaveLength(1);
+    expect(d.alerts[0]).toMatchObject({ kind: 'account-silent', severity: 'warning', accountKey: PHONE, notify: true, suppressed: null, title: 'Sales (+972501111111) has gone silent' });
+    expect(d.alerts[0]!.text).toMatch(/^No events for 2 h \d+ min; on Mondays at 11:00 it usually has about \d+(\.\d)? events an hour\. Check the number in WhatsAble/);
+
+    // One warning per silence.
+    expect(decide(at + 30 * MIN, history, d.nextState).alerts).toEqual([]);
+    // It speaks again: a recovery that says how long it was quiet.
+    const back = decide(at + 40 * MIN, [...history, at + 35 * MIN], d.nextState);
+    expect(back.alerts).toMatchObject([{ kind: 'account-silence-over', severity: 'recovery', notify: true }]);
+    expect(back.alerts[0]!.text).toMatch(/^Events again after 3 h \d+ min of silence\.$/);
+    expect(back.nextState).toEqual({});
+  });
+
+  it('respects the floor: a silence the history finds unlikely but shorter than 2 h is no warning', () => {
+    const at = WEEK3 + 10 * HOUR + 45 * MIN;
+    const a = assessSilence(history, at, [], DEFAULT_SILENCE_SETTINGS, 'UTC');
+    expect(a.chance).toBeLessThan(DEFAULT_SILENCE_SETTINGS.unlikelyBelow);
+    expect(a.silentMs).toBeLessThan(2 * HOUR);
+    expect(decide(at, history).alerts).toEqual([]);
+    // A lower floor from the settings warns.
+    expect(decide(at, history, {}, { settings: { floorMs: HOUR } }).alerts).toHaveLength(1);
+  });
+
+  it('does not warn about a quiet night or weekend: nothing is expected then', () => {
+    const friday = MONDAY + 11 * DAY + 18 * HOUR; // the account stops on Friday 18:00 of week 2
+    const weekendHistory = history.filter((t) => t < friday);
+    expect(decide(MONDAY + 12 * DAY + 3 * HOUR, weekendHistory).alerts).toEqual([]); // Saturday 03:00
+    expect(decide(MONDAY + 13 * DAY + 15 * HOUR, weekendHistory).alerts).toEqual([]); // Sunday 15:00
+    // ...but Monday morning without a word is.
+    expect(decide(WEEK3 + 11 * HOUR + 15 * MIN, weekendHistory).alerts).toMatchObject([{ kind: 'account-silent' }]);
+  });
+
+  it('stays off until it has 7 days of history', () => {
+    const short = officeHistory(MONDAY + 8 * DAY, WEEK3 + 9 * HOUR); // Tuesday of week 2 onwards: 6 days
+    expect(assessSilence(short, WEEK3 + 12 * HOUR, [], DEFAULT_SILENCE_SETTINGS, 'UTC').status).toBe('learning');
+    expect(decide(WEEK3 + 12 * HOUR, short).alerts).toEqual([]);
+  });
+
+  it('does not count time when Hookwatch was not receiving as silence', () => {
+    const at = WEEK3 + 11 * HOUR + 30 * MIN;
+    const offline = [{ start: WEEK3 + 8 * HOUR, end: WEEK3 + 11 * HOUR }];
+    expect(decide(at, history, {}, { unobserved: offline }).alerts).toEqual([]);
+    expect(assessSilence(history, at, offline, DEFAULT_SILENCE_SETTINGS, 'UTC').silentMs).toBe(30 * MIN);
+  });
+
+  it('keeps quiet hours: the warning is kept silently, told once when they end, and its recovery follows it', () => {
+    const settings = { ...alertSettings(), quietHours: { enabled: true, start: '11:00', end: '12:00' } };
+    const at = WEEK3 + 11 * HOUR + 30 * MIN;
+    const held = decide(at, history, {}, { alertSettings: settings });
+    expect(held.alerts).toMatchObject([{ kind: 'account-silent', notify: false, suppressed: 'quiet-hours' }]);
+    expect(decide(at + 10 * MIN, history, held.nextState, { alertSettings: settings }).alerts).toEqual([]);
+    const told = decide(WEEK3 + 12 * HOUR + 5 * MIN, history, held.nextState, { alertSettings: settings });
+    expect(told.alerts).toMatchObject([{ kind: 'account-silent', notify: true, suppressed: null }]);
+    expect(decide(WEEK3 + 12 * HOUR + 20 * MIN, [...history, WEEK3 + 12 * HOUR + 10 * MIN], told.nextState, { alertSettings: settings }).alerts).toMatchObject([
+      { kind: 'account-silence-over', notify: true },
+    ]);
+    // A muted account's warning is kept, not notified.
+    const muted = decide(at, history, {}, { alertSettings: { ...alertSettings(), mutedAccounts: [PHONE] } });
+    expect(muted.alerts).toMatchObject([{ notify: false, suppressed: 'muted' }]);
+  });
+
+  it('learns from events kept in the store (a real SQLite file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookwatch-silence-'));
+    const store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    try {
+      store.transaction(() => {
+        history.forEach((t, i) => {
+          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `wa:${i}`);
+          e.accountPhone = PHONE;
+          e.occurredAt = t;
+          const body = Buffer.from('{}');
+          store.ingest(
+            { receivedAt: t, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null, status: 200, reason: null, latencyMs: 1, size: 2, contentType: 'application/json', headers: {}, body, bodyTruncated: false },
+            [e],
+          );
+        });
+      });
+      const events = store.listEvents({ account: PHONE, limit: 100_000 }).map((e) => e.occurredAt ?? e.receivedAt);
+      expect(events).toHaveLength(history.length);
+      expect(decide(WEEK3 + 11 * HOUR + 30 * MIN, events).alerts).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
+      expect(decide(WEEK3 + 9 * HOUR + 30 * MIN, events).alerts).toEqual([]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
