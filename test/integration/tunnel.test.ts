@@ -354,7 +354,7 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     }
   });
 
-  it('registration follows a redirect (as the stock client did), within the same deadline', async () => {
+  it('registration follows no redirect, not even to a real tunnel server: it is refused, and that server is never asked', async () => {
     const name = uniqueName('r');
     const redirector: Server = createHttpServer((req, res) => {
       res.writeHead(302, { location: `http://127.0.0.1${req.url}` });
@@ -363,8 +363,10 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
     try {
       const host = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
-      const info = await registerLocaltunnel(host, name, { timeoutMs: 3000, signal: new AbortController().signal });
-      expect(info).toMatchObject({ id: name, url: `http://${name}.localhost`, remoteHost: '127.0.0.1', maxConnections: 10 });
+      await expect(registerLocaltunnel(host, name, { timeoutMs: 3000, signal: new AbortController().signal })).rejects.toThrow(
+        `the tunnel server ${host} answered with a redirect (HTTP 302 to http://127.0.0.1); Hookwatch follows no redirects from a tunnel server.`,
+      );
+      expect(await serverSideSockets(name)).toBeNull();
     } finally {
       redirector.close();
     }
