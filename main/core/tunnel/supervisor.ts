@@ -55,7 +55,7 @@ export interface TunnelSupervisorOptions {
   registrationTimeoutMs?: number;
   backoff?: Partial<BackoffPolicy>;
   /** How long, and how often, to ask again for our name when the server hands out another (default: DEFAULT_NAME_RETRY). */
-  nameRetry?: Partial<NameRetryPolicy>;
+  nameRetry?: { windowMs?: number; backoff?: Partial<BackoffPolicy> };
   /** The public URL verified last time (e.g. by the previous run), so a different URL now counts as a change. */
   lastPublicUrl?: string | null;
   clock?: TunnelClock;
