@@ -5,7 +5,17 @@ import { TimelinesApiClient } from './registration/timelines-api.js';
 import type { TokenSource } from './registration/token-source.js';
 import { syncTimelinesWebhooks, type TimelinesSyncReport } from './registration/sync.js';
 import { TimelinesApiError } from './registration/timelines-api.js';
-import { DEFAULT_TUNNEL_HOST, resolveTunnelSettings, TunnelSupervisor, type TunnelSettings, type TunnelStatus } from './tunnel/index.js';
+import {
+  rememberPublicUrl,
+  startingTunnelPreferences,
+  TunnelSupervisor,
+  tunnelPreferencesOf,
+  updateTunnelPreferences,
+  type PublicUrlChange,
+  type TunnelPreferenceValues,
+  type TunnelSettings,
+  type TunnelStatus,
+} from './tunnel/index.js';
 import type { DeliveryRecord } from './store/store.js';
 import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
@@ -167,41 +177,32 @@ export class HookwatchCore {
     return () => this.publicUrlListeners.delete(listener);
   }
 
-  /**
-   * The tunnel server and subdomain: those in use by the running tunnel (which may come from the command
-   * line), else those saved from Settings, else the defaults.
-   */
-  tunnelPreferences(): { host: string; subdomain: string | null } {
-    if (this.tunnel) {
-      const inUse = this.tunnel.settingsInUse;
-      return { host: inUse.host, subdomain: inUse.subdomain };
-    }
-    const saved = this.store.getJson<{ host?: string | null; subdomain?: string | null }>('tunnel_settings') ?? {};
-    return { host: saved.host ?? DEFAULT_TUNNEL_HOST, subdomain: saved.subdomain ?? null };
+  /** The tunnel server and subdomain: the running tunnel's (may come from the command line), else the saved ones. */
+  tunnelPreferences(): TunnelPreferenceValues {
+    return tunnelPreferencesOf(this.store, this.tunnel);
   }
 
-  /**
-   * Validates (TunnelSettingsError says what is wrong), keeps for the next start, and applies to the running
-   * tunnel, which is replaced only if something changed. A null host means the public service again.
-   */
-  setTunnelPreferences(patch: { host?: string | null; subdomain?: string | null }): { host: string; subdomain: string | null } {
-    const current = this.tunnelPreferences();
-    const next = resolveTunnelSettings({
-      host: patch.host === undefined ? current.host : (patch.host ?? DEFAULT_TUNNEL_HOST),
-      subdomain: patch.subdomain === undefined ? current.subdomain : patch.subdomain,
-      localPort: this.receiver.port,
-    });
-    this.store.setJson('tunnel_settings', { host: next.host, subdomain: next.subdomain });
-    this.tunnel?.configure({ host: next.host, subdomain: next.subdomain });
-    return { host: next.host, subdomain: next.subdomain };
+  /** Validates (TunnelSettingsError), keeps for the next start, applies to the running tunnel (see tunnel/preferences.ts). */
+  setTunnelPreferences(patch: { host?: string | null; subdomain?: string | null }): TunnelPreferenceValues {
+    return updateTunnelPreferences(this.store, this.tunnel, patch, this.receiver.port);
+  }
+
+  private readonly publicUrlChangeListeners = new Set<(c: PublicUrlChange) => void>();
+
+  /** The verified public URL differs from the one before (this run or the last): a URL pasted by hand is stale now. */
+  onPublicUrlChanged(listener: (change: PublicUrlChange) => void): () => void {
+    this.publicUrlChangeListeners.add(listener);
+    return () => this.publicUrlChangeListeners.delete(listener);
   }
 
   private startTunnel(settings: Partial<Omit<TunnelSettings, 'localPort'>>): void {
     let last: string | null = null;
-    // Settings saved from the window, unless the command line names its own.
+    // Settings saved from the window (and the name kept since the first run), unless the command line names its own.
     const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    const { lastPublicUrl, ...saved } = startingTunnelPreferences(this.store);
     this.tunnel = new TunnelSupervisor({
-      settings: { ...this.tunnelPreferences(), ...given, localPort: this.receiver.port },
+      settings: { ...saved, ...given, localPort: this.receiver.port },
+      lastPublicUrl,
       log: (line) => this.log(line.startsWith('tunnel') ? line : `tunnel: ${line}`),
       onStateChange: (c) => {
         this.safely(() => this.store.recordTunnelState({ at: c.at, state: c.state, url: c.url, reason: c.reason }));
@@ -215,8 +216,12 @@ export class HookwatchCore {
       },
       onUrlChanged: (u) => {
         if (!u.url) return;
+        this.safely(() => rememberPublicUrl(this.store, u.url));
         for (const l of this.publicUrlListeners) this.safely(() => l(u.url!));
         void this.registerAt(u.url);
+      },
+      onPublicUrlChanged: (c) => {
+        for (const l of this.publicUrlChangeListeners) this.safely(() => l(c));
       },
     });
     this.tunnel.start();

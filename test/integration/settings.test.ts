@@ -16,8 +16,9 @@ const NOWHERE = 'http://127.0.0.1:9';
 describe('tunnel preferences', () => {
   it('are validated, applied to the running tunnel, and used again at the next start', async () => {
     const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: 'normal', log: () => {}, tunnel: { host: NOWHERE } });
-    // What the screen starts from is what the running tunnel uses (here: the host given at start).
-    expect(core.tunnelPreferences()).toEqual({ host: NOWHERE, subdomain: null });
+    // What the screen starts from is what the running tunnel uses (here: the host given at start, and the
+    // name picked at random on this first run and kept).
+    expect(core.tunnelPreferences()).toEqual({ host: NOWHERE, subdomain: expect.stringMatching(/^hw-[a-z0-9]{12}$/) });
     expect(() => core.setTunnelPreferences({ subdomain: 'Bad_Name' })).toThrow(TunnelSettingsError);
     // Changing only the subdomain keeps the host in use.
     expect(core.setTunnelPreferences({ subdomain: 'first-name' })).toEqual({ host: NOWHERE, subdomain: 'first-name' });
@@ -31,7 +32,8 @@ describe('tunnel preferences', () => {
     expect(again.tunnelPreferences()).toEqual({ host: NOWHERE, subdomain: 'acme-support' });
     // A null host means the public service again (the setting only; nothing is contacted here).
     await again.tunnel!.stop();
-    expect(again.setTunnelPreferences({ host: null, subdomain: null })).toEqual({ host: 'https://localtunnel.me', subdomain: null });
+    // A null subdomain means a new random name, kept like the first one.
+    expect(again.setTunnelPreferences({ host: null, subdomain: null })).toEqual({ host: 'https://localtunnel.me', subdomain: expect.stringMatching(/^hw-[a-z0-9]{12}$/) });
     expect(again.tunnel!.current.state).toBe('off'); // a stopped tunnel only records the change
     await again.stop();
   });

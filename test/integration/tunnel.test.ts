@@ -6,7 +6,9 @@ import { loopbackAwareLookup } from '../../main/core/tunnel/http-get.js';
 import { LocaltunnelProvider, registerLocaltunnel } from '../../main/core/tunnel/localtunnel.js';
 import { probePublicUrl } from '../../main/core/tunnel/probe.js';
 import type { TunnelSession } from '../../main/core/tunnel/provider.js';
-import { TunnelSupervisor, systemClock, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
+import { TunnelSupervisor, systemClock, type PublicUrlChange, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
+import { HookwatchCore } from '../../main/core/core.js';
+import { TUNNEL_META_KEY } from '../../main/core/tunnel/preferences.js';
 import { spawnServe, startCore, tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 import { ltServerUnavailableReason, startLtServer, type LtServer } from '../support/lt-server.js';
@@ -183,21 +185,24 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     expect(sockets === null || sockets === 0).toBe(true);
   });
 
-  it('(b) server killed and restarted: noticed by probe, reconnected with growing backoff, new URL verified and re-registered', async () => {
+  it('(b) server killed and restarted: noticed by probe, reconnected with growing backoff, back on the same URL', async () => {
     const registrations: string[] = [];
     const fakeRegistrar = async (url: string) => {
       registrations.push(url);
     };
+    const moved: PublicUrlChange[] = [];
     const { supervisor, changes, urls } = supervise({
-      subdomain: null, // a fresh random name per tunnel, so the URL really changes across the restart
+      subdomain: null, // no name in the settings: the supervisor picks one and keeps it
       probeIntervalMs: 60_000, // long: the kill must be noticed through the socket-trouble hint and probes, not luck
       failedProbesBeforeRecreate: 2,
       backoff: { baseMs: 200, maxMs: 2000, jitter: 0.3 },
       random: () => 0.5,
     });
     supervisor.onUrlChanged((u) => fakeRegistrar(u.url));
+    supervisor.onPublicUrlChanged((c) => moved.push(c));
     supervisor.start();
     const first = await until('the first tunnel', () => changes.find((c) => c.state === 'up'));
+    expect(first.url).toBe(`http://${supervisor.wantedName}.localhost`);
     expect(registrations).toEqual([first.url]);
 
     await lt.kill();
@@ -216,52 +221,94 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     expect(registrations).toHaveLength(1);
 
     await lt.restart();
-    const second = await until('a new URL verified after the restart', () => urls[1], 30_000);
-    expect(second.url).not.toBe(first.url);
-    expect(second.previousUrl).toBe(first.url);
-    expect(supervisor.current).toMatchObject({ state: 'up', url: second.url, failedAttempts: 0 });
-    expect(registrations).toEqual([first.url, second.url]);
+    const again = await until('the tunnel up again after the restart', () => changes.slice(changes.indexOf(first) + 1).find((c) => c.state === 'up'), 30_000);
+    // The same name was asked for at every attempt, and the restarted server granted it: the same URL.
+    expect(again.url).toBe(first.url);
+    expect(supervisor.current).toMatchObject({ state: 'up', url: first.url, failedAttempts: 0, subdomainGranted: true });
+    expect(urls.map((u) => u.url)).toEqual([first.url]);
+    expect(registrations).toEqual([first.url]);
+    expect(moved).toEqual([]);
     const states = changes.map((c) => c.state);
     expect(states.slice(states.lastIndexOf('down'))).toEqual(['down', 'reconnecting', 'up']);
 
-    // The old URL is gone for good on the restarted server; the new one carries webhooks.
-    const old = await probePublicUrl(first.url!, { timeoutMs: 3000, signal: new AbortController().signal });
-    expect(old).toEqual({ ok: false, reason: expect.stringMatching(/404/) });
+    // The URL a provider (or a person) was given before the restart carries webhooks again.
     const uid = `tunnel-b-${randomBytes(4).toString('hex')}`;
-    const res = await viaTunnel(second.url + env.core.receiver.webhookPath, { body: messagePayload(uid) });
+    const res = await viaTunnel(first.url + env.core.receiver.webhookPath, { body: messagePayload(uid) });
     expect(res.status).toBe(200);
     expect(env.core.store.listEvents({ limit: 10 }).some((e) => e.messageUid === uid)).toBe(true);
     await supervisor.stop();
   }, 90_000);
 
-  it('(c) a subdomain held by another session is detected and reported; the tunnel still works on the name it got', async () => {
-    const name = uniqueName('c');
-    let holder: TunnelSession | null = null;
-    try {
-      holder = await new LocaltunnelProvider({ host: lt.host }).open({
-        localPort: env.core.receiver.port,
-        requestedName: name,
-        timeoutMs: 5000,
-        signal: new AbortController().signal,
-        onTrouble: () => {},
-      });
-      expect(holder.grantedName).toBe(name);
+  /** Holds `name` on the test server with a session of its own, as a stale session of ours (or someone else) would. */
+  async function holdName(name: string): Promise<TunnelSession> {
+    const holder = await new LocaltunnelProvider({ host: lt.host }).open({
+      localPort: env.core.receiver.port,
+      requestedName: name,
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+      onTrouble: () => {},
+    });
+    expect(holder.grantedName).toBe(name);
+    return holder;
+  }
 
-      const { supervisor, changes, urls, logs } = supervise({ subdomain: name });
+  it('(c) a subdomain held by another session: asked for again with backoff, then the name handed out is used, and the state says so', async () => {
+    const name = uniqueName('c');
+    const holder = await holdName(name);
+    try {
+      const moved: PublicUrlChange[] = [];
+      const { supervisor, changes, urls, logs } = supervise({
+        subdomain: name,
+        nameRetry: { windowMs: 3000, backoff: { baseMs: 300, maxMs: 1000, factor: 2, jitter: 0 } },
+        onPublicUrlChanged: (c) => moved.push(c),
+      });
       supervisor.start();
       const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));
+      const retries = changes.filter((c) => c.state === 'down');
+      expect(retries.length).toBeGreaterThanOrEqual(2);
+      for (const r of retries) expect(r.reason).toMatch(new RegExp(`^the server handed out "[a-z0-9-]+" instead of "${name}" \\(probably still held by our previous session\\); asking for "${name}" again in `));
+      expect(retries.map((r) => r.retryAt! - r.at)).toEqual(expect.arrayContaining([300, 600]));
       expect(up.subdomainGranted).toBe(false);
       expect(up.requestedSubdomain).toBe(name);
       expect(up.grantedSubdomain).not.toBe(name);
       expect(up.url).toBe(`http://${up.grantedSubdomain}.localhost`);
       expect(up.reason).toContain(`the subdomain "${name}" was not granted`);
-      expect(logs.some((l) => l.includes('was not granted'))).toBe(true);
+      expect(up.reason).toContain(`times over 3 s, then settled on "${up.grantedSubdomain}" and asks for "${name}" again at the next reconnect or restart`);
+      expect(logs.some((l) => l.includes('was not granted') && l.includes('settled on'))).toBe(true);
+      // The names handed out during the retries were closed, never probed, never announced.
       expect(urls.map((u) => u.url)).toEqual([up.url]);
+      expect(moved).toEqual([]); // the first URL of a run (without a previous one) is no change
       const res = await viaTunnel(up.url! + env.core.receiver.webhookPath, { body: messagePayload(`tunnel-c-${name}`) });
       expect(res.status).toBe(200);
       await supervisor.stop();
     } finally {
-      holder?.close();
+      holder.close();
+    }
+  });
+
+  it('(c) a subdomain held only for a while (our previous session): it comes back within the window and the URL never changes', async () => {
+    const name = uniqueName('k');
+    const holder = await holdName(name);
+    let released = false;
+    try {
+      const { supervisor, changes, urls } = supervise({
+        subdomain: name,
+        lastPublicUrl: `http://${name}.localhost`,
+        nameRetry: { windowMs: 60_000, backoff: { baseMs: 300, maxMs: 1000, factor: 2, jitter: 0 } },
+      });
+      const moved: PublicUrlChange[] = [];
+      supervisor.onPublicUrlChanged((c) => moved.push(c));
+      supervisor.start();
+      await until('a retry for our name', () => changes.find((c) => c.state === 'down'));
+      holder.close();
+      released = true;
+      const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'), 20_000);
+      expect(up).toMatchObject({ url: `http://${name}.localhost`, grantedSubdomain: name, subdomainGranted: true, reason: null });
+      expect(urls.map((u) => u.url)).toEqual([up.url]);
+      expect(moved).toEqual([]);
+      await supervisor.stop();
+    } finally {
+      if (!released) holder.close();
     }
   });
 
@@ -354,7 +401,7 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     }
   });
 
-  it('registration follows a redirect (as the stock client did), within the same deadline', async () => {
+  it('registration follows no redirect, not even to a real tunnel server: it is refused, and that server is never asked', async () => {
     const name = uniqueName('r');
     const redirector: Server = createHttpServer((req, res) => {
       res.writeHead(302, { location: `http://127.0.0.1${req.url}` });
@@ -363,8 +410,10 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
     try {
       const host = `http://127.0.0.1:${(redirector.address() as { port: number }).port}`;
-      const info = await registerLocaltunnel(host, name, { timeoutMs: 3000, signal: new AbortController().signal });
-      expect(info).toMatchObject({ id: name, url: `http://${name}.localhost`, remoteHost: '127.0.0.1', maxConnections: 10 });
+      await expect(registerLocaltunnel(host, name, { timeoutMs: 3000, signal: new AbortController().signal })).rejects.toThrow(
+        `the tunnel server ${host} answered with a redirect (HTTP 302 to http://127.0.0.1); Hookwatch follows no redirects from a tunnel server.`,
+      );
+      expect(await serverSideSockets(name)).toBeNull();
     } finally {
       redirector.close();
     }
@@ -447,6 +496,84 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       tmp.cleanup();
     }
   });
+
+  it('(i) hookwatch serve restarted (stopped, then killed): the same public URL every time, from the name kept at first run', async () => {
+    const tmp = tempDir();
+    const runs: string[] = [];
+    try {
+      for (const stop of ['SIGTERM', 'SIGKILL', 'SIGTERM'] as const) {
+        const serve = await spawnServe(['--data', tmp.dir, '--port', '0', '--tunnel-host', lt.host]);
+        try {
+          const deadline = Date.now() + 30_000;
+          while (!/^public: /m.test(serve.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          const out = serve.output();
+          const publicUrl = /^public: (\S+)$/m.exec(out)?.[1];
+          expect(publicUrl, out).toMatch(/^http:\/\/hw-[a-z0-9]{12}\.localhost\/hooks\/[A-Za-z0-9_-]{40,}$/);
+          const name = /^http:\/\/(hw-[a-z0-9]{12})\./.exec(publicUrl!)![1];
+          expect(out).toMatch(new RegExp(`^tunnel: connecting \\(opening a tunnel at ${lt.host.replace(/\./g, '\\.')} as "${name}"\\)$`, 'm'));
+          runs.push(publicUrl!);
+          const res = await viaTunnel(publicUrl!, { body: messagePayload(`serve-restart-${runs.length}-${randomBytes(4).toString('hex')}`) });
+          expect(res.status).toBe(200);
+          // Only one URL was ever verified in this run.
+          expect(out.match(/^public: /gm)).toHaveLength(1);
+          expect(out).not.toContain('public URL changed');
+        } finally {
+          serve.child.kill(stop);
+          await new Promise((r) => serve.child.once('exit', r));
+        }
+      }
+      expect(runs).toEqual([runs[0], runs[0], runs[0]]);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 120_000);
+
+  it('(j) the core: a kept name at first run, the same URL after a restart (no change reported), a change reported once when the name changes', async () => {
+    const tmp = tempDir();
+    const moved: PublicUrlChange[] = [];
+    const publics: string[] = [];
+    const start = () =>
+      HookwatchCore.start({
+        dataDir: tmp.dir,
+        port: 0,
+        durability: 'normal',
+        log: () => {},
+        tunnel: { host: lt.host },
+        setup: (c) => {
+          c.onPublicUrlChanged((m) => moved.push(m));
+          c.onPublicUrl((u) => publics.push(u));
+        },
+      });
+    const upAt = async (core: HookwatchCore, url: string | null) =>
+      until(`the tunnel up${url ? ` at ${url}` : ''}`, () => core.tunnel!.current.state === 'up' && (url === null || core.tunnel!.current.url === url) && core.tunnel!.current.url, 20_000);
+    try {
+      const first = await start();
+      const kept = first.tunnelPreferences().subdomain!;
+      expect(kept).toMatch(/^hw-[a-z0-9]{12}$/);
+      const url1 = await upAt(first, `http://${kept}.localhost`);
+      expect(first.store.getMeta(TUNNEL_META_KEY)).toContain(kept);
+      await first.stop();
+
+      const second = await start();
+      expect(second.tunnelPreferences()).toEqual({ host: lt.host, subdomain: kept });
+      await upAt(second, url1);
+      expect(moved).toEqual([]);
+      const renamed = uniqueName('j');
+      expect(second.setTunnelPreferences({ subdomain: renamed })).toEqual({ host: lt.host, subdomain: renamed });
+      const url2 = await upAt(second, `http://${renamed}.localhost`);
+      await until('the change reported', () => moved.length > 0);
+      expect(moved.map((m) => [m.from, m.to])).toEqual([[url1, url2]]);
+      await second.stop();
+
+      const third = await start();
+      await upAt(third, url2);
+      expect(moved).toHaveLength(1);
+      expect(publics).toEqual([url1, url1, url2, url2]); // every run's first URL is announced, for registration
+      await third.stop();
+    } finally {
+      tmp.cleanup();
+    }
+  }, 90_000);
 
   it('(d) after the tunnel sat idle longer than Node\'s 60 s headersTimeout, POSTs through it still get 200', async () => {
     const { supervisor, changes } = supervise({ subdomain: uniqueName('d'), probeIntervalMs: 10 * 60_000 });

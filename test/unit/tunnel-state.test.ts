@@ -246,7 +246,7 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     expect(t.provider.sessions[0]!.closed).toBe(false);
   });
 
-  it('three failed probes close the tunnel, wait with backoff, and a new URL that passes is announced', async () => {
+  it('three failed probes close the tunnel, wait with backoff, and reopen it under the same name (not announced again)', async () => {
     const t = setup({ subdomain: null });
     t.supervisor.start();
     await t.clock.advance(0);
@@ -265,12 +265,12 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     expect(t.provider.requests).toHaveLength(2);
     expect(t.states()).toEqual(['connecting', 'up', 'degraded', 'degraded', 'down', 'reconnecting', 'up']);
     const second = t.provider.last;
-    expect(second.url).not.toBe(first.url);
-    expect(t.urls.map((u) => [u.url, u.previousUrl])).toEqual([
-      [first.url, null],
-      [second.url, first.url],
-    ]);
-    expect(t.supervisor.current.failedAttempts).toBe(0);
+    expect(second).not.toBe(first);
+    // No setting named a subdomain: the name picked at the start is asked for again, so the URL stays.
+    expect(t.provider.requests.map((r) => r.requestedName)).toEqual([first.grantedName, first.grantedName]);
+    expect(second.url).toBe(first.url);
+    expect(t.urls.map((u) => [u.url, u.previousUrl])).toEqual([[first.url, null]]);
+    expect(t.supervisor.current).toMatchObject({ failedAttempts: 0, requestedSubdomain: first.grantedName, subdomainGranted: true });
   });
 
   it('the same preferred subdomain granted again after a recreate is up again, but not announced as a new URL', async () => {
@@ -326,7 +326,8 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
   });
 
   it('a subdomain that was not granted is reported in the state and the log, and the tunnel is still used', async () => {
-    const t = setup();
+    // No window for asking again: the name handed out is used at once (the retries have their own tests).
+    const t = setup({ nameRetry: { windowMs: 0 } });
     t.provider.outcomes = [{ grant: 'funny-cat-42' }];
     t.supervisor.start();
     await t.clock.advance(0);
@@ -392,7 +393,10 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     expect(t.states()).toEqual(['connecting', 'up', 'down', 'reconnecting', 'up']);
     expect(t.changes[2]!.reason).toBe('re-check failed: probe failed: the connection was reset; opening a new tunnel');
     expect(t.provider.sessions[0]!.closed).toBe(true);
-    expect(t.urls).toHaveLength(2);
+    expect(t.provider.sessions).toHaveLength(2);
+    // The new tunnel asked for the same name, so its URL is the same and is not announced again.
+    expect(t.provider.requests[1]!.requestedName).toBe(t.provider.requests[0]!.requestedName);
+    expect(t.urls).toHaveLength(1);
   });
 
   it('recheck() while down skips the rest of the backoff', async () => {
@@ -513,5 +517,146 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     expect(changes.map((c) => c.state)).toEqual(['connecting', 'down']);
     expect(changes[1]!.reason).toBe('native module missing; next attempt in 1 s');
     await s.stop();
+  });
+});
+
+describe('TunnelSupervisor keeps one public URL (fake clock, fake provider, fake probe)', () => {
+  it('without a subdomain in the settings, one random name is picked and asked for at every attempt', async () => {
+    const t = setup({ subdomain: null });
+    const name = t.supervisor.wantedName;
+    expect(SUBDOMAIN_PATTERN.test(name)).toBe(true);
+    t.provider.outcomes = [{ fail: 'connection refused' }, { fail: 'connection refused' }];
+    t.supervisor.start();
+    await t.clock.advance(0);
+    await t.clock.advance(1000);
+    await t.clock.advance(2000);
+    expect(t.supervisor.current).toMatchObject({ state: 'up', url: `https://${name}.loca.lt`, requestedSubdomain: name, subdomainGranted: true });
+    // A change of server keeps the name too.
+    t.supervisor.configure({ host: 'https://tunnel.example.com' });
+    await t.clock.advance(0);
+    expect(t.provider.requests.map((r) => r.requestedName)).toEqual([name, name, name, name]);
+    // A second supervisor (another run without a kept name) picks another one.
+    expect(setup({ subdomain: null }).supervisor.wantedName).not.toBe(name);
+  });
+
+  it('another name handed out: that tunnel is closed at once and ours asked for again with backoff until it comes back', async () => {
+    const t = setup({ random: () => 0 });
+    t.provider.outcomes = [{ grant: 'funny-cat-42' }, { grant: 'sad-dog-7' }];
+    t.supervisor.start();
+    await t.clock.advance(0);
+    expect(t.provider.sessions[0]!.closed).toBe(true);
+    expect(t.probe.calls).toEqual([]);
+    const first = t.supervisor.current;
+    expect(first).toMatchObject({ state: 'down', url: null, failedAttempts: 0, retryAt: t.clock.t + 2000 });
+    expect(first.reason).toBe(
+      'the server handed out "funny-cat-42" instead of "acme-hooks" (probably still held by our previous session); ' +
+        'asking for "acme-hooks" again in 2 s, and using another name only if it is still taken 10 min from now',
+    );
+    await t.clock.advance(2000);
+    expect(t.provider.sessions[1]!.closed).toBe(true);
+    expect(t.supervisor.current.retryAt).toBe(t.clock.t + 4000);
+    await t.clock.advance(4000);
+    expect(t.supervisor.current).toMatchObject({ state: 'up', url: 'https://acme-hooks.loca.lt', subdomainGranted: true, reason: null });
+    expect(t.provider.requests.map((r) => r.requestedName)).toEqual(['acme-hooks', 'acme-hooks', 'acme-hooks']);
+    expect(t.states()).toEqual(['connecting', 'down', 'reconnecting', 'down', 'reconnecting', 'up']);
+    // Only our URL was ever probed or announced.
+    expect(t.probe.calls).toEqual(['https://acme-hooks.loca.lt']);
+    expect(t.urls.map((u) => u.url)).toEqual(['https://acme-hooks.loca.lt']);
+  });
+
+  it('a name taken for the whole window: retries (pauses cut to the window), then settles on the one handed out and says so', async () => {
+    const t = setup({ random: () => 0, nameRetry: { windowMs: 60_000, backoff: { baseMs: 5000, maxMs: 20_000 } } });
+    t.provider.outcomes = Array.from({ length: 20 }, (_, i) => ({ grant: `other-name-${i}` }));
+    t.supervisor.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 20 && t.supervisor.current.state !== 'up'; i++) {
+      await t.clock.advance(0);
+      const s = t.supervisor.current;
+      if (s.state !== 'down') break;
+      delays.push(s.retryAt! - s.at);
+      await t.clock.advance(s.retryAt! - t.clock.t);
+    }
+    // 5 + 10 + 20 + 20 s, then what is left of the minute (5 s); the attempt at the end of the window settles.
+    expect(delays).toEqual([5000, 10_000, 20_000, 20_000, 5000]);
+    const up = t.supervisor.current;
+    expect(up).toMatchObject({ state: 'up', url: 'https://other-name-5.loca.lt', requestedSubdomain: 'acme-hooks', grantedSubdomain: 'other-name-5', subdomainGranted: false });
+    expect(up.reason).toBe(
+      'the subdomain "acme-hooks" was not granted; the server handed out "other-name-5" (the name is probably still held by an earlier session, ' +
+        'or by someone else); asked for it 6 times over 1 min, then settled on "other-name-5" and asks for "acme-hooks" again at the next reconnect or restart. ' +
+        'Webhooks will use https://other-name-5.loca.lt.',
+    );
+    expect(t.logs.some((l) => l.includes('settled on "other-name-5"'))).toBe(true);
+    expect(t.provider.sessions.slice(0, 5).every((s) => s.closed)).toBe(true);
+    expect(t.provider.last.closed).toBe(false);
+
+    // A later reconnect asks for our name again; still taken, the window is spent: the name handed out is used at once.
+    t.probe.healthy = false;
+    await t.clock.advance(80_000);
+    t.probe.healthy = true;
+    await t.clock.advance(1000);
+    expect(t.provider.requests.at(-1)!.requestedName).toBe('acme-hooks');
+    expect(t.supervisor.current).toMatchObject({ state: 'up', url: 'https://other-name-6.loca.lt' });
+
+    // Granted again: back on our URL, and the next refusal gets a fresh window.
+    t.probe.healthy = false;
+    await t.clock.advance(80_000);
+    t.probe.healthy = true;
+    t.provider.outcomes = [];
+    await t.clock.advance(1000);
+    expect(t.supervisor.current).toMatchObject({ state: 'up', url: 'https://acme-hooks.loca.lt', subdomainGranted: true, reason: null });
+    t.provider.outcomes = [{ grant: 'late-holder' }];
+    t.supervisor.configure({ subdomain: 'acme-hooks-2' });
+    await t.clock.advance(0);
+    expect(t.supervisor.current).toMatchObject({ state: 'down', retryAt: t.clock.t + 5000 });
+  });
+
+  it('"public URL changed" fires only on a real change: not for the first URL, a reconnect or a restart on the same URL', async () => {
+    const changes: Array<{ from: string; to: string }> = [];
+    const t = setup({ onPublicUrlChanged: (c) => changes.push({ from: c.from, to: c.to }), nameRetry: { windowMs: 0 } });
+    t.supervisor.start();
+    await t.clock.advance(0);
+    expect(t.supervisor.current.url).toBe('https://acme-hooks.loca.lt');
+    // The first URL of the first run is not a change.
+    expect(changes).toEqual([]);
+    // Probes fail, the tunnel is recreated on the same name: not a change.
+    t.probe.healthy = false;
+    await t.clock.advance(80_000);
+    t.probe.healthy = true;
+    await t.clock.advance(1000);
+    expect(t.provider.sessions).toHaveLength(2);
+    expect(changes).toEqual([]);
+    // The server hands out another name (settled at once here): a change, and back again: a change.
+    t.provider.outcomes = [{ grant: 'funny-cat-42' }];
+    t.supervisor.configure({ host: 'https://tunnel.example.com' });
+    await t.clock.advance(0);
+    t.supervisor.configure({ host: 'https://localtunnel.me' });
+    await t.clock.advance(0);
+    expect(changes).toEqual([
+      { from: 'https://acme-hooks.loca.lt', to: 'https://funny-cat-42.loca.lt' },
+      { from: 'https://funny-cat-42.loca.lt', to: 'https://acme-hooks.loca.lt' },
+    ]);
+    expect(t.logs).toContain('tunnel: the public URL changed from https://acme-hooks.loca.lt to https://funny-cat-42.loca.lt');
+    await t.supervisor.stop();
+
+    // The next run, told the last run's URL: the same URL is no change, another one is.
+    const same: unknown[] = [];
+    const u = setup({ lastPublicUrl: 'https://acme-hooks.loca.lt' });
+    u.supervisor.onPublicUrlChanged((c) => same.push(c));
+    u.supervisor.start();
+    await u.clock.advance(0);
+    expect(u.supervisor.current.state).toBe('up');
+    expect(same).toEqual([]);
+    const moved: unknown[] = [];
+    const v = setup({ subdomain: 'new-name', lastPublicUrl: 'https://acme-hooks.loca.lt' });
+    v.supervisor.onPublicUrlChanged((c) => moved.push(c));
+    v.supervisor.onPublicUrlChanged(() => {
+      throw new Error('boom');
+    });
+    v.supervisor.start();
+    await v.clock.advance(0);
+    expect(moved).toEqual([{ from: 'https://acme-hooks.loca.lt', to: 'https://new-name.loca.lt', at: v.clock.t }]);
+    expect(v.logs).toContain('tunnel: a public-url-changed listener failed: boom');
+    // Whereas onUrlChanged (the moment to re-register) fires for every run's first URL.
+    expect(u.urls).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+// Small HTTP helpers for the tunnel: one bounded GET that follows no redirect, and a loopback-aware lookup.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -30,7 +31,8 @@ export interface SmallResponse {
 }
 
 /**
- * One GET with a hard deadline, no redirects followed, no connection kept, and at most `maxBytes` of body read.
+ * One GET with a hard deadline, no redirects followed (a 3xx is returned as it is: the tunnel server and the
+ * public URL are the only places these GETs may go), no connection kept, and at most `maxBytes` of body read.
  * Rejects with a plain-language Error (`timed out after …`, `connection refused`, …); never hangs.
  */
 export function smallGet(

@@ -1,4 +1,6 @@
-import { connect, type Socket } from 'node:net';
+// Our localtunnel client: one registration (no redirects, connections only back to the server) and its socket pool.
+import type { LookupAddress } from 'node:dns';
+import { connect, isIP, type Socket } from 'node:net';
 import { describeNetworkError, formatMs, loopbackAwareLookup, smallGet } from './http-get.js';
 import type { TunnelOpenRequest, TunnelProvider, TunnelSession } from './provider.js';
 
@@ -82,22 +84,15 @@ export async function registerLocaltunnel(
   name: string,
   options: { timeoutMs: number; signal: AbortSignal },
 ): Promise<LocaltunnelRegistration> {
-  let where = `${host}/${name}`;
-  const deadline = Date.now() + options.timeoutMs;
+  const where = `${host}/${name}`;
   let res;
-  // The stock client (axios) follows redirects, so a server may rely on it; we follow a few, within one deadline.
-  for (let hop = 0; ; hop++) {
-    try {
-      res = await smallGet(where, { timeoutMs: Math.max(1, deadline - Date.now()), signal: options.signal });
-    } catch (err) {
-      const msg = (err as Error).message.startsWith('timed out') ? `timed out after ${formatMs(options.timeoutMs)}` : (err as Error).message;
-      throw new Error(`could not register with the tunnel server ${host}: ${msg}`);
-    }
-    const location = res.headers.location;
-    if (hop >= 3 || res.status < 300 || res.status >= 400 || typeof location !== 'string') break;
-    const next = new URL(location, where);
-    if (next.protocol !== 'https:' && !(next.protocol === 'http:' && where.startsWith('http:'))) break; // never downgrade https
-    where = next.href;
+  // No redirects: the tunnel server is the one the user named, and a redirect could send this request (and, with
+  // the answer it leads to, our tunnel connections) anywhere, including to services on this machine.
+  try {
+    res = await smallGet(where, { timeoutMs: options.timeoutMs, signal: options.signal });
+  } catch (err) {
+    const msg = (err as Error).message.startsWith('timed out') ? `timed out after ${formatMs(options.timeoutMs)}` : (err as Error).message;
+    throw new Error(`could not register with the tunnel server ${host}: ${msg}`);
   }
   let body: unknown = null;
   try {
@@ -107,7 +102,11 @@ export async function registerLocaltunnel(
   }
   const message = isRecord(body) && typeof body['message'] === 'string' ? body['message'].slice(0, 200) : null;
   if (res.status >= 300 && res.status < 400) {
-    throw new Error(`the tunnel server ${host} answered with a redirect (HTTP ${res.status}); check the tunnel host setting`);
+    const to = redirectOrigin(res.headers.location, where);
+    throw new Error(
+      `the tunnel server ${host} answered with a redirect (HTTP ${res.status}${to ? ` to ${to}` : ''}); Hookwatch follows no redirects from a tunnel server. ` +
+        `If you trust ${to ?? 'the address it points to'}, set it as the tunnel host.`,
+    );
   }
   if (res.status !== 200) {
     throw new Error(`the tunnel server ${host} refused the tunnel (HTTP ${res.status}${message ? `: ${message}` : ''})`);
@@ -131,11 +130,69 @@ export async function registerLocaltunnel(
   return {
     id,
     url: origin,
-    // The reference client prefers an IP the server returns over the server's host name; so do we.
-    remoteHost: typeof ip === 'string' && ip !== '' ? ip : new URL(host).hostname.replace(/^\[|\]$/g, ''),
+    remoteHost: await dataConnectionHost(host, ip, options.signal),
     remotePort: port as number,
     maxConnections: Number.isInteger(maxConn) && (maxConn as number) > 0 ? (maxConn as number) : 1,
   };
+}
+
+/**
+ * Where the tunnel's data connections go. The reference client connects to an `ip` the server names instead of the
+ * server's host name; a malicious or hijacked server could then point our connections (each one a pipe into the
+ * receiver) at any machine, or at a service on the user's own network. The server is trusted only as far as
+ * the user named it: an `ip` is used only when it is one of the addresses the server's own host name resolves to
+ * (the public service names its own address there; using it pins the connections to the machine that answered),
+ * and any other is refused with a reason rather than ignored, so a setup that really needs it fails loudly
+ * instead of connecting somewhere unexpected. The port is the server's to choose: it is a port on the server's
+ * own machine, which is the protocol.
+ */
+async function dataConnectionHost(host: string, ip: unknown, signal: AbortSignal): Promise<string> {
+  const hostname = new URL(host).hostname.replace(/^\[|\]$/g, '');
+  if (ip === undefined || ip === null || ip === '') return hostname;
+  if (typeof ip !== 'string' || isIP(ip) === 0) {
+    throw new Error(`the tunnel server ${host} named an address for the tunnel connections that is not an IP address; refusing it. Check the tunnel host setting.`);
+  }
+  let own: string[];
+  try {
+    own = await resolveAll(hostname, signal);
+  } catch (err) {
+    throw new Error(`could not check the address the tunnel server ${host} named (${ip}): ${(err as Error).message}`);
+  }
+  const wanted = canonicalIp(ip);
+  if (own.some((a) => canonicalIp(a) === wanted)) return ip;
+  throw new Error(
+    `the tunnel server ${host} asked for the tunnel connections to go to ${ip}, which is not its own address (${hostname} is ${own.join(', ')}); ` +
+      'refused, so a tunnel server cannot send Hookwatch\'s connections to another machine. Use a tunnel server you trust, ' +
+      `or, if ${ip} really is that server, set the tunnel host to http(s)://${isIP(ip) === 6 ? `[${ip}]` : ip}.`,
+  );
+}
+
+function resolveAll(hostname: string, signal: AbortSignal): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('cancelled'));
+    loopbackAwareLookup(hostname, { all: true }, ((err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => {
+      if (err) reject(new Error(describeNetworkError(err)));
+      else resolve(addresses.map((a) => a.address));
+    }) as never);
+  });
+}
+
+/** One spelling per address: lower case, and an IPv4-mapped IPv6 address as the IPv4 one. */
+function canonicalIp(ip: string): string {
+  const lower = ip.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  return mapped ? mapped[1]! : lower;
+}
+
+/** The origin a redirect points to, for the message only (a bare origin: nothing else of the server's text). */
+function redirectOrigin(location: string | undefined, base: string): string | null {
+  if (typeof location !== 'string') return null;
+  try {
+    const u = new URL(location, base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 interface SessionOptions {

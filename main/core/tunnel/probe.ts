@@ -1,3 +1,4 @@
+// The end-to-end probe: a GET through the public URL that only our own receiver can answer correctly.
 import { randomBytes } from 'node:crypto';
 import { PROBE_PATH_PREFIX, probeAnswer } from '../receiver/receiver.js';
 import { formatMs, smallGet } from './http-get.js';
@@ -28,6 +29,8 @@ export const probePublicUrl: ProbeFunction = async (publicUrl, { timeoutMs, sign
   }
   const expected = probeAnswer(nonce);
   if (res.status === 200 && res.body.trim() === expected) return { ok: true };
+  // smallGet follows no redirect: a tunnel URL that redirects is broken (or not ours), never a reason to go elsewhere.
+  if (res.status >= 300 && res.status < 400) return { ok: false, reason: `probe failed: HTTP ${res.status}: the public URL redirects elsewhere (not followed); it does not lead to Hookwatch` };
   return { ok: false, reason: `probe failed: ${explainStatus(res.status, res.body, timeoutMs)}` };
 };
 

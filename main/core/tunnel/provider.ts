@@ -1,3 +1,4 @@
+// The interface between the tunnel supervisor and a tunnel service (localtunnel today).
 /**
  * What the supervisor needs from a tunnel service. The supervisor owns every policy (probing, backoff, when to
  * give up on a session); a provider only opens one session and reports trouble it sees on its own sockets.
@@ -26,7 +27,7 @@ export interface TunnelProvider {
 
 export interface TunnelOpenRequest {
   localPort: number;
-  /** The name to ask for; the service may hand out another one (localtunnel does so silently when it is taken). */
+  /** The name to ask for (the same at every attempt); the service may hand out another one (localtunnel does so silently when it is taken). */
   requestedName: string;
   timeoutMs: number;
   signal: AbortSignal;

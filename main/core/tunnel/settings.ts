@@ -1,13 +1,15 @@
+// Tunnel settings: what they are, their defaults, and the checks that refuse a bad value before any connection.
 import { randomBytes } from 'node:crypto';
 
-/** What the user chooses about the public URL. The desktop shell and the CLI persist it; the core only reads it. */
+/** What the user chooses about the public URL. preferences.ts keeps it in the store; the CLI may override it per run. */
 export interface TunnelSettings {
   enabled: boolean;
   /** The localtunnel server to register with: the public service or a self-hosted one (http or https, no path). */
   host: string;
   /**
-   * The subdomain to ask for. A stable name keeps the public URL (and so the providers' webhooks) the same
-   * across reconnects; null asks for a fresh random name for every new tunnel.
+   * The subdomain to ask for at every attempt. A stable name keeps the public URL (and so the providers' webhooks,
+   * and a URL pasted by hand) the same across reconnects and restarts; null lets the supervisor pick a random
+   * name once and keep it for its lifetime (preferences.ts keeps one across restarts).
    */
   subdomain: string | null;
   /** Port of the local receiver the tunnel feeds (127.0.0.1). */
@@ -79,8 +81,8 @@ export function resolveTunnelSettings(input: Partial<TunnelSettings> & { localPo
 }
 
 /**
- * A random valid subdomain (`hw-` and 12 base-36 characters). Used for a tunnel when the user has no preference;
- * the shell may also persist one as the default preference so the URL survives restarts.
+ * A random valid subdomain (`hw-` and 12 base-36 characters, about 62 bits: no one else picks the same). Picked at
+ * first run and kept (preferences.ts), so the URL survives reconnects and restarts.
  */
 export function generateSubdomain(random: () => number = secureRandom): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,3 +1,4 @@
+// The tunnel's states, what a state change carries, and the backoff policies.
 /**
  * The tunnel's states, as the user and the health view see them:
  *
@@ -32,11 +33,11 @@ export interface TunnelStatus {
   at: number;
   /** Which tunnel service, e.g. "localtunnel". */
   provider: string;
-  /** The subdomain from the settings (null: a random one per tunnel). */
+  /** The name every attempt asks for: the settings' subdomain, else the one the supervisor picked (null only before any). */
   requestedSubdomain: string | null;
   /** What the server granted for the current tunnel; null when there is no tunnel. */
   grantedSubdomain: string | null;
-  /** False when a preferred subdomain was asked for and another was handed out; null when it does not apply. */
+  /** False when the server handed out another name than the one asked for; null when there is no tunnel. */
   subdomainGranted: boolean | null;
   /** Failed attempts to open a working tunnel since it was last up (drives the backoff). */
   failedAttempts: number;
@@ -51,6 +52,14 @@ export interface TunnelUrlChange {
   url: string;
   /** The URL that last passed a probe before this one (null on the first). */
   previousUrl: string | null;
+  at: number;
+}
+
+/** "The public URL is not the one it was": whoever pasted the old one by hand (WhatsAble) must paste the new one. */
+export interface PublicUrlChange {
+  /** The URL verified before: earlier in this run, or by the previous run. */
+  from: string;
+  to: string;
   at: number;
 }
 
@@ -69,6 +78,20 @@ export interface BackoffPolicy {
  * outages can last hours; a minute-scale retry is plenty while nothing can be delivered anyway.
  */
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 5 * 60_000, factor: 2, jitter: 0.3 };
+
+export interface NameRetryPolicy {
+  /** How long to keep asking for our name while the server hands out others, before using the one handed out. */
+  windowMs: number;
+  /** Pauses between those attempts (each is also cut to what is left of the window). */
+  backoff: BackoffPolicy;
+}
+
+/**
+ * Ask again after about 2 s, doubling up to a minute, for 10 minutes. The reference server forgets a client a
+ * second after its last socket closes, so our own previous session usually frees the name within seconds; a
+ * server that has not yet noticed a dead connection (after sleep, a lost network) may take minutes.
+ */
+export const DEFAULT_NAME_RETRY: NameRetryPolicy = { windowMs: 10 * 60_000, backoff: { baseMs: 2000, maxMs: 60_000, factor: 2, jitter: 0.3 } };
 
 /** Pause before attempt number `failures + 1`, given `failures` >= 1 failed attempts so far. */
 export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number): number {

@@ -1,11 +1,23 @@
+// The tunnel supervisor: opens, proves, keeps and replaces the tunnel, always asking for the same name.
 import { formatMs } from './http-get.js';
 import { LocaltunnelProvider } from './localtunnel.js';
 import { probePublicUrl, type ProbeFunction } from './probe.js';
 import type { TunnelProvider, TunnelSession } from './provider.js';
 import { generateSubdomain, resolveTunnelSettings, type TunnelSettings } from './settings.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy, type TunnelState, type TunnelStateChange, type TunnelStatus, type TunnelUrlChange } from './state.js';
+import {
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  DEFAULT_NAME_RETRY,
+  type BackoffPolicy,
+  type NameRetryPolicy,
+  type PublicUrlChange,
+  type TunnelState,
+  type TunnelStateChange,
+  type TunnelStatus,
+  type TunnelUrlChange,
+} from './state.js';
 
-export type { TunnelState, TunnelStateChange, TunnelStatus, TunnelUrlChange } from './state.js';
+export type { PublicUrlChange, TunnelState, TunnelStateChange, TunnelStatus, TunnelUrlChange } from './state.js';
 
 /** Timers and clock, injectable so the state machine's tests run instantly. */
 export interface TunnelClock {
@@ -21,7 +33,11 @@ export const systemClock: TunnelClock = {
 };
 
 export interface TunnelSupervisorOptions {
-  /** Validated here (see resolveTunnelSettings): a bad subdomain or host throws TunnelSettingsError at once. */
+  /**
+   * Validated here (see resolveTunnelSettings): a bad subdomain or host throws TunnelSettingsError at once. A null
+   * subdomain means a random name picked once by this supervisor and asked for at every attempt; a name that
+   * must survive restarts is kept by the caller (see preferences.ts) and given here.
+   */
   settings: Partial<TunnelSettings> & { localPort: number };
   /** The tunnel service; default: our localtunnel client for `settings.host`. A function is called again when the settings change. */
   provider?: TunnelProvider | ((settings: TunnelSettings) => TunnelProvider);
@@ -38,10 +54,16 @@ export interface TunnelSupervisorOptions {
   /** Deadline of one registration, including the first tunnel socket (default 15 s). */
   registrationTimeoutMs?: number;
   backoff?: Partial<BackoffPolicy>;
+  /** How long, and how often, to ask again for our name when the server hands out another (default: DEFAULT_NAME_RETRY). */
+  nameRetry?: { windowMs?: number; backoff?: Partial<BackoffPolicy> };
+  /** The public URL verified last time (e.g. by the previous run), so a different URL now counts as a change. */
+  lastPublicUrl?: string | null;
   clock?: TunnelClock;
   random?: () => number;
   onStateChange?: (change: TunnelStateChange) => void;
   onUrlChanged?: (change: TunnelUrlChange) => void | Promise<void>;
+  /** The verified public URL is not the one verified before (in this run, or `lastPublicUrl`): see onPublicUrlChanged. */
+  onPublicUrlChanged?: (change: PublicUrlChange) => void;
   /** Details that are not state changes (listener failures, socket trouble hints). Never given secrets. */
   log?: (line: string) => void;
 }
@@ -63,6 +85,7 @@ export class TunnelSupervisor {
   private readonly clock: TunnelClock;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
+  private readonly nameRetry: NameRetryPolicy;
   private readonly probeIntervalMs: number;
   private readonly retryProbeIntervalMs: number;
   private readonly probeTimeoutMs: number;
@@ -70,6 +93,7 @@ export class TunnelSupervisor {
   private readonly registrationTimeoutMs: number;
   private readonly stateListeners = new Set<(change: TunnelStateChange) => void>();
   private readonly urlListeners = new Set<(change: TunnelUrlChange) => void | Promise<void>>();
+  private readonly publicUrlListeners = new Set<(change: PublicUrlChange) => void>();
   private readonly log: (line: string) => void;
 
   private status: TunnelStatus;
@@ -84,6 +108,14 @@ export class TunnelSupervisor {
   private failedProbes = 0;
   private failedAttempts = 0;
   private lastVerifiedUrl: string | null = null;
+  /** The last verified URL of this run or, before the first, of the previous run: what a change is measured against. */
+  private lastPublicUrl: string | null;
+  /** Picked once: the name asked for while the settings name none. */
+  private readonly ownName = generateSubdomain();
+  /** Since when the server keeps handing out other names than ours (null: it granted ours, or nothing asked yet). */
+  private nameRefusedSince: number | null = null;
+  /** Attempts closed at once because the server handed out another name (drives their own backoff). */
+  private nameRetries = 0;
 
   constructor(options: TunnelSupervisorOptions) {
     this.settings = resolveTunnelSettings(options.settings);
@@ -94,6 +126,8 @@ export class TunnelSupervisor {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.nameRetry = { ...DEFAULT_NAME_RETRY, ...options.nameRetry, backoff: { ...DEFAULT_NAME_RETRY.backoff, ...options.nameRetry?.backoff } };
+    this.lastPublicUrl = options.lastPublicUrl ?? null;
     this.probeIntervalMs = options.probeIntervalMs ?? 60_000;
     this.retryProbeIntervalMs = options.retryProbeIntervalMs ?? 10_000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
@@ -102,6 +136,7 @@ export class TunnelSupervisor {
     this.log = options.log ?? (() => {});
     if (options.onStateChange) this.stateListeners.add(options.onStateChange);
     if (options.onUrlChanged) this.urlListeners.add(options.onUrlChanged);
+    if (options.onPublicUrlChanged) this.publicUrlListeners.add(options.onPublicUrlChanged);
     this.status = this.snapshot('off', null, this.settings.enabled ? 'not started' : 'the tunnel is switched off', {});
   }
 
@@ -124,6 +159,22 @@ export class TunnelSupervisor {
   onUrlChanged(listener: (change: TunnelUrlChange) => void | Promise<void>): () => void {
     this.urlListeners.add(listener);
     return () => this.urlListeners.delete(listener);
+  }
+
+  /**
+   * Called only when the verified public URL really changed: it differs from the one verified before, in this run
+   * or (given `lastPublicUrl`) in the previous one. Not for the very first URL, not when the same URL comes back
+   * after a reconnect or restart. Whoever pasted the old URL by hand (WhatsAble) must be told. Returns an
+   * unsubscribe function.
+   */
+  onPublicUrlChanged(listener: (change: PublicUrlChange) => void): () => void {
+    this.publicUrlListeners.add(listener);
+    return () => this.publicUrlListeners.delete(listener);
+  }
+
+  /** The name every attempt asks for: the settings' own, else the one this supervisor picked. */
+  get wantedName(): string {
+    return this.settings.subdomain ?? this.ownName;
   }
 
   start(): void {
@@ -177,6 +228,8 @@ export class TunnelSupervisor {
     if (next.enabled === prev.enabled && next.host === prev.host && next.subdomain === prev.subdomain && next.localPort === prev.localPort) return;
     if (next.host !== prev.host) this.provider = this.providerFor(next);
     this.failedAttempts = 0;
+    this.nameRefusedSince = null;
+    this.nameRetries = 0;
     if (!this.started) {
       this.status = this.snapshot('off', null, next.enabled ? 'not started' : 'the tunnel is switched off', {});
       return;
@@ -200,8 +253,8 @@ export class TunnelSupervisor {
   private attempt(kind: 'connecting' | 'reconnecting'): void {
     this.teardown();
     const gen = this.generation;
-    // Names come from crypto, never from the injectable jitter source: a test that pins jitter must still get new names.
-    const requestedName = this.settings.subdomain ?? generateSubdomain();
+    // The same name at every attempt: a provider's webhook, or a URL pasted by hand, keeps working only if the URL does.
+    const requestedName = this.wantedName;
     const where = `${this.settings.host} as "${requestedName}"`;
     this.setState(kind, null, this.failedAttempts === 0 ? `opening a tunnel at ${where}` : `attempt ${this.failedAttempts + 1}: opening a tunnel at ${where}`);
     const abort = new AbortController();
@@ -247,6 +300,7 @@ export class TunnelSupervisor {
         session.close();
         return;
       }
+      if (this.retryForOurName(session, requestedName)) return;
       this.session = session;
       this.abort = null;
       this.phase = 'verifying';
@@ -254,6 +308,43 @@ export class TunnelSupervisor {
       this.runProbe('first');
     })();
     this.track(opening);
+  }
+
+  /**
+   * localtunnel hands out a random name, silently, when the one asked for is taken: most often by our own previous
+   * session, which the server forgets a little after its sockets close (a reconnect, a restart, a server that has
+   * not noticed a dead connection yet). So a refused name is asked for again, with backoff, for up to
+   * `nameRetry.windowMs`, before the name handed out is used; each URL change costs whoever pasted the URL by
+   * hand their events. The window is spent once per refusal streak: after settling, a later refusal is taken at
+   * once (until our name is granted again, the settings change, or the app restarts), so a name held by someone
+   * else for good costs one window, not one per reconnect. Returns true when the session was closed to retry.
+   */
+  private retryForOurName(session: TunnelSession, requestedName: string): boolean {
+    if (session.grantedName === requestedName) {
+      this.nameRefusedSince = null;
+      this.nameRetries = 0;
+      return false;
+    }
+    const now = this.clock.now();
+    this.nameRefusedSince ??= now;
+    const left = this.nameRefusedSince + this.nameRetry.windowMs - now;
+    if (left <= 0) return false;
+    session.close();
+    this.teardown();
+    this.nameRetries++;
+    const delay = Math.max(0, Math.min(left, backoffDelay(this.nameRetries, this.nameRetry.backoff, this.random)));
+    this.setState(
+      'down',
+      null,
+      `the server handed out "${session.grantedName}" instead of "${requestedName}" (probably still held by our previous session); ` +
+        `asking for "${requestedName}" again in ${formatMs(delay)}, and using another name only if it is still taken ${formatMs(left)} from now`,
+      { at: now, retryAt: now + delay },
+    );
+    const gen = this.generation;
+    this.schedule(delay, () => {
+      if (gen === this.generation) this.attempt('reconnecting');
+    });
+    return true;
   }
 
   private runProbe(why: 'first' | 'scheduled' | 'trouble' | 'recheck'): void {
@@ -293,19 +384,26 @@ export class TunnelSupervisor {
         this.lastVerifiedUrl = session.url;
         this.emitUrlChanged(change);
       }
+      if (session.url !== this.lastPublicUrl) {
+        const from = this.lastPublicUrl;
+        this.lastPublicUrl = session.url;
+        if (from !== null) this.emitPublicUrlChanged({ from, to: session.url, at: this.clock.now() });
+      }
     } else if (this.status.state !== 'up') {
       this.setState('up', session.url, this.subdomainNote(session));
     }
     this.schedule(this.probeIntervalMs, () => this.runProbe('scheduled'));
   }
 
-  /** localtunnel hands out a random name, silently, when the one asked for is taken (docs/localtunnel.md): say so. */
+  /** A tunnel on another name than ours is used only after retryForOurName gave up (docs/localtunnel.md): say so, and what happens next. */
   private subdomainNote(session: TunnelSession): string | null {
-    const requested = this.settings.subdomain;
-    if (requested === null || session.grantedName === requested) return null;
+    const requested = this.wantedName;
+    if (session.grantedName === requested) return null;
+    const tried = this.nameRetries > 0 ? `asked for it ${this.nameRetries + 1} times over ${formatMs(this.nameRetry.windowMs)}, then ` : '';
     return (
       `the subdomain "${requested}" was not granted; the server handed out "${session.grantedName}" ` +
-      `(the name is probably still held by an earlier session, or by someone else). Webhooks will use ${session.url}.`
+      `(the name is probably still held by an earlier session, or by someone else); ${tried}settled on "${session.grantedName}" ` +
+      `and asks for "${requested}" again at the next reconnect or restart. Webhooks will use ${session.url}.`
     );
   }
 
@@ -394,7 +492,7 @@ export class TunnelSupervisor {
 
   private snapshot(state: TunnelState, url: string | null, reason: string | null, extra: { at?: number; retryAt?: number }): TunnelStatus {
     const session = state === 'up' || state === 'degraded' ? this.session : null;
-    const requested = this.settings.subdomain;
+    const requested = this.wantedName;
     return {
       state,
       url,
@@ -403,7 +501,7 @@ export class TunnelSupervisor {
       provider: this.provider.id,
       requestedSubdomain: requested,
       grantedSubdomain: session?.grantedName ?? null,
-      subdomainGranted: session && requested !== null ? session.grantedName === requested : null,
+      subdomainGranted: session ? session.grantedName === requested : null,
       failedAttempts: this.failedAttempts,
       retryAt: extra.retryAt ?? null,
     };
@@ -419,6 +517,17 @@ export class TunnelSupervisor {
         listener({ ...next });
       } catch (err) {
         this.log(`tunnel: a state listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private emitPublicUrlChanged(change: PublicUrlChange): void {
+    this.log(`tunnel: the public URL changed from ${change.from} to ${change.to}`);
+    for (const listener of [...this.publicUrlListeners]) {
+      try {
+        listener({ ...change });
+      } catch (err) {
+        this.log(`tunnel: a public-url-changed listener failed: ${(err as Error).message}`);
       }
     }
   }
