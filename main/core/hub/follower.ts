@@ -189,9 +189,9 @@ export class HubFollower {
       await this.options.sink.apply(records);
     } catch (err) {
       // Not stored: hand them back to the server for a later try; nothing is acked, nothing lost.
+      // No pause here: messages already pulled are ageing toward their ack_wait; the nak delay spaces the retries.
       for (const m of carried) m.nak(2000);
       this.set({ lastError: `cannot store hub messages locally, will retry: ${(err as Error).message}` });
-      await new Promise((r) => setTimeout(r, 1000));
       return;
     }
     for (const m of carried) m.ack();
