@@ -109,7 +109,32 @@ export class HubFollower {
           this.timer = setInterval(refresh, this.options.behindEveryMs ?? 2000);
           this.timer.unref();
         }
-        const messages = await consumer.consume({ max_messages: Math.max(this.options.batch ?? 1000, 100) });
+        // Callback mode, batched like the receiver's group commit: messages that arrive while a batch is
+        // being committed form the next batch, so a backlog is applied in large transactions (one fsync
+        // each) and a single live message goes through at once.
+        let queue: JsMsg[] = [];
+        let flushing: Promise<void> | null = null;
+        const max = this.options.batch ?? 1000;
+        const flush = async (): Promise<void> => {
+          while (queue.length > 0 && !this.stopped) {
+            const taken = queue.slice(0, max);
+            queue = queue.slice(taken.length);
+            await this.applyBatch(taken);
+          }
+          if (this.stopped) {
+            // Stopping: hand back what was pulled but not applied, so the next start gets it at once.
+            for (const m of queue) m.nak();
+            queue = [];
+          }
+          flushing = null;
+        };
+        const messages = await consumer.consume({
+          max_messages: Math.max(max, 100),
+          callback: (m) => {
+            queue.push(m);
+            flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush);
+          },
+        });
         this.messages = messages;
         if (this.stopped) {
           await messages.close();
@@ -118,7 +143,9 @@ export class HubFollower {
         this.set({ state: 'following', lastError: null });
         this.options.onFollowing?.();
         backoff = 500;
-        await this.drain(messages);
+        const closed = await messages.closed();
+        await flushing;
+        if (closed instanceof Error) throw closed;
       } catch (err) {
         if (this.stopped) break;
         this.set({ state: 'down', lastError: `following ${link.describe()} failed, will retry: ${safeErrorText(err, link.config)}` });
@@ -151,19 +178,6 @@ export class HubFollower {
       ack_wait: nanos(this.options.ackWaitMs ?? 60_000),
       max_ack_pending: 20_000,
     });
-  }
-
-  private async drain(messages: ConsumerMessages): Promise<void> {
-    const max = this.options.batch ?? 1000;
-    let batch: JsMsg[] = [];
-    for await (const m of messages) {
-      batch.push(m);
-      if (batch.length < max && messages.getPending() > 0) continue;
-      const taken = batch;
-      batch = [];
-      await this.applyBatch(taken);
-      if (this.stopped) break;
-    }
   }
 
   private async applyBatch(msgs: JsMsg[]): Promise<void> {
