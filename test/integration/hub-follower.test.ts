@@ -51,7 +51,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     publisher.start();
 
     const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => local.db.close());
+    cleanups.push(() => void local.db.close());
     const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
 
     // Run 1: follow, receive 10 events, stop.
@@ -123,7 +123,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     cleanups.push(() => publisher.stop());
     publisher.start();
     const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => local.db.close());
+    cleanups.push(() => void local.db.close());
     const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
     const link = new HubLink({ url: nats.url });
     const follower = new HubFollower({ link, name: 'desk', sink: sqliteInboxSink(local.db, local.applyNew) });
