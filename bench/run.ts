@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchAlerts } from './alerts.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHistory } from './history.js';
+import { benchHub } from './hub.js';
 import { benchIngest } from './ingest.js';
 import { benchTunnel } from './tunnel.js';
 
@@ -42,6 +43,12 @@ if (want('alerts')) {
 if (want('dashboard')) {
   log('dashboard: first feed render over 1M events and a 1000 events/s burst, in Chromium…');
   results.dashboard = await benchDashboard({ log });
+}
+
+if (only.includes('hub')) {
+  // Only on request (`npm run bench -- hub`): it starts nats-server processes and a 3-node cluster.
+  log('hub: real nats-server: ingest with publishing, follower catch-up of 100k events, latency, a 3-node cluster losing a node…');
+  results.hub = await benchHub({ log });
 }
 
 const previous = (() => {

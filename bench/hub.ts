@@ -1,0 +1,283 @@
+// `npm run bench -- hub`: the team hub against real nats-server processes: ingest with publishing, follower catch-up, hub→follower latency, a 3-node cluster losing a node.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setImmediate as yieldNow } from 'node:timers/promises';
+import { blankEvent } from '../main/core/events.js';
+import { HubLink } from '../main/core/hub/connection.js';
+import { eventMsgId, type HubRecord } from '../main/core/hub/encoding.js';
+import { HubFollower, sqliteInboxSink } from '../main/core/hub/follower.js';
+import { hubEventToIngest } from '../main/core/hub/ingest.js';
+import { HubPublisher, sqliteOutbox } from '../main/core/hub/publisher.js';
+import { OUTBOX_MIGRATION, enqueueOutbox } from '../main/core/store/outbox.js';
+import { HookwatchStore, type DeliveryRecord } from '../main/core/store/store.js';
+import { messagePayload, percentile, round } from './common.js';
+
+const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A nats-server on 127.0.0.1 with JetStream in a temp folder; stopped by its pid. */
+async function startNats(args: string[], port: number): Promise<ChildProcess> {
+  const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nats-server did not start: ${log}`)), 20_000);
+    child.stderr!.on('data', (d) => {
+      log += d;
+      if (/Server is ready/.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`nats-server exited ${code}: ${log}`)));
+  });
+  child.stderr!.resume();
+  return child;
+}
+
+async function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid!, signal);
+  await exited;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function hubStore(dir: string, name: string, durability: 'full' | 'normal') {
+  const store = HookwatchStore.open(join(dir, `${name}.sqlite`), { durability });
+  store.raw.exec(OUTBOX_MIGRATION.sql);
+  return store;
+}
+
+function delivery(body: Buffer, at: number): DeliveryRecord {
+  return { receivedAt: at, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: '127.0.0.1', status: 200, reason: null, latencyMs: 1, size: body.length, contentType: 'application/json', headers: { 'content-type': 'application/json' }, body, bodyTruncated: false };
+}
+
+let seq = 0;
+/** The receiver's transaction: a delivery, its event and (with publishing) its outbox row. */
+function ingestOne(store: HookwatchStore, publish: boolean, type = 'message:received:new', workspace = 'bench'): string {
+  const n = seq++;
+  const uid = `bench-${process.pid}-${n}`;
+  const body = Buffer.from(messagePayload(uid, n));
+  const e = { ...blankEvent('timelines', 'timelines.v2', type, `m:${uid}`), messageUid: uid, text: `message ${n}`, accountPhone: '+15555550100' };
+  return store.transaction(() => {
+    const at = Date.now();
+    const r = store.ingest(delivery(body, at), [e]);
+    const msgId = eventMsgId(workspace, e, r.events[0]!.id);
+    if (publish) enqueueOutbox(store.raw, [{ kind: 'event', eventId: r.events[0]!.id, type, msgId, createdAt: at }]);
+    return msgId;
+  });
+}
+
+/** A follower sink that stores like a real follower: the store's own ingest, skipping applied message ids. */
+function followerSink(store: HookwatchStore, onEvent?: (r: HubRecord) => void) {
+  return sqliteInboxSink(store.raw, (r) => {
+    if (r.kind === 'event') {
+      const { delivery: d, events } = hubEventToIngest(r, 'bench');
+      store.ingest(d, events);
+    }
+    onEvent?.(r);
+  });
+}
+
+export async function benchHub(options: { log?: (line: string) => void } = {}) {
+  const log = options.log ?? (() => {});
+  if (!existsSync(NATS_SERVER)) return { skipped: `no nats-server at ${NATS_SERVER}`, summary: [`| hub | skipped: no nats-server at ${NATS_SERVER} | | |`] };
+  const dir = mkdtempSync(join(tmpdir(), 'hookwatch-bench-hub-'));
+  const children: ChildProcess[] = [];
+  try {
+    const port = await freePort();
+    const nats = await startNats(['-sd', join(dir, 'nats')], port);
+    children.push(nats);
+    const url = `nats://127.0.0.1:${port}`;
+
+    // 1. Ingest with publishing ÷ ingest alone (engine level: the receiver's transaction, synchronous=FULL,
+    //    one event per transaction, the publisher draining on the same event loop). Interleaved rounds.
+    log('hub: ingest alone vs ingest + outbox + publisher, 3 interleaved rounds…');
+    const ratios: number[] = [];
+    const rates = { alone: [] as number[], publishing: [] as number[] };
+    const perRound = Number(process.env.HOOKWATCH_BENCH_HUB_INGEST ?? 3000);
+    for (let round_ = 0; round_ < 3; round_++) {
+      const measure = async (publish: boolean) => {
+        const store = hubStore(dir, `ingest-${round_}-${publish}`, 'full');
+        const link = publish ? new HubLink({ url, name: 'bench-hub' }) : null;
+        const pub = link ? new HubPublisher({ link, outbox: sqliteOutbox(store.raw, 'bench') }) : null;
+        pub?.start();
+        if (link) await link.connection();
+        const t0 = performance.now();
+        for (let i = 0; i < perRound; i++) {
+          ingestOne(store, publish);
+          pub?.notify();
+          if (i % 20 === 19) await yieldNow();
+        }
+        const perSecond = perRound / ((performance.now() - t0) / 1000);
+        if (pub) await until('publisher drained', () => pub.status().backlog === 0, 60_000);
+        await pub?.stop();
+        await link?.close();
+        store.close();
+        return perSecond;
+      };
+      const alone = await measure(false);
+      const publishing = await measure(true);
+      rates.alone.push(round(alone, 0));
+      rates.publishing.push(round(publishing, 0));
+      ratios.push(round(publishing / alone, 3));
+    }
+    const ratio = [...ratios].sort((a, b) => a - b)[1]!;
+
+    // 2. Follower catching up 100,000 events stored in the stream while it was away.
+    const total = Number(process.env.HOOKWATCH_BENCH_HUB_EVENTS ?? 100_000);
+    log(`hub: seeding ${total} events and publishing them…`);
+    const hub = hubStore(dir, 'hub', 'normal');
+    for (let i = 0; i < total; i += 1000) hub.transaction(() => {
+      for (let j = i; j < Math.min(total, i + 1000); j++) ingestOne(hub, true, 'message:received:new', 'catchup');
+    });
+    const hubLink = new HubLink({ url, name: 'bench-hub' });
+    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.raw, 'catchup'), window: 512 });
+    await hubLink.connection();
+    const tp = performance.now();
+    publisher.start();
+    await until('all published', () => publisher.status().backlog === 0, 300_000);
+    const publishPerSecond = total / ((performance.now() - tp) / 1000);
+    log('hub: follower catching up…');
+    const local = HookwatchStore.open(join(dir, 'follower.sqlite'), { durability: 'full' });
+    local.raw.exec(OUTBOX_MIGRATION.sql);
+    const sink = followerSink(local);
+    const fLink = new HubLink({ url, name: 'bench-follower' });
+    // Only this workspace: the ingest rounds above published into the same stream.
+    const follower = new HubFollower({ link: fLink, name: 'bench', workspace: 'catchup', sink });
+    const tf = performance.now();
+    follower.start();
+    await until('follower caught up', () => follower.status().applied >= total, 300_000);
+    const catchUpPerSecond = total / ((performance.now() - tf) / 1000);
+    const stored = (local.raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+
+    // 3. Hub store → follower's sink, one event at a time (the follower is live now).
+    log('hub: latency from the hub storing an account event to the follower applying it…');
+    const waiting = new Map<string, number>();
+    const latencies: number[] = [];
+    await follower.stop();
+    const follower2 = new HubFollower({
+      link: fLink,
+      name: 'bench',
+      workspace: 'catchup',
+      sink: followerSink(local, (r) => {
+        const t = waiting.get(r.msgId);
+        if (t !== undefined) latencies.push(performance.now() - t);
+      }),
+    });
+    follower2.start();
+    await until('follower live', () => follower2.status().state === 'following', 20_000);
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      const id = ingestOne(hub, true, 'whatsapp:account:disconnected', 'catchup');
+      waiting.set(id, t);
+      publisher.notify();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await until('all latency samples', () => latencies.length >= 300, 30_000);
+    latencies.sort((a, b) => a - b);
+    await follower2.stop();
+    await publisher.stop();
+    await fLink.close();
+    await hubLink.close();
+    local.close();
+    hub.close();
+    await kill(nats);
+
+    // 4. Three-node cluster, replicas 3, one node killed -9 during a burst.
+    log('hub: 3-node JetStream cluster, replicas 3, killing a node during a burst…');
+    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+    const routes = await Promise.all([0, 1, 2].map(() => freePort()));
+    const nodes = await Promise.all(
+      ports.map((p, i) =>
+        startNats(['-sd', join(dir, `n${i}`), '--server_name', `bench-n${i + 1}`, '--cluster_name', 'bench', '--cluster', `nats://127.0.0.1:${routes[i]}`, '--routes', routes.filter((_, j) => j !== i).map((r) => `nats://127.0.0.1:${r}`).join(',')], p),
+      ),
+    );
+    children.push(...nodes);
+    const clusterUrl = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
+    const cHub = hubStore(dir, 'cluster-hub', 'normal');
+    const cLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-hub' });
+    const cPub = new HubPublisher({ link: cLink, outbox: sqliteOutbox(cHub.raw, 'bench'), stream: { replicas: 3 }, publishTimeoutMs: 2000 });
+    cPub.start();
+    const cLocal = HookwatchStore.open(join(dir, 'cluster-follower.sqlite'), { durability: 'normal' });
+    cLocal.raw.exec(OUTBOX_MIGRATION.sql);
+    const cFLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-follower' });
+    const cFollower = new HubFollower({ link: cFLink, name: 'cluster', sink: followerSink(cLocal) });
+    await until('cluster stream up', () => cPub.status().state === 'up', 60_000);
+    cFollower.start();
+    const burst = 5000;
+    const sent = new Set<string>();
+    let killed = '';
+    const tb = performance.now();
+    for (let i = 0; i < burst; i++) {
+      sent.add(ingestOne(cHub, true));
+      cPub.notify();
+      if (i === Math.floor(burst / 3)) {
+        // Kill the node the hub is connected to: the worst case (its connection and a replica go at once).
+        const name = (await cLink.connection())?.info?.server_name ?? 'bench-n1';
+        const idx = Math.max(0, Number(name.replace('bench-n', '')) - 1);
+        killed = name;
+        await kill(nodes[idx]!, 'SIGKILL');
+      }
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+    }
+    await until('cluster backlog sent', () => cPub.status().backlog === 0, 120_000).catch(() => {});
+    await until('cluster follower has the burst', () => (cLocal.raw.prepare('SELECT count(*) AS n FROM hub_inbox').get() as { n: number }).n >= burst, 120_000).catch(() => {});
+    const burstSeconds = (performance.now() - tb) / 1000;
+    const inbox = new Set((cLocal.raw.prepare('SELECT msg_id FROM hub_inbox').all() as Array<{ msg_id: string }>).map((r) => r.msg_id));
+    const lost = [...sent].filter((id) => !inbox.has(id)).length;
+    const cEvents = (cLocal.raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    await cFollower.stop();
+    await cPub.stop();
+    await cFLink.close();
+    await cLink.close();
+    cLocal.close();
+    cHub.close();
+
+    const r = {
+      ingest: { perRound, rates, ratios, ratio },
+      publishPerSecond: round(publishPerSecond, 0),
+      catchUp: { events: total, stored, perSecond: round(catchUpPerSecond, 0), duplicatesSkipped: sink.duplicates },
+      latency: { samples: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) },
+      cluster: { nodes: 3, replicas: 3, burst, killed, lost, storedAtFollower: cEvents, seconds: round(burstSeconds, 1) },
+    };
+    const summary = [
+      `| hub: ingest with publishing ÷ ingest alone (engine: the receiver's transaction + outbox row, publisher on the same loop; ${perRound} events/round) | ${rates.publishing.join(' / ')} vs ${rates.alone.join(' / ')} events/s (ratios ${ratios.join(', ')}) | ≥ 0.9 | ${ratio} ${ratio >= 0.9 ? '✓' : '✗'} |`,
+      `| hub: publishing a backlog (outbox → JetStream) | ${r.publishPerSecond} events/s | report | |`,
+      `| hub: follower catching up ${total.toLocaleString('en')} events (store ingest, synchronous=FULL) | ${r.catchUp.perSecond} events/s, ${stored} stored | ≥ 20,000/s | ${r.catchUp.perSecond >= 20_000 ? '✓' : '✗'} |`,
+      `| hub: stored at hub → applied at follower (engine; add the receiver and the alert rules) | p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms | p99 < 250 ms | ${r.latency.p99Ms < 250 ? '✓' : '✗'} |`,
+      `| hub: 3-node cluster, replicas 3, ${killed} killed -9 during a ${burst}-event burst | ${lost} lost, ${cEvents} stored at the follower | nothing lost | ${lost === 0 && cEvents === burst ? '✓' : '✗'} |`,
+    ];
+    return { ...r, summary };
+  } finally {
+    for (const c of children) await kill(c, 'SIGKILL').catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Run alone: `node dist/bench/hub.js` prints the JSON (npm run bench -- hub also writes bench/results.*).
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const r = await benchHub({ log: (l) => process.stderr.write(`${l}\n`) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}

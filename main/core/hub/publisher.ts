@@ -1,0 +1,222 @@
+// Drains the outbox to the HOOKWATCH stream in order, with message ids, backing off while NATS is away; never throws into the receiver.
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type Database from 'better-sqlite3';
+import { deleteOutbox, outboxBacklog, pendingOutbox } from '../store/outbox.js';
+import type { HubLink } from './connection.js';
+import { safeErrorText } from './connection.js';
+import { encodeOutboxRow, type OutboxMessage } from './encoding.js';
+import { ensureStream, type StreamOptions } from './stream.js';
+
+/** What the publisher needs from the store (main/core/store/outbox.ts implements it over SQLite). */
+export interface Outbox {
+  /** The oldest messages, in order; rows with nothing left to send are dropped by the outbox itself. */
+  pending(limit: number, maxPayload: number): OutboxMessage[];
+  /** Forget published messages. */
+  markSent(ids: readonly number[]): void;
+  backlog(): { count: number; oldestAt: number | null };
+}
+
+/** The Outbox over the store's database handle (the receiver writes the rows in its own transaction). */
+export function sqliteOutbox(db: Database.Database, workspace: string): Outbox & { dropped: number } {
+  const outbox = {
+    dropped: 0,
+    pending(limit: number, maxPayload: number): OutboxMessage[] {
+      const rows = pendingOutbox(db, limit);
+      const out: OutboxMessage[] = [];
+      const gone: number[] = [];
+      for (const row of rows) {
+        const m = encodeOutboxRow(row, workspace, maxPayload);
+        if (m) out.push(m);
+        else gone.push(row.id);
+      }
+      if (gone.length > 0) {
+        // Removed by retention before it could be sent (NATS away for longer than events are kept).
+        deleteOutbox(db, gone);
+        outbox.dropped += gone.length;
+      }
+      return out;
+    },
+    markSent(ids: readonly number[]): void {
+      deleteOutbox(db, ids);
+    },
+    backlog() {
+      return outboxBacklog(db);
+    },
+  };
+  return outbox;
+}
+
+export type PublisherState = 'connecting' | 'up' | 'down' | 'stopped';
+
+export interface PublisherStatus {
+  state: PublisherState;
+  /** Messages stored but not yet in the stream (grows while NATS is unreachable). */
+  backlog: number;
+  oldestPendingAt: number | null;
+  published: number;
+  /** Publishes JetStream recognised as already stored (same Nats-Msg-Id): re-sends after a crash or an outage. */
+  duplicates: number;
+  lastPublishedAt: number | null;
+  /** Safe to show: no credentials. */
+  lastError: string | null;
+}
+
+export interface PublisherOptions {
+  link: HubLink;
+  outbox: Outbox;
+  stream?: StreamOptions;
+  /** Messages in flight at once (pipelined on one connection; the stream stores them in send order). */
+  window?: number;
+  /** How long a publish waits for JetStream's ack before it counts as failed and is retried. */
+  publishTimeoutMs?: number;
+  /** Called when state or lastError changes (for health and the `serve` status line). */
+  onChange?: (status: PublisherStatus) => void;
+}
+
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+export class HubPublisher {
+  private stopped = false;
+  private wakeUp: (() => void) | null = null;
+  private poked = false;
+  private loop: Promise<void> | null = null;
+  private st: Omit<PublisherStatus, 'backlog' | 'oldestPendingAt'> = { state: 'connecting', published: 0, duplicates: 0, lastPublishedAt: null, lastError: null };
+
+  constructor(private readonly options: PublisherOptions) {}
+
+  /** Starts draining in the background; returns at once (the receiver must never wait for NATS). */
+  start(): void {
+    this.loop ??= this.run().catch((err) => {
+      // Not expected (every step catches); kept so an unforeseen error is visible instead of silent.
+      this.set({ state: 'down', lastError: `publisher stopped: ${safeErrorText(err, this.options.link.config)}` });
+    });
+  }
+
+  /** Tells the publisher that rows were committed: it sends them now instead of at its next poll. */
+  notify(): void {
+    this.poked = true;
+    this.wakeUp?.();
+  }
+
+  status(): PublisherStatus {
+    let backlog = { count: -1, oldestAt: null as number | null };
+    try {
+      backlog = this.options.outbox.backlog();
+    } catch {
+      /* database closing: report -1 */
+    }
+    return { ...this.st, backlog: backlog.count, oldestPendingAt: backlog.oldestAt };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.set({ state: 'stopped' });
+  }
+
+  private set(patch: Partial<PublisherStatus>): void {
+    const before = this.st;
+    this.st = { ...this.st, ...patch };
+    if (before.state !== this.st.state || before.lastError !== this.st.lastError) this.options.onChange?.(this.status());
+  }
+
+  /** Waits for the timeout or stop(); and for notify() unless it is a backoff (new rows must not hurry a retry). */
+  private sleep(ms: number, backingOff = false): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.poked && !backingOff) {
+      this.poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        backingOff = false;
+        done();
+      }, ms);
+      const self = this;
+      function done() {
+        if (backingOff && !self.stopped) return;
+        clearTimeout(t);
+        self.wakeUp = null;
+        self.poked = false;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { link } = this.options;
+    const nc = await link.connection();
+    if (!nc || this.stopped) return;
+    const js: JetStreamClient = jetstream(nc, { timeout: this.options.publishTimeoutMs ?? 5000 });
+    const window = this.options.window ?? 256;
+    let streamReady = false;
+    let backoff = 250;
+    while (!this.stopped) {
+      if (link.state !== 'up') {
+        // While disconnected nats.js would buffer every publish in memory; the outbox already holds them.
+        this.set({ state: link.state === 'connecting' ? 'connecting' : 'down', lastError: link.lastError });
+        await this.sleep(500, true);
+        continue;
+      }
+      if (!streamReady) {
+        try {
+          await ensureStream(nc, this.options.stream);
+          streamReady = true;
+        } catch (err) {
+          this.set({ state: 'down', lastError: `cannot create or update the HOOKWATCH stream: ${safeErrorText(err, link.config)}` });
+          await this.sleep(backoff, true);
+          backoff = Math.min(backoff * 2, 10_000);
+          continue;
+        }
+      }
+      let batch: OutboxMessage[];
+      try {
+        batch = this.options.outbox.pending(window, nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+      } catch (err) {
+        this.set({ state: 'down', lastError: `cannot read the outbox: ${(err as Error).message}` });
+        await this.sleep(1000);
+        continue;
+      }
+      if (batch.length === 0) {
+        if (this.st.state !== 'up' || this.st.lastError !== null) this.set({ state: 'up', lastError: null });
+        await this.sleep(1000);
+        continue;
+      }
+      const results = await Promise.allSettled(batch.map((m) => js.publish(m.subject, m.body, { msgID: m.msgId, headers: m.headers })));
+      // Only the run of successes from the start is marked sent: what follows a failure is sent again
+      // (in order), and JetStream drops the ones it already has by their message id.
+      const sent: number[] = [];
+      let duplicates = 0;
+      let failure: unknown = null;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
+        if (r.status === 'rejected') {
+          failure = r.reason;
+          break;
+        }
+        sent.push(batch[i]!.id);
+        if (r.value.duplicate) duplicates++;
+      }
+      if (sent.length > 0) {
+        try {
+          this.options.outbox.markSent(sent);
+        } catch (err) {
+          // Published but not marked: sent again later and dropped as duplicates. Nothing is lost.
+          failure ??= new Error(`cannot mark published messages in the outbox: ${(err as Error).message}`);
+        }
+        this.st = { ...this.st, published: this.st.published + sent.length - duplicates, duplicates: this.st.duplicates + duplicates, lastPublishedAt: Date.now() };
+      }
+      if (failure !== null) {
+        streamReady = false; // a missing stream (a broker that lost its store) is recreated before the retry
+        this.set({ state: 'down', lastError: `publishing to the hub failed, will retry: ${safeErrorText(failure, link.config)}` });
+        await this.sleep(backoff, true);
+        backoff = Math.min(backoff * 2, 10_000);
+      } else {
+        backoff = 250;
+        if (this.st.state !== 'up' || this.st.lastError !== null) this.set({ state: 'up', lastError: null });
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// Hub follower against a real nats-server: a durable consumer that resumes after a stop, acks after the local commit, and stores every message exactly once.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HubLink } from '../../main/core/hub/connection.js';
+import type { HubRecord } from '../../main/core/hub/encoding.js';
+import { HubFollower, sqliteInboxSink, type FollowerSink } from '../../main/core/hub/follower.js';
+import { HubPublisher, sqliteOutbox } from '../../main/core/hub/publisher.js';
+import { OUTBOX_MIGRATION } from '../../main/core/store/outbox.js';
+import { tempDir } from '../support/harness.js';
+import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** The follower's own database: the hub tables plus a simple table of what it stored and the alerts it raised. */
+function followerDb(file: string) {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(OUTBOX_MIGRATION.sql);
+  db.exec(`CREATE TABLE followed (msg_id TEXT NOT NULL, kind TEXT NOT NULL, type TEXT, body BLOB, content_type TEXT);
+           CREATE TABLE raised (account TEXT NOT NULL, state TEXT NOT NULL);`);
+  const put = db.prepare('INSERT INTO followed (msg_id, kind, type, body, content_type) VALUES (?, ?, ?, ?, ?)');
+  const raise = db.prepare('INSERT INTO raised (account, state) VALUES (?, ?)');
+  const applyNew = (r: HubRecord) => {
+    if (r.kind === 'event') put.run(r.msgId, r.kind, r.record.event.type, Buffer.from(r.body), r.contentType);
+    else {
+      put.run(r.msgId, r.kind, r.type, null, null);
+      const rec = r.record as { key: string; state: string };
+      // The follower's own alert choice: outages alert.
+      if (r.kind === 'account' && (rec.state === 'disconnected' || rec.state === 'suspended')) raise.run(rec.key, rec.state);
+    }
+  };
+  return { db, applyNew };
+}
+
+describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', () => {
+  it('stopped while 600 events and an account outage arrive, restarted: all stored exactly once and the outage alerted', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const nats = await NatsServer.start();
+    cleanups.push(() => nats.dispose());
+    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
+    cleanups.push(() => hub.close());
+    const hubLink = new HubLink({ url: nats.url, name: 'hookwatch-hub' });
+    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.db, 'acme') });
+    cleanups.push(() => hubLink.close());
+    cleanups.push(() => publisher.stop());
+    publisher.start();
+
+    const local = followerDb(join(tmp.dir, 'follower.sqlite'));
+    cleanups.push(() => void local.db.close());
+    const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
+
+    // Run 1: follow, receive 10 events, stop.
+    const sink1 = sqliteInboxSink(local.db, local.applyNew);
+    let link = new HubLink({ url: nats.url, name: 'hookwatch-follow-laptop' });
+    let following = 0;
+    let follower = new HubFollower({ link, name: 'laptop', sink: sink1, ackWaitMs: 10_000, onFollowing: () => following++ });
+    follower.start();
+    const firstIds: string[] = [];
+    for (let n = 0; n < 10; n++) firstIds.push(hub.ingest(n));
+    publisher.notify();
+    await eventually('first 10 stored', () => count() === 10);
+    expect(following).toBe(1);
+    await follower.stop();
+    await link.close();
+
+    // While the follower is away: 600 events and an outage.
+    for (let n = 10; n < 610; n++) hub.ingest(n);
+    hub.accountChange('+15555550100', 'disconnected', Date.now());
+    publisher.notify();
+    await eventually('hub published everything', () => publisher.status().backlog === 0);
+
+    // Run 2, same name: resumes. Its first batch commits and then "crashes" before the ack, so that
+    // batch comes again from the server and must be skipped by message id.
+    const sink2 = sqliteInboxSink(local.db, local.applyNew);
+    let crashedBatch = 0;
+    const seenInRun2 = new Set<string>();
+    const crashingOnce: FollowerSink = {
+      apply(records) {
+        for (const r of records) seenInRun2.add(r.msgId);
+        sink2.apply(records);
+        if (crashedBatch === 0) {
+          crashedBatch = records.length;
+          throw new Error('simulated crash after the local commit, before the ack');
+        }
+      },
+    };
+    link = new HubLink({ url: nats.url, name: 'hookwatch-follow-laptop' });
+    follower = new HubFollower({ link, name: 'laptop', sink: crashingOnce });
+    cleanups.push(() => link.close());
+    cleanups.push(() => follower.stop());
+    follower.start();
+    await eventually('all 611 stored', () => count() === 611, 30_000);
+    await eventually('caught up', () => follower.status().behind === 0, 10_000);
+
+    expect(crashedBatch).toBeGreaterThan(0);
+    // The crashed batch came again and was skipped by its message id; run 1's events were not sent again (resumed, not replayed).
+    expect(sink2.duplicates).toBeGreaterThanOrEqual(crashedBatch);
+    expect(firstIds.filter((id) => seenInRun2.has(id))).toEqual([]);
+    const distinct = (local.db.prepare('SELECT count(DISTINCT msg_id) AS n FROM followed').get() as { n: number }).n;
+    expect(distinct).toBe(611);
+    expect(local.db.prepare('SELECT account, state FROM raised').all()).toEqual([{ account: '+15555550100', state: 'disconnected' }]);
+    const row = local.db.prepare("SELECT body, content_type FROM followed WHERE msg_id LIKE '%uid-123'").get() as { body: Buffer; content_type: string };
+    expect(row.body.equals(rawBody(123))).toBe(true);
+    expect(row.content_type).toBe('application/json; charset=utf-8');
+    expect(follower.status()).toMatchObject({ state: 'following', consumer: 'hookwatch-follow-laptop', lastError: null });
+  });
+
+  it('survives a broker restart while following, and resumes without losing or repeating a message', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const nats = await NatsServer.start();
+    cleanups.push(() => nats.dispose());
+    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
+    cleanups.push(() => hub.close());
+    const hubLink = new HubLink({ url: nats.url });
+    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.db, 'acme'), publishTimeoutMs: 1000 });
+    cleanups.push(() => hubLink.close());
+    cleanups.push(() => publisher.stop());
+    publisher.start();
+    const local = followerDb(join(tmp.dir, 'follower.sqlite'));
+    cleanups.push(() => void local.db.close());
+    const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
+    const link = new HubLink({ url: nats.url });
+    const follower = new HubFollower({ link, name: 'desk', sink: sqliteInboxSink(local.db, local.applyNew) });
+    cleanups.push(() => link.close());
+    cleanups.push(() => follower.stop());
+    follower.start();
+
+    for (let n = 0; n < 100; n++) hub.ingest(n);
+    publisher.notify();
+    await eventually('first 100 followed', () => count() === 100);
+    await nats.kill9();
+    for (let n = 100; n < 300; n++) hub.ingest(n);
+    publisher.notify();
+    await new Promise((r) => setTimeout(r, 500));
+    await nats.startAgain();
+    await eventually('all 300 followed after the broker restart', () => count() === 300, 40_000);
+    const distinct = (local.db.prepare('SELECT count(DISTINCT msg_id) AS n FROM followed').get() as { n: number }).n;
+    expect(distinct).toBe(300);
+  });
+});

@@ -1,0 +1,148 @@
+// Forwarding against a real nats-server and real HTTP destinations on 127.0.0.1: retries deliver the exact bytes once, a dead destination holds back nothing else, and give-ups are parked.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HubLink } from '../../main/core/hub/connection.js';
+import { DestinationForwarder, ForwarderPool, sqliteForwardLog } from '../../main/core/hub/forwarder.js';
+import { HubPublisher, sqliteOutbox } from '../../main/core/hub/publisher.js';
+import { addDestination, forwardSummary, listForwardLog } from '../../main/core/store/outbox.js';
+import { tempDir } from '../support/harness.js';
+import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+interface Received {
+  body: Buffer;
+  contentType: string | undefined;
+  eventId: string | undefined;
+  answered: number;
+}
+
+/** An HTTP destination on 127.0.0.1 whose answer is chosen per request (a status, or never answering). */
+async function destination(answer: (n: number) => number | 'hang'): Promise<{ url: string; got: Received[]; server: Server }> {
+  const got: Received[] = [];
+  const hanging: ServerResponse[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const a = answer(got.length);
+      got.push({ body: Buffer.concat(chunks), contentType: req.headers['content-type'], eventId: req.headers['hookwatch-event-id'] as string | undefined, answered: a === 'hang' ? 0 : a });
+      if (a === 'hang') hanging.push(res);
+      else res.writeHead(a).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, got, server };
+}
+
+async function hubWithPublisher() {
+  const tmp = tempDir();
+  cleanups.push(tmp.cleanup);
+  const nats = await NatsServer.start();
+  cleanups.push(() => nats.dispose());
+  const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
+  cleanups.push(() => hub.close());
+  const link = new HubLink({ url: nats.url });
+  const publisher = new HubPublisher({ link, outbox: sqliteOutbox(hub.db, 'acme') });
+  cleanups.push(() => link.close());
+  cleanups.push(() => publisher.stop());
+  publisher.start();
+  await link.connection();
+  return { nats, hub, link, publisher };
+}
+
+describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', () => {
+  it('a destination that fails three times then succeeds receives the exact bytes and content type once', async () => {
+    const { hub, link, publisher } = await hubWithPublisher();
+    const dest = await destination((n) => (n < 3 ? 503 : 200));
+    const d = addDestination(hub.db, { url: dest.url, types: [], createdAt: Date.now() - 1000 });
+    const fwd = new DestinationForwarder({ link, destination: d, log: sqliteForwardLog(hub.db), backoffMs: [100, 200, 300] });
+    cleanups.push(() => fwd.stop());
+    fwd.start();
+
+    const msgId = hub.ingest(42);
+    publisher.notify();
+    await eventually('delivered after three failures', () => fwd.status().delivered === 1);
+    // Give a wrong extra redelivery the time it would need to show up (ack wait and backoff are far shorter).
+    await new Promise((r) => setTimeout(r, 1000));
+
+    expect(dest.got.map((g) => g.answered)).toEqual([503, 503, 503, 200]);
+    const ok = dest.got.filter((g) => g.answered === 200);
+    expect(ok).toHaveLength(1);
+    expect(ok[0]!.body.equals(rawBody(42))).toBe(true);
+    expect(ok[0]!.contentType).toBe('application/json; charset=utf-8');
+    expect(ok[0]!.eventId).toBe(msgId);
+    const log = listForwardLog(hub.db, d.id).reverse();
+    expect(log.map((l) => [l.outcome, l.attempt, l.status])).toEqual([
+      ['failed', 1, 503],
+      ['failed', 2, 503],
+      ['failed', 3, 503],
+      ['delivered', 4, 200],
+    ]);
+    expect(forwardSummary(hub.db)).toEqual([{ destinationId: d.id, delivered: 1, failed: 3, parked: 0, lastAt: expect.any(Number), lastOutcome: 'delivered' }]);
+  });
+
+  it('a dead destination does not slow another; each gets only its types', async () => {
+    const { hub, link, publisher } = await hubWithPublisher();
+    const dead = await destination(() => 'hang');
+    const live = await destination(() => 204);
+    const now = Date.now() - 1000;
+    const dDead = addDestination(hub.db, { url: dead.url, types: [], createdAt: now });
+    const dLive = addDestination(hub.db, { url: live.url, types: ['message:received:new'], createdAt: now });
+    // The dead one would need 60 s per attempt: far beyond this test, so the live one must not wait for it.
+    const pool = new ForwarderPool({ link, log: sqliteForwardLog(hub.db), timeoutMs: 60_000, inFlight: 2 });
+    cleanups.push(() => pool.stop());
+    await pool.sync([dDead, dLive]);
+
+    const expected: Buffer[] = [];
+    for (let n = 0; n < 60; n++) {
+      if (n % 10 === 9) hub.ingest(n, 'chat:new');
+      else {
+        hub.ingest(n);
+        expected.push(rawBody(n));
+      }
+    }
+    publisher.notify();
+    await eventually('live destination received all its events', () => live.got.length === expected.length, 20_000);
+    expect(live.got.map((g) => g.body.toString()).sort()).toEqual(expected.map((b) => b.toString()).sort());
+    const byId = new Map(pool.status().map((s) => [s.destinationId, s]));
+    expect(byId.get(dLive.id)).toMatchObject({ delivered: expected.length, failed: 0 });
+    expect(byId.get(dDead.id)).toMatchObject({ delivered: 0 });
+    // The dead destination got at most its in-flight limit, all still hanging.
+    expect(dead.got.length).toBeLessThanOrEqual(2);
+
+    // Removing the dead destination deletes its consumer on the server.
+    await pool.sync([dLive]);
+    expect(pool.status().map((s) => s.destinationId)).toEqual([dLive.id]);
+  });
+
+  it('parks a message after the retry period and logs it', async () => {
+    const { hub, link, publisher } = await hubWithPublisher();
+    const dest = await destination(() => 500);
+    const d = addDestination(hub.db, { url: dest.url, types: [], createdAt: Date.now() - 1000 });
+    const fwd = new DestinationForwarder({ link, destination: d, log: sqliteForwardLog(hub.db), backoffMs: [100], retryForMs: 800 });
+    cleanups.push(() => fwd.stop());
+    fwd.start();
+    hub.ingest(1);
+    publisher.notify();
+    await eventually('parked', () => fwd.status().parked === 1);
+    const attempts = dest.got.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(dest.got.length).toBe(attempts); // terminated: JetStream delivers it no more
+    const log = listForwardLog(hub.db, d.id);
+    expect(log[0]).toMatchObject({ outcome: 'parked', status: 500 });
+    expect(log.filter((l) => l.outcome === 'failed').length).toBe(attempts - 1);
+  });
+});
