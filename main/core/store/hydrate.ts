@@ -8,9 +8,14 @@ import { StoreDataError } from './errors.js';
  */
 export type SqlRow = Readonly<Record<string, unknown>>;
 
+function isRow(value: unknown): value is SqlRow {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** A query result that must be a row (better-sqlite3 returns objects unless a statement is plucked). */
 export function asRow(value: unknown, table: string): SqlRow {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new StoreDataError(`${table}: expected a row, got ${typeof value}`);
-  return value as SqlRow;
+  if (!isRow(value)) throw new StoreDataError(`${table}: expected a row, got ${value === null ? 'null' : typeof value}`);
+  return value;
 }
 
 function bad(table: string, column: string, expected: string, value: unknown): never {
@@ -57,15 +62,16 @@ export function oneOfOrNull<T extends string>(r: SqlRow, table: string, column: 
 }
 
 export function isOneOf<T extends string>(v: unknown, choices: readonly T[]): v is T {
-  return typeof v === 'string' && (choices as readonly string[]).includes(v);
+  return typeof v === 'string' && choices.some((c) => c === v);
 }
 
 export function parseJsonColumn(r: SqlRow, table: string, column: string): unknown {
   const text = str(r, table, column);
   try {
-    return JSON.parse(text) as unknown;
+    const value: unknown = JSON.parse(text);
+    return value;
   } catch (err) {
-    throw new StoreDataError(`${table}.${column}: not valid JSON (${(err as Error).message})`);
+    throw new StoreDataError(`${table}.${column}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
 }
 

@@ -37,8 +37,8 @@ function json<T>(check: (v: unknown) => v is T): Codec<T> {
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-/** A JSON document whose shape another module owns and checks itself (alert rules, alert settings). */
-const isAnyJson = (v: unknown): v is unknown => v !== undefined;
+/** Any JSON document: its shape belongs to the module that writes it (alert rules, alert settings). */
+const isAnyJson = (_v: unknown): _v is unknown => true;
 
 /** The tunnel server and subdomain chosen in Settings, kept for the next start. */
 export interface TunnelPreferencesRecord {
@@ -86,16 +86,11 @@ const META: { readonly [K in MetaKey]: { readonly key: string; readonly codec: C
   registerEventTypes: { key: 'register_event_types', codec: json(isStringArray) },
   /** The last event id the alert service processed. */
   alertsLastEventId: { key: 'alerts_last_event_id', codec: json(isCount) },
-  /** The alert rules' memory (main/core/alerts/rules.ts owns and checks its shape). */
+  /** The alert rules' memory (its shape belongs to main/core/alerts/rules.ts). */
   alertRuleState: { key: 'alert_rule_state', codec: json(isAnyJson) },
   /** Notification settings (parseAlertSettings in main/core/alerts/settings.ts checks them). */
   alertSettings: { key: 'alert_settings', codec: json(isAnyJson) },
 };
-
-/** The column name a key is stored under (for SQL that reads meta itself, such as migration 4's triggers). */
-export function metaColumnKey(key: MetaKey): string {
-  return META[key].key;
-}
 
 export class MetaTable {
   constructor(private readonly db: Db) {}
@@ -112,9 +107,5 @@ export class MetaTable {
     this.db
       .cached('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
       .run(spec.key, spec.codec.serialize(value));
-  }
-
-  delete(key: MetaKey): void {
-    this.db.cached('DELETE FROM meta WHERE key = ?').run(META[key].key);
   }
 }
