@@ -236,7 +236,6 @@ export class HookwatchService {
     return () => this.listeners.delete(listener);
   }
 
-
   close(): void {
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();

@@ -138,10 +138,6 @@ export class DeliveriesTable {
     return row === undefined ? null : blobOrNull(asRow(row, T), T, 'body');
   }
 
-  count(): number {
-    return num(asRow(this.db.cached('SELECT count(*) AS n FROM deliveries').get(), T), T, 'n');
-  }
-
   /**
    * Deletes up to `batch` rows received before `before` that no remaining event points at (those hold the
    * raw requests of kept events). Never the newest row: ids must keep growing (INTEGER PRIMARY KEY reuses

@@ -287,10 +287,6 @@ export class EventsTable {
     return num(asRow(this.db.cached('SELECT coalesce(max(id), 0) AS n FROM events').get(), T), T, 'n');
   }
 
-  count(): number {
-    return num(asRow(this.db.cached('SELECT count(*) AS n FROM events').get(), T), T, 'n');
-  }
-
   /** How many events carry a message uid starting with `prefix` (benchmarks count what they sent). */
   countByMessageUidPrefix(prefix: string): number {
     const row = this.db.cached("SELECT count(*) AS n FROM events WHERE substr(message_uid, 1, length(?)) = ?").get(prefix, prefix);

@@ -197,6 +197,12 @@ export class HealthQueries {
       });
   }
 
+  /** Rows in events and deliveries, read in one statement (one snapshot, and no write lock). */
+  counts(): { events: number; deliveries: number } {
+    const r = asRow(this.db.cached('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries').get(), E);
+    return { events: num(r, E, 'events'), deliveries: num(r, D, 'deliveries') };
+  }
+
   hasEvents(): boolean {
     return numOrNull(asRow(this.db.cached('SELECT EXISTS (SELECT 1 FROM events) AS x').get(), E), E, 'x') === 1;
   }

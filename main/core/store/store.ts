@@ -145,7 +145,7 @@ export class HookwatchStore {
   }
 
   counts(): { events: number; deliveries: number } {
-    return this.db.transaction(() => ({ events: this.events.count(), deliveries: this.deliveries.count() }));
+    return this.health.counts();
   }
 
   /** See EventsTable.indexSearch: the full-text index follows the events in batches. */
