@@ -74,8 +74,7 @@ export async function benchHistory(total = 1_000_000, log: (line: string) => voi
       /* the full-text index follows in batches, as in the running app */
     }
     const indexSeconds = (performance.now() - t1) / 1000;
-    store.raw.pragma('wal_checkpoint(TRUNCATE)');
-    store.raw.exec('ANALYZE');
+    store.checkpointAndAnalyze();
     const size = statSync(file).size + (existsSync(file + '-wal') ? statSync(file + '-wal').size : 0);
 
     const middle = Math.floor(total / 2);

@@ -1,10 +1,10 @@
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { HookwatchStore } from '../main/core/store/store.js';
 import { messagePayload, round, startServerProcess, stopProcess } from './common.js';
 
 const HOOKWATCH = fileURLToPath(new URL('../../bin/hookwatch.js', import.meta.url));
@@ -106,8 +106,9 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
     await stopProcess(hw.child);
 
     // Every acknowledged event must be durable: count what the database holds after a clean stop.
-    const db = new Database(join(dir, 'hookwatch.sqlite3'), { readonly: true });
-    const stored = (db.prepare("SELECT count(*) AS n FROM events WHERE message_uid LIKE 'hw_-%'").get() as { n: number }).n;
+    const db = HookwatchStore.open(join(dir, 'hookwatch.sqlite3'), { mustExist: true });
+    let stored = 0;
+    for (let r = 0; r < ROUNDS; r++) stored += db.countEventsByMessageUidPrefix(`hw${r}-`);
     db.close();
     const acknowledged = rounds.reduce((n, r) => n + r.hookwatch.ok, 0);
 

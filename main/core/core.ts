@@ -22,13 +22,13 @@ import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld } from './retention.js';
-import { HookwatchStore, type Durability, type IngestResult } from './store/store.js';
+import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
 export interface CoreOptions {
   dataDir: string;
   port?: number;
   durability?: Durability;
-  receiver?: Partial<Omit<ReceiverOptions, 'store' | 'port' | 'onIngest'>>;
+  receiver?: Partial<Omit<ReceiverOptions, 'store' | 'port' | 'onCommitted'>>;
   /**
    * Write deliveries on a worker thread instead of the main thread (default: main, or
    * HOOKWATCH_WRITER=thread). Measured equal throughput on a 2-core machine with a fast disk, where the
@@ -48,7 +48,8 @@ export interface CoreOptions {
   log?: (line: string) => void;
 }
 
-export type IngestListener = (result: IngestResult, events: NormalizedEvent[]) => void;
+/** Hears every commit of the receiver (accepted or not): the delivery row and its events, as stored. */
+export type CommittedListener = (committed: CommittedDelivery) => void;
 export type RegistrationOutcome = { ok: true; url: string; report: TimelinesSyncReport } | { ok: false; url: string; error: string };
 
 /** What the desktop shell needs of the tunnel (tray: pause; after wake: recheck). */
@@ -71,8 +72,7 @@ export class HookwatchCore {
   /** Null without a TimelinesAI token source. */
   readonly timelinesClient: TimelinesApiClient | null;
   private readonly accountPoller: AccountPoller | null;
-  private readonly listeners = new Set<IngestListener>();
-  private readonly deliveryListeners = new Set<(d: DeliveryRecord & { id: number }) => void>();
+  private readonly listeners = new Set<CommittedListener>();
   private readonly registrationListeners = new Set<(r: RegistrationOutcome) => void>();
   /** Null when the core runs without a tunnel (local only). */
   tunnel: TunnelSupervisor | null = null;
@@ -101,19 +101,10 @@ export class HookwatchCore {
       ...options.receiver,
       writer: this.writer,
       store,
-      onDelivery: (d) => {
-        for (const l of this.deliveryListeners) this.safely(() => l(d));
-      },
       port: options.port ?? DEFAULT_PORT,
-      onIngest: (result, events) => {
-        this.safely(() => this.alerts.afterIngest(events.map((e) => e.type)));
-        for (const l of this.listeners) {
-          try {
-            l(result, events);
-          } catch (err) {
-            this.log(`listener failed: ${(err as Error).message}`);
-          }
-        }
+      onCommitted: (committed) => {
+        if (committed.events.length > 0) this.safely(() => this.alerts.afterIngest(committed.events.map((e) => e.type)));
+        for (const l of this.listeners) this.safely(() => l(committed));
       },
     });
   }
@@ -147,14 +138,10 @@ export class HookwatchCore {
     return core;
   }
 
-  onIngest(listener: IngestListener): () => void {
+  /** Every request the receiver committed, with what it stored (see CommittedDelivery). */
+  onCommitted(listener: CommittedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  onDelivery(listener: (d: DeliveryRecord & { id: number }) => void): () => void {
-    this.deliveryListeners.add(listener);
-    return () => this.deliveryListeners.delete(listener);
   }
 
   onRegistration(listener: (r: RegistrationOutcome) => void): () => void {
@@ -248,7 +235,7 @@ export class HookwatchCore {
   registerAt(url: string): Promise<unknown> {
     // Automatic with `register` (serve --register, the desktop app), or once the person registered from
     // the first-run screen (which remembers the chosen types).
-    const auto = this.options.register !== undefined || this.store.getJson<string[]>('register_event_types') !== null;
+    const auto = this.options.register !== undefined || this.store.meta.get('registerEventTypes') !== null;
     if (!this.timelinesClient || !auto) return Promise.resolve();
     return this.queueSync(url, true);
   }
@@ -258,7 +245,7 @@ export class HookwatchCore {
    * the remembered choice for every later URL change.
    */
   async registerNow(eventTypes?: string[]): Promise<RegistrationOutcome> {
-    if (eventTypes) this.store.setJson('register_event_types', eventTypes);
+    if (eventTypes) this.store.meta.set('registerEventTypes', eventTypes);
     const url = this.tunnel?.current.url ?? null;
     if (!this.timelinesClient || !(await this.timelinesTokenConfigured())) return { ok: false, url: url ?? '', error: 'no TimelinesAI token is set' };
     if (!url) {
@@ -274,7 +261,7 @@ export class HookwatchCore {
 
   /** The event types to register: the command line's, else the remembered choice, else the default. */
   registerEventTypes(): string[] | undefined {
-    return this.options.register?.eventTypes ?? this.store.getJson<string[]>('register_event_types') ?? undefined;
+    return this.options.register?.eventTypes ?? this.store.meta.get('registerEventTypes') ?? undefined;
   }
 
   /** One sync at a time, in order, so the latest URL wins. */

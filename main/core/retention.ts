@@ -12,24 +12,21 @@ export interface RetentionSettings {
 export const DEFAULT_RETENTION: RetentionSettings = { eventDays: 90, deliveryLogDays: 10 };
 
 export function readRetention(store: HookwatchStore): RetentionSettings {
-  const num = (key: string, fallback: number) => {
-    const v = Number(store.getMeta(key));
-    return store.getMeta(key) !== null && Number.isInteger(v) && v >= 0 ? v : fallback;
-  };
+  // A value that is not a whole number of days (edited by hand) reads as absent: the default applies.
   return {
-    eventDays: num('retention_event_days', DEFAULT_RETENTION.eventDays),
-    deliveryLogDays: num('retention_delivery_log_days', DEFAULT_RETENTION.deliveryLogDays),
+    eventDays: store.meta.get('retentionEventDays') ?? DEFAULT_RETENTION.eventDays,
+    deliveryLogDays: store.meta.get('retentionDeliveryLogDays') ?? DEFAULT_RETENTION.deliveryLogDays,
   };
 }
 
 export function writeRetention(store: HookwatchStore, settings: Partial<RetentionSettings>): RetentionSettings {
   for (const [key, value] of [
-    ['retention_event_days', settings.eventDays],
-    ['retention_delivery_log_days', settings.deliveryLogDays],
+    ['retentionEventDays', settings.eventDays],
+    ['retentionDeliveryLogDays', settings.deliveryLogDays],
   ] as const) {
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 0 || value > 36500) throw new RangeError(`retention must be a whole number of days from 0 to 36500, got ${value}`);
-    store.setMeta(key, String(value));
+    store.meta.set(key, value);
   }
   return readRetention(store);
 }

@@ -358,11 +358,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await page.getByTestId('retention-events').fill('30');
     await page.getByRole('button', { name: 'Save retention' }).click();
     await page.getByText('Saved: events are kept 30 days').waitFor(WAIT);
-    expect(stack.core.store.getMeta('retention_event_days')).toBe('30');
+    expect(stack.core.store.meta.get('retentionEventDays')).toBe(30);
     await page.getByTestId('retention-events').fill('-3');
     await page.getByRole('button', { name: 'Save retention' }).click();
     // The browser's own number check or ours: either way nothing is stored.
-    expect(stack.core.store.getMeta('retention_event_days')).toBe('30');
+    expect(stack.core.store.meta.get('retentionEventDays')).toBe(30);
     await page.getByTestId('retention-events').fill('30');
     expect(await page.getByTestId('data-dir').textContent()).toBe(stack.dataDir);
     const download = page.waitForEvent('download');

@@ -107,8 +107,8 @@ describe('alerts across restarts', () => {
       const body = fixture(name);
       store.ingest(delivery(body), normalizeBody(JSON.parse(body)).events);
     }
-    store.raw.prepare("DELETE FROM meta WHERE key = 'alerts_last_event_id'").run();
-    store.raw.prepare('DELETE FROM account_state').run();
+    store.rawForTests.prepare("DELETE FROM meta WHERE key = 'alerts_last_event_id'").run();
+    store.rawForTests.prepare('DELETE FROM account_state').run();
     store.close();
 
     const again = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: 'normal', log: () => {} });

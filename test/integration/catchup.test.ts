@@ -220,7 +220,7 @@ describe('catch-up after a gap', () => {
     expect(first.status).toBe('interrupted');
     expect(first.recovered).toBeGreaterThan(0);
     expect(first.recovered).toBeLessThan(expected.length);
-    const checkpoint = env.core.store.getJson<{ chats: Array<{ id: string; done: boolean }> }>(`catchup:${first.gapKey}`)!;
+    const checkpoint = (env.core.store.meta.get('catchupCheckpoints')?.[first.gapKey] as { chats: Array<{ id: string; done: boolean }> });
     const finished = checkpoint.chats.filter((c) => c.done).map((c) => c.id);
     expect(finished.length).toBeGreaterThanOrEqual(10);
 

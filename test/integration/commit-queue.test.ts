@@ -29,7 +29,7 @@ describe('group commit', () => {
     const results = await Promise.all(
       [1, 2, 3].map((n) =>
         q.run(() => {
-          if (store.raw.inTransaction) transactions++;
+          if (store.rawForTests.inTransaction) transactions++;
           return store.ingest(delivery(n), [event(`a${n}`)]);
         }),
       ),

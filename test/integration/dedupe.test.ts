@@ -47,7 +47,7 @@ describe('redelivery or a new occurrence (events keyed by a body hash)', () => {
 
   it('the same body long after its last delivery is a new event', async () => {
     const first = await post(body('tl_account_suspended.json', '+15555550306'));
-    env.core.store.raw.prepare('UPDATE events SET last_delivered_at = last_delivered_at - 7 * 3600 * 1000 WHERE id = ?').run(first.id);
+    env.core.store.rawForTests.prepare('UPDATE events SET last_delivered_at = last_delivered_at - 7 * 3600 * 1000 WHERE id = ?').run(first.id);
     const later = await post(body('tl_account_suspended.json', '+15555550306'));
     expect(later.duplicate).toBe(false);
     expect(later.id).not.toBe(first.id);

@@ -41,7 +41,7 @@ describe('migrations', () => {
     expect(v1.schemaVersion).toBe(1);
     const e = { ...blankEvent('timelines', 'timelines.v2', 'message:received:new', 'uid:old-1'), text: 'Parcel delivered to reception', accountPhone: '+15555550100' };
     const { events } = v1.ingest(delivery('{"old":true}'), [e]);
-    v1.setMeta('webhook_secret', 'kept-secret');
+    v1.meta.set('webhookSecret', 'kept-secret');
     v1.close();
 
     const latest = HookwatchStore.open(file);
@@ -87,12 +87,12 @@ describe('the full-text index, kept in batches', () => {
     const b = add('b', 'bravo parcel');
     const c = add('c', 'charlie parcel');
     // b and c are not indexed yet: deleting and changing them must not touch the index.
-    store.raw.prepare('DELETE FROM events WHERE id = ?').run(b);
-    store.raw.prepare("UPDATE events SET text = 'charlie letter' WHERE id = ?").run(c);
-    store.raw.prepare("UPDATE events SET text = 'alpha letter' WHERE id = ?").run(a); // indexed: re-indexed by trigger
+    store.rawForTests.prepare('DELETE FROM events WHERE id = ?').run(b);
+    store.rawForTests.prepare("UPDATE events SET text = 'charlie letter' WHERE id = ?").run(c);
+    store.rawForTests.prepare("UPDATE events SET text = 'alpha letter' WHERE id = ?").run(a); // indexed: re-indexed by trigger
     expect(store.listEvents({ search: 'parcel' })).toEqual([]);
     expect(store.listEvents({ search: 'letter' }).map((e) => e.id)).toEqual([c, a]);
-    expect(() => store.raw.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+    expect(() => store.rawForTests.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
     store.close();
   });
 });

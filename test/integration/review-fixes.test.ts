@@ -51,9 +51,9 @@ describe('after retention deleted everything old', () => {
     expect(down.status).toBe(200);
     expect(core.store.listAlerts().map((a) => a.kind)).toContain('account-down');
     // Later prunes keep the full-text index consistent.
-    core.store.raw.prepare('UPDATE events SET received_at = ? WHERE id < ?').run(old, down.json.events[0].id);
+    core.store.rawForTests.prepare('UPDATE events SET received_at = ? WHERE id < ?').run(old, down.json.events[0].id);
     await pruneOld(core.store);
-    expect(() => core.store.raw.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
+    expect(() => core.store.rawForTests.prepare("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')").run()).not.toThrow();
     await core.stop();
   });
 });

@@ -8,7 +8,6 @@ import { probePublicUrl } from '../../main/core/tunnel/probe.js';
 import type { TunnelSession } from '../../main/core/tunnel/provider.js';
 import { TunnelSupervisor, systemClock, type PublicUrlChange, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
 import { HookwatchCore } from '../../main/core/core.js';
-import { TUNNEL_META_KEY } from '../../main/core/tunnel/preferences.js';
 import { spawnServe, startCore, tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 import { ltServerUnavailableReason, startLtServer, type LtServer } from '../support/lt-server.js';
@@ -551,7 +550,7 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       const kept = first.tunnelPreferences().subdomain!;
       expect(kept).toMatch(/^hw-[a-z0-9]{12}$/);
       const url1 = await upAt(first, `http://${kept}.localhost`);
-      expect(first.store.getMeta(TUNNEL_META_KEY)).toContain(kept);
+      expect(first.store.meta.get('tunnelSettings')?.subdomain).toBe(kept);
       await first.stop();
 
       const second = await start();

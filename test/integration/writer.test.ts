@@ -32,7 +32,8 @@ describe('the writer thread', () => {
     const results = await Promise.all([1, 2, 3].map((n) => writer.ingest(delivery(n, `{"n":${n},"ü":"\u00fc"}`), [event(`w${n}`)])));
     expect(results.map((r) => r.events[0]!.duplicate)).toEqual([false, false, false]);
     const logged = await writer.log(delivery(4));
-    expect(typeof logged).toBe('number');
+    expect(typeof logged.delivery.id).toBe('number');
+    expect(logged.events).toEqual([]);
     expect(store.counts()).toEqual({ events: 3, deliveries: 4 });
     const e = store.getEvent(results[1]!.events[0]!.id)!;
     expect(e.request.body!.toString('utf8')).toBe('{"n":2,"ü":"ü"}');

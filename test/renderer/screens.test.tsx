@@ -387,11 +387,11 @@ describe('Settings', () => {
     fireEvent.change(days, { target: { value: '14' } });
     fireEvent.submit(days.closest('form')!);
     await screen.findByText(/Saved: events are kept 14 days/, undefined, WAIT);
-    expect(r.core.store.getMeta('retention_event_days')).toBe('14');
+    expect(r.core.store.meta.get('retentionEventDays')).toBe(14);
     fireEvent.change(days, { target: { value: '2.5' } });
     fireEvent.submit(days.closest('form')!);
     await screen.findByText(/retention.eventDays must be a whole number from 0 to 36500/, undefined, WAIT);
-    expect(r.core.store.getMeta('retention_event_days')).toBe('14');
+    expect(r.core.store.meta.get('retentionEventDays')).toBe(14);
     expect(screen.getByText('provider whatsable')).toBeTruthy();
     expect(screen.getByTestId('data-dir').textContent).toBe(r.core.store.file.replace(/\/[^/]+$/, ''));
   });

@@ -20,7 +20,7 @@ export async function startInProcessClient(sources: Omit<ServiceOptions, 'core'>
   const core = running.core;
   // A view of the core as it was before the alerts feature: the screens' "not available yet" states.
   const serviceCore = options.withoutAlerts
-    ? { store: core.store, receiver: core.receiver, onIngest: core.onIngest.bind(core) }
+    ? { store: core.store, receiver: core.receiver, onCommitted: core.onCommitted.bind(core) }
     : core;
   let service: HookwatchService | null = null;
   service = new HookwatchService({ core: serviceCore, batchMs: 10, ...sources });

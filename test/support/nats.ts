@@ -219,7 +219,7 @@ export function rawBody(n: number): Buffer {
  */
 export function openHubStore(file: string, workspace = 'acme') {
   const store = HookwatchStore.open(file, { durability: 'normal' });
-  const db = store.raw;
+  const db = store.rawForTests;
   const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'hub_outbox'").get();
   if (!has) db.exec(OUTBOX_MIGRATION.sql);
   return {

@@ -1,4 +1,5 @@
 import { toE164 } from '../phone.js';
+import type { AccountLastEvent, AccountObservation, AccountState, AccountStatus, ObservationSource } from '../store/accounts.js';
 import { parseProviderTime } from '../time.js';
 
 /**
@@ -15,9 +16,8 @@ import { parseProviderTime } from '../time.js';
  * cannot change anything and is ignored (reported in `ignored`).
  */
 
-export type AccountState = 'connected' | 'disconnected' | 'suspended' | 'unknown';
-
-export const ACCOUNT_STATES: readonly AccountState[] = ['connected', 'disconnected', 'suspended', 'unknown'];
+// The account record as stored is the store's shape (main/core/store/accounts.ts); this reducer produces it.
+export { ACCOUNT_STATES, type AccountLastEvent, type AccountObservation, type AccountState, type AccountStatus, type ObservationSource } from '../store/accounts.js';
 
 /** Observations kept per account. Far more than any real out-of-order burst spans. */
 export const ACCOUNT_HISTORY_LIMIT = 64;
@@ -66,47 +66,6 @@ export interface AccountEventInput {
   accountPhone: string | null;
   accountId: string | null;
   accountName: string | null;
-}
-
-export type ObservationSource = 'event' | 'api';
-
-/** One thing we learned about an account's state, placed at the time it happened. */
-export interface AccountObservation {
-  /** Event time: `occurredAt`, else `receivedAt`; for the API, the time of the check (or `connected_on`). */
-  at: number;
-  receivedAt: number;
-  state: AccountState;
-  eventId: number | null;
-  /** The event type, or API_SNAPSHOT_TYPE. */
-  type: string;
-  source: ObservationSource;
-  /** The account name the event carried, if any. */
-  name?: string;
-}
-
-export interface AccountLastEvent {
-  id: number | null;
-  type: string;
-  at: number;
-}
-
-export interface AccountStatus {
-  /** E.164 phone, else the provider's account id (a JID, or `waba:<id>`). */
-  key: string;
-  phone: string | null;
-  accountId: string | null;
-  name: string | null;
-  state: AccountState;
-  /** When the current state began; null while unknown. */
-  since: number | null;
-  /** Start of the current outage when down (a disconnection followed by a suspension is one outage). */
-  downSince: number | null;
-  /** The latest account event by event time (not the API check). */
-  lastEvent: AccountLastEvent | null;
-  /** What set the current state. */
-  source: ObservationSource | null;
-  /** Sorted by event time, oldest first, at most ACCOUNT_HISTORY_LIMIT. */
-  history: AccountObservation[];
 }
 
 export interface AccountBoard {

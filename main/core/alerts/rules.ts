@@ -2,6 +2,7 @@ import { toE164 } from '../phone.js';
 import { isDown, type AccountState, type AccountTransition, API_SNAPSHOT_TYPE } from './account-status.js';
 import { formatDuration, inDailyWindow, localMinuteOfDay, parseClockTime } from './local-time.js';
 import { accountKeyOf, type AlertSettings } from './settings.js';
+import type { Alert, AlertKind, AlertSeverity, SuppressionReason } from '../store/alerts.js';
 
 export { DEFAULT_ALERT_SETTINGS, defaultAlertSettings, parseAlertSettings, snoozeUntil, type AlertSettings } from './settings.js';
 
@@ -94,39 +95,8 @@ export { DEFAULT_ALERT_SETTINGS, defaultAlertSettings, parseAlertSettings, snooz
  * "Nothing" means no alert at all (the setting chose not to hear of it), not a suppressed one.
  */
 
-export type AlertSeverity = 'critical' | 'warning' | 'info' | 'recovery';
-
-export type AlertKind =
-  | 'account-down'
-  | 'account-recovered'
-  | 'account-flapping'
-  | 'chat-assigned'
-  | 'chat-unassigned'
-  | 'tunnel-down'
-  | 'tunnel-recovered'
-  | 'webhook-errors';
-
-export type SuppressionReason = 'quiet-hours' | 'snoozed' | 'muted' | 'folded';
-
-export interface Alert {
-  /** When it was decided (the `now` of the call). */
-  at: number;
-  severity: AlertSeverity;
-  kind: AlertKind;
-  accountPhone?: string;
-  /** The account's key (phone, else account id), for accounts without a phone. */
-  accountKey?: string;
-  chatId?: string;
-  /** Plain text; contains names from payloads, so it is never to be rendered as HTML. */
-  title: string;
-  text: string;
-  /** The stored event that raised it. */
-  eventId?: number;
-  /** Folded and summary alerts: how many changes (or failed deliveries) it stands for. */
-  count?: number;
-  notify: boolean;
-  suppressed: SuppressionReason | null;
-}
+// The alert as stored is the store's shape (main/core/store/alerts.ts); the rules produce exactly that.
+export type { Alert, AlertKind, AlertSeverity, SuppressionReason } from '../store/alerts.js';
 
 export interface Person {
   name: string | null;

@@ -23,10 +23,6 @@ import { AlertSettingsError, parseAlertSettings, snoozeUntil, type AlertSettings
 const WATCHED_TYPES = ['whatsapp:account:%', 'waba:account:%', 'chat:responsible:%', 'waba:chat:assigned', 'waba:chat:unassigned'];
 const WATCHED = /^(whatsapp:account:|waba:account:|chat:responsible:|waba:chat:(un)?assigned$)/;
 
-const LAST_EVENT_KEY = 'alerts_last_event_id';
-const RULE_STATE_KEY = 'alert_rule_state';
-const SETTINGS_KEY = 'alert_settings';
-
 interface Snapshot {
   board: AccountBoard;
   lastEventId: number;
@@ -62,9 +58,9 @@ export class AlertService {
 
   start(): void {
     this.currentSettings = this.loadSettings();
-    this.rules = this.store.getJson<AlertRulesState>(RULE_STATE_KEY) ?? initialAlertRulesState();
+    this.rules = (this.store.meta.get('alertRuleState') as AlertRulesState | null) ?? initialAlertRulesState();
     this.board = { accounts: Object.fromEntries(this.store.listAccountStates().map((a) => [a.key, a])) };
-    const last = this.store.getJson<number>(LAST_EVENT_KEY);
+    const last = this.store.meta.get('alertsLastEventId');
     if (last === null) {
       // First start with alerts (a new install, or a database from before alerts existed): learn the
       // accounts' states from history without raising an alert for every old event.
@@ -72,7 +68,7 @@ export class AlertService {
       const max = this.store.maxEventId();
       this.store.transaction(() => {
         this.store.saveAccounts(Object.values(board.accounts), []);
-        this.store.setJson(LAST_EVENT_KEY, max);
+        this.store.meta.set('alertsLastEventId', max);
       });
       this.board = board;
       this.lastEventId = max;
@@ -115,7 +111,7 @@ export class AlertService {
   /** Merges and validates (AlertSettingsError lists every problem), then persists. */
   updateSettings(patch: Partial<AlertSettings>): AlertSettings {
     const next = parseAlertSettings({ ...this.currentSettings, ...patch });
-    this.store.setJson(SETTINGS_KEY, next);
+    this.store.meta.set('alertSettings', next);
     this.currentSettings = next;
     this.decide([]);
     return this.settings();
@@ -188,7 +184,7 @@ export class AlertService {
     try {
       alerts = this.store.transaction(() => {
         this.store.saveAccounts(changed, removed);
-        this.store.setJson(LAST_EVENT_KEY, this.lastEventId);
+        this.store.meta.set('alertsLastEventId', this.lastEventId);
         return this.decideAndStore(signals);
       });
     } catch (err) {
@@ -226,8 +222,8 @@ export class AlertService {
     if (this.stopped) return [];
     const d = decideAlerts({ now: this.now(), settings: this.currentSettings, state: this.rules, signals });
     const stored = this.store.transaction(() => {
-      this.store.setJson(RULE_STATE_KEY, d.nextState);
-      return d.alerts.map((a): StoredAlert => ({ ...a, id: this.store.insertAlert(a), acknowledgedAt: null }));
+      this.store.meta.set('alertRuleState', d.nextState);
+      return d.alerts.map((a) => this.store.insertAlert(a));
     });
     this.rules = d.nextState;
     if (this.timer) clearTimeout(this.timer);
@@ -241,7 +237,7 @@ export class AlertService {
 
   private loadSettings(): AlertSettings {
     try {
-      return parseAlertSettings(this.store.getJson(SETTINGS_KEY));
+      return parseAlertSettings(this.store.meta.get('alertSettings'));
     } catch (err) {
       const problems = err instanceof AlertSettingsError ? err.problems.join('; ') : (err as Error).message;
       this.log(`alert settings are invalid (${problems}); using the defaults until they are saved again`);

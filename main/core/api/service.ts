@@ -1,17 +1,16 @@
 import { dirname } from 'node:path';
-import { eventGroup, type NormalizedEvent } from '../events.js';
+import { eventGroup } from '../events.js';
 import { eventsCsv, eventsJsonl, jsonLine } from '../export.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, describeSyncReport, MESSAGE_EVENT_TYPES, parseEventTypeList, type TimelinesSyncReport } from '../registration/sync.js';
-import type { IngestListener } from '../core.js';
+import type { CommittedListener } from '../core.js';
 import { readRetention, writeRetention } from '../retention.js';
 import { accountsSeen, hasEvents, recentChats, type AccountSeenRow } from '../store/health.js';
 import {
   ftsQuery,
-  type DeliveryRecord,
+  type CommittedDelivery,
   type EventFilter as StoreEventFilter,
   type HookwatchStore,
-  type IngestResult,
   type StoredDelivery,
   type StoredEvent,
 } from '../store/store.js';
@@ -103,9 +102,8 @@ export interface ServiceCore {
   readonly receiver: { readonly localUrl: string; readonly webhookPath: string };
   /** Account tracking and alerts; when present they feed the Accounts and Alerts screens. */
   readonly alerts?: Parameters<typeof accountSourceFromAlerts>[0];
-  onIngest(listener: IngestListener): () => void;
-  /** Every logged request; when the core does not offer it, feed `noteDelivery` from the receiver's `onDelivery`. */
-  onDelivery?(listener: (delivery: DeliveryRecord & { id: number }) => void): () => void;
+  /** Every request the receiver committed, with the delivery row and events as stored. */
+  onCommitted(listener: CommittedListener): () => void;
 }
 
 /** The core's RegistrationOutcome, structurally (the service does not import the core). */
@@ -211,8 +209,7 @@ export class HookwatchService {
     this.now = options.now ?? Date.now;
     this.health = new DeliveryHealthCache(this.store);
     this.api = this.buildApi();
-    this.unsubscribers.push(options.core.onIngest((result, events) => this.noteIngest(result, events)));
-    if (options.core.onDelivery) this.unsubscribers.push(options.core.onDelivery((d) => this.noteDelivery(d)));
+    this.unsubscribers.push(options.core.onCommitted((committed) => this.noteCommitted(committed)));
     if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
     if (options.alerts) this.unsubscribers.push(options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: alert })));
     if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
@@ -239,18 +236,6 @@ export class HookwatchService {
     return () => this.listeners.delete(listener);
   }
 
-  /** A logged request (from the receiver's `onDelivery`), for live health. */
-  noteDelivery(d: DeliveryRecord & { id: number }): void {
-    this.pendingDeliveries.push({
-      id: d.id,
-      receivedAt: d.receivedAt,
-      status: d.status,
-      provider: d.forcedProvider,
-      eventType: null,
-    });
-    this.scheduleFlush();
-  }
-
   close(): void {
     this.closed = true;
     for (const u of this.unsubscribers.splice(0)) u();
@@ -261,22 +246,18 @@ export class HookwatchService {
     this.listeners.clear();
   }
 
-  private noteIngest(result: IngestResult, events: NormalizedEvent[]): void {
-    const at = this.now();
-    result.events.forEach((ingested, i) => {
-      const e = events[i];
-      if (!e) return;
-      if (ingested.duplicate) {
-        this.pendingRedelivered.push({ id: ingested.id, deliveryCount: ingested.deliveryCount, lastDeliveredAt: at });
-        return;
-      }
-      this.pendingEvents.push(summaryOf({ ...e, id: ingested.id, receivedAt: at, deliveryCount: ingested.deliveryCount }));
+  /** One commit of the receiver, as stored: its delivery for live health, its events for the feed. */
+  private noteCommitted({ delivery, events }: CommittedDelivery): void {
+    this.pendingDeliveries.push({
+      id: delivery.id,
+      receivedAt: delivery.receivedAt,
+      status: delivery.status,
+      provider: delivery.provider ?? delivery.forcedProvider,
+      eventType: delivery.eventType,
     });
-    // The receiver reports accepted deliveries before their events; give them their provider and type.
-    const delivery = this.pendingDeliveries.find((d) => d.id === result.deliveryId);
-    if (delivery) {
-      delivery.provider = events[0]?.provider ?? delivery.provider;
-      delivery.eventType = events[0]?.type ?? null;
+    for (const e of events) {
+      if (e.duplicate) this.pendingRedelivered.push({ id: e.id, deliveryCount: e.deliveryCount, lastDeliveredAt: e.lastDeliveredAt });
+      else this.pendingEvents.push(summaryOf(e));
     }
     this.scheduleFlush();
   }

@@ -73,9 +73,22 @@ export function recoveredDelivery(item: RecoveredMessage, at: number): DeliveryR
 }
 
 /** Checkpoints in the store's meta table, one key per gap. */
-export function storeCheckpoints(store: Pick<HookwatchStore, 'getJson' | 'setJson'>): CatchupCheckpoints {
+export function storeCheckpoints(store: Pick<HookwatchStore, 'meta'>): CatchupCheckpoints {
+  const all = (): Record<string, unknown> => store.meta.get('catchupCheckpoints') ?? {};
   return {
-    load: (key) => store.getJson<CatchupCheckpoint>(`catchup:${key}`),
-    save: (key, checkpoint) => store.setJson(`catchup:${key}`, checkpoint),
+    load: (key) => {
+      const c = all()[key];
+      return isCheckpoint(c, key) ? c : null;
+    },
+    save: (key, checkpoint) => {
+      // A finished run keeps its checkpoint too: running the same gap again then costs no request.
+      store.meta.set('catchupCheckpoints', { ...all(), [key]: checkpoint });
+    },
   };
+}
+
+function isCheckpoint(v: unknown, key: string): v is CatchupCheckpoint {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Partial<CatchupCheckpoint>;
+  return c.version === 1 && c.gapKey === key && typeof c.phase === 'string' && typeof c.nextChatPage === 'number';
 }

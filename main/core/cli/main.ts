@@ -143,13 +143,12 @@ async function serve(args: string[], io: CliIo): Promise<number> {
           if (!r.ok) return io.out(`register: ${terminalText(r.error, 300)}\n`);
           for (const line of describeSyncReport(r.report)) io.out(`register: ${line}\n`);
         });
-        c.onIngest((result, events) => {
-          stored += result.events.filter((e) => !e.duplicate).length;
+        c.onCommitted(({ events }) => {
+          stored += events.filter((e) => !e.duplicate).length;
           if (v.verbose) {
-            result.events.forEach((e, i) => {
-              const n = events[i];
-              io.out(`event ${e.id} ${terminalText(e.type, 60)}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${n?.accountPhone ? ` account ${n.accountPhone}` : ''}\n`);
-            });
+            for (const e of events) {
+              io.out(`event ${e.id} ${terminalText(e.type, 60)}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${e.accountPhone ? ` account ${e.accountPhone}` : ''}\n`);
+            }
           }
         });
       },

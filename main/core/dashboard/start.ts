@@ -14,7 +14,7 @@ export interface RunningDashboard {
 
 /**
  * The API service over a running core plus the browser dashboard, in one call (what `hookwatch serve`
- * needs). Account tracking and alerts come from `core.alerts`, live deliveries from `core.onDelivery`,
+ * needs). Account tracking and alerts come from `core.alerts`, live events and deliveries from `core.onCommitted`,
  * the tunnel from `core.tunnel` (when the core runs one), and "a token is configured" from the core's
  * TimelinesAI client, unless given otherwise.
  */

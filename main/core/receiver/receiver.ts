@@ -3,11 +3,10 @@ import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { NormalizedEvent } from '../events.js';
 import { isObject, jsonDepth } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
-import type { DeliveryRecord, HookwatchStore, IngestResult } from '../store/store.js';
+import type { CommittedDelivery, DeliveryRecord, HookwatchStore } from '../store/store.js';
 import { InlineWriter, type DeliveryWriter } from './writer.js';
 
 export interface ReceiverOptions {
@@ -33,10 +32,11 @@ export interface ReceiverOptions {
   maxDepth?: number;
   /** Where writes go (default: on this thread, with group commit). The caller owns and closes it. */
   writer?: DeliveryWriter;
-  /** Called after a delivery with events is committed. */
-  onIngest?: (result: IngestResult, events: NormalizedEvent[]) => void;
-  /** Called after any delivery is logged (accepted or not); feeds live health. */
-  onDelivery?: (delivery: DeliveryRecord & { id: number }) => void;
+  /**
+   * Called once per request after its commit (accepted or not), with what the store stored: the
+   * delivery-log row and its events as a later read returns them. Feeds alerts, the live feed and health.
+   */
+  onCommitted?: (committed: CommittedDelivery) => void;
 }
 
 export const DEFAULT_PORT = 8789;
@@ -77,7 +77,7 @@ export class Receiver {
   private readonly inFlight = new Set<Promise<void>>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
   private formerSecrets: string[] = [];
-  private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery' | 'writer'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
+  private readonly o: Required<Omit<ReceiverOptions, 'onCommitted' | 'writer'>> & Pick<ReceiverOptions, 'onCommitted'>;
 
   constructor(options: ReceiverOptions) {
     this.o = {
@@ -116,7 +116,7 @@ export class Receiver {
     const version = this.o.store.dataVersion();
     if (version === this.secretReadAt) return;
     this.secretReadAt = version;
-    const stored = this.o.store.getMeta('webhook_secret');
+    const stored = this.o.store.meta.get('webhookSecret');
     if (stored !== null && stored !== this.secret) this.setSecret(stored);
   }
 
@@ -344,7 +344,7 @@ export class Receiver {
     }
 
     const outcome = normalizeBody(parsed, route.provider);
-    let result: IngestResult;
+    let result: CommittedDelivery;
     const record = log(200, outcome.problem, bytes, bytes.length, false);
     try {
       result = await this.writer.ingest(record, outcome.events);
@@ -360,8 +360,7 @@ export class Receiver {
       duplicate,
       events: result.events.map((e) => ({ id: e.id, type: e.type, duplicate: e.duplicate, deliveries: e.deliveryCount })),
     });
-    this.o.onDelivery?.({ ...record, id: result.deliveryId });
-    this.o.onIngest?.(result, outcome.events);
+    this.o.onCommitted?.(result);
   }
 
   private notFound = { windowStart: 0, logged: 0, skipped: 0 };
@@ -405,8 +404,7 @@ export class Receiver {
   /** Writes a delivery-log row for a request that produced no event. Never throws: the answer goes out regardless. */
   private async logOnly(record: DeliveryRecord): Promise<void> {
     try {
-      const id = await this.writer.log(record);
-      this.o.onDelivery?.({ ...record, id });
+      this.o.onCommitted?.(await this.writer.log(record));
     } catch (err) {
       process.stderr.write(`hookwatch: could not log a rejected request: ${(err as Error).message}\n`);
     }

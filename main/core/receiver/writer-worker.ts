@@ -1,6 +1,6 @@
 // The receiver's database writer thread (see WorkerWriter in writer.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { HookwatchStore, type DeliveryRecord } from '../store/store.js';
+import { HookwatchStore, type CommittedDelivery, type DeliveryRecord } from '../store/store.js';
 import { commitBatch } from './commit-queue.js';
 import { runWriteJob, type WorkerReply, type WriteJob } from './writer.js';
 
@@ -24,8 +24,8 @@ function flush(): void {
   const batches = queued;
   queued = [];
   const jobs: WriteJob[] = [];
-  for (const b of batches) for (const j of b.jobs) jobs.push({ ...j, delivery: revive(j.delivery) } as WriteJob);
-  let outcomes: ReturnType<typeof commitBatch<unknown>> | null = null;
+  for (const b of batches) for (const j of b.jobs) jobs.push({ delivery: revive(j.delivery), events: j.events });
+  let outcomes: ReturnType<typeof commitBatch<CommittedDelivery>> | null = null;
   let fatal: string | null = null;
   try {
     outcomes = commitBatch(store, jobs.map((job) => () => runWriteJob(store, job)));

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NormalizedEvent } from '../events.js';
-import type { DeliveryRecord, Durability, HookwatchStore, IngestResult } from '../store/store.js';
+import type { CommittedDelivery, DeliveryRecord, Durability, HookwatchStore } from '../store/store.js';
 import { CommitQueue } from './commit-queue.js';
 
 /**
@@ -10,18 +10,23 @@ import { CommitQueue } from './commit-queue.js';
  * the receiver answers 2xx after that and not before.
  */
 export interface DeliveryWriter {
-  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult>;
-  /** A delivery-log row for a request that produced no event. */
-  log(delivery: DeliveryRecord): Promise<number>;
+  /** Resolves with what the store committed (see HookwatchStore.ingest). */
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<CommittedDelivery>;
+  /** A delivery-log row for a request that produced no event (`events` is empty). */
+  log(delivery: DeliveryRecord): Promise<CommittedDelivery>;
   /** Resolves once everything handed over so far is written (or failed). */
   drain(): Promise<void>;
   close(): Promise<void>;
 }
 
-export type WriteJob = { kind: 'ingest'; delivery: DeliveryRecord; events: NormalizedEvent[] } | { kind: 'log'; delivery: DeliveryRecord };
+/** One delivery to write; a request that produced no event has `events: []`. */
+export interface WriteJob {
+  delivery: DeliveryRecord;
+  events: NormalizedEvent[];
+}
 
-export function runWriteJob(store: HookwatchStore, job: WriteJob): IngestResult | number {
-  return job.kind === 'ingest' ? store.ingest(job.delivery, job.events) : store.recordDelivery(job.delivery);
+export function runWriteJob(store: HookwatchStore, job: WriteJob): CommittedDelivery {
+  return store.ingest(job.delivery, job.events);
 }
 
 /** Writes on the calling thread, with group commit. Used where a worker thread cannot run. */
@@ -30,11 +35,11 @@ export class InlineWriter implements DeliveryWriter {
   constructor(private readonly store: HookwatchStore) {
     this.queue = new CommitQueue(store);
   }
-  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult> {
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<CommittedDelivery> {
     return this.queue.run(() => this.store.ingest(delivery, events));
   }
-  log(delivery: DeliveryRecord): Promise<number> {
-    return this.queue.run(() => this.store.recordDelivery(delivery));
+  log(delivery: DeliveryRecord): Promise<CommittedDelivery> {
+    return this.queue.run(() => this.store.ingest(delivery, []));
   }
   drain(): Promise<void> {
     return this.queue.drain();
@@ -45,12 +50,12 @@ export class InlineWriter implements DeliveryWriter {
 }
 
 interface Waiter {
-  resolve: (value: unknown) => void;
+  resolve: (value: CommittedDelivery) => void;
   reject: (err: unknown) => void;
 }
 
 export type WorkerReply =
-  | { id: number; results: Array<{ ok: true; value: unknown } | { ok: false; message: string; code?: string }> }
+  | { id: number; results: Array<{ ok: true; value: CommittedDelivery } | { ok: false; message: string; code?: string }> }
   | { id: number; fatal: string };
 
 /** The compiled worker script next to this module, or (running from TypeScript sources in tests) in dist/. */
@@ -90,15 +95,15 @@ export class WorkerWriter implements DeliveryWriter {
     private readonly log_: (line: string) => void = () => {},
   ) {}
 
-  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<IngestResult> {
-    return this.enqueue({ kind: 'ingest', delivery, events }) as Promise<IngestResult>;
+  ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<CommittedDelivery> {
+    return this.enqueue({ delivery, events });
   }
 
-  log(delivery: DeliveryRecord): Promise<number> {
-    return this.enqueue({ kind: 'log', delivery }) as Promise<number>;
+  log(delivery: DeliveryRecord): Promise<CommittedDelivery> {
+    return this.enqueue({ delivery, events: [] });
   }
 
-  private enqueue(job: WriteJob): Promise<unknown> {
+  private enqueue(job: WriteJob): Promise<CommittedDelivery> {
     if (this.closed) return Promise.reject(new Error('the writer is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ job, waiter: { resolve, reject } });

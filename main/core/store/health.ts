@@ -1,8 +1,11 @@
+// Read-only queries behind the dashboard: webhook health from the delivery log, accounts and chats seen in events.
+import type { Db } from './db.js';
+import { asRow, num, numOrNull, str, strOrNull, type SqlRow } from './hydrate.js';
 import type { HookwatchStore } from './store.js';
 
 /**
- * Read-only queries behind the dashboard: webhook health from the delivery log, and the accounts and
- * chats that appear in events. Kept here so every SQL statement stays in the store folder.
+ * Kept here so every SQL statement stays in the store folder; the functions at the end take the store
+ * (HookwatchStore.health runs them on its own connection).
  *
  * Each query is bounded by an index (deliveries.received_at, events(account_phone, id), the events
  * primary key) so it stays fast with a million events; none scans a whole table.
@@ -32,29 +35,6 @@ export interface DeliveryBucketRow {
   lastId: number;
 }
 
-/**
- * Delivery counts per hour, provider, event type and latency bucket for deliveries received in
- * [fromMs, toMs). A range scan of the received_at index; callers ask for a few hours at a time.
- */
-export function deliveryBuckets(store: HookwatchStore, fromMs: number, toMs: number): DeliveryBucketRow[] {
-  return store.raw
-    .prepare(
-      `SELECT received_at / ${HOUR_MS} AS hour,
-         CASE WHEN provider IS NOT NULL THEN provider
-              WHEN forced_provider IS NOT NULL THEN forced_provider
-              WHEN status = 404 THEN 'unmatched'
-              ELSE 'unknown' END AS provider,
-         event_type AS eventType,
-         CAST(round(log2(max(latency_ms, 0.01)) * ${LATENCY_BINS_PER_DOUBLING}) AS INTEGER) AS latencyBin,
-         count(*) AS deliveries,
-         sum(status < 200 OR status >= 300) AS rejected,
-         max(id) AS lastId
-       FROM deliveries
-       WHERE received_at >= ? AND received_at < ?
-       GROUP BY 1, 2, 3, 4`,
-    )
-    .all(fromMs, toMs) as DeliveryBucketRow[];
-}
 
 export interface DeliveryAnswerRow {
   id: number;
@@ -62,25 +42,6 @@ export interface DeliveryAnswerRow {
   status: number;
   reason: string | null;
   latencyMs: number;
-}
-
-/** The answer we gave to each of these deliveries (primary-key lookups). */
-export function deliveryAnswers(store: HookwatchStore, ids: readonly number[]): DeliveryAnswerRow[] {
-  if (ids.length === 0) return [];
-  const out: DeliveryAnswerRow[] = [];
-  // SQLite caps bound parameters per statement; 500 per query is well inside every build's limit.
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    out.push(
-      ...(store.raw
-        .prepare(
-          `SELECT id, received_at AS receivedAt, status, reason, latency_ms AS latencyMs
-           FROM deliveries WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(...chunk) as DeliveryAnswerRow[]),
-    );
-  }
-  return out;
 }
 
 export interface AccountSeenRow {
@@ -93,69 +54,173 @@ export interface AccountSeenRow {
   lastEventType: string;
 }
 
-/**
- * Accounts that appear in events: every distinct phone (a skip-scan of the account index: one seek per
- * phone, however many events each has), plus accounts without a phone (WhatsAble user ids) among the
- * most recent `recentWindow` events, since account_id has no index of its own.
- */
-export function accountsSeen(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
-  const limit = options.limit ?? 500;
-  const withPhone = store.raw
-    .prepare(
-      `WITH RECURSIVE phones(phone) AS (
-         SELECT (SELECT min(account_phone) FROM events WHERE account_phone IS NOT NULL)
-         UNION ALL
-         SELECT (SELECT min(account_phone) FROM events WHERE account_phone > phones.phone) FROM phones WHERE phones.phone IS NOT NULL
-         LIMIT ?
-       )
-       SELECT e.account_phone AS phone, e.account_id AS accountId, e.provider AS provider, e.id AS lastEventId,
-         e.received_at AS lastEventAt, e.type AS lastEventType,
-         (SELECT n.account_name FROM (SELECT account_name FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1000) n
-            WHERE n.account_name IS NOT NULL LIMIT 1) AS name
-       FROM phones
-       JOIN events e ON e.id = (SELECT id FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1)
-       WHERE phones.phone IS NOT NULL`,
-    )
-    .all(limit + 1) as AccountSeenRow[];
-  const withoutPhone = store.raw
-    .prepare(
-      `SELECT r.account_id AS accountId, max(r.id) AS lastEventId, r.received_at AS lastEventAt, r.type AS lastEventType,
-         r.provider AS provider, r.account_name AS name, NULL AS phone
-       FROM (SELECT id, account_id, received_at, type, provider, account_name FROM events
-             WHERE account_phone IS NULL ORDER BY id DESC LIMIT ?) r
-       WHERE r.account_id IS NOT NULL
-       GROUP BY r.account_id
-       LIMIT ?`,
-    )
-    .all(options.recentWindow ?? 20_000, limit) as AccountSeenRow[];
-  return [...withPhone, ...withoutPhone].sort((a, b) => b.lastEventId - a.lastEventId).slice(0, limit);
-}
-
 export interface RecentChatRow {
   chatId: string;
   chatName: string | null;
   lastEventAt: number;
 }
 
-/** Distinct chats among the most recent `recentWindow` events, most recent first. */
-export function recentChats(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): RecentChatRow[] {
-  // With max() as the only aggregate, SQLite takes the bare columns from the row that holds the maximum.
-  return store.raw
-    .prepare(
-      `SELECT r.chat_id AS chatId, max(r.id) AS lastId, r.chat_name AS chatName, r.received_at AS lastEventAt
-       FROM (SELECT id, chat_id, chat_name, received_at FROM events ORDER BY id DESC LIMIT ?) r
-       WHERE r.chat_id IS NOT NULL
-       GROUP BY r.chat_id
-       ORDER BY lastId DESC
-       LIMIT ?`,
-    )
-    .all(options.recentWindow ?? 5000, options.limit ?? 200)
-    .map((r) => {
-      const row = r as RecentChatRow & { lastId: number };
-      return { chatId: row.chatId, chatName: row.chatName, lastEventAt: row.lastEventAt };
-    });
+const D = 'deliveries';
+const E = 'events';
+
+function hydrateBucket(r: SqlRow): DeliveryBucketRow {
+  return {
+    hour: num(r, D, 'hour'),
+    provider: str(r, D, 'provider'),
+    eventType: strOrNull(r, D, 'eventType'),
+    latencyBin: num(r, D, 'latencyBin'),
+    deliveries: num(r, D, 'deliveries'),
+    rejected: num(r, D, 'rejected'),
+    lastId: num(r, D, 'lastId'),
+  };
 }
 
+function hydrateAnswer(r: SqlRow): DeliveryAnswerRow {
+  return { id: num(r, D, 'id'), receivedAt: num(r, D, 'receivedAt'), status: num(r, D, 'status'), reason: strOrNull(r, D, 'reason'), latencyMs: num(r, D, 'latencyMs') };
+}
+
+function hydrateAccountSeen(r: SqlRow): AccountSeenRow {
+  return {
+    phone: strOrNull(r, E, 'phone'),
+    accountId: strOrNull(r, E, 'accountId'),
+    name: strOrNull(r, E, 'name'),
+    provider: str(r, E, 'provider'),
+    lastEventId: num(r, E, 'lastEventId'),
+    lastEventAt: num(r, E, 'lastEventAt'),
+    lastEventType: str(r, E, 'lastEventType'),
+  };
+}
+
+export class HealthQueries {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Delivery counts per hour, provider, event type and latency bucket for deliveries received in
+   * [fromMs, toMs). A range scan of the received_at index; callers ask for a few hours at a time.
+   */
+  deliveryBuckets(fromMs: number, toMs: number): DeliveryBucketRow[] {
+    return this.db
+      .cached(
+        `SELECT received_at / ${HOUR_MS} AS hour,
+           CASE WHEN provider IS NOT NULL THEN provider
+                WHEN forced_provider IS NOT NULL THEN forced_provider
+                WHEN status = 404 THEN 'unmatched'
+                ELSE 'unknown' END AS provider,
+           event_type AS eventType,
+           CAST(round(log2(max(latency_ms, 0.01)) * ${LATENCY_BINS_PER_DOUBLING}) AS INTEGER) AS latencyBin,
+           count(*) AS deliveries,
+           sum(status < 200 OR status >= 300) AS rejected,
+           max(id) AS lastId
+         FROM deliveries
+         WHERE received_at >= ? AND received_at < ?
+         GROUP BY 1, 2, 3, 4`,
+      )
+      .all(fromMs, toMs)
+      .map((r) => hydrateBucket(asRow(r, D)));
+  }
+
+  /** The answer we gave to each of these deliveries (primary-key lookups). */
+  deliveryAnswers(ids: readonly number[]): DeliveryAnswerRow[] {
+    if (ids.length === 0) return [];
+    const out: DeliveryAnswerRow[] = [];
+    // SQLite caps bound parameters per statement; 500 per query is well inside every build's limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of this.db
+        .prepareOnce(
+          `SELECT id, received_at AS receivedAt, status, reason, latency_ms AS latencyMs
+           FROM deliveries WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk)) {
+        out.push(hydrateAnswer(asRow(r, D)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Accounts that appear in events: every distinct phone (a skip-scan of the account index: one seek per
+   * phone, however many events each has), plus accounts without a phone (WhatsAble user ids) among the
+   * most recent `recentWindow` events, since account_id has no index of its own.
+   */
+  accountsSeen(options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
+    const limit = options.limit ?? 500;
+    const withPhone = this.db
+      .cached(
+        `WITH RECURSIVE phones(phone) AS (
+           SELECT (SELECT min(account_phone) FROM events WHERE account_phone IS NOT NULL)
+           UNION ALL
+           SELECT (SELECT min(account_phone) FROM events WHERE account_phone > phones.phone) FROM phones WHERE phones.phone IS NOT NULL
+           LIMIT ?
+         )
+         SELECT e.account_phone AS phone, e.account_id AS accountId, e.provider AS provider, e.id AS lastEventId,
+           e.received_at AS lastEventAt, e.type AS lastEventType,
+           (SELECT n.account_name FROM (SELECT account_name FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1000) n
+              WHERE n.account_name IS NOT NULL LIMIT 1) AS name
+         FROM phones
+         JOIN events e ON e.id = (SELECT id FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1)
+         WHERE phones.phone IS NOT NULL`,
+      )
+      .all(limit + 1)
+      .map((r) => hydrateAccountSeen(asRow(r, E)));
+    const withoutPhone = this.db
+      .cached(
+        `SELECT r.account_id AS accountId, max(r.id) AS lastEventId, r.received_at AS lastEventAt, r.type AS lastEventType,
+           r.provider AS provider, r.account_name AS name, NULL AS phone
+         FROM (SELECT id, account_id, received_at, type, provider, account_name FROM events
+               WHERE account_phone IS NULL ORDER BY id DESC LIMIT ?) r
+         WHERE r.account_id IS NOT NULL
+         GROUP BY r.account_id
+         LIMIT ?`,
+      )
+      .all(options.recentWindow ?? 20_000, limit)
+      .map((r) => hydrateAccountSeen(asRow(r, E)));
+    return [...withPhone, ...withoutPhone].sort((a, b) => b.lastEventId - a.lastEventId).slice(0, limit);
+  }
+
+  /** Distinct chats among the most recent `recentWindow` events, most recent first. */
+  recentChats(options: { limit?: number; recentWindow?: number } = {}): RecentChatRow[] {
+    // With max() as the only aggregate, SQLite takes the bare columns from the row that holds the maximum.
+    return this.db
+      .cached(
+        `SELECT r.chat_id AS chatId, max(r.id) AS lastId, r.chat_name AS chatName, r.received_at AS lastEventAt
+         FROM (SELECT id, chat_id, chat_name, received_at FROM events ORDER BY id DESC LIMIT ?) r
+         WHERE r.chat_id IS NOT NULL
+         GROUP BY r.chat_id
+         ORDER BY lastId DESC
+         LIMIT ?`,
+      )
+      .all(options.recentWindow ?? 5000, options.limit ?? 200)
+      .map((x) => {
+        const r = asRow(x, E);
+        return { chatId: str(r, E, 'chatId'), chatName: strOrNull(r, E, 'chatName'), lastEventAt: num(r, E, 'lastEventAt') };
+      });
+  }
+
+  /** Rows in events and deliveries, read in one statement (one snapshot, and no write lock). */
+  counts(): { events: number; deliveries: number } {
+    const r = asRow(this.db.cached('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries').get(), E);
+    return { events: num(r, E, 'events'), deliveries: num(r, D, 'deliveries') };
+  }
+
+  hasEvents(): boolean {
+    return numOrNull(asRow(this.db.cached('SELECT EXISTS (SELECT 1 FROM events) AS x').get(), E), E, 'x') === 1;
+  }
+}
+
+// The same queries as functions of the store, for callers that hold only the store.
+export function deliveryBuckets(store: HookwatchStore, fromMs: number, toMs: number): DeliveryBucketRow[] {
+  return store.health.deliveryBuckets(fromMs, toMs);
+}
+export function deliveryAnswers(store: HookwatchStore, ids: readonly number[]): DeliveryAnswerRow[] {
+  return store.health.deliveryAnswers(ids);
+}
+export function accountsSeen(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
+  return store.health.accountsSeen(options);
+}
+export function recentChats(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): RecentChatRow[] {
+  return store.health.recentChats(options);
+}
 export function hasEvents(store: HookwatchStore): boolean {
-  return (store.raw.prepare('SELECT EXISTS (SELECT 1 FROM events) AS x').get() as { x: number }).x === 1;
+  return store.health.hasEvents();
 }

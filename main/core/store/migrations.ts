@@ -1,3 +1,7 @@
+// Numbered schema migrations and the function that applies them.
+import type Database from 'better-sqlite3';
+import { StoreError } from './errors.js';
+
 /**
  * Numbered schema migrations. Each runs in one transaction with the `PRAGMA user_version` bump,
  * so a database is always at exactly one version. Never edit a released migration: add a new one.
@@ -194,3 +198,29 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings a database up to `upTo` (default: the latest), one migration per IMMEDIATE transaction with its
+ * `user_version` bump. Refuses a database written by a newer Hookwatch rather than guess at its tables.
+ */
+export function migrate(db: Database.Database, upTo = LATEST_SCHEMA_VERSION): void {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new StoreError(
+      `the database was written by a newer Hookwatch (schema ${current}; this build knows up to ${LATEST_SCHEMA_VERSION}). ` +
+        'Upgrade Hookwatch, or point --data at another folder.',
+    );
+  }
+  // Already current: no write lock (a read command must not wait on a busy writer, nor fail on a read-only copy).
+  if (current >= upTo) return;
+  for (const m of MIGRATIONS) {
+    if (m.version > upTo) break;
+    // IMMEDIATE: a second process starting at the same moment waits, then sees the new version and skips.
+    db.transaction(() => {
+      const now = Number(db.pragma('user_version', { simple: true }));
+      if (m.version <= now) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

@@ -6,4 +6,4 @@ export { LocaltunnelProvider, registerLocaltunnel, type LocaltunnelOptions } fro
 export { probePublicUrl, type ProbeFunction, type ProbeResult } from './probe.js';
 export { loopbackAwareLookup } from './http-get.js';
 export type { TunnelOpenRequest, TunnelProvider, TunnelSession } from './provider.js';
-export { rememberPublicUrl, savedTunnelPreferences, startingTunnelPreferences, TUNNEL_META_KEY, tunnelPreferencesOf, updateTunnelPreferences, type KeptTunnel, type TunnelMeta, type TunnelPreferenceValues } from './preferences.js';
+export { rememberPublicUrl, savedTunnelPreferences, startingTunnelPreferences, tunnelPreferencesOf, updateTunnelPreferences, type KeptTunnel, type TunnelMeta, type TunnelPreferenceValues } from './preferences.js';

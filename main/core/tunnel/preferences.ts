@@ -3,16 +3,17 @@ import { DEFAULT_TUNNEL_HOST, generateSubdomain, normalizeTunnelHost, resolveTun
 import type { TunnelSupervisor } from './supervisor.js';
 
 /** The one meta key this file keeps; its value is the JSON of KeptTunnel. */
-export const TUNNEL_META_KEY = 'tunnel_settings';
 
-/** What preferences need of the store: its meta table (HookwatchStore.getMeta / setMeta). */
+/** What preferences need of the store: its typed meta table (HookwatchStore.meta), the `tunnelSettings` key. */
 export interface TunnelMeta {
-  getMeta(key: string): string | null;
-  setMeta(key: string, value: string): void;
+  readonly meta: {
+    get(key: 'tunnelSettings'): { host?: string | null; subdomain?: string | null; lastPublicUrl?: string | null } | null;
+    set(key: 'tunnelSettings', value: { host: string | null; subdomain: string | null; lastPublicUrl: string | null }): void;
+  };
 }
 
 /**
- * The value under TUNNEL_META_KEY. Every field is optional: versions before the kept name stored only host and
+ * The value under the meta key `tunnelSettings`. Every field is optional: versions before the kept name stored only host and
  * subdomain, with a null subdomain meaning "a random name per tunnel" (now: pick one and keep it).
  */
 export interface KeptTunnel {
@@ -89,16 +90,8 @@ export function rememberPublicUrl(meta: TunnelMeta, url: string): void {
 }
 
 function readKept(meta: TunnelMeta): KeptTunnel {
-  const raw = meta.getMeta(TUNNEL_META_KEY);
-  if (raw === null) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return {};
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
-  const r = v as Record<string, unknown>;
+  const r = meta.meta.get('tunnelSettings');
+  if (r === null) return {};
   return {
     host: checked(r.host, normalizeTunnelHost),
     subdomain: checked(r.subdomain, validateSubdomain),
@@ -107,7 +100,7 @@ function readKept(meta: TunnelMeta): KeptTunnel {
 }
 
 function writeKept(meta: TunnelMeta, kept: KeptTunnel): void {
-  meta.setMeta(TUNNEL_META_KEY, JSON.stringify({ host: kept.host ?? null, subdomain: kept.subdomain ?? null, lastPublicUrl: kept.lastPublicUrl ?? null }));
+  meta.meta.set('tunnelSettings', { host: kept.host ?? null, subdomain: kept.subdomain ?? null, lastPublicUrl: kept.lastPublicUrl ?? null });
 }
 
 function checked(value: unknown, check: (s: string) => string): string | null {

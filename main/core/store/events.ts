@@ -1,0 +1,307 @@
+// The events table: normalized events, their reads (feed, filters, search, detail) and the search index.
+import { PROVIDER_IDS, type Direction, type NormalizedEvent } from '../events.js';
+import { toE164 } from '../phone.js';
+import type { Db } from './db.js';
+import { asRow, blobOrNull, flag, jsonObject, jsonStringMap, num, numOrNull, oneOf, oneOfOrNull, str, strOrNull, type SqlRow } from './hydrate.js';
+import type { MetaTable } from './meta.js';
+
+/** A stored event: the normalized event as written, with what the store adds. */
+export interface StoredEvent extends NormalizedEvent {
+  id: number;
+  /** The delivery that first brought it (a redelivery bumps `deliveryCount` and keeps this). */
+  deliveryId: number;
+  /** When the store received it first (the receiver's clock at that request, epoch ms). */
+  receivedAt: number;
+  /** How many deliveries brought it; more than 1 means providers redelivered it. */
+  deliveryCount: number;
+  lastDeliveredAt: number;
+}
+
+export interface EventDetail extends StoredEvent {
+  request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string; forcedProvider: string | null };
+  /** Other events that carry the same message uid (one message announced under two event types). */
+  related: Array<{ id: number; type: string }>;
+}
+
+export interface EventFilter {
+  /** An exact event type (aliases accepted), or a group: message, chat, account, call, waba, unknown. */
+  type?: string;
+  provider?: string;
+  /** A phone number in any common spelling, or an account id (JID, WhatsAble user id). */
+  account?: string;
+  chat?: string;
+  search?: string;
+  /** Received at or after this instant (epoch ms). */
+  since?: number;
+  /** Only events with an id below this (paging, newest first). */
+  beforeId?: number;
+  limit?: number;
+}
+
+export const EVENT_GROUPS: Readonly<Record<string, string>> = {
+  message: 'message:%',
+  chat: 'chat:%',
+  account: 'whatsapp:account:%',
+  call: 'call:%',
+  waba: 'waba:%',
+};
+
+const DIRECTIONS: readonly Direction[] = ['received', 'sent'];
+
+/** The columns every event read selects, in hydrateEvent's terms (alias `e`). */
+export const EVENT_COLUMNS = `e.id, e.delivery_id, e.received_at, e.occurred_at, e.provider, e.shape, e.type, e.original_type, e.dedupe_key,
+  e.delivery_count, e.last_delivered_at, e.account_phone, e.account_id, e.account_name, e.chat_id, e.chat_name,
+  e.chat_phone, e.message_uid, e.direction, e.text, e.details`;
+
+/** The same columns for RETURNING, which takes no table alias. */
+const RETURNED_COLUMNS = EVENT_COLUMNS.replace(/\be\./g, '');
+
+const T = 'events';
+
+export function hydrateEvent(r: SqlRow): StoredEvent {
+  return {
+    id: num(r, T, 'id'),
+    deliveryId: num(r, T, 'delivery_id'),
+    receivedAt: num(r, T, 'received_at'),
+    occurredAt: numOrNull(r, T, 'occurred_at'),
+    provider: oneOf(r, T, 'provider', PROVIDER_IDS),
+    shape: str(r, T, 'shape'),
+    type: str(r, T, 'type'),
+    originalType: strOrNull(r, T, 'original_type'),
+    dedupeKey: str(r, T, 'dedupe_key'),
+    deliveryCount: num(r, T, 'delivery_count'),
+    lastDeliveredAt: num(r, T, 'last_delivered_at'),
+    accountPhone: strOrNull(r, T, 'account_phone'),
+    accountId: strOrNull(r, T, 'account_id'),
+    accountName: strOrNull(r, T, 'account_name'),
+    chatId: strOrNull(r, T, 'chat_id'),
+    chatName: strOrNull(r, T, 'chat_name'),
+    chatPhone: strOrNull(r, T, 'chat_phone'),
+    messageUid: strOrNull(r, T, 'message_uid'),
+    direction: oneOfOrNull(r, T, 'direction', DIRECTIONS),
+    text: strOrNull(r, T, 'text'),
+    details: jsonObject(r, T, 'details'),
+  };
+}
+
+/** Words of a search box as an FTS5 query: every word must match, as a prefix. Operators are not exposed. */
+export function ftsQuery(input: string): string | null {
+  const words = input.match(/[\p{L}\p{N}_]+/gu);
+  if (!words || words.length === 0) return null;
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
+const HASH_REDELIVERY_WINDOW_MS = 6 * 60 * 60 * 1000;
+
+export class EventsTable {
+  constructor(
+    private readonly db: Db,
+    private readonly meta: MetaTable,
+  ) {}
+
+  /**
+   * Inserts an event, or counts one more delivery of the same (provider, type, dedupe key); returns the
+   * row as it now stands, as a read would return it. Positional parameters, as for deliveries.
+   */
+  upsert(deliveryId: number, receivedAt: number, e: NormalizedEvent): StoredEvent {
+    if (e.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(e, receivedAt);
+    const row: unknown = this.db
+      .cached(
+        `INSERT INTO events
+          (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
+           account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (provider, type, dedupe_key) DO UPDATE SET
+            delivery_count = delivery_count + 1, last_delivered_at = excluded.last_delivered_at
+          RETURNING ${RETURNED_COLUMNS}`,
+      )
+      .get(
+        deliveryId, receivedAt, e.occurredAt, e.provider, e.shape, e.type, e.originalType, e.dedupeKey, receivedAt,
+        e.accountPhone, e.accountId, e.accountName, e.chatId, e.chatName, e.chatPhone, e.messageUid, e.direction, e.text, JSON.stringify(e.details),
+      );
+    return hydrateEvent(asRow(row, T));
+  }
+
+  /**
+   * A body-hash key (`h:`) names a payload, not an occurrence. Account events carry no event id and
+   * `suspended`/`resumed` only the old `connected_on`, so "suspended, resumed, suspended again" sends
+   * two byte-identical `suspended` bodies; WABA chat events carry no time at all. A repeat of such a
+   * body is a NEW event when another event of the same family (whatsapp:account, chat:responsible,
+   * waba:chat, ...) for the same chat or account was stored after it, or when its last delivery is
+   * older than the redelivery window; otherwise it is a provider retry. Retries come within minutes
+   * (TimelinesAI: three attempts), so 6 hours is generous for them and short for a real repeat.
+   * The trade-off: a retry that arrives only after a newer event of its family (a late retry of
+   * "disconnected" after "connected") is stored as a new occurrence; the account board still places it
+   * by its event time, and the next account check with the API corrects the state.
+   * The existing row keeps its data; only its key is set aside.
+   */
+  private retireHashKeyIfNewOccurrence(e: NormalizedEvent, receivedAt: number): void {
+    const key = { provider: e.provider, type: e.type, dedupeKey: e.dedupeKey };
+    const byAge = this.db.cached(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+      WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND last_delivered_at < @notBefore`);
+    if (byAge.run({ ...key, notBefore: receivedAt - HASH_REDELIVERY_WINDOW_MS }).changes > 0) return;
+    const family = `${e.type.split(':').slice(0, 2).join(':')}%`;
+    if (e.chatId !== null) {
+      this.db
+        .cached(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
+            SELECT 1 FROM events later WHERE later.chat_id = @chatId AND later.id > events.id AND later.type LIKE @family)`)
+        .run({ ...key, chatId: e.chatId, family });
+    } else if (e.accountPhone !== null) {
+      this.db
+        .cached(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
+            SELECT 1 FROM events later WHERE later.account_phone = @accountPhone AND later.id > events.id AND later.type LIKE @family)`)
+        .run({ ...key, accountPhone: e.accountPhone, family });
+    }
+  }
+
+  /**
+   * Adds events not yet in the full-text index, up to `limit`, in one transaction; returns how many.
+   * Batches keep FTS5 from writing a segment per delivery (migration 4). The core calls this a few
+   * times a second, and every search calls it first, so a search never misses a stored event.
+   */
+  indexSearch(limit = 20_000): number {
+    if (this.db.schemaVersion < 4) return 0;
+    return this.db.transaction(() => {
+      const upto = this.meta.get('ftsIndexedUpto') ?? 0;
+      const last = numOrNull(
+        asRow(this.db.cached('SELECT max(id) AS id FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)').get(upto, limit), T),
+        T,
+        'id',
+      );
+      if (last === null) return 0;
+      const added = this.db
+        .cached(`INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+          SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`)
+        .run(upto, last).changes;
+      this.meta.set('ftsIndexedUpto', last);
+      return added;
+    });
+  }
+
+  list(filter: EventFilter = {}): StoredEvent[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.type) {
+      const pattern = EVENT_GROUPS[filter.type];
+      if (pattern) {
+        where.push('e.type LIKE ?');
+        params.push(pattern);
+      } else {
+        where.push('e.type = ?');
+        params.push(filter.type);
+      }
+    }
+    if (filter.provider) {
+      where.push('e.provider = ?');
+      params.push(filter.provider);
+    }
+    if (filter.account) {
+      const phone = toE164(filter.account);
+      if (phone) {
+        where.push('e.account_phone = ?');
+        params.push(phone);
+      } else {
+        where.push('e.account_id = ?');
+        params.push(filter.account);
+      }
+    }
+    if (filter.chat) {
+      where.push('e.chat_id = ?');
+      params.push(filter.chat);
+    }
+    if (filter.since !== undefined) {
+      where.push('e.received_at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.beforeId !== undefined) {
+      where.push('e.id < ?');
+      params.push(filter.beforeId);
+    }
+    const limit = Math.max(1, Math.min(filter.limit ?? 100, 100_000));
+    let sql: string;
+    const search = filter.search ? ftsQuery(filter.search) : null;
+    if (filter.search && !search) return [];
+    if (search) {
+      while (this.indexSearch() > 0) {
+        /* index the tail first: a search never misses a stored event */
+      }
+      // Drive the query from the FTS index, newest first: FTS5 walks its doclist by rowid and stops at the limit.
+      sql = `SELECT ${EVENT_COLUMNS} FROM events_fts f JOIN events e ON e.id = f.rowid
+        WHERE events_fts MATCH ?${where.length ? ' AND ' + where.join(' AND ') : ''}
+        ORDER BY f.rowid DESC LIMIT ?`;
+      params.unshift(search);
+    } else {
+      sql = `SELECT ${EVENT_COLUMNS} FROM events e${where.length ? ' WHERE ' + where.join(' AND ') : ''}
+        ORDER BY e.id DESC LIMIT ?`;
+    }
+    params.push(limit);
+    // The SQL text depends only on which filters are set (a few dozen variants), so it is worth caching.
+    return this.db.cached(sql).all(...params).map((r) => hydrateEvent(asRow(r, T)));
+  }
+
+  get(id: number): EventDetail | null {
+    const found: unknown = this.db
+      .cached(`SELECT ${EVENT_COLUMNS}, d.headers AS req_headers, d.body AS req_body,
+          d.body_truncated AS req_truncated, d.path AS req_path, d.method AS req_method, d.forced_provider AS req_forced
+        FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.id = ?`)
+      .get(id);
+    if (found === undefined) return null;
+    const row = asRow(found, T);
+    const event = hydrateEvent(row);
+    const related = event.messageUid
+      ? this.db
+          .cached('SELECT id, type FROM events WHERE message_uid = ? AND id != ? ORDER BY id')
+          .all(event.messageUid, id)
+          .map((r) => {
+            const x = asRow(r, T);
+            return { id: num(x, T, 'id'), type: str(x, T, 'type') };
+          })
+      : [];
+    const D = 'deliveries';
+    return {
+      ...event,
+      request: {
+        headers: jsonStringMap(row, D, 'req_headers'),
+        body: blobOrNull(row, D, 'req_body'),
+        bodyTruncated: flag(row, D, 'req_truncated'),
+        path: str(row, D, 'req_path'),
+        method: str(row, D, 'req_method'),
+        forcedProvider: strOrNull(row, D, 'req_forced'),
+      },
+      related,
+    };
+  }
+
+  /** Events stored after `afterId` whose type matches one of the LIKE patterns, oldest first (catch-up after a restart). */
+  after(afterId: number, typePatterns: readonly string[], limit = 10_000): StoredEvent[] {
+    const where = typePatterns.map(() => 'e.type LIKE ?').join(' OR ');
+    return this.db
+      .cached(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.id > ? AND (${where}) ORDER BY e.id LIMIT ?`)
+      .all(afterId, ...typePatterns, limit)
+      .map((r) => hydrateEvent(asRow(r, T)));
+  }
+
+  maxId(): number {
+    return num(asRow(this.db.cached('SELECT coalesce(max(id), 0) AS n FROM events').get(), T), T, 'n');
+  }
+
+  /** How many events carry a message uid starting with `prefix` (benchmarks count what they sent). */
+  countByMessageUidPrefix(prefix: string): number {
+    const row = this.db.cached("SELECT count(*) AS n FROM events WHERE substr(message_uid, 1, length(?)) = ?").get(prefix, prefix);
+    return num(asRow(row, T), T, 'n');
+  }
+
+  /**
+   * Deletes up to `batch` events received before `before`. Never the newest row: ids must keep growing
+   * (INTEGER PRIMARY KEY reuses them once a table is empty), and the search index watermark, the alerts'
+   * last processed id and the feed all count on that.
+   */
+  prune(before: number, batch: number): number {
+    return this.db
+      .cached(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
+          AND id < (SELECT max(id) FROM events) ORDER BY id LIMIT ?)`)
+      .run(before, batch).changes;
+  }
+}
