@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
-import { TimelinesApiClient } from './registration/timelines-api.js';
-import type { TokenSource } from './registration/token-source.js';
-import { syncTimelinesWebhooks, type TimelinesSyncReport } from './registration/sync.js';
-import { TimelinesApiError } from './registration/timelines-api.js';
+import { TimelinesApiClient } from './providers/timelines/api.js';
+import type { TokenSource } from './providers/timelines/token-source.js';
+import { syncTimelinesWebhooks, type TimelinesSyncReport } from './providers/timelines/sync.js';
+import { TimelinesApiError } from './providers/timelines/errors.js';
 import { DEFAULT_TUNNEL_HOST, resolveTunnelSettings, TunnelSupervisor, type TunnelSettings, type TunnelStatus } from './tunnel/index.js';
 import type { DeliveryRecord } from './store/store.js';
 import type { NormalizedEvent } from './events.js';

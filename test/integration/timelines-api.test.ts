@@ -6,19 +6,12 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SYNC_EVENT_TYPES,
-  describeSyncReport,
-  syncTimelinesWebhooks,
-  type SyncTimelinesOptions,
-} from '../../main/core/registration/sync.js';
-import {
-  RequestRateLimiter,
-  TimelinesApiClient,
-  TimelinesApiError,
-  type TimelinesApiClientOptions,
-} from '../../main/core/registration/timelines-api.js';
-import { EnvTokenSource, StaticTokenSource } from '../../main/core/registration/token-source.js';
+import { DEFAULT_SYNC_EVENT_TYPES } from '../../main/core/providers/timelines/event-types.js';
+import { describeSyncReport, syncTimelinesWebhooks, type SyncTimelinesOptions } from '../../main/core/providers/timelines/sync.js';
+import { TimelinesApiClient, type TimelinesApiClientOptions } from '../../main/core/providers/timelines/api.js';
+import { TimelinesApiError } from '../../main/core/providers/timelines/errors.js';
+import { EnvTokenSource, StaticTokenSource } from '../../main/core/providers/timelines/token-source.js';
+import { RequestRateLimiter } from '../../main/core/rate-limit.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 
 const TOKEN = 'tl-4d2d0239-e28c-4f4a-8a4d-3a3ca40056b8';
@@ -260,7 +253,8 @@ describe('TimelinesApiClient', () => {
       api.failNext({ kind: 'rate-limit', retryAfter: '600' });
       const err = await caught(client().listWebhooks());
       expect(err).toMatchObject({ kind: 'rate-limited', attempts: 1, retryAfterMs: 600_000 });
-      expect(err.message).toContain('try again in 600 s');
+      // The shared wording of main/core/time.ts formatMs (the tunnel's too): minutes from a minute on.
+      expect(err.message).toContain('try again in 10 min');
       expect(sleeps).toEqual([]);
     });
 

@@ -1,6 +1,6 @@
 /**
  * The pure parts of normalization: provider times, phone numbers, and the dedupe key each payload
- * shape gets (see the comments at the top of providers/timelines.ts and providers/whatsable.ts).
+ * shape gets (see the comments at the top of providers/timelines/webhook.ts and providers/whatsable/webhook.ts).
  * Expected instants come from the platform's ISO parser (`Date.parse` of a plain ISO string), not
  * from the code under test.
  */
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isoOrNull, parseProviderTime } from '../../main/core/time.js';
 import { toE164 } from '../../main/core/phone.js';
 import { normalizeBody } from '../../main/core/providers/registry.js';
-import { whatsableProvider, whatsAbleLastMessages } from '../../main/core/providers/whatsable.js';
+import { whatsableProvider, whatsAbleLastMessages } from '../../main/core/providers/whatsable/webhook.js';
 import type { NormalizedEvent } from '../../main/core/events.js';
 import { fixturePayloads } from '../support/harness.js';
 import { specSamples } from '../support/spec-samples.js';

@@ -1,8 +1,11 @@
 import { databasePath } from '../paths.js';
-import { TimelinesApiClient, TimelinesApiError } from '../registration/timelines-api.js';
-import { describeSyncReport, parseEventTypeList, RegistrationInputError, syncTimelinesWebhooks, type TimelinesSyncReport } from '../registration/sync.js';
-import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
-import { whatsableSetupInstructions, whatsableWebhookUrl } from '../registration/whatsable.js';
+import { TimelinesApiClient } from '../providers/timelines/api.js';
+import { TimelinesApiError } from '../providers/timelines/errors.js';
+import { parseEventTypeList } from '../providers/timelines/event-types.js';
+import { describeSyncReport, syncTimelinesWebhooks, type TimelinesSyncReport } from '../providers/timelines/sync.js';
+import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
+import { RegistrationInputError } from '../providers/webhook-url.js';
+import { whatsableSetupInstructions, whatsableWebhookUrl } from '../providers/whatsable/setup.js';
 import { HookwatchStore } from '../store/store.js';
 import { dataDirOf, parse, UsageError, type CliIo } from './args.js';
 

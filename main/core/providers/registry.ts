@@ -1,8 +1,10 @@
+/** The provider registry: which plugin reads a body, and the `unknown` event for bodies none can read. */
 import { blankEvent, type NormalizedEvent, type ProviderId } from '../events.js';
 import type { JsonObject } from '../json.js';
-import { bodyHashKey, timelinesProvider } from './timelines.js';
+import { bodyHashKey } from './body-key.js';
+import { timelinesProvider } from './timelines/webhook.js';
 import type { ProviderPlugin } from './types.js';
-import { whatsableProvider } from './whatsable.js';
+import { whatsableProvider } from './whatsable/webhook.js';
 
 /** Detection order matters only for bodies two providers could claim; none do today. */
 export const PROVIDERS: readonly ProviderPlugin[] = [timelinesProvider, whatsableProvider];

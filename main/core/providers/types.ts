@@ -1,3 +1,4 @@
+/** The interface every provider's webhook normalizer implements. */
 import type { NormalizedEvent, ProviderId } from '../events.js';
 import type { JsonObject } from '../json.js';
 

@@ -1,13 +1,15 @@
+/** TimelinesAI's webhook normalizer: every payload shape it sends becomes normalized events. */
 import {
   blankEvent,
   TIMELINES_TYPE_ALIASES,
   type Direction,
   type NormalizedEvent,
-} from '../events.js';
-import { canonicalJson, isObject, obj, sha256Hex, str, type JsonObject } from '../json.js';
-import { toE164 } from '../phone.js';
-import { parseProviderTime } from '../time.js';
-import type { ProviderPlugin } from './types.js';
+} from '../../events.js';
+import { isObject, obj, str, type JsonObject } from '../../json.js';
+import { toE164 } from '../../phone.js';
+import { parseProviderTime } from '../../time.js';
+import { bodyHashKey } from '../body-key.js';
+import type { ProviderPlugin } from '../types.js';
 
 /**
  * TimelinesAI: v2 "Public API webhooks" (every event carries `event_type`), the `{event_type, data}`
@@ -42,10 +44,6 @@ export const timelinesProvider: ProviderPlugin = {
 };
 
 const MAX_EVENT_TYPE_LENGTH = 200;
-
-export function bodyHashKey(body: unknown): string {
-  return `h:${sha256Hex(canonicalJson(body))}`;
-}
 
 function directionOf(value: unknown): Direction | null {
   const d = str(value)?.toLowerCase();

@@ -1,12 +1,13 @@
-import { blankEvent, type Direction, type NormalizedEvent } from '../events.js';
-import { isObject, str, type JsonObject } from '../json.js';
-import { toE164 } from '../phone.js';
-import { parseProviderTime } from '../time.js';
-import { bodyHashKey } from './timelines.js';
-import type { ProviderPlugin } from './types.js';
+/** WhatsAble's webhook normalizer: a conversation snapshot becomes one message event. */
+import { blankEvent, type Direction, type NormalizedEvent } from '../../events.js';
+import { isObject, str, type JsonObject } from '../../json.js';
+import { toE164 } from '../../phone.js';
+import { parseProviderTime } from '../../time.js';
+import { bodyHashKey } from '../body-key.js';
+import type { ProviderPlugin } from '../types.js';
 
 /**
- * WhatsAble: a conversation snapshot with no event type (seed 004, PROVIDERS.md).
+ * WhatsAble: a conversation snapshot with no event type (WhatsAble's webhook documentation; docs/providers.md).
  *
  * - `last_messages` is documented as an array but usually arrives as a JSON *string* of one.
  * - `phone_number` is the customer, digits without "+", sometimes a JSON number.
