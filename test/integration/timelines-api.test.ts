@@ -4,6 +4,7 @@
  * public_api_spec.yaml. Real HTTP on 127.0.0.1; backoff sleeps are recorded, not waited.
  */
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SYNC_EVENT_TYPES } from '../../main/core/providers/timelines/event-types.js';
@@ -12,6 +13,9 @@ import { TimelinesApiClient, type TimelinesApiClientOptions } from '../../main/c
 import { TimelinesApiError } from '../../main/core/providers/timelines/errors.js';
 import { EnvTokenSource, StaticTokenSource } from '../../main/core/providers/timelines/token-source.js';
 import { RequestRateLimiter } from '../../main/core/rate-limit.js';
+import { RegistrationQueue, type RegistrationOutcome } from '../../main/core/registration-queue.js';
+import { HookwatchStore } from '../../main/core/store/store.js';
+import { tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 
 const TOKEN = 'tl-4d2d0239-e28c-4f4a-8a4d-3a3ca40056b8';
@@ -546,5 +550,80 @@ describe('syncTimelinesWebhooks', () => {
       ['created', 'message:new', false],
     ]);
     expect(api.webhooks.get(old.id)?.url).toBe(TARGET_A);
+  });
+});
+
+describe('RegistrationQueue (the core and `hookwatch register` share it)', () => {
+  function withStore() {
+    const tmp = tempDir();
+    const store = HookwatchStore.open(join(tmp.dir, 'hookwatch.db'), { durability: 'normal' });
+    return { store, close: () => (store.close(), tmp.cleanup()) };
+  }
+
+  it('runs one sync at a time, in order: the latest URL is the one TimelinesAI keeps; every outcome is reported', async () => {
+    const { store, close } = withStore();
+    try {
+      const outcomes: RegistrationOutcome[] = [];
+      const health: number[] = [];
+      const queue = new RegistrationQueue({
+        client: client(),
+        store,
+        eventTypes: () => ['whatsapp:account:disconnected'],
+        hasToken: async () => true,
+        stopping: () => false,
+        allowLocalUrl: false,
+        onHealth: (h) => health.push(h.length),
+        onOutcome: (o) => outcomes.push(o),
+      });
+      const [a, b] = await Promise.all([queue.enqueue(PUBLIC_A, true), queue.enqueue(PUBLIC_B, true)]);
+      expect([a.ok, b.ok]).toEqual([true, true]);
+      expect(outcomes.map((o) => o.url)).toEqual([PUBLIC_A, PUBLIC_B]);
+      expect(health).toEqual([1, 1]);
+      const secret = store.webhookSecret();
+      expect(api.live().map((w) => w.url)).toEqual([`${PUBLIC_B}/hooks/${secret}`]);
+      // What TimelinesAI said of our webhook is kept for the health view.
+      expect(store.listProviderWebhooks()).toMatchObject([{ provider: 'timelines', eventType: 'whatsapp:account:disconnected', pointsAtCurrentUrl: true, chosen: true }]);
+    } finally {
+      close();
+    }
+  });
+
+  it('an automatic run without a token ends quietly and sends nothing; a failure is an outcome, not a throw', async () => {
+    const { store, close } = withStore();
+    try {
+      const outcomes: RegistrationOutcome[] = [];
+      let token = false;
+      const queue = new RegistrationQueue({
+        client: client({ tokenSource: new StaticTokenSource(null) }),
+        store,
+        eventTypes: () => undefined,
+        hasToken: async () => token,
+        stopping: () => false,
+        allowLocalUrl: false,
+        onOutcome: (o) => outcomes.push(o),
+      });
+      expect(await queue.enqueue(PUBLIC_A, true)).toEqual({ ok: false, url: PUBLIC_A, error: 'no TimelinesAI token is set' });
+      expect(outcomes).toEqual([]);
+      expect(api.requests).toEqual([]);
+      token = true; // the source still has none: the client refuses before sending
+      const failed = await queue.enqueue(PUBLIC_A, false);
+      expect(failed).toMatchObject({ ok: false, url: PUBLIC_A, error: expect.stringMatching(/^no TimelinesAI token is set \(/) });
+      expect(outcomes).toEqual([failed]);
+      expect(api.requests).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it('once stopping, queued runs end without calling the API', async () => {
+    const { store, close } = withStore();
+    try {
+      const queue = new RegistrationQueue({ client: client(), store, eventTypes: () => undefined, hasToken: async () => true, stopping: () => true, allowLocalUrl: false });
+      expect(await queue.enqueue(PUBLIC_A, false)).toEqual({ ok: false, url: PUBLIC_A, error: 'Hookwatch is stopping' });
+      await queue.idle();
+      expect(api.requests).toEqual([]);
+    } finally {
+      close();
+    }
   });
 });
