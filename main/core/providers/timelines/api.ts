@@ -25,6 +25,16 @@ export const DEFAULT_TIMELINES_API_BASE = 'https://app.timelines.ai/integrations
 /** TimelinesAI's documented limit: 30 requests per second per IP, plus a burst of 10. */
 export const TIMELINES_RATE_PER_SECOND = 30;
 export const TIMELINES_RATE_BURST = 10;
+/**
+ * The most of one answer we read. Every answer Hookwatch asks for is small (a webhook, the workspace);
+ * a list (all webhooks, all WhatsApp accounts) is not paginated, so it gets more room. Without a cap a
+ * runaway or hostile server could stream until V8 cannot hold the string (~2 GB) and the process
+ * aborts, taking the receiver with it.
+ */
+export const TIMELINES_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+export const TIMELINES_MAX_LIST_ANSWER_BYTES = 16 * 1024 * 1024;
+/** An error answer is read only for its message: what is beyond this is not read. */
+const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // What the API returns, in Hookwatch's terms
@@ -104,6 +114,10 @@ export interface TimelinesApiClientOptions {
   backoffMaxMs?: number;
   /** A Retry-After longer than this is not waited out: the call fails at once, saying when to retry. Default 60 s. */
   maxRetryAfterMs?: number;
+  /** Default TIMELINES_MAX_ANSWER_BYTES; a longer answer fails the call (kind `unexpected`, code `answer_too_large`). */
+  maxAnswerBytes?: number;
+  /** For the list calls (GET /webhooks, GET /whatsapp_accounts). Default TIMELINES_MAX_LIST_ANSWER_BYTES. */
+  maxListAnswerBytes?: number;
   ratePerSecond?: number;
   burst?: number;
   /** Injectable for tests: they must not wait out real backoffs. */
@@ -119,6 +133,8 @@ interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
+  /** A list answer: allowed up to maxListAnswerBytes rather than maxAnswerBytes. */
+  list?: boolean;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -140,6 +156,8 @@ export class TimelinesApiClient {
       backoffBaseMs: options.backoffBaseMs ?? 500,
       backoffMaxMs: options.backoffMaxMs ?? 8_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      maxAnswerBytes: options.maxAnswerBytes ?? TIMELINES_MAX_ANSWER_BYTES,
+      maxListAnswerBytes: options.maxListAnswerBytes ?? TIMELINES_MAX_LIST_ANSWER_BYTES,
       ratePerSecond: options.ratePerSecond ?? TIMELINES_RATE_PER_SECOND,
       burst: options.burst ?? TIMELINES_RATE_BURST,
       sleep: options.sleep ?? realSleep,
@@ -153,7 +171,7 @@ export class TimelinesApiClient {
 
   /** All webhooks of the workspace (everyone's, not only ours), ordered by id. Not paginated. */
   async listWebhooks(): Promise<TimelinesWebhook[]> {
-    const spec: RequestSpec = { method: 'GET', path: '/webhooks' };
+    const spec: RequestSpec = { method: 'GET', path: '/webhooks', list: true };
     const body = await this.request(spec);
     // The spec wraps the list in {status, data: [...]}; a bare array has been seen too (docs/providers.md). Take both.
     const list = Array.isArray(body) ? body : isRecord(body) ? body['data'] : undefined;
@@ -204,7 +222,7 @@ export class TimelinesApiClient {
   }
 
   async listWhatsappAccounts(): Promise<TimelinesWhatsappAccount[]> {
-    const spec: RequestSpec = { method: 'GET', path: '/whatsapp_accounts' };
+    const spec: RequestSpec = { method: 'GET', path: '/whatsapp_accounts', list: true };
     const data = dataOf(await this.request(spec));
     const list = isRecord(data) ? data['whatsapp_accounts'] : undefined;
     if (!Array.isArray(list)) throw this.unexpected(spec, 'data.whatsapp_accounts was not an array');
@@ -265,8 +283,14 @@ export class TimelinesApiClient {
           redirect: 'error',
           signal: AbortSignal.timeout(this.o.timeoutMs),
         });
-        const text = await res.text();
-        if (res.ok) return this.parseSuccess(text, spec, attempt, redactToken);
+        if (res.ok) {
+          const limit = spec.list ? this.o.maxListAnswerBytes : this.o.maxAnswerBytes;
+          const text = await readCapped(res, limit);
+          if (text === null) throw this.tooLarge(spec, limit, attempt);
+          return this.parseSuccess(text, spec, attempt, redactToken);
+        }
+        // Only the message matters in an error answer; an endless one is cut, not refused.
+        const text = (await readCapped(res, MAX_ERROR_ANSWER_BYTES, true)) ?? '';
         failure = this.errorFromResponse(res.status, text, res.headers, spec, attempt, redactToken);
       } catch (err) {
         if (err instanceof TimelinesApiError) throw err;
@@ -470,6 +494,20 @@ export class TimelinesApiClient {
     };
   }
 
+  /** Not retried: the same server would send the same flood again. */
+  private tooLarge(spec: RequestSpec, limit: number, attempt: number): TimelinesApiError {
+    return new TimelinesApiError({
+      kind: 'unexpected',
+      code: 'answer_too_large',
+      method: spec.method,
+      path: spec.path,
+      attempts: attempt,
+      message:
+        `TimelinesAI's answer to ${spec.method} ${spec.path} was longer than ${formatBytes(limit)}, far more than such an answer can be, ` +
+        `so Hookwatch stopped reading it: check the API address in Settings (it should be ${DEFAULT_TIMELINES_API_BASE}); if it is right, try again later`,
+    });
+  }
+
   private unexpected(spec: RequestSpec, detail: string, attempt = 1): TimelinesApiError {
     return new TimelinesApiError({
       kind: 'unexpected',
@@ -508,6 +546,48 @@ function webhookIdPath(id: number | string): string {
   return s;
 }
 
+/**
+ * The answer's text, reading at most `limit` bytes: null when it is longer (or says it is), having
+ * stopped reading; with `truncate`, the first `limit` bytes instead.
+ */
+async function readCapped(res: Response, limit: number, truncate = false): Promise<string | null> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (!truncate && Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {});
+    return null;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.byteLength > limit) {
+      await reader.cancel().catch(() => {});
+      if (!truncate) return null;
+      chunks.push(value.subarray(0, limit - total));
+      total = limit;
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  // Decoded once at the end: a character split across two chunks stays whole.
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+/** Loopback only: 127.0.0.0/8, ::1, localhost. Plain http:// anywhere else would carry the token in clear. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  if (h === 'localhost' || h === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 function normalizeBaseUrl(raw: string): string {
   let u: URL;
   try {
@@ -517,6 +597,15 @@ function normalizeBaseUrl(raw: string): string {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address must start with https:// (default ${DEFAULT_TIMELINES_API_BASE})` });
+  }
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+    throw new TimelinesApiError({
+      kind: 'validation',
+      code: 'insecure_base_url',
+      message:
+        `the TimelinesAI API address http://${u.host} would send the token unencrypted: use https:// (default ${DEFAULT_TIMELINES_API_BASE}); ` +
+        'http:// is accepted only for this computer (localhost, 127.x.x.x, [::1]), e.g. a local stand-in or proxy',
+    });
   }
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }
