@@ -4,8 +4,8 @@
  * Expected instants come from the platform's ISO parser (`Date.parse` of a plain ISO string), not
  * from the code under test.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isoOrNull, parseProviderTime } from '../../main/core/time.js';
 import { toE164 } from '../../main/core/phone.js';
@@ -478,5 +478,26 @@ describe('provider detection weighs each provider\'s fields', () => {
 
   it('one list of provider ids: every id of PROVIDER_IDS but `unknown` has its plugin, in that order', () => {
     expect(PROVIDERS.map((p) => p.id)).toEqual(PROVIDER_IDS.filter((id) => id !== 'unknown'));
+  });
+});
+
+describe('provider modules stay small-dependency', () => {
+  it('import only each other and the small shared modules (events, json, phone, time, rate-limit), never store, api, alerts or the core', () => {
+    const root = join(REPO, 'main/core/providers');
+    const shared = new Set(['events.ts', 'json.ts', 'phone.ts', 'time.ts', 'rate-limit.ts'].map((f) => join(REPO, 'main/core', f)));
+    const files = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+    })(root);
+    expect(files.length).toBeGreaterThan(5);
+    const offenders: string[] = [];
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('node:')) continue;
+        const target = spec.startsWith('.') ? resolve(dirname(file), spec.replace(/\.js$/, '.ts')) : spec;
+        if (!(target.startsWith(root + '/') || shared.has(target))) offenders.push(`${relative(REPO, file)} -> ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });
