@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
-import { TimelinesApiClient } from './registration/timelines-api.js';
-import type { TokenSource } from './registration/token-source.js';
-import { syncTimelinesWebhooks, type TimelinesSyncReport } from './registration/sync.js';
-import { TimelinesApiError } from './registration/timelines-api.js';
+import { TimelinesApiClient } from './providers/timelines/api.js';
+import type { TokenSource } from './providers/timelines/token-source.js';
+import { NO_TOKEN, RegistrationQueue, type RegistrationOutcome } from './registration-queue.js';
 import {
   rememberPublicUrl,
   startingTunnelPreferences,
@@ -50,7 +49,7 @@ export interface CoreOptions {
 
 /** Hears every commit of the receiver (accepted or not): the delivery row and its events, as stored. */
 export type CommittedListener = (committed: CommittedDelivery) => void;
-export type RegistrationOutcome = { ok: true; url: string; report: TimelinesSyncReport } | { ok: false; url: string; error: string };
+export type { RegistrationOutcome } from './registration-queue.js';
 
 /** What the desktop shell needs of the tunnel (tray: pause; after wake: recheck). */
 export interface TunnelControl {
@@ -76,7 +75,8 @@ export class HookwatchCore {
   private readonly registrationListeners = new Set<(r: RegistrationOutcome) => void>();
   /** Null when the core runs without a tunnel (local only). */
   tunnel: TunnelSupervisor | null = null;
-  private registering: Promise<unknown> = Promise.resolve();
+  /** Null without a TimelinesAI token source. */
+  private readonly registrations: RegistrationQueue | null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private indexTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
@@ -91,6 +91,20 @@ export class HookwatchCore {
           intervalMs: t?.accountCheckIntervalMs,
           log: (line) => this.log(line),
           hasToken: () => this.timelinesTokenConfigured(),
+        })
+      : null;
+    this.registrations = this.timelinesClient
+      ? new RegistrationQueue({
+          client: this.timelinesClient,
+          store,
+          eventTypes: () => this.registerEventTypes(),
+          hasToken: () => this.timelinesTokenConfigured(),
+          stopping: () => this.stopping !== null,
+          allowLocalUrl: process.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
+          onHealth: (health) => this.alerts.providerWebhooks('timelines', health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter }))),
+          onOutcome: (outcome) => {
+            for (const l of this.registrationListeners) this.safely(() => l(outcome));
+          },
         })
       : null;
     const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread';
@@ -236,8 +250,8 @@ export class HookwatchCore {
     // Automatic with `register` (serve --register, the desktop app), or once the person registered from
     // the first-run screen (which remembers the chosen types).
     const auto = this.options.register !== undefined || this.store.meta.get('registerEventTypes') !== null;
-    if (!this.timelinesClient || !auto) return Promise.resolve();
-    return this.queueSync(url, true);
+    if (!this.registrations || !auto) return Promise.resolve();
+    return this.registrations.enqueue(url, true);
   }
 
   /**
@@ -247,12 +261,12 @@ export class HookwatchCore {
   async registerNow(eventTypes?: string[]): Promise<RegistrationOutcome> {
     if (eventTypes) this.store.meta.set('registerEventTypes', eventTypes);
     const url = this.tunnel?.current.url ?? null;
-    if (!this.timelinesClient || !(await this.timelinesTokenConfigured())) return { ok: false, url: url ?? '', error: 'no TimelinesAI token is set' };
+    if (!this.registrations || !(await this.timelinesTokenConfigured())) return { ok: false, url: url ?? '', error: NO_TOKEN };
     if (!url) {
       const state = this.tunnel ? `the tunnel is ${this.tunnel.current.state}` : 'the tunnel is off';
       return { ok: false, url: '', error: `no public URL yet (${state}); registration runs by itself once the tunnel is up` };
     }
-    return this.queueSync(url, false);
+    return this.registrations.enqueue(url, false);
   }
 
   async timelinesTokenConfigured(): Promise<boolean> {
@@ -262,41 +276,6 @@ export class HookwatchCore {
   /** The event types to register: the command line's, else the remembered choice, else the default. */
   registerEventTypes(): string[] | undefined {
     return this.options.register?.eventTypes ?? this.store.meta.get('registerEventTypes') ?? undefined;
-  }
-
-  /** One sync at a time, in order, so the latest URL wins. */
-  private queueSync(url: string, quietWithoutToken: boolean): Promise<RegistrationOutcome> {
-    const client = this.timelinesClient!;
-    const run = this.registering.then(async (): Promise<RegistrationOutcome> => {
-      if (this.stopping) return { ok: false, url, error: 'Hookwatch is stopping' };
-      // No token (yet): nothing to register, and nothing to complain about; the setup screen says how.
-      if (quietWithoutToken && !(await this.timelinesTokenConfigured())) return { ok: false, url, error: 'no TimelinesAI token is set' };
-      let outcome: RegistrationOutcome;
-      try {
-        const eventTypes = this.registerEventTypes();
-        const { report } = await syncTimelinesWebhooks(client, {
-          publicUrl: url,
-          secret: this.store.webhookSecret(),
-          formerSecrets: this.store.formerWebhookSecrets(),
-          allowLocalUrl: process.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
-          ...(eventTypes ? { eventTypes } : {}),
-        });
-        this.store.recordProviderWebhooks(
-          'timelines',
-          report.health.map((h) => ({ webhookId: String(h.webhookId), eventType: h.eventType, enabled: h.enabled, errorsCounter: h.errorsCounter, pointsAtCurrentUrl: h.pointsAtCurrentUrl, chosen: h.chosen })),
-        );
-        this.alerts.providerWebhooks('timelines', report.health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter })));
-        outcome = { ok: true, url, report };
-      } catch (err) {
-        outcome = { ok: false, url, error: err instanceof TimelinesApiError ? err.message : `registration failed: ${(err as Error).message}` };
-      }
-      if (!(quietWithoutToken && !outcome.ok && outcome.error === 'no TimelinesAI token is set')) {
-        for (const l of this.registrationListeners) this.safely(() => l(outcome));
-      }
-      return outcome;
-    });
-    this.registering = run.catch(() => undefined);
-    return run;
   }
 
   private safely(fn: () => void): void {
@@ -344,7 +323,7 @@ export class HookwatchCore {
     await this.accountPoller?.stop();
     await this.tunnel?.stop();
     // A sync still talking to TimelinesAI may retry for minutes; the URL it registers is gone anyway.
-    await Promise.race([this.registering, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    await Promise.race([this.registrations?.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.receiver.stop();
     await this.writer.close();
     this.alerts.stop();

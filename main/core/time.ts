@@ -1,5 +1,5 @@
 /**
- * Provider timestamps, turned into UTC instants (epoch milliseconds).
+ * Provider timestamps, turned into UTC instants (epoch milliseconds); and short durations in words.
  *
  * TimelinesAI v2 sends `2024-01-15 10:30:00 +0200` (not ISO 8601), v1 sends
  * `2021-02-24T16:25:29+0000`, WhatsAble sends Unix seconds (0 meaning "none")
@@ -78,4 +78,14 @@ function validParts(y: number, mo: number, d: number, h: number, mi: number, s: 
 export function isoOrNull(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || Math.abs(ms) > MAX_INSTANT_MS) return null;
   return new Date(ms).toISOString();
+}
+
+/**
+ * A short wait or timeout in words for messages and logs: "250 ms", "2.5 s", "1.5 min". One
+ * wording for every caller (API retries, timeouts), so the same wait never reads two ways.
+ */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)} s`;
+  return `${+(ms / 60_000).toFixed(1)} min`;
 }

@@ -1,5 +1,5 @@
 import type { SafeStorage } from 'electron';
-import { EnvTokenSource, TIMELINES_TOKEN_ENV, type TokenSource } from '../core/registration/token-source.js';
+import { EnvTokenSource, TIMELINES_TOKEN_ENV, type TokenSource } from '../core/providers/timelines/token-source.js';
 import type { StoredToken } from './settings-store.js';
 
 /**

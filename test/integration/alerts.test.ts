@@ -181,7 +181,7 @@ describe('hookwatch register', () => {
 
 describe('account check with the TimelinesAI API', () => {
   it('learns account states from GET /whatsapp_accounts, alerts on a down account once, and says a bad token once', async () => {
-    const { StaticTokenSource } = await import('../../main/core/registration/token-source.js');
+    const { StaticTokenSource } = await import('../../main/core/providers/timelines/token-source.js');
     const standin = await TimelinesStandIn.start({ token: 'tl-poll-token-42' });
     const dir = tempDir();
     const logs: string[] = [];

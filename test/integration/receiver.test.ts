@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePayloads, postJson, startCore } from '../support/harness.js';
+import { fixturePayloads, postJson, REPO, startCore } from '../support/harness.js';
 
 let env: Awaited<ReturnType<typeof startCore>>;
 let base: string; // http://127.0.0.1:PORT
@@ -259,5 +261,24 @@ describe('receiver: what the delivery log may hold (security review)', () => {
     await new Promise((r) => setTimeout(r, 50));
     const rows = env.core.store.listDeliveries({ limit: 2 });
     expect(rows.map((r) => r.reason)).toContain('10 more requests to unknown paths (or with a wrong secret) in this minute were answered 404 and not logged one by one');
+  });
+});
+
+describe('receiver: payload shapes beyond the main examples (test/fixtures/payloads-extra)', () => {
+  const read = (name: string) => readFileSync(join(REPO, 'test/fixtures/payloads-extra', name), 'utf8');
+
+  it.each<[string, Record<string, unknown>]>([
+    ['tl_data_wrapper_jid.json', { provider: 'timelines', type: 'message:received:new', accountId: '15551234567@s.whatsapp.net', accountPhone: '+15551234567' }],
+    ['tl_chat_account_jid.json', { provider: 'timelines', type: 'chat:responsible:assigned', accountId: '15551234567@s.whatsapp.net' }],
+    ['tl_message_v1_message_id.json', { provider: 'timelines', type: 'message:new', messageUid: 'ddfskhsd76dsfs6dsd5skjsdhf' }],
+    ['wa_envelope.json', { provider: 'whatsable', shape: 'whatsable.envelope', type: 'message:received:new', chatPhone: '+14155552671' }],
+    ['wa_with_event_type.json', { provider: 'whatsable', type: 'message:received:new', chatPhone: '+15555550124' }],
+  ])('%s is stored as its provider\'s event, with the raw body kept as sent', async (name, want) => {
+    const body = read(name);
+    const res = await postJson(env.url, body);
+    expect(res.status).toBe(200);
+    const stored = env.core.store.getEvent(res.json.events[0].id as number)!;
+    expect(stored).toMatchObject(want);
+    expect(stored.request.body!.toString('utf8')).toBe(body);
   });
 });

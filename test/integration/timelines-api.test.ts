@@ -4,21 +4,19 @@
  * public_api_spec.yaml. Real HTTP on 127.0.0.1; backoff sleeps are recorded, not waited.
  */
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SYNC_EVENT_TYPES,
-  describeSyncReport,
-  syncTimelinesWebhooks,
-  type SyncTimelinesOptions,
-} from '../../main/core/registration/sync.js';
-import {
-  RequestRateLimiter,
-  TimelinesApiClient,
-  TimelinesApiError,
-  type TimelinesApiClientOptions,
-} from '../../main/core/registration/timelines-api.js';
-import { EnvTokenSource, StaticTokenSource } from '../../main/core/registration/token-source.js';
+import { DEFAULT_SYNC_EVENT_TYPES } from '../../main/core/providers/timelines/event-types.js';
+import { describeSyncReport, syncTimelinesWebhooks, type SyncTimelinesOptions } from '../../main/core/providers/timelines/sync.js';
+import { TimelinesApiClient, type TimelinesApiClientOptions } from '../../main/core/providers/timelines/api.js';
+import { TimelinesApiError } from '../../main/core/providers/timelines/errors.js';
+import { EnvTokenSource, StaticTokenSource } from '../../main/core/providers/timelines/token-source.js';
+import { databasePath } from '../../main/core/paths.js';
+import { RequestRateLimiter } from '../../main/core/rate-limit.js';
+import { RegistrationQueue, type RegistrationOutcome } from '../../main/core/registration-queue.js';
+import { HookwatchStore } from '../../main/core/store/store.js';
+import { runHookwatch, tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 
 const TOKEN = 'tl-4d2d0239-e28c-4f4a-8a4d-3a3ca40056b8';
@@ -260,7 +258,8 @@ describe('TimelinesApiClient', () => {
       api.failNext({ kind: 'rate-limit', retryAfter: '600' });
       const err = await caught(client().listWebhooks());
       expect(err).toMatchObject({ kind: 'rate-limited', attempts: 1, retryAfterMs: 600_000 });
-      expect(err.message).toContain('try again in 600 s');
+      // The shared wording of main/core/time.ts formatMs (the tunnel's too): minutes from a minute on.
+      expect(err.message).toContain('try again in 10 min');
       expect(sleeps).toEqual([]);
     });
 
@@ -552,5 +551,165 @@ describe('syncTimelinesWebhooks', () => {
       ['created', 'message:new', false],
     ]);
     expect(api.webhooks.get(old.id)?.url).toBe(TARGET_A);
+  });
+});
+
+describe('RegistrationQueue (the core and `hookwatch register` share it)', () => {
+  function withStore() {
+    const tmp = tempDir();
+    const store = HookwatchStore.open(join(tmp.dir, 'hookwatch.db'), { durability: 'normal' });
+    return { store, close: () => (store.close(), tmp.cleanup()) };
+  }
+
+  it('runs one sync at a time, in order: the latest URL is the one TimelinesAI keeps; every outcome is reported', async () => {
+    const { store, close } = withStore();
+    try {
+      const outcomes: RegistrationOutcome[] = [];
+      const health: number[] = [];
+      const queue = new RegistrationQueue({
+        client: client(),
+        store,
+        eventTypes: () => ['whatsapp:account:disconnected'],
+        hasToken: async () => true,
+        stopping: () => false,
+        allowLocalUrl: false,
+        onHealth: (h) => health.push(h.length),
+        onOutcome: (o) => outcomes.push(o),
+      });
+      const [a, b] = await Promise.all([queue.enqueue(PUBLIC_A, true), queue.enqueue(PUBLIC_B, true)]);
+      expect([a.ok, b.ok]).toEqual([true, true]);
+      expect(outcomes.map((o) => o.url)).toEqual([PUBLIC_A, PUBLIC_B]);
+      expect(health).toEqual([1, 1]);
+      const secret = store.webhookSecret();
+      expect(api.live().map((w) => w.url)).toEqual([`${PUBLIC_B}/hooks/${secret}`]);
+      // What TimelinesAI said of our webhook is kept for the health view.
+      expect(store.listProviderWebhooks()).toMatchObject([{ provider: 'timelines', eventType: 'whatsapp:account:disconnected', pointsAtCurrentUrl: true, chosen: true }]);
+    } finally {
+      close();
+    }
+  });
+
+  it('an automatic run without a token ends quietly and sends nothing; a failure is an outcome, not a throw', async () => {
+    const { store, close } = withStore();
+    try {
+      const outcomes: RegistrationOutcome[] = [];
+      let token = false;
+      const queue = new RegistrationQueue({
+        client: client({ tokenSource: new StaticTokenSource(null) }),
+        store,
+        eventTypes: () => undefined,
+        hasToken: async () => token,
+        stopping: () => false,
+        allowLocalUrl: false,
+        onOutcome: (o) => outcomes.push(o),
+      });
+      expect(await queue.enqueue(PUBLIC_A, true)).toEqual({ ok: false, url: PUBLIC_A, error: 'no TimelinesAI token is set' });
+      expect(outcomes).toEqual([]);
+      expect(api.requests).toEqual([]);
+      token = true; // the source still has none: the client refuses before sending
+      const failed = await queue.enqueue(PUBLIC_A, false);
+      expect(failed).toMatchObject({ ok: false, url: PUBLIC_A, error: expect.stringMatching(/^no TimelinesAI token is set \(/) });
+      expect(outcomes).toEqual([failed]);
+      expect(api.requests).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+
+  it('once stopping, queued runs end without calling the API', async () => {
+    const { store, close } = withStore();
+    try {
+      const queue = new RegistrationQueue({ client: client(), store, eventTypes: () => undefined, hasToken: async () => true, stopping: () => true, allowLocalUrl: false });
+      expect(await queue.enqueue(PUBLIC_A, false)).toEqual({ ok: false, url: PUBLIC_A, error: 'Hookwatch is stopping' });
+      await queue.idle();
+      expect(api.requests).toEqual([]);
+    } finally {
+      close();
+    }
+  });
+});
+
+describe('answers too long to be real (issue 13: V8 aborts near 2 GB and takes the receiver with it)', () => {
+  /** The stand-in finishes recording once it stops writing (the client hung up, or it was all sent). */
+  async function finished(path: string) {
+    for (let i = 0; i < 500; i++) {
+      const rec = api.requests.find((r) => r.path === path && r.fault === 'oversized');
+      if (rec?.bytesSent !== undefined) return rec;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('the stand-in never finished the oversized answer');
+  }
+
+  it('a list answer past 16 MiB fails the call, once, and the client stops reading it', async () => {
+    api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: TARGET_A });
+    const total = 40 * 1024 * 1024;
+    api.failNext({ kind: 'oversized', bytes: total });
+    const err = await caught(client().listWebhooks());
+    expect(err).toMatchObject({ kind: 'unexpected', code: 'answer_too_large', method: 'GET', path: '/webhooks', attempts: 1 });
+    expect(err.message).toMatch(/answer to GET \/webhooks was longer than 16 MiB.*check the API address in Settings/);
+    expect(err.transient).toBe(false);
+    expect(api.requests).toHaveLength(1);
+    const rec = await finished('/webhooks');
+    expect(rec.cut).toBe(true);
+    expect(rec.bytesSent!).toBeLessThan(total);
+  });
+
+  it('a list gets more room than a single answer: 5 MiB lists read, a 5 MiB webhook is refused', async () => {
+    const w = api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: TARGET_A });
+    api.failNext({ kind: 'oversized', bytes: 5 * 1024 * 1024 });
+    expect((await client().listWebhooks()).map((x) => x.id)).toEqual([w.id]);
+    api.failNext({ kind: 'oversized', bytes: 5 * 1024 * 1024 });
+    const err = await caught(client().getWebhook(w.id));
+    expect(err).toMatchObject({ kind: 'unexpected', code: 'answer_too_large', path: `/webhooks/${w.id}` });
+    expect(err.message).toMatch(/longer than 4 MiB/);
+  });
+
+  it('the caps can be set per client', async () => {
+    const w = api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: TARGET_A });
+    api.failNext({ kind: 'oversized', bytes: 300 * 1024 });
+    const err = await caught(client({ maxAnswerBytes: 256 * 1024 }).getWebhook(w.id));
+    expect(err).toMatchObject({ code: 'answer_too_large' });
+    expect(err.message).toMatch(/longer than 256 KiB/);
+  });
+});
+
+describe('the API address (issue 13: http:// would carry the token in clear)', () => {
+  it.each(['http://api.example.com/integrations/api', 'http://10.0.0.5:8080/api', 'http://127.0.0.1.example.com/api', 'http://[::ffff:7f00:1]/api'])(
+    'refuses %s before anything is sent, saying what to do',
+    (baseUrl) => {
+      let thrown: unknown;
+      try {
+        client({ baseUrl });
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(TimelinesApiError);
+      expect(thrown).toMatchObject({ kind: 'validation', code: 'insecure_base_url' });
+      expect((thrown as Error).message).toMatch(/would send the token unencrypted: use https:\/\/.*only for this computer/);
+      expect(api.requests).toEqual([]);
+    },
+  );
+
+  it.each(['http://127.0.0.1:1/api', 'http://127.1.2.3/api', 'http://localhost:8080/api', 'http://[::1]:8080/api', 'https://app.timelines.ai/integrations/api', 'https://10.0.0.5/api'])(
+    'accepts %s (https anywhere, http only on this computer)',
+    (baseUrl) => {
+      expect(client({ baseUrl }).baseUrl).toBe(baseUrl.replace(/\/$/, ''));
+    },
+  );
+
+  it('`hookwatch register` with HOOKWATCH_TIMELINES_API_URL=http://<remote> refuses with that message', async () => {
+    const tmp = tempDir();
+    try {
+      HookwatchStore.open(databasePath(tmp.dir), { durability: 'normal' }).close();
+      const r = await runHookwatch(['register', '--data', tmp.dir, '--public-url', PUBLIC_A], {
+        HOOKWATCH_TIMELINES_TOKEN: TOKEN,
+        HOOKWATCH_TIMELINES_API_URL: 'http://api.example.com/integrations/api',
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/http:\/\/api\.example\.com would send the token unencrypted/);
+      expect(r.stderr + r.stdout).not.toContain(TOKEN);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -15,7 +15,8 @@
  *   recognises it.
  * - A wrong token gets a plain-text `Unauthorized` 401; a missing header a JSON 401.
  * - Injected faults: 429 with Retry-After and an `{error, message}` body, 5xx, a slow answer, a
- *   reset connection, or any status and body.
+ *   reset connection, any status and body, or an oversized answer (the real answer, padded with
+ *   whitespace to a given size and streamed without Content-Length; how much was sent is recorded).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -50,7 +51,8 @@ export type StandInFault =
   | { kind: 'server'; status?: number }
   | { kind: 'slow'; delayMs: number }
   | { kind: 'reset' }
-  | { kind: 'custom'; status: number; body: string; contentType?: string; headers?: Record<string, string> };
+  | { kind: 'custom'; status: number; body: string; contentType?: string; headers?: Record<string, string> }
+  | { kind: 'oversized'; bytes: number };
 
 export interface RecordedRequest {
   method: string;
@@ -61,6 +63,9 @@ export interface RecordedRequest {
   /** The fault injected into this request, if any. */
   fault: StandInFault['kind'] | null;
   status: number;
+  /** Oversized answers: bytes written, and whether the client hung up before the end. */
+  bytesSent?: number;
+  cut?: boolean;
 }
 
 export interface StandInOptions {
@@ -226,8 +231,13 @@ export class TimelinesStandIn {
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
     const record: RecordedRequest = { method, path, query: Object.fromEntries(url.searchParams), body: null, fault: null, status: 0 };
     this.requests.push(record);
+    let padTo: number | null = null;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
+      if (padTo !== null && typeof body !== 'string') {
+        void streamPadded(res, record, status, JSON.stringify(body), padTo);
+        return;
+      }
       if (typeof body === 'string') {
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
         res.end(body);
@@ -291,6 +301,10 @@ export class TimelinesStandIn {
           res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json', ...(fault.headers ?? {}) });
           res.end(fault.body);
           return;
+        case 'oversized':
+          // The real answer (checked against the spec like any other), only much longer.
+          padTo = fault.bytes;
+          break;
         case 'slow':
           await new Promise<void>((r) => {
             const t = setTimeout(() => {
@@ -553,4 +567,41 @@ function compileOperations(specPath: string): Operation[] {
     }
   }
   return ops;
+}
+
+/** Writes `text` padded with spaces before its last character to `total` bytes, as fast as the client reads. */
+async function streamPadded(res: ServerResponse, record: RecordedRequest, status: number, text: string, total: number): Promise<void> {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  const write = (b: Buffer) =>
+    new Promise<boolean>((resolveWrite) => {
+      if (res.destroyed) return resolveWrite(false);
+      if (res.write(b)) return resolveWrite(true);
+      const done = (ok: boolean) => () => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+        resolveWrite(ok);
+      };
+      const onDrain = done(true);
+      const onClose = done(false);
+      res.once('drain', onDrain);
+      res.once('close', onClose);
+    });
+  const head = Buffer.from(text.slice(0, -1));
+  const tail = Buffer.from(text.slice(-1));
+  const spaces = Buffer.alloc(64 * 1024, 0x20);
+  let sent = 0;
+  let ok = await write(head);
+  if (ok) sent += head.length;
+  while (ok && sent + tail.length < total) {
+    const n = Math.min(spaces.length, total - tail.length - sent);
+    ok = await write(spaces.subarray(0, n));
+    if (ok) sent += n;
+  }
+  if (ok) ok = await write(tail);
+  if (ok) {
+    sent += tail.length;
+    res.end();
+  }
+  record.bytesSent = sent;
+  record.cut = !ok;
 }

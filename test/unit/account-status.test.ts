@@ -12,7 +12,7 @@ import {
   type AccountState,
   type AccountTransition,
 } from '../../main/core/alerts/account-status.js';
-import { normalizeTimelinesV2 } from '../../main/core/providers/timelines.js';
+import { normalizeTimelinesV2 } from '../../main/core/providers/timelines/webhook.js';
 import { fixturePayloads } from '../support/harness.js';
 
 const T0 = Date.UTC(2025, 2, 2, 12, 0, 0);

@@ -1,16 +1,19 @@
 /**
  * The pure parts of normalization: provider times, phone numbers, and the dedupe key each payload
- * shape gets (see the comments at the top of providers/timelines.ts and providers/whatsable.ts).
+ * shape gets (see the comments at the top of providers/timelines/webhook.ts and providers/whatsable/webhook.ts).
  * Expected instants come from the platform's ISO parser (`Date.parse` of a plain ISO string), not
  * from the code under test.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isoOrNull, parseProviderTime } from '../../main/core/time.js';
 import { toE164 } from '../../main/core/phone.js';
-import { normalizeBody } from '../../main/core/providers/registry.js';
-import { whatsableProvider, whatsAbleLastMessages } from '../../main/core/providers/whatsable.js';
-import type { NormalizedEvent } from '../../main/core/events.js';
-import { fixturePayloads } from '../support/harness.js';
+import { detectProvider, normalizeBody, PROVIDERS } from '../../main/core/providers/registry.js';
+import { timelinesProvider } from '../../main/core/providers/timelines/webhook.js';
+import { whatsableProvider, whatsAbleLastMessages } from '../../main/core/providers/whatsable/webhook.js';
+import { PROVIDER_IDS, type NormalizedEvent } from '../../main/core/events.js';
+import { fixturePayloads, REPO } from '../support/harness.js';
 import { specSamples } from '../support/spec-samples.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -340,5 +343,161 @@ describe('WhatsAble details', () => {
     const e = one({ phone_number: '15555550123', last_messages: [], ...fields });
     expect(e.direction).toBe(want);
     expect(e.type).toBe(want === 'received' ? 'message:received:new' : 'message:sent:new');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Shapes beyond the main examples: test/fixtures/payloads-extra (see its README).
+
+const EXTRA = join(REPO, 'test/fixtures/payloads-extra');
+function extra(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(EXTRA, name), 'utf8'));
+}
+
+describe('payload shapes beyond the main examples', () => {
+  it('the `data` wrapper: the account is its whatsapp_account_id JID, and the JID gives the phone', () => {
+    const e = one(extra('tl_data_wrapper_jid.json'));
+    expect(e).toMatchObject({
+      provider: 'timelines',
+      shape: 'timelines.v2.data',
+      type: 'message:received:new',
+      accountId: '15551234567@s.whatsapp.net',
+      accountPhone: '+15551234567',
+      chatId: '555002',
+      chatName: 'Jordan Lee',
+      chatPhone: '+15551230002',
+      messageUid: '9a3c1f0e-55b2-4d7e-a1c4-2b3d4e5f6a70',
+      direction: 'received',
+      occurredAt: at('2024-01-15T08:31:00Z'),
+      dedupeKey: 'uid:9a3c1f0e-55b2-4d7e-a1c4-2b3d4e5f6a70',
+    });
+  });
+
+  it('the `data` wrapper: an account phone field wins over the JID, and a nested whatsapp_account is read too', () => {
+    const body = extra('tl_data_wrapper_jid.json');
+    expect(one({ ...body, data: { ...body.data, whatsapp_account_phone: '+15559990000' } })).toMatchObject({
+      accountId: '15551234567@s.whatsapp.net',
+      accountPhone: '+15559990000',
+    });
+    const { whatsapp_account_id: _jid, ...flat } = body.data;
+    expect(one({ ...body, data: { ...flat, whatsapp_account: { id: '15557654321@s.whatsapp.net', account_name: 'Acme Sales' } } })).toMatchObject({
+      accountId: '15557654321@s.whatsapp.net',
+      accountPhone: '+15557654321',
+      accountName: 'Acme Sales',
+    });
+    // No identity anywhere: empty, not a guess.
+    expect(one({ ...body, data: flat })).toMatchObject({ accountId: null, accountPhone: null });
+  });
+
+  it('a chat event whose whatsapp_account has no id: the chat\'s whatsapp_account_id names the account', () => {
+    expect(one(extra('tl_chat_account_jid.json'))).toMatchObject({
+      type: 'chat:responsible:assigned',
+      accountId: '15551234567@s.whatsapp.net',
+      accountPhone: '+15551234567',
+      accountName: 'Acme Sales',
+      chatId: '4811202',
+    });
+  });
+
+  it('a v2 message carrying v1\'s message_id: the id is the message\'s, keyed with its time as v1 is', () => {
+    const body = extra('tl_message_v1_message_id.json');
+    const e = one(body);
+    expect(e).toMatchObject({
+      type: 'message:new',
+      messageUid: 'ddfskhsd76dsfs6dsd5skjsdhf',
+      dedupeKey: 'v1:ddfskhsd76dsfs6dsd5skjsdhf|2024-01-15 10:35:00 +0200',
+      accountPhone: '+15551234567',
+      direction: 'received',
+    });
+    // message_uid, when present, stays the key.
+    expect(key({ ...body, message: { ...body.message, message_uid: 'u-1' } })).toBe('uid:u-1');
+    // The `data` wrapper likewise.
+    expect(key({ event_type: 'message:new', data: { message_id: 'm-9', timestamp: '2024-01-15 10:35:00 +0200' } })).toBe('v1:m-9|2024-01-15 10:35:00 +0200');
+  });
+
+  it('WABA: a chat event names its number by the chat\'s waba_account_id when there is no account object', () => {
+    const sample = specSamples().find((x) => x.event === 'waba:chat:closed')!.body as Record<string, any>;
+    const { account: _a, ...noAccount } = sample;
+    expect(one(noAccount).accountId).toBe(`waba:${sample.chat.waba_account_id}`);
+  });
+
+  it('WhatsAble\'s `{event, data}` envelope is read as WhatsAble, keeping the event name', () => {
+    const body = extra('wa_envelope.json');
+    const e = one(body);
+    expect(e).toMatchObject({
+      provider: 'whatsable',
+      shape: 'whatsable.envelope',
+      type: 'message:received:new',
+      accountId: '9232fcef-a570-4a2c-b46b-6cab53aec304',
+      chatId: '+14155552671',
+      chatPhone: '+14155552671',
+      chatName: 'Alex Martinez',
+      text: 'Can I reschedule my appointment for Thursday?',
+      occurredAt: 1749506891 * 1000,
+      dedupeKey: `wa:+14155552671|in|${1749506891 * 1000}`,
+    });
+    expect(e.details.event).toBe('incoming_message');
+    // The same snapshot with or without the envelope is the same occurrence.
+    expect(key(body.data)).toBe(e.dedupeKey);
+    // Forced to WhatsAble by the URL, the envelope is still read.
+    expect(normalizeBody(body, whatsableProvider)).toMatchObject({ problem: null, events: [{ provider: 'whatsable', shape: 'whatsable.envelope' }] });
+  });
+
+  it('a WhatsAble snapshot that also carries an event_type string is WhatsAble\'s, not TimelinesAI\'s', () => {
+    const body = extra('wa_with_event_type.json');
+    expect(one(body)).toMatchObject({
+      provider: 'whatsable',
+      type: 'message:received:new',
+      chatPhone: '+15555550124',
+      dedupeKey: `wa:+15555550124|in|${1740928811 * 1000}`,
+    });
+    expect(detectProvider(body)).toBe(whatsableProvider);
+  });
+});
+
+describe('provider detection weighs each provider\'s fields', () => {
+  it('each provider scores 0 for a body it cannot read, and more the more of its fields a body carries', () => {
+    const tl = fixture('tl_message_new.json');
+    const wa = fixture('wa_incoming.json');
+    expect(timelinesProvider.score(wa)).toBe(0);
+    expect(whatsableProvider.score(tl)).toBe(0);
+    expect(timelinesProvider.score({ event_type: 'x' })).toBeGreaterThan(0);
+    expect(timelinesProvider.score(tl)).toBeGreaterThan(timelinesProvider.score({ event_type: 'x' }));
+    expect(whatsableProvider.score(wa)).toBeGreaterThan(whatsableProvider.score({ phone_number: '1', user_timestamp: 1 }));
+  });
+
+  it('the higher score reads the body; TimelinesAI fields beside WhatsAble\'s go to whoever has more', () => {
+    const wa = fixture('wa_incoming.json');
+    const tl = fixture('tl_message_new.json');
+    expect(detectProvider({ ...wa, event_type: 'message:new' })).toBe(whatsableProvider);
+    // A TimelinesAI message with a stray phone_number + user_timestamp stays TimelinesAI's.
+    expect(detectProvider({ ...tl, phone_number: '15555550123', user_timestamp: 1 })).toBe(timelinesProvider);
+    expect(detectProvider({ event_type: 'foo:bar', hello: 'world' })).toBe(timelinesProvider);
+    expect(detectProvider({ hello: 'world' })).toBeUndefined();
+  });
+
+  it('one list of provider ids: every id of PROVIDER_IDS but `unknown` has its plugin, in that order', () => {
+    expect(PROVIDERS.map((p) => p.id)).toEqual(PROVIDER_IDS.filter((id) => id !== 'unknown'));
+  });
+});
+
+describe('provider modules stay small-dependency', () => {
+  it('import only each other and the small shared modules (events, json, phone, time, rate-limit), never store, api, alerts or the core', () => {
+    const root = join(REPO, 'main/core/providers');
+    const shared = new Set(['events.ts', 'json.ts', 'phone.ts', 'time.ts', 'rate-limit.ts'].map((f) => join(REPO, 'main/core', f)));
+    const files = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+    })(root);
+    expect(files.length).toBeGreaterThan(5);
+    const offenders: string[] = [];
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('node:')) continue;
+        const target = spec.startsWith('.') ? resolve(dirname(file), spec.replace(/\.js$/, '.ts')) : spec;
+        if (!(target.startsWith(root + '/') || shared.has(target))) offenders.push(`${relative(REPO, file)} -> ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SYNC_EVENT_TYPES,
-  parseEventTypeList,
-  planTimelinesSync,
-  RegistrationInputError,
-  urlCarriesSecret,
-  type TimelinesSyncInput,
-  type TimelinesSyncPlan,
-} from '../../main/core/registration/sync.js';
-import type { TimelinesWebhook } from '../../main/core/registration/timelines-api.js';
-import { whatsableSetupInstructions, whatsableWebhookUrl } from '../../main/core/registration/whatsable.js';
+import { DEFAULT_SYNC_EVENT_TYPES, parseEventTypeList } from '../../main/core/providers/timelines/event-types.js';
+import { planTimelinesSync, type TimelinesSyncInput, type TimelinesSyncPlan } from '../../main/core/providers/timelines/sync.js';
+import type { TimelinesWebhook } from '../../main/core/providers/timelines/api.js';
+import { RegistrationInputError, urlCarriesSecret } from '../../main/core/providers/webhook-url.js';
+import { whatsableSetupInstructions, whatsableWebhookUrl } from '../../main/core/providers/whatsable/setup.js';
 
 const SECRET = 'Qm9vbXNlY3JldC1ob29rd2F0Y2gtMDAwMDAwMDAwMA';
 const OLD_SECRET = 'T2xkU2VjcmV0LWhvb2t3YXRjaC0xMTExMTExMTExMQ';

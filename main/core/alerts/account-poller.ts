@@ -1,5 +1,5 @@
-import type { TimelinesApiClient } from '../registration/timelines-api.js';
-import { TimelinesApiError } from '../registration/timelines-api.js';
+import type { TimelinesApiClient } from '../providers/timelines/api.js';
+import { TimelinesApiError } from '../providers/timelines/errors.js';
 import type { AlertService } from './service.js';
 
 class NoTokenYet extends Error {}

@@ -5,7 +5,8 @@
  * token handling (never logged). Answers are checked here and turned into the engine's shapes.
  */
 import { parseProviderTime } from '../time.js';
-import { TimelinesApiClient, TimelinesApiError } from '../registration/timelines-api.js';
+import type { TimelinesApiClient } from '../providers/timelines/api.js';
+import { TimelinesApiError } from '../providers/timelines/errors.js';
 import type { ApiChat, ApiMessage, CatchupApi, ChatPage, MessagePage, MessageQuery } from './api.js';
 
 /** A GET of a Public API path with a query, answering the parsed JSON body (errors thrown as TimelinesApiError). */
@@ -13,23 +14,9 @@ export interface TimelinesGetJson {
   getJson(path: string, query: Record<string, string>): Promise<unknown>;
 }
 
-/**
- * The client has no public generic GET yet; it keeps one private `request({method, path})` that
- * appends `path` to the API root, paces, retries and maps errors. Until the client grows a public
- * `getJson(path, query)`, this reaches that method, so catch-up still goes through the one
- * limiter. Fails loudly (not silently wrong) if the client changes shape.
- */
+/** The client's own GET: catch-up goes through its one limiter, retries and answer cap. */
 export function clientGetJson(client: TimelinesApiClient): TimelinesGetJson {
-  const withPublic = client as unknown as Partial<TimelinesGetJson>;
-  if (typeof withPublic.getJson === 'function') return { getJson: (p, q) => withPublic.getJson!.call(client, p, q) };
-  const inner = client as unknown as { request?: (spec: { method: 'GET'; path: string }) => Promise<unknown> };
-  if (typeof inner.request !== 'function') throw new Error('the TimelinesAI client has neither getJson nor request: catch-up needs one of them');
-  return {
-    getJson: (path, query) => {
-      const qs = new URLSearchParams(query).toString();
-      return inner.request!.call(client, { method: 'GET', path: qs ? `${path}?${qs}` : path });
-    },
-  };
+  return { getJson: (path, query) => client.getJson(path, query) };
 }
 
 export interface TimelinesCatchupOptions {

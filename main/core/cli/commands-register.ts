@@ -1,8 +1,13 @@
+/** `hookwatch register`: registers the webhooks with TimelinesAI once, or prints WhatsAble's steps. */
 import { databasePath } from '../paths.js';
-import { TimelinesApiClient, TimelinesApiError } from '../registration/timelines-api.js';
-import { describeSyncReport, parseEventTypeList, RegistrationInputError, syncTimelinesWebhooks, type TimelinesSyncReport } from '../registration/sync.js';
-import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../registration/token-source.js';
-import { whatsableSetupInstructions, whatsableWebhookUrl } from '../registration/whatsable.js';
+import { TimelinesApiClient } from '../providers/timelines/api.js';
+import { TimelinesApiError } from '../providers/timelines/errors.js';
+import { parseEventTypeList } from '../providers/timelines/event-types.js';
+import { describeSyncReport, type TimelinesSyncReport } from '../providers/timelines/sync.js';
+import { EnvTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
+import { RegistrationInputError } from '../providers/webhook-url.js';
+import { whatsableSetupInstructions, whatsableWebhookUrl } from '../providers/whatsable/setup.js';
+import { registerOnce } from '../registration-queue.js';
 import { HookwatchStore } from '../store/store.js';
 import { dataDirOf, parse, UsageError, type CliIo } from './args.js';
 
@@ -13,21 +18,6 @@ export function timelinesClientFromEnv(io: CliIo, verbose: boolean): TimelinesAp
     ...(io.env.HOOKWATCH_TIMELINES_API_URL ? { baseUrl: io.env.HOOKWATCH_TIMELINES_API_URL } : {}),
     ...(verbose ? { log: (line: string) => io.err(`hookwatch: ${line}\n`) } : {}),
   });
-}
-
-/** Keeps what the provider said of our webhooks, for health and the errors_counter alert. */
-export function recordSyncHealth(store: HookwatchStore, report: TimelinesSyncReport): void {
-  store.recordProviderWebhooks(
-    'timelines',
-    report.health.map((h) => ({
-      webhookId: String(h.webhookId),
-      eventType: h.eventType,
-      enabled: h.enabled,
-      errorsCounter: h.errorsCounter,
-      pointsAtCurrentUrl: h.pointsAtCurrentUrl,
-      chosen: h.chosen,
-    })),
-  );
 }
 
 export async function register(args: string[], io: CliIo, help: string): Promise<number> {
@@ -64,21 +54,19 @@ export async function register(args: string[], io: CliIo, help: string): Promise
     const client = timelinesClientFromEnv(io, v.verbose === true);
     let report: TimelinesSyncReport;
     try {
-      ({ report } = await syncTimelinesWebhooks(client, {
+      // The same sync as the running app's (health kept unless a dry run), just once.
+      report = await registerOnce(client, store, {
         publicUrl,
-        secret,
-        formerSecrets: store.formerWebhookSecrets(),
+        eventTypes,
         dryRun: v['dry-run'] === true,
         allowLocalUrl: io.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
-        ...(eventTypes ? { eventTypes } : {}),
-      }));
+      });
     } catch (err) {
       if (err instanceof RegistrationInputError) throw new UsageError(err.message);
       if (err instanceof TimelinesApiError) throw new Error(err.message);
       throw err;
     }
     for (const line of describeSyncReport(report)) io.out(`${line}\n`);
-    if (!report.dryRun) recordSyncHealth(store, report);
     return report.dryRun || report.ok ? 0 : 1;
   } finally {
     store.close();

@@ -1,109 +1,40 @@
 /**
  * A client of the TimelinesAI Public API, limited to what Hookwatch needs: webhooks, WhatsApp
- * accounts and the workspace's quotas. Spec: TimelinesAI's OpenAPI file (a copy in
- * test/fixtures/provider-specs/public_api_spec.yaml); notes in docs/providers.md.
+ * accounts and the workspace's quotas (TimelinesAI's public OpenAPI document; notes in
+ * docs/providers.md).
  *
  * Every failure becomes a TimelinesApiError with a `kind` the UI can branch on and a message a
  * person can act on. The token is read from a TokenSource for each request and is never put in
  * an error, a log line or any object this module returns (see redact()).
  */
-import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES } from '../events.js';
+import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES } from '../../events.js';
+import { RequestRateLimiter } from '../../rate-limit.js';
+import { formatMs } from '../../time.js';
+import { webhookUrlProblem } from '../webhook-url.js';
+import {
+  isWebhookLimitRefusal,
+  redact,
+  TIMELINES_TOKEN_PAGE,
+  TimelinesApiError,
+  webhookLimitError,
+  type TimelinesFieldError,
+} from './errors.js';
 import type { TokenSource } from './token-source.js';
 
 export const DEFAULT_TIMELINES_API_BASE = 'https://app.timelines.ai/integrations/api';
-export const TIMELINES_TOKEN_PAGE = 'TimelinesAI > Integrations > Public API';
-export const TIMELINES_WEBHOOKS_PAGE = 'TimelinesAI > Integrations > Webhooks v2';
-/** docs/providers.md: 30 requests per second per IP, plus a burst of 10. */
+/** TimelinesAI's documented limit: 30 requests per second per IP, plus a burst of 10. */
 export const TIMELINES_RATE_PER_SECOND = 30;
 export const TIMELINES_RATE_BURST = 10;
-/** The spec's maxLength for a webhook URL. */
-export const TIMELINES_MAX_URL_LENGTH = 4096;
-
-export type TimelinesApiErrorKind =
-  | 'bad-token'
-  | 'permission'
-  | 'quota'
-  | 'rate-limited'
-  | 'validation'
-  | 'not-found'
-  | 'webhook-limit'
-  | 'server'
-  | 'network'
-  | 'timeout'
-  | 'unexpected';
-
-export interface TimelinesFieldError {
-  fields: string[];
-  msg: string;
-}
-
-export interface TimelinesApiErrorInit {
-  kind: TimelinesApiErrorKind;
-  message: string;
-  /** HTTP status, or null when no answer came (network, timeout) or the request was refused before sending. */
-  status?: number | null;
-  /** The API's `error_code` (or the 429 body's `error`), or a local code such as `missing_credentials`, `ECONNREFUSED`. */
-  code?: string | null;
-  method?: string;
-  /** The API path (no host, no query), e.g. `/webhooks/7654321`. */
-  path?: string;
-  attempts?: number;
-  /** From Retry-After, when the API said how long to wait. */
-  retryAfterMs?: number | null;
-  /** What the API itself said, shortened and with secrets removed. */
-  serverMessage?: string | null;
-  fieldErrors?: TimelinesFieldError[];
-}
-
-/** Kinds that may go away by themselves; a caller may try again later (the client already retried). */
-const TRANSIENT_KINDS: ReadonlySet<TimelinesApiErrorKind> = new Set(['rate-limited', 'server', 'network', 'timeout']);
-
-export class TimelinesApiError extends Error {
-  override readonly name = 'TimelinesApiError';
-  readonly kind: TimelinesApiErrorKind;
-  readonly status: number | null;
-  readonly code: string | null;
-  readonly method: string | null;
-  readonly path: string | null;
-  readonly attempts: number;
-  readonly retryAfterMs: number | null;
-  readonly serverMessage: string | null;
-  readonly fieldErrors: TimelinesFieldError[];
-
-  constructor(init: TimelinesApiErrorInit) {
-    super(init.message);
-    this.kind = init.kind;
-    this.status = init.status ?? null;
-    this.code = init.code ?? null;
-    this.method = init.method ?? null;
-    this.path = init.path ?? null;
-    this.attempts = init.attempts ?? 0;
-    this.retryAfterMs = init.retryAfterMs ?? null;
-    this.serverMessage = init.serverMessage ?? null;
-    this.fieldErrors = init.fieldErrors ?? [];
-  }
-
-  /** True when trying again later may succeed (rate limit, 5xx, network, timeout). */
-  get transient(): boolean {
-    return TRANSIENT_KINDS.has(this.kind);
-  }
-
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      kind: this.kind,
-      message: this.message,
-      status: this.status,
-      code: this.code,
-      method: this.method,
-      path: this.path,
-      attempts: this.attempts,
-      retryAfterMs: this.retryAfterMs,
-      serverMessage: this.serverMessage,
-      fieldErrors: this.fieldErrors,
-    };
-  }
-}
+/**
+ * The most of one answer we read. Every answer Hookwatch asks for is small (a webhook, the workspace);
+ * a list (all webhooks, all WhatsApp accounts) is not paginated, so it gets more room. Without a cap a
+ * runaway or hostile server could stream until V8 cannot hold the string (~2 GB) and the process
+ * aborts, taking the receiver with it.
+ */
+export const TIMELINES_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+export const TIMELINES_MAX_LIST_ANSWER_BYTES = 16 * 1024 * 1024;
+/** An error answer is read only for its message: what is beyond this is not read. */
+const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // What the API returns, in Hookwatch's terms
@@ -167,52 +98,6 @@ export interface TimelinesWorkspace {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Client-side rate limit
-
-/**
- * Keeps our own request rate under TimelinesAI's limit (30/s plus a burst of 10) so a sync of a
- * full workspace never earns a 429 in the first place. A GCRA reservation rather than a refill
- * loop: each call books the next slot at once, so concurrent callers queue fairly and nothing
- * spins, whatever clock is injected.
- */
-export class RequestRateLimiter {
-  private readonly intervalMs: number;
-  private readonly toleranceMs: number;
-  private theoreticalArrival = -Infinity;
-
-  constructor(
-    ratePerSecond: number,
-    burst: number,
-    private readonly now: () => number,
-    private readonly sleep: (ms: number) => Promise<void>,
-  ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError('rate must be > 0 and burst >= 1');
-    this.intervalMs = 1000 / ratePerSecond;
-    this.toleranceMs = (burst - 1) * this.intervalMs;
-  }
-
-  /** Waits (if needed) until one more request fits in the rate; returns how long it waited. */
-  async take(): Promise<number> {
-    const now = this.now();
-    const tat = Math.max(this.theoreticalArrival, now);
-    const raw = tat - this.toleranceMs - now;
-    // 1000/30 is not exact in binary: ignore float dust, or the 10th request of a burst "waits" 1e-10 ms.
-    const wait = raw > 1e-6 ? raw : 0;
-    this.theoreticalArrival = tat + this.intervalMs;
-    if (wait > 0) await this.sleep(wait);
-    return wait;
-  }
-
-  /**
-   * After a 429, books nothing before `untilMs`: the server's limit is per IP, so every caller
-   * waits, and the waiting happens in take() (once) rather than in a second sleep.
-   */
-  holdUntil(untilMs: number): void {
-    this.theoreticalArrival = Math.max(this.theoreticalArrival, untilMs + this.toleranceMs);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The client
 
 export interface TimelinesApiClientOptions {
@@ -229,6 +114,10 @@ export interface TimelinesApiClientOptions {
   backoffMaxMs?: number;
   /** A Retry-After longer than this is not waited out: the call fails at once, saying when to retry. Default 60 s. */
   maxRetryAfterMs?: number;
+  /** Default TIMELINES_MAX_ANSWER_BYTES; a longer answer fails the call (kind `unexpected`, code `answer_too_large`). */
+  maxAnswerBytes?: number;
+  /** For the list calls (GET /webhooks, GET /whatsapp_accounts). Default TIMELINES_MAX_LIST_ANSWER_BYTES. */
+  maxListAnswerBytes?: number;
   ratePerSecond?: number;
   burst?: number;
   /** Injectable for tests: they must not wait out real backoffs. */
@@ -244,6 +133,8 @@ interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
+  /** A list answer: allowed up to maxListAnswerBytes rather than maxAnswerBytes. */
+  list?: boolean;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -265,6 +156,8 @@ export class TimelinesApiClient {
       backoffBaseMs: options.backoffBaseMs ?? 500,
       backoffMaxMs: options.backoffMaxMs ?? 8_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      maxAnswerBytes: options.maxAnswerBytes ?? TIMELINES_MAX_ANSWER_BYTES,
+      maxListAnswerBytes: options.maxListAnswerBytes ?? TIMELINES_MAX_LIST_ANSWER_BYTES,
       ratePerSecond: options.ratePerSecond ?? TIMELINES_RATE_PER_SECOND,
       burst: options.burst ?? TIMELINES_RATE_BURST,
       sleep: options.sleep ?? realSleep,
@@ -278,9 +171,9 @@ export class TimelinesApiClient {
 
   /** All webhooks of the workspace (everyone's, not only ours), ordered by id. Not paginated. */
   async listWebhooks(): Promise<TimelinesWebhook[]> {
-    const spec: RequestSpec = { method: 'GET', path: '/webhooks' };
+    const spec: RequestSpec = { method: 'GET', path: '/webhooks', list: true };
     const body = await this.request(spec);
-    // The spec wraps the list in {status, data: [...]}; the vendor's prose shows a bare array (docs/providers.md). Take both.
+    // The spec wraps the list in {status, data: [...]}; a bare array has been seen too (docs/providers.md). Take both.
     const list = Array.isArray(body) ? body : isRecord(body) ? body['data'] : undefined;
     const items = Array.isArray(list) ? list : isRecord(list) && Array.isArray(list['webhooks']) ? list['webhooks'] : null;
     if (items === null) throw this.unexpected(spec, 'the webhook list was not an array');
@@ -329,7 +222,7 @@ export class TimelinesApiClient {
   }
 
   async listWhatsappAccounts(): Promise<TimelinesWhatsappAccount[]> {
-    const spec: RequestSpec = { method: 'GET', path: '/whatsapp_accounts' };
+    const spec: RequestSpec = { method: 'GET', path: '/whatsapp_accounts', list: true };
     const data = dataOf(await this.request(spec));
     const list = isRecord(data) ? data['whatsapp_accounts'] : undefined;
     if (!Array.isArray(list)) throw this.unexpected(spec, 'data.whatsapp_accounts was not an array');
@@ -365,6 +258,16 @@ export class TimelinesApiClient {
     };
   }
 
+  /**
+   * A GET of any Public API path with a query, answering the parsed JSON body: the chats and messages
+   * catch-up reads (main/core/catchup/timelines-adapter.ts checks their shapes). It shares the limiter,
+   * the retries, the answer cap (list-sized) and the token handling of every other call.
+   */
+  async getJson(path: string, query: Record<string, string> = {}): Promise<unknown> {
+    const qs = new URLSearchParams(query).toString();
+    return this.request({ method: 'GET', path: qs ? `${path}?${qs}` : path, list: true });
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private async request(spec: RequestSpec): Promise<unknown> {
@@ -390,8 +293,14 @@ export class TimelinesApiClient {
           redirect: 'error',
           signal: AbortSignal.timeout(this.o.timeoutMs),
         });
-        const text = await res.text();
-        if (res.ok) return this.parseSuccess(text, spec, attempt, redactToken);
+        if (res.ok) {
+          const limit = spec.list ? this.o.maxListAnswerBytes : this.o.maxAnswerBytes;
+          const text = await readCapped(res, limit);
+          if (text === null) throw this.tooLarge(spec, limit, attempt);
+          return this.parseSuccess(text, spec, attempt, redactToken);
+        }
+        // Only the message matters in an error answer; an endless one is cut, not refused.
+        const text = (await readCapped(res, MAX_ERROR_ANSWER_BYTES, true)) ?? '';
         failure = this.errorFromResponse(res.status, text, res.headers, spec, attempt, redactToken);
       } catch (err) {
         if (err instanceof TimelinesApiError) throw err;
@@ -595,6 +504,20 @@ export class TimelinesApiClient {
     };
   }
 
+  /** Not retried: the same server would send the same flood again. */
+  private tooLarge(spec: RequestSpec, limit: number, attempt: number): TimelinesApiError {
+    return new TimelinesApiError({
+      kind: 'unexpected',
+      code: 'answer_too_large',
+      method: spec.method,
+      path: spec.path,
+      attempts: attempt,
+      message:
+        `TimelinesAI's answer to ${spec.method} ${spec.path} was longer than ${formatBytes(limit)}, far more than such an answer can be, ` +
+        `so Hookwatch stopped reading it: check the API address in Settings (it should be ${DEFAULT_TIMELINES_API_BASE}); if it is right, try again later`,
+    });
+  }
+
   private unexpected(spec: RequestSpec, detail: string, attempt = 1): TimelinesApiError {
     return new TimelinesApiError({
       kind: 'unexpected',
@@ -606,57 +529,6 @@ export class TimelinesApiClient {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Helpers (exported where tests or sync use them)
-
-/**
- * Removes the token and any webhook secret from text that may reach a person or a log. Server
- * messages can echo the URL we sent (which carries our secret) or the Authorization header.
- */
-export function redact(text: string, token?: string | null): string {
-  let out = text;
-  if (token && token.length >= 4) {
-    out = out.split(token).join('{token}');
-    const encoded = encodeURIComponent(token);
-    if (encoded !== token) out = out.split(encoded).join('{token}');
-  }
-  out = out.replace(/(bearer\s+)[^\s"',;]+/gi, '$1{token}');
-  return redactWebhookSecrets(out);
-}
-
-/** `.../hooks/<secret>...` -> `.../hooks/{secret}...`. */
-export function redactWebhookSecrets(text: string): string {
-  return text.replace(/\/hooks\/(?!\{secret\})[^/\s?#"'<>]+/g, '/hooks/{secret}');
-}
-
-/**
- * The spec does not document how POST /webhooks says "the workspace already has its 10
- * webhooks". The error codes that fit are `quota_exceeded` (403) or a business-rule
- * `validation_error` (400) whose message speaks of a limit; anything that says "rate" is the
- * request-rate limit instead. sync.ts also checks the count it listed (see there).
- */
-export function isWebhookLimitRefusal(err: TimelinesApiError): boolean {
-  if (err.kind === 'webhook-limit') return true;
-  if (err.status === 429 || err.code === 'rate_limit_exceeded' || err.kind === 'rate-limited') return false;
-  const said = (err.serverMessage ?? '').toLowerCase();
-  if (/webhook|subscription|endpoint/.test(said) && /limit|maximum|max\b|quota|exceed|too many|no more/.test(said)) return true;
-  if (err.code === 'quota_exceeded' && !/api call|calls|message/.test(said)) return true;
-  return false;
-}
-
-export function webhookLimitError(err: TimelinesApiError, eventType: string): TimelinesApiError {
-  return new TimelinesApiError({
-    kind: 'webhook-limit',
-    status: err.status,
-    code: err.code,
-    method: err.method ?? 'POST',
-    path: err.path ?? '/webhooks',
-    attempts: err.attempts,
-    serverMessage: err.serverMessage,
-    fieldErrors: err.fieldErrors,
-    message: `the TimelinesAI workspace has reached its webhook limit (10 by default), so ${eventType} was not registered: delete webhooks you no longer need in ${TIMELINES_WEBHOOKS_PAGE}, or buy the add-on for more, then sync again`,
-  });
-}
 
 function checkEventType(eventType: string): string {
   if ((TIMELINES_EVENT_TYPES as readonly string[]).includes(eventType)) return eventType;
@@ -676,26 +548,54 @@ function checkWebhookUrl(url: string): string {
   return url;
 }
 
-/** Why TimelinesAI would refuse this as a webhook URL, or null. Never quotes the URL (it carries the secret). */
-export function webhookUrlProblem(url: string): string | null {
-  if (url.length > TIMELINES_MAX_URL_LENGTH) return `the webhook URL is longer than TimelinesAI accepts (${TIMELINES_MAX_URL_LENGTH} characters)`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'the webhook URL is not a valid URL';
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'the webhook URL must start with https:// (or http://)';
-  if (parsed.username || parsed.password) return 'the webhook URL must not contain a user name or password';
-  return null;
-}
-
 function webhookIdPath(id: number | string): string {
   const s = String(id);
   if (!/^\d{1,18}$/.test(s)) {
     throw new TimelinesApiError({ kind: 'validation', code: 'invalid_id', message: `'${s.slice(0, 40)}' is not a TimelinesAI webhook id (a whole number)` });
   }
   return s;
+}
+
+/**
+ * The answer's text, reading at most `limit` bytes: null when it is longer (or says it is), having
+ * stopped reading; with `truncate`, the first `limit` bytes instead.
+ */
+async function readCapped(res: Response, limit: number, truncate = false): Promise<string | null> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (!truncate && Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {});
+    return null;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.byteLength > limit) {
+      await reader.cancel().catch(() => {});
+      if (!truncate) return null;
+      chunks.push(value.subarray(0, limit - total));
+      total = limit;
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  // Decoded once at the end: a character split across two chunks stays whole.
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${+(n / (1024 * 1024)).toFixed(1)} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+/** Loopback only: 127.0.0.0/8, ::1, localhost. Plain http:// anywhere else would carry the token in clear. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  if (h === 'localhost' || h === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 function normalizeBaseUrl(raw: string): string {
@@ -707,6 +607,15 @@ function normalizeBaseUrl(raw: string): string {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
     throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address must start with https:// (default ${DEFAULT_TIMELINES_API_BASE})` });
+  }
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+    throw new TimelinesApiError({
+      kind: 'validation',
+      code: 'insecure_base_url',
+      message:
+        `the TimelinesAI API address http://${u.host} would send the token unencrypted: use https:// (default ${DEFAULT_TIMELINES_API_BASE}); ` +
+        'http:// is accepted only for this computer (localhost, 127.x.x.x, [::1]), e.g. a local stand-in or proxy',
+    });
   }
   return (u.origin + u.pathname).replace(/\/+$/, '');
 }
@@ -773,6 +682,3 @@ function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
 }
 
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}

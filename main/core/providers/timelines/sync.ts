@@ -9,81 +9,14 @@
  * a CRM, a colleague's script) and is never changed or deleted, even when it subscribes the
  * same event type.
  */
-import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES } from '../events.js';
-import {
-  isWebhookLimitRefusal,
-  redactWebhookSecrets,
-  TimelinesApiError,
-  TIMELINES_WEBHOOKS_PAGE,
-  webhookLimitError,
-  webhookUrlProblem,
-  type TimelinesApiClient,
-  type TimelinesApiErrorKind,
-  type TimelinesWebhook,
-} from './timelines-api.js';
+import { TIMELINES_TYPE_ALIASES } from '../../events.js';
+import { redactWebhookSecrets, RegistrationInputError, targetUrlFor, urlCarriesSecret } from '../webhook-url.js';
+import type { TimelinesApiClient, TimelinesWebhook } from './api.js';
+import { isWebhookLimitRefusal, TimelinesApiError, TIMELINES_WEBHOOKS_PAGE, webhookLimitError, type TimelinesApiErrorKind } from './errors.js';
+import { DEFAULT_SYNC_EVENT_TYPES, isCurrentEventType } from './event-types.js';
 
 /** TimelinesAI's documented default; more can be bought as an add-on, so the API has the last word. */
 export const DEFAULT_WEBHOOK_LIMIT = 10;
-
-export const ACCOUNT_EVENT_TYPES = [
-  'whatsapp:account:disconnected',
-  'whatsapp:account:suspended',
-  'whatsapp:account:connected',
-  'whatsapp:account:resumed',
-] as const;
-export const ASSIGNMENT_EVENT_TYPES = ['chat:responsible:assigned', 'chat:responsible:unassigned'] as const;
-/** One webhook for both directions: `message:new` costs one of the 10 slots where sent+received cost two. */
-export const MESSAGE_EVENT_TYPES = ['message:new'] as const;
-
-/**
- * The default subscription, most important first: when the webhook limit cuts the list short,
- * account outages (what Hookwatch alerts on) are registered before assignments.
- */
-export const DEFAULT_SYNC_EVENT_TYPES: readonly string[] = [...ACCOUNT_EVENT_TYPES, ...ASSIGNMENT_EVENT_TYPES];
-
-const EVENT_TYPE_GROUPS: Readonly<Record<string, readonly string[]>> = {
-  default: DEFAULT_SYNC_EVENT_TYPES,
-  account: ACCOUNT_EVENT_TYPES,
-  accounts: ACCOUNT_EVENT_TYPES,
-  assignment: ASSIGNMENT_EVENT_TYPES,
-  assignments: ASSIGNMENT_EVENT_TYPES,
-  messages: MESSAGE_EVENT_TYPES,
-};
-
-/** A mistake in what the caller asked for (URL, secret, event types): say what to do instead. */
-export class RegistrationInputError extends Error {
-  override readonly name = 'RegistrationInputError';
-}
-
-/**
- * Parses a `--events` list: comma- or space-separated current event names, the groups
- * `default`, `account`, `assignment`, `messages`, and the stale names of older docs (translated:
- * the create API accepts only current names). Keeps the order given, without repeats.
- */
-export function parseEventTypeList(text: string): string[] {
-  const words = text
-    .split(/[\s,]+/)
-    .map((w) => w.trim())
-    .filter((w) => w !== '');
-  if (words.length === 0) throw new RegistrationInputError(`no event types given: name some, e.g. --events default,messages (groups: ${Object.keys(EVENT_TYPE_GROUPS).join(', ')})`);
-  const out: string[] = [];
-  for (const w of words) {
-    const lower = w.toLowerCase();
-    const group = EVENT_TYPE_GROUPS[lower];
-    const found = group ?? (isCurrentEventType(lower) ? [lower] : TIMELINES_TYPE_ALIASES[lower] ? [TIMELINES_TYPE_ALIASES[lower]!] : null);
-    if (!found) {
-      throw new RegistrationInputError(
-        `'${w.slice(0, 60)}' is not a TimelinesAI event type or group: use names like whatsapp:account:disconnected or the groups ${Object.keys(EVENT_TYPE_GROUPS).join(', ')}`,
-      );
-    }
-    for (const t of found) if (!out.includes(t)) out.push(t);
-  }
-  return out;
-}
-
-function isCurrentEventType(t: string): boolean {
-  return (TIMELINES_EVENT_TYPES as readonly string[]).includes(t);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The plan (pure)
@@ -197,63 +130,6 @@ function sameUrl(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** True when the URL's path has `hooks/<one of the secrets>` as consecutive segments. */
-export function urlCarriesSecret(url: string, secrets: readonly string[]): boolean {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return false;
-  }
-  const parts = path.split('/').map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
-  for (let i = 0; i + 1 < parts.length; i++) {
-    if (parts[i] === 'hooks' && secrets.includes(parts[i + 1]!)) return true;
-  }
-  return false;
-}
-
-/** `<publicUrl>/hooks/<secret>`, after checking the public URL is one TimelinesAI can call. */
-export function targetUrlFor(publicUrl: string, secret: string, allowLocalUrl = false): string {
-  let u: URL;
-  try {
-    u = new URL(publicUrl.trim());
-  } catch {
-    throw new RegistrationInputError(`the public URL '${redactWebhookSecrets(publicUrl).slice(0, 200)}' is not a URL: use the address the tunnel printed (public: https://...)`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new RegistrationInputError('the public URL must start with https://');
-  if (u.search || u.hash || u.username || u.password) {
-    throw new RegistrationInputError('the public URL must be a plain address without ?query, #fragment or user:password');
-  }
-  if (!allowLocalUrl && isLocalHost(u.hostname)) {
-    throw new RegistrationInputError(
-      `the public URL points at ${u.hostname}, which TimelinesAI cannot reach from the internet: start the tunnel (hookwatch serve) and use the public URL it prints`,
-    );
-  }
-  const base = (u.origin + u.pathname).replace(/\/+$/, '');
-  const target = `${base}/hooks/${secret}`;
-  const problem = webhookUrlProblem(target);
-  if (problem) throw new RegistrationInputError(problem);
-  return target;
-}
-
-function isLocalHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h === '0.0.0.0' || h === '::' || h === '::1') return true;
-  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(h);
-  if (m) {
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
-  }
-  return /^f[cd][0-9a-f]{2}:/.test(h) || /^fe80:/.test(h);
 }
 
 function checkSecrets(secret: string, former: readonly string[]): string[] {

@@ -1,7 +1,7 @@
 /**
- * WhatsAble registration: instructions, not API calls.
+ * WhatsAble registration: instructions to paste the URL in its dashboard, not API calls.
  *
- * Why no API client here: the webhook endpoints WhatsAble documents (docs/providers.md, "Internal API
+ * Why no API client here: the webhook endpoints WhatsAble documents (its "Internal API
  * Reference": GET /api/webhooks/get, POST /api/webhooks/create, DELETE /api/webhooks/delete) are
  * the dashboard's own internal API, authenticated with the Bearer access token of a logged-in
  * browser session, not with the user's API key. Using them would mean asking people for their
@@ -11,8 +11,7 @@
  * duplicate webhooks cause trouble. Pasting one URL once is safer; when the tunnel URL changes
  * Hookwatch shows these steps again.
  */
-import { redactWebhookSecrets } from './timelines-api.js';
-import { RegistrationInputError, targetUrlFor } from './sync.js';
+import { redactWebhookSecrets, RegistrationInputError, targetUrlFor } from '../webhook-url.js';
 
 export const WHATSABLE_WEBHOOKS_PAGE = 'Operations > Webhooks';
 

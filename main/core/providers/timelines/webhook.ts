@@ -1,13 +1,15 @@
+/** TimelinesAI's webhook normalizer: every payload shape it sends becomes normalized events. */
 import {
   blankEvent,
   TIMELINES_TYPE_ALIASES,
   type Direction,
   type NormalizedEvent,
-} from '../events.js';
-import { canonicalJson, isObject, obj, sha256Hex, str, type JsonObject } from '../json.js';
-import { toE164 } from '../phone.js';
-import { parseProviderTime } from '../time.js';
-import type { ProviderPlugin } from './types.js';
+} from '../../events.js';
+import { isObject, obj, str, type JsonObject } from '../../json.js';
+import { toE164 } from '../../phone.js';
+import { parseProviderTime } from '../../time.js';
+import { bodyHashKey } from '../body-key.js';
+import type { ProviderPlugin } from '../types.js';
 
 /**
  * TimelinesAI: v2 "Public API webhooks" (every event carries `event_type`), the `{event_type, data}`
@@ -28,23 +30,80 @@ import type { ProviderPlugin } from './types.js';
  *   apart, by how long ago the key was last delivered.
  * - v1 messages: `v1:<message_id>|<timestamp>`; the v1 docs show two messages of one bundle sharing a
  *   `message_id`, so the id alone would merge them. Without an id: a hash of the message with its chat.
+ *   A v2-shaped message that carries v1's `message_id` instead of `message_uid` is keyed the same way.
+ *
+ * The account's identity is read from every place TimelinesAI puts it (see accountIdentity): the
+ * `whatsapp_account` object (`id`, `whatsapp_account_wid`), a chat's `whatsapp_account_id`, and the
+ * flat fields of the `data` wrapper; a JID (`15551234567@s.whatsapp.net`) also gives the phone.
  */
-export const timelinesProvider: ProviderPlugin = {
+export const timelinesProvider = {
   id: 'timelines',
-  detect(body) {
-    if (typeof body.event_type === 'string') return true;
-    return isObject(body.whatsapp_account) && isObject(body.chat) && (isObject(body.message) || Array.isArray(body.messages));
+  detect(body: JsonObject) {
+    return timelinesScore(body) > 0;
   },
-  normalize(body) {
+  score: timelinesScore,
+  normalize(body: JsonObject) {
     if (typeof body.event_type === 'string') return [normalizeTimelinesV2(body)];
     return normalizeTimelinesV1(body);
   },
-};
+} satisfies ProviderPlugin;
 
 const MAX_EVENT_TYPE_LENGTH = 200;
 
-export function bodyHashKey(body: unknown): string {
-  return `h:${sha256Hex(canonicalJson(body))}`;
+/** Fields only TimelinesAI sends, weighted by how sure each makes us (see registry.ts: the highest score reads the body). */
+const TIMELINES_WEIGHTS: Readonly<Record<string, (v: unknown) => number>> = {
+  event_type: (v) => (typeof v === 'string' ? 3 : 0),
+  whatsapp_account: (v) => (isObject(v) ? 2 : 0),
+  chat: (v) => (isObject(v) ? 2 : 0),
+  message: (v) => (isObject(v) ? 2 : 0),
+  messages: (v) => (Array.isArray(v) ? 2 : 0),
+  call_details: (v) => (isObject(v) ? 2 : 0),
+  reaction: (v) => (isObject(v) ? 2 : 0),
+  account: (v) => (isObject(v) ? 1 : 0),
+  template: (v) => (isObject(v) ? 1 : 0),
+  aggregation: (v) => (typeof v === 'string' ? 1 : 0),
+  data: (v) => (isObject(v) && ['chat_id', 'message_uid', 'whatsapp_account_id', 'sender_phone', 'chat_name'].some((k) => k in v) ? 2 : 0),
+};
+
+/**
+ * How much the body looks like TimelinesAI's: 0 unless it has an `event_type` (v2) or v1's
+ * account + chat + message(s); then the weight of every TimelinesAI field it carries.
+ */
+export function timelinesScore(body: JsonObject): number {
+  const v2 = typeof body.event_type === 'string';
+  const v1 = isObject(body.whatsapp_account) && isObject(body.chat) && (isObject(body.message) || Array.isArray(body.messages));
+  if (!v2 && !v1) return 0;
+  let score = 0;
+  for (const [key, weigh] of Object.entries(TIMELINES_WEIGHTS)) if (Object.hasOwn(body, key)) score += weigh(body[key]);
+  return score;
+}
+
+/**
+ * The WhatsApp account's identity from every place TimelinesAI puts it, most specific first:
+ * the `whatsapp_account` object (a JID `id` on account and chat events, `whatsapp_account_wid` on
+ * calls and reactions), then flat fields of the containers given (a chat's `whatsapp_account_id`,
+ * the `data` wrapper's `whatsapp_account_id` / `whatsapp_account_phone`). A JID gives the phone
+ * when no phone field does.
+ */
+function accountIdentity(wa: JsonObject, ...containers: JsonObject[]): { id: string | null; phone: string | null; name: string | null } {
+  let id = str(wa.id) ?? str(wa.whatsapp_account_wid) ?? str(wa.jid);
+  let phone = toE164(wa.phone);
+  let name = str(wa.account_name);
+  for (const c of containers) {
+    id ??= str(c.whatsapp_account_id) ?? str(c.whatsapp_account_wid) ?? str(c.whatsapp_account_jid);
+    phone ??= toE164(c.whatsapp_account_phone) ?? toE164(c.account_phone);
+    name ??= str(c.whatsapp_account_name) ?? str(c.account_name);
+  }
+  return { id, phone: phone ?? toE164(id), name };
+}
+
+/** A message's id: `message_uid`, or v1's `message_id` where a v2-shaped payload carries that instead. */
+function messageKeyOf(m: JsonObject): { uid: string | null; key: string | null } {
+  const uid = str(m.message_uid);
+  if (uid) return { uid, key: `uid:${uid}` };
+  const id = str(m.message_id);
+  // v1's rule (see above): its ids are not unique within a bundle, so the time goes with them.
+  return id ? { uid: id, key: `v1:${id}|${str(m.timestamp) ?? ''}` } : { uid: null, key: null };
 }
 
 function directionOf(value: unknown): Direction | null {
@@ -83,9 +142,10 @@ function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
   e.chatPhone = toE164(chat.phone) ?? toE164(chat.jid);
 
   // WhatsApp account: a JID object on account/chat events, the owning user on message events.
-  e.accountId = str(wa.id) ?? str(wa.whatsapp_account_wid) ?? str(chat.whatsapp_account_id);
-  e.accountPhone = toE164(wa.phone) ?? toE164(e.accountId);
-  e.accountName = str(wa.account_name);
+  const account = accountIdentity(wa, chat, body);
+  e.accountId = account.id;
+  e.accountPhone = account.phone;
+  e.accountName = account.name;
   const owner = str(wa.owner_name) ?? str(wa.full_name);
   const ownerEmail = str(wa.owner_email) ?? str(wa.email);
   if (owner) e.details.ownerName = owner;
@@ -96,11 +156,12 @@ function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
   if (responsibleName || responsibleEmail) e.details.responsible = { name: responsibleName, email: responsibleEmail };
 
   if (type.startsWith('message:') && type !== 'message:reaction') {
-    e.messageUid = str(message.message_uid);
+    const id = messageKeyOf(message);
+    e.messageUid = id.uid;
     e.direction = directionOf(message.direction) ?? (type === 'message:received:new' ? 'received' : type === 'message:sent:new' ? 'sent' : null);
     e.text = str(message.text);
     e.occurredAt = parseProviderTime(message.timestamp);
-    if (e.messageUid) e.dedupeKey = `uid:${e.messageUid}`;
+    if (id.key) e.dedupeKey = id.key;
     const attachments = Array.isArray(message.attachments) ? message.attachments.length : 0;
     if (attachments) e.details.attachments = attachments;
     if (str(message.reply_to_uid)) e.details.replyToUid = str(message.reply_to_uid);
@@ -156,7 +217,9 @@ function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
 function normalizeWaba(type: string, body: JsonObject, e: NormalizedEvent): void {
   e.shape = 'timelines.waba';
   const account = obj(body.account);
-  if (str(account.id)) e.accountId = `waba:${str(account.id)}`;
+  // Chat events name the number by the chat's `waba_account_id`, the same id as `account.id`.
+  const wabaId = str(account.id) ?? str(obj(body.chat).waba_account_id);
+  if (wabaId) e.accountId = `waba:${wabaId}`;
   e.accountPhone = toE164(account.phone) ?? toE164(account.display_phone_number);
   e.accountName = str(account.account_name);
   const chat = obj(body.chat);
@@ -188,15 +251,19 @@ function normalizeDataWrapper(type: string, data: JsonObject, body: JsonObject):
   const e = blankEvent('timelines', 'timelines.v2.data', type, '');
   e.chatId = str(data.chat_id);
   e.chatName = str(data.chat_name) ?? str(data.full_name);
-  e.messageUid = str(data.message_uid);
+  const id = messageKeyOf(data);
+  e.messageUid = id.uid;
   e.text = str(data.text);
   e.direction = directionOf(data.direction) ?? (type === 'message:received:new' ? 'received' : type === 'message:sent:new' ? 'sent' : null);
   e.chatPhone = toE164(data.chat_phone) ?? toE164(e.direction === 'sent' ? data.recipient_phone : data.sender_phone);
-  e.accountPhone = toE164(data.whatsapp_account_phone) ?? toE164(data.account_phone);
+  const account = accountIdentity(obj(data.whatsapp_account), data, body);
+  e.accountId = account.id;
+  e.accountPhone = account.phone;
+  e.accountName = account.name;
   e.occurredAt = parseProviderTime(data.timestamp);
   // A reaction's message_uid is the message reacted to: keying on it would merge every reaction
   // to that message into one event, so reactions (like non-message events) keep the body hash.
-  e.dedupeKey = e.messageUid && type.startsWith('message:') && type !== 'message:reaction' ? `uid:${e.messageUid}` : bodyHashKey(body);
+  e.dedupeKey = id.key && type.startsWith('message:') && type !== 'message:reaction' ? id.key : bodyHashKey(body);
   return e;
 }
 
