@@ -4,7 +4,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import type { AccountStatus } from '../alerts/account-status.js';
 import type { Alert } from '../alerts/rules.js';
 import type { Direction, NormalizedEvent, ProviderId } from '../events.js';
-import { toE164 } from '../phone.js';
+import { normalizeEventFilter } from '../../contract/filter.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 /**
@@ -140,20 +140,14 @@ export interface EventFilter {
   search?: string;
   /** Received at or after this instant (epoch ms). */
   since?: number;
+  /** Received before this instant (epoch ms). */
+  to?: number;
   /** Only events with an id below this (paging, newest first). */
   beforeId?: number;
   limit?: number;
 }
 
 const HASH_REDELIVERY_WINDOW_MS = 6 * 60 * 60 * 1000;
-
-export const EVENT_GROUPS: Readonly<Record<string, string>> = {
-  message: 'message:%',
-  chat: 'chat:%',
-  account: 'whatsapp:account:%',
-  call: 'call:%',
-  waba: 'waba:%',
-};
 
 const EVENT_COLUMNS = `e.id, e.delivery_id, e.received_at, e.occurred_at, e.provider, e.shape, e.type, e.original_type,
   e.delivery_count, e.last_delivered_at, e.account_phone, e.account_id, e.account_name, e.chat_id, e.chat_name,
@@ -441,37 +435,32 @@ export class HookwatchStore {
   listEvents(filter: EventFilter = {}): StoredEvent[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.type) {
-      const pattern = EVENT_GROUPS[filter.type];
-      if (pattern) {
-        where.push('e.type LIKE ?');
-        params.push(pattern);
-      } else {
-        where.push('e.type = ?');
-        params.push(filter.type);
-      }
+    // The contract's one filter makes the choices (aliases, phones, groups); the page matches with the same rules.
+    const f = normalizeEventFilter({ ...filter, from: filter.since });
+    if (f.type) {
+      // GLOB, not LIKE: case-sensitive like the page's startsWith, and it can use the type index.
+      where.push('exact' in f.type ? 'e.type = ?' : 'e.type GLOB ?');
+      params.push('exact' in f.type ? f.type.exact : `${f.type.prefix}*`);
     }
-    if (filter.provider) {
+    if (f.provider) {
       where.push('e.provider = ?');
-      params.push(filter.provider);
+      params.push(f.provider);
     }
-    if (filter.account) {
-      const phone = toE164(filter.account);
-      if (phone) {
-        where.push('e.account_phone = ?');
-        params.push(phone);
-      } else {
-        where.push('e.account_id = ?');
-        params.push(filter.account);
-      }
+    if (f.account) {
+      where.push('phone' in f.account ? 'e.account_phone = ?' : 'e.account_id = ?');
+      params.push('phone' in f.account ? f.account.phone : f.account.id);
     }
-    if (filter.chat) {
+    if (f.chat) {
       where.push('e.chat_id = ?');
-      params.push(filter.chat);
+      params.push(f.chat);
     }
-    if (filter.since !== undefined) {
+    if (f.from !== null) {
       where.push('e.received_at >= ?');
-      params.push(filter.since);
+      params.push(f.from);
+    }
+    if (f.to !== null) {
+      where.push('e.received_at < ?');
+      params.push(f.to);
     }
     if (filter.beforeId !== undefined) {
       where.push('e.id < ?');
