@@ -247,7 +247,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
       ) : s && !s.notifications.available ? (
         <div className="panel">
           <h2>Notifications</h2>
-          <EmptyState title="Not available yet">
+          <EmptyState title="Not available">
             <p>{s.notifications.reason}</p>
           </EmptyState>
           <NotificationPermission />
