@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { HookwatchService } from '../main/core/api/service.js';
+import { createHookwatchService } from '../main/core/api/create.js';
+import type { HookwatchService } from '../main/core/api/service.js';
 import { HookwatchCore } from '../main/core/core.js';
 import { startDashboardServer } from '../main/core/dashboard/server.js';
 import { databasePath } from '../main/core/paths.js';
@@ -107,7 +108,7 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
 
     const coreStarted = performance.now();
     core = await HookwatchCore.start({ dataDir, port: 0, durability: 'normal', log: () => {} });
-    service = new HookwatchService({ core });
+    service = createHookwatchService(core);
     dashboard = await startDashboardServer({ api: service.api, notifications: service, port: 0, rendererDir, log: () => {} });
     const coreStartSeconds = round((performance.now() - coreStarted) / 1000, 1);
 

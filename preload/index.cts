@@ -6,7 +6,7 @@
 // generic `invoke(method, args)` and one `subscribe(listener)`. It knows no method by name; main checks
 // the method against the contract and that the call comes from this window.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiErrorPayload, HookwatchBridge, HookwatchNotification } from '../main/core/api/contract.js';
+import type { ApiErrorPayload, HookwatchBridge, HookwatchNotification } from '../main/contract/api.js';
 
 // Must equal API_INVOKE_CHANNEL and API_EVENT_CHANNEL in main/shell/ipc-bridge.ts (test/shell/preload.test.ts checks).
 const API_INVOKE_CHANNEL = 'hookwatch:api:invoke';

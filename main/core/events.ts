@@ -1,12 +1,26 @@
+// The normalized event: what every provider payload becomes, whatever its shape.
 /**
  * The normalized event: what every provider payload becomes, whatever its shape.
  * Canonical event types are TimelinesAI's current names (see docs/providers.md).
+ * The names shared with the UI (provider ids, groups, event types and aliases) live in the contract, so
+ * the page and the core read one list; they are re-exported here for the core's own modules.
  */
+import type { Direction, ProviderId } from '../contract/events.js';
 
-export type ProviderId = 'timelines' | 'whatsable' | 'unknown';
-export const PROVIDER_IDS: readonly ProviderId[] = ['timelines', 'whatsable', 'unknown'];
-
-export type Direction = 'received' | 'sent';
+export {
+  canonicalEventType,
+  EVENT_GROUP_NAMES,
+  EVENT_GROUP_PREFIXES,
+  eventGroup,
+  isEventGroupName,
+  PROVIDER_IDS,
+  TIMELINES_EVENT_TYPES,
+  TIMELINES_TYPE_ALIASES,
+  type Direction,
+  type EventGroupName,
+  type ProviderId,
+  type TimelinesEventType,
+} from '../contract/events.js';
 
 export interface NormalizedEvent {
   provider: ProviderId;
@@ -31,64 +45,6 @@ export interface NormalizedEvent {
   text: string | null;
   /** Further normalized facts (account status, responsible, call status, ...). Small; the raw body has the rest. */
   details: Record<string, unknown>;
-}
-
-/** Every TimelinesAI v2 event type, in the order of the webhook spec. */
-export const TIMELINES_EVENT_TYPES = [
-  'message:new',
-  'message:sent:new',
-  'message:received:new',
-  'whatsapp:account:connected',
-  'whatsapp:account:disconnected',
-  'whatsapp:account:suspended',
-  'whatsapp:account:resumed',
-  'chat:new',
-  'chat:incoming:new',
-  'chat:outgoing:new',
-  'chat:responsible:assigned',
-  'chat:responsible:unassigned',
-  'call:incoming:missed',
-  'call:incoming:ended',
-  'call:outgoing:ended',
-  'message:reaction',
-  'waba:message:received',
-  'waba:message:delivered',
-  'waba:message:failed',
-  'waba:message:read',
-  'waba:account:active',
-  'waba:account:disabled',
-  'waba:account:disconnected',
-  'waba:template:approved',
-  'waba:template:rejected',
-  'waba:template:disabled',
-  'waba:chat:incoming',
-  'waba:chat:outgoing',
-  'waba:chat:assigned',
-  'waba:chat:unassigned',
-  'waba:chat:closed',
-  'waba:chat:reopened',
-] as const;
-
-export type TimelinesEventType = (typeof TIMELINES_EVENT_TYPES)[number];
-
-/** Stale names from older TimelinesAI docs (seeds 000/001) that still reach receivers. */
-export const TIMELINES_TYPE_ALIASES: Readonly<Record<string, TimelinesEventType>> = {
-  'chat:created': 'chat:new',
-  'chat:received:created': 'chat:incoming:new',
-  'chat:sent:created': 'chat:outgoing:new',
-  'chat:assigned': 'chat:responsible:assigned',
-  'chat:unassigned': 'chat:responsible:unassigned',
-};
-
-export type EventGroup = 'message' | 'chat' | 'account' | 'call' | 'waba' | 'other';
-
-export function eventGroup(type: string): EventGroup {
-  if (type.startsWith('waba:')) return 'waba';
-  if (type.startsWith('message:')) return 'message';
-  if (type.startsWith('chat:')) return 'chat';
-  if (type.startsWith('whatsapp:account:')) return 'account';
-  if (type.startsWith('call:')) return 'call';
-  return 'other';
 }
 
 /** A blank event of a provider and shape, to be filled in by a normalizer. */

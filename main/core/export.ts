@@ -1,53 +1,11 @@
+// Event exports, one implementation for the CLI (`hookwatch events --format csv|jsonl`) and the dashboard's "Export".
+import { EVENT_EXPORT_FIELDS, eventExportRowOf } from './api/views.js';
 import type { StoredEvent } from './store/store.js';
-import { isoOrNull } from './time.js';
 
 /**
- * Event exports, one implementation for the CLI (`hookwatch events --format csv|jsonl`) and the
- * dashboard's "Export": the same columns, the same quoting, the same defusing of untrusted text.
+ * The same columns (the row is built by api/views.ts, like every other view of an event), the same
+ * quoting, the same defusing of untrusted text.
  */
-
-/** The fields every export carries, in order (the CSV header). */
-export const EVENT_EXPORT_FIELDS = [
-  'id',
-  'receivedAt',
-  'occurredAt',
-  'provider',
-  'type',
-  'originalType',
-  'accountPhone',
-  'accountId',
-  'accountName',
-  'chatId',
-  'chatName',
-  'chatPhone',
-  'messageUid',
-  'direction',
-  'text',
-  'deliveryCount',
-] as const;
-
-export type EventExport = Record<(typeof EVENT_EXPORT_FIELDS)[number], string | number | null> & { details?: unknown };
-
-export function eventForExport(e: StoredEvent): EventExport {
-  return {
-    id: e.id,
-    receivedAt: isoOrNull(e.receivedAt),
-    occurredAt: isoOrNull(e.occurredAt),
-    provider: e.provider,
-    type: e.type,
-    originalType: e.originalType,
-    accountPhone: e.accountPhone,
-    accountId: e.accountId,
-    accountName: e.accountName,
-    chatId: e.chatId,
-    chatName: e.chatName,
-    chatPhone: e.chatPhone,
-    messageUid: e.messageUid,
-    direction: e.direction,
-    text: e.text,
-    deliveryCount: e.deliveryCount,
-  };
-}
 
 /**
  * JSON for one line of JSONL. JSON.stringify leaves C1 controls and the line separators raw; a
@@ -77,7 +35,7 @@ export function csvRow(values: readonly unknown[]): string {
 export function eventsCsv(events: readonly StoredEvent[]): string {
   let out = csvRow(EVENT_EXPORT_FIELDS);
   for (const e of events) {
-    const x = eventForExport(e);
+    const x = eventExportRowOf(e);
     out += csvRow(EVENT_EXPORT_FIELDS.map((f) => x[f]));
   }
   return out;
@@ -85,5 +43,5 @@ export function eventsCsv(events: readonly StoredEvent[]): string {
 
 /** One JSON object per line, with the normalized details. */
 export function eventsJsonl(events: readonly StoredEvent[]): string {
-  return events.map((e) => jsonLine({ ...eventForExport(e), details: e.details }) + '\n').join('');
+  return events.map((e) => jsonLine({ ...eventExportRowOf(e), details: e.details }) + '\n').join('');
 }

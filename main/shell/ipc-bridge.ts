@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { HookwatchApi, HookwatchNotification } from '../core/api/contract.js';
+import type { HookwatchApi, HookwatchNotification } from '../contract/api.js';
 import { dispatchApiCall } from '../core/api/dispatch.js';
 import type { RendererRoute } from './renderer-route.js';
 import { isTrustedSenderFrame } from './renderer-origin.js';
@@ -17,7 +17,7 @@ export const API_EVENT_CHANNEL = 'hookwatch:api:event';
 
 /**
  * A request from the shell to show a screen (a notification was clicked), sent on the event channel.
- * Not yet part of HookwatchNotifications in main/core/api/contract.ts: once it is, this type and kind
+ * Not yet part of HookwatchNotifications in main/contract/api.ts: once it is, this type and kind
  * come from there (see the shell's hand-over notes).
  */
 export const SHELL_NAVIGATE_KIND = 'navigate';

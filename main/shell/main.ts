@@ -1,9 +1,7 @@
 // The Electron shell's entry. It only adapts: everything Hookwatch decides or stores is in main/core.
 import { app, dialog, safeStorage } from 'electron';
-import { HookwatchService } from '../core/api/service.js';
-import { tunnelSourceFromSupervisor, webhookSourceFromStore } from '../core/api/sources.js';
+import { createHookwatchService } from '../core/api/create.js';
 import { HookwatchCore } from '../core/core.js';
-import { DEFAULT_TUNNEL_HOST } from '../core/tunnel/index.js';
 import { HIDDEN_ARG } from './login-item.js';
 import { devRendererOrigin } from './renderer-origin.js';
 import { openShellSettings, ShellSettingsError } from './settings-store.js';
@@ -62,13 +60,9 @@ if (!app.requestSingleInstanceLock()) {
         // and loading one from inside app.asar is not proven in Electron.
         writerThread: false,
       });
-      const c = core;
-      // The same sources `hookwatch serve`'s dashboard uses (main/core/dashboard/start.ts).
-      const service = new HookwatchService({
-        core: c,
-        tunnel: c.tunnel ? tunnelSourceFromSupervisor(c.tunnel, c.store, () => c.receiver.webhookPath) : undefined,
-        webhooks: webhookSourceFromStore(c.store, async () => (await tokenSource.getToken().catch(() => null)) !== null),
-        // The first-run screen's token is kept encrypted with safeStorage (refused where it cannot be).
+      // The same wiring `hookwatch serve`'s dashboard uses (main/core/api/create.ts); only where the
+      // first-run screen's token goes differs: kept encrypted with safeStorage (refused where it cannot be).
+      const service = createHookwatchService(core, {
         tokenStore: {
           storage: 'encrypted',
           save: async (token) => {
@@ -80,8 +74,6 @@ if (!app.requestSingleInstanceLock()) {
             }
           },
         },
-        registrar: { register: (types) => c.registerNow(types), chosen: () => c.registerEventTypes() },
-        tunnelPreferences: { get: () => c.tunnelPreferences(), set: (p) => c.setTunnelPreferences(p), defaultHost: DEFAULT_TUNNEL_HOST },
         log,
       });
       shell = HookwatchShell.start({

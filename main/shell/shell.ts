@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
-import type { HookwatchApi, HookwatchNotification } from '../core/api/contract.js';
+import type { HookwatchApi, HookwatchNotification } from '../contract/api.js';
 import type { AlertService } from '../core/alerts/service.js';
 import type { StoredAlert } from '../core/store/store.js';
 import { registerApiIpc } from './ipc-bridge.js';

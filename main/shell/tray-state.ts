@@ -1,4 +1,4 @@
-import type { AccountState } from '../core/api/contract.js';
+import type { AccountState } from '../contract/api.js';
 import { clip, formatClock, formatDuration, type ClockFormat } from './shell-format.js';
 import type { TunnelView } from './tunnel-control.js';
 

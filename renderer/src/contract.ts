@@ -1,3 +1,5 @@
-/** The renderer's view of the one API contract: types, and the few constants it carries. */
-export type * from '../../main/core/api/contract.js';
-export { EVENT_GROUP_NAMES, HOOKWATCH_NOTIFICATION_KINDS } from '../../main/core/api/contract.js';
+// The renderer's view of the one API contract (main/contract): types, the few constants, and the pure event filter.
+export type * from '../../main/contract/api.js';
+export type { FilterableEvent, NormalizedEventFilter } from '../../main/contract/filter.js';
+export { EVENT_GROUP_NAMES, HOOKWATCH_NOTIFICATION_KINDS } from '../../main/contract/api.js';
+export { fold, matchesEvent, normalizeEventFilter, searchTerms } from '../../main/contract/filter.js';

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountsBoard, AlertsView, EventDetail, EventPage, HealthReport, HookwatchNotification, SearchPage, TunnelStatus } from '../../main/core/api/contract.js';
-import { HookwatchService } from '../../main/core/api/service.js';
-import { tunnelSourceFromSupervisor, type TunnelSupervisorLike } from '../../main/core/api/sources.js';
+import type { AccountsBoard, AlertsView, EventDetailView, EventPage, HealthReport, HookwatchNotification, SearchPage, TunnelStatus } from '../../main/contract/api.js';
+import { createHookwatchService } from '../../main/core/api/create.js';
+import type { TunnelSupervisorLike } from '../../main/core/api/ports.js';
 import type { TunnelSupervisor } from '../../main/core/tunnel/supervisor.js';
 import { fixturePayloads, postJson, tempDir } from '../support/harness.js';
 import { buildRenderer, startDashboardStack, type DashboardStack } from './support.js';
@@ -263,7 +263,7 @@ describe('events over HTTP and the notification stream', () => {
     expect(account.events.every((e) => e.accountPhone === '+15555550100')).toBe(true);
 
     const message = (await call<EventPage>('listEvents', { type: 'message:new' })).events[0]!;
-    const detail = await call<EventDetail>('getEvent', message.id);
+    const detail = await call<EventDetailView>('getEvent', message.id);
     expect(JSON.parse(detail.request.bodyText!)).toEqual(JSON.parse(fixtures.find((f) => f.name === 'tl_message_new.json')!.body));
     expect(detail.request.path).toBe('/hooks/{secret}');
     expect(JSON.stringify(detail)).not.toContain(new URL(stack.receiverUrl).pathname.split('/')[2]);
@@ -317,11 +317,7 @@ describe('events over HTTP and the notification stream', () => {
         return () => listeners.delete(l);
       },
     };
-    const service = new HookwatchService({
-      core: stack.core,
-      tunnel: tunnelSourceFromSupervisor(supervisor, stack.core.store, () => stack.core.receiver.webhookPath),
-      warmHealthAfterMs: null,
-    });
+    const service = createHookwatchService(stack.core, { tunnelSupervisor: supervisor, warmHealthAfterMs: null });
     try {
       const health = await service.api.getHealth();
       expect(health.tunnel.available).toBe(true);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { EventPage } from '../../main/core/api/contract.js';
+import type { EventPage } from '../../main/contract/api.js';
 import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
 import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
 
@@ -270,19 +270,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await shot('health-log.png');
   });
 
-  test('accounts: the board, or its empty state until account tracking exists', async (ctx) => {
+  test('accounts: a disconnect turns the account card red', async () => {
     await openScreen('accounts');
     await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor(WAIT);
-    const placeholder = page.getByTestId('accounts-not-available');
-    await Promise.race([placeholder.waitFor(WAIT), page.getByTestId('account-cards').waitFor(WAIT)]);
-    if (await placeholder.count()) {
-      await page.getByTestId('account-seen').first().waitFor(WAIT);
-      await shot('accounts.png');
-      const why = 'an account disconnect turns its card red: skipped, the accounts API is still the "not available yet" placeholder (it arrives with the alerts feature)';
-      console.log(`dashboard e2e: ${why}`);
-      ctx.skip(why);
-      return;
-    }
+    // `hookwatch serve` always tracks accounts: the board is there, never the "not available" state.
+    await page.getByTestId('account-cards').waitFor(WAIT);
+    expect(await page.getByTestId('accounts-not-available').count()).toBe(0);
     await shot('accounts-before.png');
     // A disconnection that happens now: the fixture's own is dated before the fixture connection, and the
     // tracker orders by event time, so it would not be the current state.
@@ -302,11 +295,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
   test('alerts: the outage raised a critical alert; acknowledging it sticks', async () => {
     await openScreen('alerts');
     await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor(WAIT);
-    if (await page.getByTestId('alerts-not-available').count()) {
-      await shot('alerts.png');
-      console.log('dashboard e2e: alerts skipped, the alerts API is still the "not available yet" placeholder');
-      return;
-    }
+    expect(await page.getByTestId('alerts-not-available').count()).toBe(0);
     const critical = page.locator('li.alert.severity-critical').first();
     await critical.waitFor(WAIT);
     await shot('alerts.png');

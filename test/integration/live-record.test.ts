@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliverySummary, EventSummary, HookwatchNotification } from '../../main/core/api/contract.js';
+import type { DeliverySummary, EventSummary, HookwatchNotification } from '../../main/contract/api.js';
 import { HookwatchService } from '../../main/core/api/service.js';
 import { HookwatchCore } from '../../main/core/core.js';
 import type { CommittedDelivery } from '../../main/core/store/store.js';

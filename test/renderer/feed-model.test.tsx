@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, test } from 'vitest';
-import type { EventSummary } from '../../main/core/api/contract.js';
+import type { EventSummary } from '../../main/contract/api.js';
 import { feedReducer, initialFeedState, LIVE_ROW_CAP, PENDING_CAP, type FeedState } from '../../renderer/src/feed/feed-model.js';
 
 function ev(id: number, patch: Partial<EventSummary> = {}): EventSummary {

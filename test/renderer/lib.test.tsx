@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { execFile } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import type { EventDetail, EventSummary } from '../../main/core/api/contract.js';
-import { eventNote } from '../../main/core/api/service.js';
+import type { EventDetailView, EventSummary } from '../../main/contract/api.js';
+import { eventNote, outagesFromHistory } from '../../main/core/api/views.js';
 import { csvField as csvCell } from '../../main/core/export.js';
-import { outagesFromHistory, uptimeShare } from '../../main/core/api/sources.js';
+import { uptimeShare } from '../../main/core/api/sources.js';
 import { replayCurl, shellQuote } from '../../renderer/src/lib/curl.js';
 import { describeFilter, matchesFilter, searchTerms } from '../../renderer/src/lib/filter.js';
 import { findAggregationHtml, percent, prettyBody } from '../../renderer/src/lib/format.js';
@@ -96,7 +96,7 @@ describe('relative times', () => {
 });
 
 describe('copy as curl', () => {
-  const request: EventDetail['request'] = {
+  const request: EventDetailView['request'] = {
     method: 'POST',
     path: '/hooks/{secret}/timelines',
     forcedProvider: 'timelines',

@@ -2,10 +2,10 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { useState } from 'react';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountCard, ActionResult, AlertView, HookwatchBridge, HookwatchNotification } from '../../main/core/api/contract.js';
+import type { AccountCard, ActionResult, AlertView, HookwatchBridge, HookwatchNotification } from '../../main/contract/api.js';
 import { dispatchApiCall } from '../../main/core/api/dispatch.js';
 import { clientFromBridge } from '../../renderer/src/transport/client.js';
-import type { AccountStatusSource, AlertSource } from '../../main/core/api/service.js';
+import type { AccountStatusSource, AlertSource } from '../../main/core/api/ports.js';
 import { App } from '../../renderer/src/App.js';
 import { LiveFeed } from '../../renderer/src/feed/LiveFeed.js';
 import type { FeedFilter } from '../../renderer/src/lib/filter.js';

@@ -2,9 +2,10 @@ import { act, cleanup, render, type RenderResult } from '@testing-library/react'
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReactElement } from 'react';
-import type { HookwatchBridge } from '../../main/core/api/contract.js';
+import type { HookwatchBridge } from '../../main/contract/api.js';
 import { dispatchApiCall } from '../../main/core/api/dispatch.js';
-import { HookwatchService, type ServiceOptions } from '../../main/core/api/service.js';
+import { createHookwatchService, type ServiceHost } from '../../main/core/api/create.js';
+import { HookwatchService } from '../../main/core/api/service.js';
 import { ClientProvider } from '../../renderer/src/hooks.js';
 import { clientFromBridge, type HookwatchClient } from '../../renderer/src/transport/client.js';
 import { HookwatchApiError } from '../../renderer/src/transport/proxy.js';
@@ -15,16 +16,14 @@ import { REPO, startCore } from '../support/harness.js';
  * real API service, reached through the same generic bridge a transport provides. Every answer and
  * notification goes through JSON, as it would over HTTP or IPC, so only plain data gets through.
  */
-export async function startInProcessClient(sources: Omit<ServiceOptions, 'core'> = {}, options: { withoutAlerts?: boolean } = {}) {
+export async function startInProcessClient(sources: ServiceHost = {}, options: { withoutAlerts?: boolean } = {}) {
   const running = await withNodeModuleUrls(() => startCore());
   const core = running.core;
-  // A view of the core as it was before the alerts feature: the screens' "not available yet" states.
-  const serviceCore = options.withoutAlerts
-    ? { store: core.store, receiver: core.receiver, onCommitted: core.onCommitted.bind(core) }
-    : core;
-  let service: HookwatchService | null = null;
-  service = new HookwatchService({ core: serviceCore, batchMs: 10, ...sources });
-  const svc = service;
+  // The service as the hosts wire it; or, for the screens' "not available" states, a service over the bare
+  // store and receiver, with no alerts, tunnel or webhook ports (a host that runs without them).
+  const svc = options.withoutAlerts
+    ? new HookwatchService({ core: { store: core.store, receiver: core.receiver, onCommitted: core.onCommitted.bind(core) }, batchMs: 10, ...sources })
+    : createHookwatchService(core, { batchMs: 10, ...sources });
   const bridge: HookwatchBridge = {
     async invoke(method, args) {
       const outcome = await dispatchApiCall(svc.api, method, JSON.parse(JSON.stringify(args)));

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { electronModule, fake, fakeEvent, resetFakeElectron } from './fake-electron.js';
-import type { HookwatchBridge, HookwatchNotification } from '../../main/core/api/contract.js';
+import type { HookwatchBridge, HookwatchNotification } from '../../main/contract/api.js';
 import { API_EVENT_CHANNEL, API_INVOKE_CHANNEL } from '../../main/shell/ipc-bridge.js';
 import { REPO, tempDir } from '../support/harness.js';
 

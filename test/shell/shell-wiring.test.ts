@@ -13,7 +13,7 @@ vi.hoisted(() => {
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule());
 
 import { fake, fakeEvent, FakeBrowserWindow, FakeNotification, FakeTray, menuItem, menuLabels, resetFakeElectron, type MenuItemTemplate } from './fake-electron.js';
-import { HookwatchService } from '../../main/core/api/service.js';
+import { createHookwatchService } from '../../main/core/api/create.js';
 import { API_EVENT_CHANNEL, API_INVOKE_CHANNEL, IpcSenderRefused } from '../../main/shell/ipc-bridge.js';
 import { openShellSettings } from '../../main/shell/settings-store.js';
 import { HookwatchShell, type ShellOptions } from '../../main/shell/shell.js';
@@ -79,7 +79,7 @@ async function startShell(options: Partial<ShellOptions> = {}): Promise<Harness>
   writeFileSync(join(appRoot, 'dist/renderer/index.html'), '<!doctype html><title>Hookwatch</title><script type="module" src="./assets/main.js"></script>');
   writeFileSync(join(appRoot, 'dist/renderer/assets/main.js'), 'console.log("renderer")');
   const configHome = join(tmp.dir, 'config');
-  const service = new HookwatchService({ core: c.core, batchMs: 5 });
+  const service = createHookwatchService(c.core, { batchMs: 5 });
   const settings = openShellSettings({ cwd: join(tmp.dir, 'userData') });
   const logs: string[] = [];
   const shell = HookwatchShell.start({

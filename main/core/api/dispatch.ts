@@ -1,4 +1,5 @@
-import { isHookwatchMethod, type ApiErrorPayload, type HookwatchApi } from './contract.js';
+// Calls one API method by name: the single entry point of every transport (HTTP, Electron IPC).
+import { isHookwatchMethod, type ApiErrorPayload, type HookwatchApi } from '../../contract/api.js';
 import { ApiInputError } from './errors.js';
 
 /** The most arguments any method takes; more is a caller's mistake, not something to ignore. */

@@ -1,4 +1,5 @@
-import type { HealthReport, HealthRow, ProviderName } from './contract.js';
+// The Health screen's report: deliveries per provider and type over the window, read once and then kept up to date.
+import type { HealthReport, HealthRow, ProviderId } from '../../contract/api.js';
 import {
   deliveryAnswers,
   deliveryBuckets,
@@ -70,7 +71,7 @@ function rowOf(
 }
 
 function asProvider(p: string): Exclude<HealthRow['provider'], 'all'> {
-  return p === 'timelines' || p === 'whatsable' || p === 'unmatched' ? p : ('unknown' satisfies ProviderName);
+  return p === 'timelines' || p === 'whatsable' || p === 'unmatched' ? p : ('unknown' satisfies ProviderId);
 }
 
 /**

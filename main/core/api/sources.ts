@@ -1,74 +1,15 @@
-import type { AccountObservation, AccountStatus } from '../alerts/account-status.js';
+// Adapters from the parts of Hookwatch built beside the API (alerts, tunnel, registration) to the service's ports.
 import type { AlertService } from '../alerts/service.js';
 import { AlertSettingsError } from '../alerts/settings.js';
-import type { HookwatchStore, StoredAlert } from '../store/store.js';
-import type { AccountCard, AccountOutage, AlertView, NotificationSettings, ProviderName, RegisteredWebhook, TunnelStatus } from './contract.js';
+import type { HookwatchStore } from '../store/store.js';
+import type { NotificationSettings, TunnelStatus } from '../../contract/api.js';
 import { ApiInputError } from './errors.js';
-import type { AccountStatusSource, AlertSource, NotificationSettingsSource, TunnelSource, WebhookRegistrySource } from './service.js';
+import type { AccountStatusSource, AlertSource, NotificationSettingsSource, TunnelSource, TunnelSupervisorLike, WebhookRegistrySource } from './ports.js';
+import { accountCardOf, alertViewOf, registeredWebhookOf } from './views.js';
 
-/**
- * Adapters from the parts of Hookwatch built beside the dashboard (alerts, tunnel, registration) to the
- * small source interfaces the API service reads. Each one only reshapes data into the contract.
- */
+/** Each adapter only reshapes (with the mappers of views.ts) and forwards; none keeps state of its own. */
 
 const DAY = 24 * 60 * 60 * 1000;
-
-function isDown(state: string): state is 'disconnected' | 'suspended' {
-  return state === 'disconnected' || state === 'suspended';
-}
-
-/**
- * An account's outages from its observations (sorted by event time): a run of down observations is one
- * outage per state (a disconnection turning into a suspension shows as two coloured spans), ended by the
- * next `connected`. Only outages that overlap [now − days, now] are returned; an open one has `to: null`.
- */
-export function outagesFromHistory(history: readonly Pick<AccountObservation, 'at' | 'state'>[], now: number, days = 7): AccountOutage[] {
-  const out: AccountOutage[] = [];
-  let open: { from: number; state: 'disconnected' | 'suspended' } | null = null;
-  for (const o of history) {
-    if (isDown(o.state)) {
-      if (open && open.state !== o.state) {
-        out.push({ from: open.from, to: o.at, state: open.state });
-        open = null;
-      }
-      open ??= { from: o.at, state: o.state };
-    } else if (o.state === 'connected' && open) {
-      out.push({ from: open.from, to: o.at, state: open.state });
-      open = null;
-    }
-  }
-  if (open) out.push({ from: open.from, to: null, state: open.state });
-  const windowStart = now - days * DAY;
-  return out.filter((o) => (o.to ?? now) >= windowStart);
-}
-
-export function accountCardOf(a: AccountStatus, now: number): AccountCard {
-  return {
-    key: a.key,
-    phone: a.phone,
-    accountId: a.accountId,
-    name: a.name,
-    state: a.state,
-    since: a.since,
-    lastEvent: a.lastEvent ? { id: a.lastEvent.id, type: a.lastEvent.type, at: a.lastEvent.at } : null,
-    outages7d: outagesFromHistory(a.history, now),
-  };
-}
-
-export function alertViewOf(a: StoredAlert): AlertView {
-  return {
-    id: a.id,
-    at: a.at,
-    severity: a.severity,
-    kind: a.kind,
-    title: a.title,
-    text: a.text,
-    accountPhone: a.accountPhone ?? null,
-    chatId: a.chatId ?? null,
-    eventId: a.eventId ?? null,
-    acknowledgedAt: a.acknowledgedAt,
-  };
-}
 
 type AlertServiceLike = Pick<AlertService, 'accounts' | 'onAccountsChanged' | 'onAlert' | 'settings' | 'updateSettings'>;
 
@@ -123,12 +64,6 @@ export function notificationSettingsFromAlerts(alerts: AlertServiceLike): Notifi
   };
 }
 
-/** What the dashboard needs of the tunnel supervisor (main/core/tunnel), by shape. */
-export interface TunnelSupervisorLike {
-  readonly current: { state: TunnelStatus['state']; url: string | null; at: number };
-  onStateChange(listener: (change: { state: TunnelStatus['state']; url: string | null; at: number }) => void): () => void;
-}
-
 /** The share of [now − 24 h, now] spent `up` (or `degraded`, which still delivers), from the tunnel log. */
 export function uptimeShare(log: ReadonlyArray<{ at: number; state: string }>, now: number, windowMs = DAY): number | null {
   const from = now - windowMs;
@@ -169,17 +104,6 @@ export function tunnelSourceFromSupervisor(
 export function webhookSourceFromStore(store: Pick<HookwatchStore, 'listProviderWebhooks'>, tokenConfigured: () => Promise<boolean>): WebhookRegistrySource {
   return {
     tokenConfigured,
-    list: () =>
-      store.listProviderWebhooks().map(
-        (w): RegisteredWebhook => ({
-          id: w.webhookId,
-          provider: (['timelines', 'whatsable'].includes(w.provider) ? w.provider : 'unknown') as ProviderName,
-          eventType: w.eventType ?? '',
-          pointsAtCurrentUrl: w.pointsAtCurrentUrl,
-          enabled: w.enabled,
-          errorsCounter: w.errorsCounter,
-          checkedAt: w.checkedAt,
-        }),
-      ),
+    list: () => store.listProviderWebhooks().map(registeredWebhookOf),
   };
 }

@@ -1,6 +1,8 @@
+// What the CLI prints: terminal-safe text, tables of events and deliveries, and the exports it shares with the dashboard.
+import { eventCliRowOf } from '../api/views.js';
 import type { StoredDelivery, StoredEvent } from '../store/store.js';
-export { csvField, csvRow, EVENT_EXPORT_FIELDS, eventForExport, eventsCsv, eventsJsonl, jsonLine, type EventExport } from '../export.js';
 import { isoOrNull } from '../time.js';
+export { csvField, csvRow, eventsCsv, eventsJsonl, jsonLine } from '../export.js';
 
 /** Text safe to print in a terminal: no control characters, no bidi overrides, one line. */
 export function terminalText(value: string | null | undefined, max: number): string {
@@ -18,14 +20,14 @@ export function table(headers: string[], rows: string[][]): string {
 export function eventsTable(events: StoredEvent[]): string {
   return table(
     ['ID', 'RECEIVED (UTC)', 'TYPE', 'ACCOUNT', 'CHAT', 'DIR', 'TEXT'],
-    events.map((e) => [
-      String(e.id),
-      (isoOrNull(e.receivedAt) ?? '').replace('T', ' ').slice(0, 19),
-      terminalText(e.type, 60) + (e.deliveryCount > 1 ? ` (x${e.deliveryCount})` : ''),
-      terminalText(e.accountPhone ?? e.accountId, 24),
-      terminalText(e.chatName ?? e.chatPhone ?? e.chatId, 24),
-      e.direction === 'received' ? 'in' : e.direction === 'sent' ? 'out' : '',
-      terminalText(e.text, 60),
+    events.map(eventCliRowOf).map((r) => [
+      r.id,
+      r.received,
+      terminalText(r.type, 60) + r.deliveries,
+      terminalText(r.account, 24),
+      terminalText(r.chat, 24),
+      r.direction,
+      terminalText(r.text, 60),
     ]),
   );
 }

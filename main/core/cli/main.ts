@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HookwatchCore } from '../core.js';
-import { TIMELINES_EVENT_TYPES, TIMELINES_TYPE_ALIASES, PROVIDER_IDS } from '../events.js';
+import { canonicalEventType, EVENT_GROUP_NAMES, PROVIDER_IDS, TIMELINES_EVENT_TYPES } from '../events.js';
 import { databasePath, defaultDataDir } from '../paths.js';
 import { DEFAULT_PORT } from '../receiver/receiver.js';
 import { pruneOld, readRetention, writeRetention } from '../retention.js';
-import { EVENT_GROUPS, HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
+import { HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
 import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
@@ -38,7 +38,7 @@ Usage:
 
 Data folder: --data, else $HOOKWATCH_DATA, else the desktop app's folder (${defaultDataDir()}).
 Event types: TimelinesAI's names (message:new, whatsapp:account:disconnected, ...) or a group:
-  ${Object.keys(EVENT_GROUPS).join(', ')}, unknown.
+  ${EVENT_GROUP_NAMES.join(', ')}.
 `;
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -219,7 +219,7 @@ export function parseSince(raw: string, now = Date.now()): number {
   return t;
 }
 
-const KNOWN_TYPES = new Set<string>([...TIMELINES_EVENT_TYPES, ...Object.keys(EVENT_GROUPS), 'unknown']);
+const KNOWN_TYPES = new Set<string>([...TIMELINES_EVENT_TYPES, ...EVENT_GROUP_NAMES]);
 
 function events(args: string[], io: CliIo): number {
   const v = parse('events', args, {
@@ -237,10 +237,10 @@ function events(args: string[], io: CliIo): number {
   if (!['table', 'jsonl', 'csv'].includes(format)) throw new UsageError(`--format must be table, jsonl or csv, got '${format}'`);
   const filter: EventFilter = { limit: intFlag('limit', v.limit, 1, 1_000_000) ?? (format === 'table' ? 50 : 1_000_000) };
   if (v.type !== undefined) {
-    const type = TIMELINES_TYPE_ALIASES[v.type] ?? v.type;
+    const type = canonicalEventType(v.type);
     // Unknown event types are stored as sent, so an unfamiliar name is allowed if it looks like one.
     if (!KNOWN_TYPES.has(type) && !/^[a-z0-9_]+(:[a-z0-9_]+)+$/.test(type)) {
-      throw new UsageError(`--type '${v.type}' is not an event type or a group (${Object.keys(EVENT_GROUPS).join(', ')}, unknown)`);
+      throw new UsageError(`--type '${v.type}' is not an event type or a group (${EVENT_GROUP_NAMES.join(', ')})`);
     }
     filter.type = type;
   }

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HookwatchApi, HookwatchNotification } from '../api/contract.js';
+import type { HookwatchApi, HookwatchNotification } from '../../contract/api.js';
 import { dispatchApiCall } from '../api/dispatch.js';
 
 /**

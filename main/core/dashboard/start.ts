@@ -1,8 +1,8 @@
-import type { HookwatchCore } from '../core.js';
-import { HookwatchService, type ServiceOptions } from '../api/service.js';
-import { tunnelSourceFromSupervisor, webhookSourceFromStore, type TunnelSupervisorLike } from '../api/sources.js';
+// `hookwatch serve`'s dashboard: the API service over a running core, and the browser dashboard in front of it.
+import { createHookwatchService, type WirableCore } from '../api/create.js';
+import type { TokenStore, TunnelSupervisorLike } from '../api/ports.js';
+import type { HookwatchService } from '../api/service.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
-import { DEFAULT_TUNNEL_HOST } from '../tunnel/index.js';
 
 export interface RunningDashboard {
   /** Print this for the user (`dashboard: <url>`); it holds the per-run token, so never log it. */
@@ -14,34 +14,26 @@ export interface RunningDashboard {
 
 /**
  * The API service over a running core plus the browser dashboard, in one call (what `hookwatch serve`
- * needs). Account tracking and alerts come from `core.alerts`, live events and deliveries from `core.onCommitted`,
- * the tunnel from `core.tunnel` (when the core runs one), and "a token is configured" from the core's
- * TimelinesAI client, unless given otherwise.
+ * needs). The service is wired by `createHookwatchService`, as in the desktop app.
  */
 export async function startDashboard(
-  core: HookwatchCore,
+  core: WirableCore,
   options: {
     port?: number;
     tunnel?: TunnelSupervisorLike;
     tokenConfigured?: () => Promise<boolean>;
     /** Where the first-run screen's token goes (serve: this run's memory). */
-    tokenStore?: ServiceOptions['tokenStore'];
+    tokenStore?: TokenStore;
     rendererDir?: string;
     /** How often new events are sent to the page (default 100 ms). */
     batchMs?: number;
     log?: (line: string) => void;
   } = {},
 ): Promise<RunningDashboard> {
-  const tunnel = options.tunnel ?? core.tunnel ?? undefined;
-  const service = new HookwatchService({
-    core,
-    tunnel: tunnel ? tunnelSourceFromSupervisor(tunnel, core.store, () => core.receiver.webhookPath) : undefined,
-    webhooks: webhookSourceFromStore(core.store, options.tokenConfigured ?? (() => core.timelinesTokenConfigured())),
-    ...(options.tokenStore ? { tokenStore: options.tokenStore } : {}),
-    registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
-    ...(core.tunnel
-      ? { tunnelPreferences: { get: () => core.tunnelPreferences(), set: (p) => core.setTunnelPreferences(p), defaultHost: DEFAULT_TUNNEL_HOST } }
-      : {}),
+  const service = createHookwatchService(core, {
+    tunnelSupervisor: options.tunnel,
+    tokenConfigured: options.tokenConfigured,
+    tokenStore: options.tokenStore,
     batchMs: options.batchMs,
     log: options.log,
   });

@@ -1,6 +1,6 @@
 // The events table: normalized events, their reads (feed, filters, search, detail) and the search index.
 import { PROVIDER_IDS, type Direction, type NormalizedEvent } from '../events.js';
-import { toE164 } from '../phone.js';
+import { normalizeEventFilter } from '../../contract/filter.js';
 import type { Db } from './db.js';
 import { asRow, blobOrNull, flag, jsonObject, jsonStringMap, num, numOrNull, oneOf, oneOfOrNull, str, strOrNull, type SqlRow } from './hydrate.js';
 import type { MetaTable } from './meta.js';
@@ -33,18 +33,13 @@ export interface EventFilter {
   search?: string;
   /** Received at or after this instant (epoch ms). */
   since?: number;
+  /** Received before this instant (epoch ms). */
+  to?: number;
   /** Only events with an id below this (paging, newest first). */
   beforeId?: number;
   limit?: number;
 }
 
-export const EVENT_GROUPS: Readonly<Record<string, string>> = {
-  message: 'message:%',
-  chat: 'chat:%',
-  account: 'whatsapp:account:%',
-  call: 'call:%',
-  waba: 'waba:%',
-};
 
 const DIRECTIONS: readonly Direction[] = ['received', 'sent'];
 
@@ -183,37 +178,32 @@ export class EventsTable {
   list(filter: EventFilter = {}): StoredEvent[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.type) {
-      const pattern = EVENT_GROUPS[filter.type];
-      if (pattern) {
-        where.push('e.type LIKE ?');
-        params.push(pattern);
-      } else {
-        where.push('e.type = ?');
-        params.push(filter.type);
-      }
+    // The contract's one filter makes the choices (aliases, phones, groups); the page matches with the same rules.
+    const f = normalizeEventFilter({ ...filter, from: filter.since });
+    if (f.type) {
+      // GLOB, not LIKE: case-sensitive like the page's startsWith, and it can use the type index.
+      where.push('exact' in f.type ? 'e.type = ?' : 'e.type GLOB ?');
+      params.push('exact' in f.type ? f.type.exact : `${f.type.prefix}*`);
     }
-    if (filter.provider) {
+    if (f.provider) {
       where.push('e.provider = ?');
-      params.push(filter.provider);
+      params.push(f.provider);
     }
-    if (filter.account) {
-      const phone = toE164(filter.account);
-      if (phone) {
-        where.push('e.account_phone = ?');
-        params.push(phone);
-      } else {
-        where.push('e.account_id = ?');
-        params.push(filter.account);
-      }
+    if (f.account) {
+      where.push('phone' in f.account ? 'e.account_phone = ?' : 'e.account_id = ?');
+      params.push('phone' in f.account ? f.account.phone : f.account.id);
     }
-    if (filter.chat) {
+    if (f.chat) {
       where.push('e.chat_id = ?');
-      params.push(filter.chat);
+      params.push(f.chat);
     }
-    if (filter.since !== undefined) {
+    if (f.from !== null) {
       where.push('e.received_at >= ?');
-      params.push(filter.since);
+      params.push(f.from);
+    }
+    if (f.to !== null) {
+      where.push('e.received_at < ?');
+      params.push(f.to);
     }
     if (filter.beforeId !== undefined) {
       where.push('e.id < ?');

@@ -21,7 +21,7 @@ export { StoreDataError, StoreError, type Durability, type OpenOptions } from '.
 export type { DeliveryRecord, StoredDelivery } from './deliveries.js';
 export { hydrateDelivery } from './deliveries.js';
 export type { EventDetail, EventFilter, StoredEvent } from './events.js';
-export { EVENT_GROUPS, ftsQuery, hydrateEvent } from './events.js';
+export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';

@@ -5,7 +5,7 @@ import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { describeFilter, fold, isFiltered, searchTerms, type FeedFilter } from '../lib/filter.js';
 import { absoluteTime, relativeTime } from '../lib/time.js';
 import { useClient, useNotification, useNow } from '../hooks.js';
-import { EventDetail } from './EventDetail.js';
+import { EventDetailPanel } from './EventDetailPanel.js';
 import { FeedToolbar } from './FeedToolbar.js';
 import { feedReducer, initialFeedState, type FeedState } from './feed-model.js';
 import { prefetchedFirstPage } from './prefetch.js';
@@ -368,7 +368,7 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
         </div>
       </section>
       {selectedId !== null ? (
-        <EventDetail
+        <EventDetailPanel
           eventId={selectedId}
           webhookUrl={webhookUrl}
           onClose={() => {

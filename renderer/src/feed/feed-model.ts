@@ -1,5 +1,6 @@
 import type { EventPage, EventSummary, HookwatchNotifications } from '../contract.js';
-import { matchesFilter, type FeedFilter } from '../lib/filter.js';
+import { matchesEvent, normalizeEventFilter } from '../contract.js';
+import type { FeedFilter } from '../lib/filter.js';
 
 /**
  * The live feed's state, as a pure reducer: pages loaded newest first, live events prepended while the
@@ -106,9 +107,11 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
       const top = Math.max(state.rows[0]?.id ?? 0, state.pending[0]?.id ?? 0);
       // A batch arrives oldest first; the feed is newest first.
       const fresh: EventSummary[] = [];
+      // The filter's choices (aliases, phone spelling, group) are made once per batch, not per event.
+      const filter = normalizeEventFilter(action.filter);
       for (let i = action.batch.events.length - 1; i >= 0; i--) {
         const e = action.batch.events[i]!;
-        if (e.id > top && matchesFilter(e, action.filter, action.terms)) fresh.push(e);
+        if (e.id > top && matchesEvent(e, filter, action.terms)) fresh.push(e);
       }
       const rows = applyRedelivered(state.rows, action.batch.redelivered);
       const pending = applyRedelivered(state.pending, action.batch.redelivered);

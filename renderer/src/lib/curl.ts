@@ -1,4 +1,4 @@
-import type { EventDetail } from '../contract.js';
+import type { EventDetailView } from '../contract.js';
 
 /** One shell word in single quotes (a quote inside becomes '\''). */
 export function shellQuote(s: string): string {
@@ -10,7 +10,7 @@ export function shellQuote(s: string): string {
  * and provider path. Built here in the page from the user's own webhook URL, so the secret it contains
  * never passes through a log. Null when the stored body is incomplete.
  */
-export function replayCurl(webhookUrl: string, request: EventDetail['request']): string | null {
+export function replayCurl(webhookUrl: string, request: EventDetailView['request']): string | null {
   if (request.bodyText === null || request.bodyTruncated) return null;
   const url = request.forcedProvider ? `${webhookUrl.replace(/\/+$/, '')}/${request.forcedProvider}` : webhookUrl;
   return [

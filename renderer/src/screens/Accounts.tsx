@@ -114,7 +114,7 @@ export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) 
       <h1 id="accounts-heading">Accounts</h1>
       {board.error ? <ErrorNote message={board.error} /> : null}
       {data && !data.tracking.available ? (
-        <EmptyState title="Account status is not available yet">
+        <EmptyState title="Account status is not available">
           <p data-testid="accounts-not-available">{data.tracking.reason}</p>
         </EmptyState>
       ) : null}

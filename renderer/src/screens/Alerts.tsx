@@ -50,7 +50,7 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
       {view.error ? <ErrorNote message={view.error} /> : null}
       {actionError ? <ErrorNote message={actionError} /> : null}
       {v && !v.available ? (
-        <EmptyState title="Alerts are not available yet">
+        <EmptyState title="Alerts are not available">
           <p data-testid="alerts-not-available">{v.reason}</p>
         </EmptyState>
       ) : null}

@@ -43,7 +43,7 @@ function Row({ row, now, heading }: { row: HealthRow; now: number; heading?: boo
 function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   if (!health.tunnel.available) {
     return (
-      <EmptyState title="Tunnel: not available yet">
+      <EmptyState title="Tunnel: not available">
         <p data-testid="tunnel-not-available">{health.tunnel.reason}</p>
       </EmptyState>
     );
@@ -256,7 +256,7 @@ export function Health() {
               </table>
             )
           ) : (
-            <EmptyState title="Registered webhooks: not available yet">
+            <EmptyState title="Registered webhooks: not available">
               <p>{h.webhooks.reason}</p>
             </EmptyState>
           )}

@@ -161,7 +161,7 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
   );
 }
 
-/** Retention, the data folder, export of the feed's current filter, and what later parts will add. */
+/** Retention, the tunnel, notifications, the data folder, and export of the feed's current filter. */
 export function Settings({ filter }: { filter: FeedFilter }) {
   const client = useClient();
   const settings = useAsync<SettingsView>(() => client.api.getSettings(), [client]);
@@ -247,7 +247,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
       ) : s && !s.notifications.available ? (
         <div className="panel">
           <h2>Notifications</h2>
-          <EmptyState title="Not available yet">
+          <EmptyState title="Not available">
             <p>{s.notifications.reason}</p>
           </EmptyState>
           <NotificationPermission />
@@ -260,18 +260,6 @@ export function Settings({ filter }: { filter: FeedFilter }) {
         </p>
         <p className="muted">Light and dark follow your system's appearance.</p>
       </div>
-      {s && s.comingLater.length > 0 ? (
-        <div className="panel">
-          <h2>Coming with later parts of Hookwatch</h2>
-          <ul>
-            {s.comingLater.map((c) => (
-              <li key={c.setting}>
-                {c.setting} <span className="muted">({c.arrivesWith})</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
     </section>
   );
 }

@@ -1,25 +1,20 @@
+// The one contract between Hookwatch's core and any user interface: what a UI can ask, and what it is told.
 /**
- * The one contract between Hookwatch's core and any user interface.
- *
- * `HookwatchApi` is what a UI can ask; `HookwatchNotifications` is what it is told. Main implements
- * the API once (service.ts); the transports forward it generically by method name (the HTTP
- * dashboard server here, the Electron preload in the shell), and the renderer gets a typed proxy.
- * No method has a hand-written route or channel.
+ * `HookwatchApi` is what a UI can ask; `HookwatchNotifications` is what it is told. The core implements
+ * the API once (main/core/api/service.ts); the transports forward it generically by method name (the HTTP
+ * dashboard server, the Electron preload), and the renderer gets a typed proxy. No method has a
+ * hand-written route or channel.
  *
  * Everything that crosses the contract is plain, serializable data (JSON: no classes, no Dates, no
  * Buffers, no undefined-vs-missing distinctions that matter). Times are epoch milliseconds (UTC).
- * This file imports nothing, so the renderer can import it without pulling in Node code.
+ * This folder imports neither Node nor Electron nor the core, so the renderer and the preload can import it.
  */
+import type { Direction, EventGroupName, ProviderId } from './events.js';
 
-export type ProviderName = 'timelines' | 'whatsable' | 'unknown';
+export type { Direction, EventGroupName, ProviderId } from './events.js';
+export { EVENT_GROUP_NAMES, PROVIDER_IDS } from './events.js';
 
-/** Event groups the feed filters by; `unknown` is the payloads no provider recognised. */
-export type EventGroupName = 'message' | 'chat' | 'account' | 'call' | 'waba' | 'unknown';
-export const EVENT_GROUP_NAMES: readonly EventGroupName[] = ['message', 'chat', 'account', 'call', 'waba', 'unknown'];
-
-export type Direction = 'received' | 'sent';
-
-/** Something a later part of Hookwatch adds; until then the UI shows `reason` as its empty state. */
+/** Something this Hookwatch runs without (no tunnel, no alerts); the UI shows `reason` as its empty state. */
 export interface NotAvailable {
   available: false;
   reason: string;
@@ -29,14 +24,19 @@ export type Availability<T> = ({ available: true } & T) | NotAvailable;
 // ---------------------------------------------------------------------------------------------
 // Events
 
+/** Which events to list; the rules are one pure function (main/contract/filter.ts) the store and the page share. */
 export interface EventFilter {
-  provider?: ProviderName;
+  provider?: ProviderId;
   group?: EventGroupName;
-  /** An exact event type (aliases accepted); wins over `group`. */
+  /** An exact event type (stale aliases accepted) or a group name; wins over `group`. */
   type?: string;
   /** A phone number in any common spelling, or an account id (WhatsApp JID, WhatsAble user id). */
   account?: string;
   chat?: string;
+  /** Received at or after this instant (epoch ms). */
+  from?: number;
+  /** Received before this instant (epoch ms). */
+  to?: number;
 }
 
 export interface EventQuery extends EventFilter {
@@ -51,7 +51,7 @@ export interface EventSummary {
   id: number;
   receivedAt: number;
   occurredAt: number | null;
-  provider: ProviderName;
+  provider: ProviderId;
   type: string;
   group: EventGroupName | 'other';
   accountPhone: string | null;
@@ -83,7 +83,8 @@ export interface SearchPage extends EventPage {
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-export interface EventDetail {
+/** One event as the detail pane shows it (the store's record with its request, reshaped for the UI). */
+export interface EventDetailView {
   event: EventSummary & {
     /** The whole text, not cut. */
     text: string | null;
@@ -113,7 +114,7 @@ export interface EventDetail {
 
 /** Choices for the feed's filters, read cheaply from indexes. */
 export interface FilterOptions {
-  providers: ProviderName[];
+  providers: ProviderId[];
   groups: EventGroupName[];
   accounts: AccountSeen[];
   /** Chats of recent events, for suggestions; any chat id can still be typed. */
@@ -132,7 +133,7 @@ export interface AccountSeen {
   phone: string | null;
   accountId: string | null;
   name: string | null;
-  provider: ProviderName;
+  provider: ProviderId;
   lastEventAt: number;
   lastEventType: string;
 }
@@ -175,7 +176,7 @@ export interface LatencyFigures {
 
 export interface HealthRow {
   /** `unmatched`: requests to unknown paths or with a wrong secret; `all`: the total row. */
-  provider: ProviderName | 'unmatched' | 'all';
+  provider: ProviderId | 'unmatched' | 'all';
   /** null: requests that produced no event (rejected, or not a webhook). */
   eventType: string | null;
   /** Deliveries per hour over the last 24 hours, oldest first (24 numbers; the last is the current hour). */
@@ -201,7 +202,7 @@ export interface TunnelStatus {
 
 export interface RegisteredWebhook {
   id: string;
-  provider: ProviderName;
+  provider: ProviderId;
   eventType: string;
   /** False: it still points at an older URL of ours (a previous tunnel, a rotated secret). */
   pointsAtCurrentUrl: boolean;
@@ -299,8 +300,6 @@ export interface SettingsView {
   tunnel: Availability<TunnelPreferences>;
   notifications: Availability<{ settings: NotificationSettings }>;
   dataDir: string;
-  /** Settings a later part of Hookwatch adds, so the screen can say what will come. */
-  comingLater: Array<{ setting: string; arrivesWith: string }>;
 }
 
 export interface SettingsPatch {
@@ -311,7 +310,7 @@ export interface SettingsPatch {
 }
 
 export interface ProviderInstructions {
-  provider: Exclude<ProviderName, 'unknown'>;
+  provider: Exclude<ProviderId, 'unknown'>;
   title: string;
   /** The URL to give this provider (it contains the secret: the user's own, never logged). */
   url: string;
@@ -373,7 +372,7 @@ export interface HookwatchApi {
   /** Full-text search (every word as a prefix) over text, chat and account names and phones. */
   searchEvents(text: string, query: EventQuery): Promise<SearchPage>;
   /** One event with its raw request; null when it does not exist (any more). */
-  getEvent(id: number): Promise<EventDetail | null>;
+  getEvent(id: number): Promise<EventDetailView | null>;
   getFilterOptions(): Promise<FilterOptions>;
   listAccounts(): Promise<AccountsBoard>;
   getHealth(): Promise<HealthReport>;

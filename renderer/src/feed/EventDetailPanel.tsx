@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { EventDetail as EventDetailData, JsonValue } from '../contract.js';
+import type { EventDetailView, JsonValue } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { replayCurl } from '../lib/curl.js';
 import { findAggregationHtml, prettyBody } from '../lib/format.js';
@@ -20,7 +20,7 @@ interface Props {
  * delivered, and a curl command that replays it into the receiver. Everything from the payload is
  * shown as text; the v1 `aggregation` HTML too.
  */
-export function EventDetail({ eventId, webhookUrl, onClose, onSelect, onFilter }: Props) {
+export function EventDetailPanel({ eventId, webhookUrl, onClose, onSelect, onFilter }: Props) {
   const client = useClient();
   const now = useNow();
   const detail = useAsync(() => client.api.getEvent(eventId), [client, eventId]);
@@ -74,7 +74,7 @@ function DetailBody({
   onSelect,
   onFilter,
 }: {
-  d: EventDetailData;
+  d: EventDetailView;
   now: number;
   webhookUrl: string | null;
   onSelect: (id: number) => void;
