@@ -8,6 +8,7 @@ import { isObject, jsonDepth } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
 import type { DeliveryRecord, HookwatchStore, IngestResult } from '../store/store.js';
+import { SecretRedactor } from './secret-redaction.js';
 import { InlineWriter, type DeliveryWriter } from './writer.js';
 
 export interface ReceiverOptions {
@@ -77,6 +78,8 @@ export class Receiver {
   private readonly inFlight = new Set<Promise<void>>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
   private formerSecrets: string[] = [];
+  /** Finds the current and former secrets, and near misses of them, in what the log keeps. */
+  private redactor: SecretRedactor;
   private readonly o: Required<Omit<ReceiverOptions, 'onIngest' | 'onDelivery' | 'writer'>> & Pick<ReceiverOptions, 'onIngest' | 'onDelivery'>;
 
   constructor(options: ReceiverOptions) {
@@ -94,6 +97,7 @@ export class Receiver {
     this.secret = options.store.webhookSecret();
     this.secretBytes = Buffer.from(this.secret);
     this.formerSecrets = options.store.formerWebhookSecrets();
+    this.redactor = new SecretRedactor([this.secret, ...this.formerSecrets]);
   }
 
   /** Takes a new secret into use at once (after `rotateWebhookSecret`). */
@@ -101,6 +105,7 @@ export class Receiver {
     this.secret = secret;
     this.secretBytes = Buffer.from(secret);
     this.formerSecrets = this.o.store.formerWebhookSecrets();
+    this.redactor = new SecretRedactor([secret, ...this.formerSecrets]);
   }
 
   get port(): number {
@@ -206,29 +211,30 @@ export class Receiver {
     if (parts[0] === 'hooks' && parts.length >= 2 && parts.length <= 3) {
       const ok = this.secretMatches(parts[1]!);
       const providerName = parts[2];
-      const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${providerName ? '/' + providerName.slice(0, 40) : ''}`;
-      if (!ok) return { kind: 'not-found', loggedPath };
-      if (providerName === undefined) return { kind: 'hook', provider: undefined, loggedPath };
-      const provider = providerById(providerName);
-      return provider ? { kind: 'hook', provider, loggedPath } : { kind: 'not-found', loggedPath };
+      const provider = providerName === undefined ? undefined : providerById(providerName);
+      // A known provider name is logged as sent; anything else there may be (a near miss of) a secret.
+      const shownProvider = providerName === undefined ? '' : '/' + (provider ? providerName : this.redactor.value(providerName)).slice(0, 40);
+      const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${shownProvider}`;
+      if (!ok || (providerName !== undefined && !provider)) return { kind: 'not-found', loggedPath };
+      return { kind: 'hook', provider, loggedPath };
     }
     return { kind: 'not-found', loggedPath: this.redactPath(path) };
   }
 
   /**
    * A path that is not exactly a hook route can still carry the secret (`/hooks/<secret>/x/y`,
-   * `/Hooks/<secret>`, a proxy prefix before it) or a near-miss of it: the delivery log must hold neither.
+   * `/Hooks/<secret>`, a proxy prefix before it) or a near miss of it (cut short, one character off,
+   * another case, percent-encoded, a former secret): the delivery log must hold none of them. Exact
+   * matches are cheap to find and done for every logged text; near misses only for requests that did not
+   * match the webhook route, so accepted deliveries pay nothing for it.
    */
   private redactSecrets(text: string): string {
-    let t = text;
-    for (const secret of [this.secret, ...this.formerSecrets]) {
-      if (secret && t.includes(secret)) t = t.split(secret).join('{secret}');
-    }
-    return t;
+    return this.redactor.exact(text);
   }
 
   private redactPath(path: string): string {
-    let p = this.redactSecrets(path);
+    let p = this.redactor.path(path);
+    // Whatever follows /hooks/ is a try at the secret, however far off: not kept.
     p = p.replace(/(\/hooks\/)(?!\{secret\})[^/]+/gi, '$1{redacted}');
     return p.slice(0, 200);
   }
@@ -263,7 +269,7 @@ export class Receiver {
       forcedProvider: route.kind === 'hook' ? (route.provider?.id ?? null) : null,
       remoteAddr: req.socket.remoteAddress ?? null,
       contentType: req.headers['content-type']?.slice(0, 200) ?? null,
-      headers: this.headersForLog(req),
+      headers: this.headersForLog(req, route.kind !== 'hook'),
     };
     // Spelled out rather than spread from `base`: this runs for every webhook, and a literal is cheaper.
     const log = (status: number, reason: string | null, body: Buffer | null, size: number, truncated: boolean): DeliveryRecord => ({
@@ -443,7 +449,8 @@ export class Receiver {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   }
 
-  private headersForLog(req: IncomingMessage): Record<string, string> {
+  /** `nearMisses`: also redact near misses of a secret (for requests that missed the route; see redactSecrets). */
+  private headersForLog(req: IncomingMessage, nearMisses: boolean): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || DROPPED_HEADERS.has(name)) continue;
@@ -452,7 +459,8 @@ export class Receiver {
         continue;
       }
       // A proxy may echo the request path (and so the secret, current or former) in a header.
-      out[name] = this.redactSecrets(Array.isArray(value) ? value.join(', ') : value).slice(0, 2000);
+      const text = Array.isArray(value) ? value.join(', ') : value;
+      out[name] = (nearMisses ? this.redactor.value(text) : this.redactSecrets(text)).slice(0, 2000);
     }
     return out;
   }
