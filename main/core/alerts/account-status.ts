@@ -148,10 +148,6 @@ export function emptyAccountBoard(): AccountBoard {
   return { accounts: {} };
 }
 
-function unchanged(board: AccountBoard, ignored: string[] = []): AccountUpdate {
-  return { board, transitions: [], changed: [], removedKeys: [], ignored };
-}
-
 const STATE_RANK: Record<AccountState, number> = { unknown: 0, connected: 1, suspended: 2, disconnected: 3 };
 
 /**
@@ -246,6 +242,80 @@ function newAccount(key: string, phone: string | null, accountId: string | null,
   };
 }
 
+/**
+ * The accounts being changed by one call (an event batch, an API listing). The input board is never
+ * written: the draft copies its accounts once, on the first change, and then changes its copy in place,
+ * so a call costs one copy plus its own work, not a copy per account or per event (which made merging a
+ * listing of 16,000 accounts take most of a minute). Lookups by account id use an index built on first
+ * need, for the same reason.
+ */
+class BoardDraft {
+  private accounts: Record<string, AccountStatus>;
+  private copied = false;
+  /** accountId -> keys of the accounts carrying it, oldest first. */
+  private byId: Map<string, string[]> | null = null;
+
+  constructor(private readonly base: AccountBoard) {
+    this.accounts = base.accounts;
+  }
+
+  get(key: string): AccountStatus | undefined {
+    return this.accounts[key];
+  }
+
+  /** The first account carrying this id (as a scan of the board in its order would find it). */
+  findById(accountId: string): AccountStatus | undefined {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const a of Object.values(this.accounts)) if (a.accountId) this.indexAdd(a.accountId, a.key);
+    }
+    const key = this.byId.get(accountId)?.[0];
+    return key === undefined ? undefined : this.accounts[key];
+  }
+
+  set(account: AccountStatus): void {
+    this.writable();
+    const prior = this.accounts[account.key];
+    if (this.byId && prior?.accountId !== account.accountId) {
+      if (prior?.accountId) this.indexRemove(prior.accountId, prior.key);
+      if (account.accountId) this.indexAdd(account.accountId, account.key);
+    }
+    this.accounts[account.key] = account;
+  }
+
+  delete(key: string): void {
+    this.writable();
+    const prior = this.accounts[key];
+    if (this.byId && prior?.accountId) this.indexRemove(prior.accountId, key);
+    delete this.accounts[key];
+  }
+
+  /** The board as it now is: the input board itself when nothing changed. */
+  board(): AccountBoard {
+    return this.copied ? { accounts: this.accounts } : this.base;
+  }
+
+  private writable(): void {
+    if (this.copied) return;
+    this.accounts = { ...this.accounts };
+    this.copied = true;
+  }
+
+  private indexAdd(accountId: string, key: string): void {
+    const keys = this.byId!.get(accountId);
+    if (!keys) this.byId!.set(accountId, [key]);
+    else if (!keys.includes(key)) keys.push(key);
+  }
+
+  private indexRemove(accountId: string, key: string): void {
+    const keys = this.byId!.get(accountId);
+    if (!keys) return;
+    const i = keys.indexOf(key);
+    if (i >= 0) keys.splice(i, 1);
+    if (keys.length === 0) this.byId!.delete(accountId);
+  }
+}
+
 interface Resolved {
   /** The account record to update, under its final key (merged with an id-keyed twin if any). */
   account: AccountStatus;
@@ -259,11 +329,10 @@ interface Resolved {
  * account first seen without a phone (WABA events may lack `display_phone_number`) is found
  * again by its id, and moved under its phone once one is known.
  */
-function resolveAccount(board: AccountBoard, phone: string | null, accountId: string | null, name: string | null): Resolved | null {
-  const accounts = board.accounts;
+function resolveAccount(draft: BoardDraft, phone: string | null, accountId: string | null, name: string | null): Resolved | null {
   if (phone) {
-    const existing = accounts[phone] ?? null;
-    const twin = accountId && accountId !== phone ? accounts[accountId] ?? null : null;
+    const existing = draft.get(phone) ?? null;
+    const twin = accountId && accountId !== phone ? draft.get(accountId) ?? null : null;
     if (!twin) {
       const account = existing
         ? { ...existing, accountId: accountId ?? existing.accountId }
@@ -278,9 +347,9 @@ function resolveAccount(board: AccountBoard, phone: string | null, accountId: st
     return { account, before: existing ?? twin, removedKeys: [twin.key] };
   }
   if (!accountId) return null;
-  const byKey = accounts[accountId];
+  const byKey = draft.get(accountId);
   if (byKey) return { account: byKey, before: byKey, removedKeys: [] };
-  const byId = Object.values(accounts).find((a) => a.accountId === accountId);
+  const byId = draft.findById(accountId);
   if (byId) return { account: byId, before: byId, removedKeys: [] };
   return { account: newAccount(accountId, null, accountId, name), before: null, removedKeys: [] };
 }
@@ -304,47 +373,52 @@ function transitionOf(before: AccountStatus | null, after: AccountStatus, cause:
   };
 }
 
-function commit(
-  board: AccountBoard,
-  resolved: Resolved,
-  after: AccountStatus,
-  cause: AccountObservation,
-  ignored: string[] = [],
-): AccountUpdate {
-  const accounts = { ...board.accounts };
-  for (const k of resolved.removedKeys) delete accounts[k];
-  accounts[after.key] = after;
-  const t = transitionOf(resolved.before, after, cause);
-  return {
-    board: { accounts },
-    transitions: t ? [t] : [],
-    changed: [after],
-    removedKeys: resolved.removedKeys.filter((k) => k !== after.key),
-    ignored,
-  };
+/** What one batch changed, gathered as it goes (a key removed and then written again counts as changed). */
+class Changes {
+  readonly transitions: AccountTransition[] = [];
+  readonly ignored: string[] = [];
+  private readonly changed = new Map<string, AccountStatus>();
+  private readonly removed = new Set<string>();
+
+  commit(draft: BoardDraft, resolved: Resolved, after: AccountStatus, cause: AccountObservation | null): AccountTransition | null {
+    for (const k of resolved.removedKeys) {
+      draft.delete(k);
+      this.changed.delete(k);
+      this.removed.add(k);
+    }
+    draft.set(after);
+    this.changed.set(after.key, after);
+    this.removed.delete(after.key);
+    const t = cause ? transitionOf(resolved.before, after, cause) : null;
+    if (t) this.transitions.push(t);
+    return t;
+  }
+
+  update(draft: BoardDraft): AccountUpdate {
+    return { board: draft.board(), transitions: this.transitions, changed: [...this.changed.values()], removedKeys: [...this.removed], ignored: this.ignored };
+  }
 }
 
 function describeEvent(e: AccountEventInput): string {
   return e.id !== null && e.id !== undefined ? `event ${e.id} (${e.type})` : `a ${e.type} event`;
 }
 
-/**
- * Applies one event. Events that are not account status events leave the board as it is (the
- * same object, so callers can skip persisting). Redeliveries (same event id) change nothing.
- */
-export function applyAccountEvent(board: AccountBoard, event: AccountEventInput): AccountUpdate {
+/** Applies one event to the draft; returns its transition, if any. */
+function applyToDraft(draft: BoardDraft, changes: Changes, event: AccountEventInput): AccountTransition | null {
   const state = accountStateForEventType(event.type);
-  if (state === null) return unchanged(board);
+  if (state === null) return null;
   const at = event.occurredAt ?? event.receivedAt;
   if (!Number.isFinite(at) || !Number.isFinite(event.receivedAt)) {
-    return unchanged(board, [`${describeEvent(event)} has no usable time; the account state was not changed`]);
+    changes.ignored.push(`${describeEvent(event)} has no usable time; the account state was not changed`);
+    return null;
   }
   const phone = toE164(event.accountPhone);
   const accountId = event.accountId?.trim() || null;
   const name = event.accountName?.trim() || null;
-  const resolved = resolveAccount(board, phone, accountId, name);
+  const resolved = resolveAccount(draft, phone, accountId, name);
   if (!resolved) {
-    return unchanged(board, [`${describeEvent(event)} names no account (no phone, no account id); it is kept but changes no account state`]);
+    changes.ignored.push(`${describeEvent(event)} names no account (no phone, no account id); it is kept but changes no account state`);
+    return null;
   }
   const obs: AccountObservation = {
     at,
@@ -358,21 +432,48 @@ export function applyAccountEvent(board: AccountBoard, event: AccountEventInput)
   const history = insertObservation(resolved.account.history, obs);
   if (!history) {
     const duplicate = obs.eventId !== null && resolved.account.history.some((o) => o.eventId === obs.eventId);
-    const why = duplicate
-      ? []
-      : [`${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`];
+    if (!duplicate) {
+      changes.ignored.push(`${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`);
+    }
     // Nothing new to place, but an id-keyed twin may still have been merged under the phone.
-    if (resolved.removedKeys.length > 0) return commit(board, resolved, resolved.account, obs, why);
-    return unchanged(board, why);
+    if (resolved.removedKeys.length > 0) return changes.commit(draft, resolved, resolved.account, obs);
+    return null;
   }
-  return commit(board, resolved, withHistory(resolved.account, history), obs);
+  return changes.commit(draft, resolved, withHistory(resolved.account, history), obs);
+}
+
+/**
+ * Applies one event. Events that are not account status events leave the board as it is (the
+ * same object, so callers can skip persisting). Redeliveries (same event id) change nothing.
+ * The board passed in is never changed. For many events use applyAccountEvents: this copies the
+ * board's account table once per call.
+ */
+export function applyAccountEvent(board: AccountBoard, event: AccountEventInput): AccountUpdate {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  applyToDraft(draft, changes, event);
+  return changes.update(draft);
+}
+
+/**
+ * Applies events in the order given, with the result of applying them one by one with
+ * applyAccountEvent, in time linear in the board plus the events. `transitionsByEvent[i]` are the
+ * transitions event i caused (so a caller can interleave its own per-event signals).
+ */
+export function applyAccountEvents(board: AccountBoard, events: Iterable<AccountEventInput>): AccountUpdate & { transitionsByEvent: AccountTransition[][] } {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  const transitionsByEvent: AccountTransition[][] = [];
+  for (const e of events) {
+    const t = applyToDraft(draft, changes, e);
+    transitionsByEvent.push(t ? [t] : []);
+  }
+  return { ...changes.update(draft), transitionsByEvent };
 }
 
 /** The board from a list of events in any order (the result does not depend on the order). */
 export function accountStatusFromEvents(events: Iterable<AccountEventInput>, board: AccountBoard = emptyAccountBoard()): AccountBoard {
-  let b = board;
-  for (const e of events) b = applyAccountEvent(b, e).board;
-  return b;
+  return applyAccountEvents(board, events).board;
 }
 
 /** One row of `GET /whatsapp_accounts` (`data.whatsapp_accounts[]`), as received. */
@@ -406,14 +507,17 @@ export interface ApiWhatsappAccount {
  *
  * Accounts missing from the list are left alone (the token may not see every account).
  * The observation is placed at its time, so an older event arriving later cannot undo it.
+ *
+ * Linear in the board plus the rows (one copy of the board, an index by account id). A long listing
+ * may be merged in consecutive parts, each on the board the previous one returned, with the same
+ * result; `firstIndex` is the position of the first row in the whole listing (for the reports).
  */
-export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly unknown[], now: number): AccountUpdate {
-  let b = board;
-  const transitions: AccountTransition[] = [];
-  const changed = new Map<string, AccountStatus>();
-  const removed = new Set<string>();
-  const ignored: string[] = [];
-  accountsFromApi.forEach((raw, index) => {
+export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly unknown[], now: number, firstIndex = 0): AccountUpdate {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  const ignored = changes.ignored;
+  accountsFromApi.forEach((raw, i) => {
+    const index = firstIndex + i;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       ignored.push(`whatsapp_accounts[${index}] is not an object`);
       return;
@@ -423,7 +527,7 @@ export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly 
     const accountId = idText || null;
     const phone = toE164(row.phone) ?? toE164(accountId);
     const name = typeof row.account_name === 'string' && row.account_name.trim() ? row.account_name.trim() : null;
-    const resolved = resolveAccount(b, phone, accountId, name);
+    const resolved = resolveAccount(draft, phone, accountId, name);
     if (!resolved) {
       ignored.push(`whatsapp_accounts[${index}] has neither a phone nor an id`);
       return;
@@ -450,20 +554,9 @@ export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly 
     if (name && after.name !== name) after = { ...after, name };
     const isNew = resolved.before === null;
     if (after === resolved.account && !isNew && resolved.removedKeys.length === 0) return;
-    const accounts = { ...b.accounts };
-    for (const k of resolved.removedKeys) {
-      delete accounts[k];
-      changed.delete(k);
-      removed.add(k);
-    }
-    accounts[after.key] = after;
-    b = { accounts };
-    changed.set(after.key, after);
-    removed.delete(after.key);
-    const t = obs ? transitionOf(resolved.before, after, obs) : null;
-    if (t) transitions.push(t);
+    changes.commit(draft, resolved, after, obs);
   });
-  return { board: b, transitions, changed: [...changed.values()], removedKeys: [...removed], ignored };
+  return changes.update(draft);
 }
 
 /** Accounts sorted for display: down first, then unknown, then connected; by name/phone within. */

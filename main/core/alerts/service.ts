@@ -1,7 +1,7 @@
 import type { StoredAlert, StoredEvent, HookwatchStore } from '../store/store.js';
 import {
   accountStatusFromEvents,
-  applyAccountEvent,
+  applyAccountEvents,
   emptyAccountBoard,
   listAccounts,
   mergeApiSnapshot,
@@ -158,8 +158,11 @@ export class AlertService {
   private process(events: StoredEvent[]): void {
     const before = this.snapshot();
     const signals: AlertSignal[] = [];
-    for (const e of events) {
-      signals.push(...this.applyUpdate(applyAccountEvent(this.board, e)));
+    // One pass over the board for the whole page (one event at a time copied it per event).
+    const update = applyAccountEvents(this.board, events);
+    this.applyUpdate({ ...update, transitions: [] });
+    for (const [i, e] of events.entries()) {
+      for (const transition of update.transitionsByEvent[i]!) signals.push({ kind: 'account', transition });
       const assignment = assignmentSignalFromEvent(e);
       if (assignment) signals.push(assignment);
       this.lastEventId = Math.max(this.lastEventId, e.id);
