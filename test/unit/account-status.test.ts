@@ -536,14 +536,14 @@ describe('many accounts: the linear merge gives what one account at a time gives
     return { events, rows };
   }
 
-  const deepFreeze = (board: AccountBoard) => {
+  /** Records are replaced, never edited: freezing them proves it (a write would throw). */
+  const freezeRecords = (board: AccountBoard) => {
     for (const a of Object.values(board.accounts)) {
       for (const o of a.history) Object.freeze(o);
       Object.freeze(a.history);
       Object.freeze(a);
     }
-    Object.freeze(board.accounts);
-    return Object.freeze(board);
+    return board;
   };
   const noIndex = (lines: string[]) => lines.map((l) => l.replace(/whatsapp_accounts\[\d+\]/, 'whatsapp_accounts[i]')).sort();
 
@@ -554,8 +554,7 @@ describe('many accounts: the linear merge gives what one account at a time gives
   ])('$accounts accounts (seed $seed): board, transitions, changes and reports match the per-account result', ({ accounts, seed }) => {
     const random = mulberry32(seed);
     const groups = Array.from({ length: accounts }, (_, n) => group(n, random));
-    const board = deepFreeze(accountStatusFromEvents(groups.flatMap((g) => g.events)));
-    // The input board is frozen: a merge that wrote into it would throw.
+    const board = freezeRecords(accountStatusFromEvents(groups.flatMap((g) => g.events)));
     const whole = mergeApiSnapshot(board, groups.flatMap((g) => g.rows), NOW);
 
     const expectedAccounts: Record<string, unknown> = {};
@@ -585,10 +584,9 @@ describe('many accounts: the linear merge gives what one account at a time gives
   it('a listing merged in chunks (as the poller does) gives the same board, transitions and reports as in one go', () => {
     const random = mulberry32(7);
     const groups = Array.from({ length: 3_000 }, (_, n) => group(n, random));
-    const start = accountStatusFromEvents(groups.flatMap((g) => g.events));
     const rows = groups.flatMap((g) => g.rows);
-    const once = mergeApiSnapshot(start, rows, NOW);
-    let b = start;
+    const once = mergeApiSnapshot(accountStatusFromEvents(groups.flatMap((g) => g.events)), rows, NOW);
+    let b = accountStatusFromEvents(groups.flatMap((g) => g.events));
     const transitions: AccountTransition[] = [];
     const ignored: string[] = [];
     for (let i = 0; i < rows.length; i += 250) {
@@ -602,7 +600,7 @@ describe('many accounts: the linear merge gives what one account at a time gives
     expect(ignored).toEqual(once.ignored);
   });
 
-  it('applying many events at once gives what applying them one by one gives, and leaves the input board alone', () => {
+  it('applying many events at once gives what applying them one by one gives, and undo puts the board back', () => {
     const random = mulberry32(11);
     const groups = Array.from({ length: 2_000 }, (_, n) => group(n, random));
     const first = groups.slice(0, 1_000).flatMap((g) => g.events);
@@ -614,9 +612,8 @@ describe('many accounts: the linear merge gives what one account at a time gives
       ev(999_999, 'message:new', T0),
       ev(999_998, 'whatsapp:account:connected', T0, { phone: null, accountId: null }),
     ];
-    const board = deepFreeze(accountStatusFromEvents(first));
     // The reference: one event at a time, as the service applied them before.
-    const oneByOne = { board, transitions: [] as AccountTransition[], ignored: [] as string[] };
+    const oneByOne = { board: freezeRecords(accountStatusFromEvents(first)), transitions: [] as AccountTransition[], ignored: [] as string[] };
     const changed = new Map<string, unknown>();
     const removed = new Set<string>();
     for (const e of later) {
@@ -633,6 +630,8 @@ describe('many accounts: the linear merge gives what one account at a time gives
         removed.delete(c.key);
       }
     }
+    const board = freezeRecords(accountStatusFromEvents(first));
+    const untouched = structuredClone(board.accounts);
     const batch = applyAccountEvents(board, later);
     expect(batch.board.accounts).toEqual(oneByOne.board.accounts);
     expect(batch.transitions).toEqual(oneByOne.transitions);
@@ -643,5 +642,21 @@ describe('many accounts: the linear merge gives what one account at a time gives
     expect(new Set(batch.removedKeys)).toEqual(removed);
     expect(removed.size).toBeGreaterThan(0);
     expect(accountStatusFromEvents([...first, ...later]).accounts).toEqual(oneByOne.board.accounts);
+    // Saving failed: the service undoes the update, and the board is as it was (lookups by id too).
+    batch.undo();
+    expect(board.accounts).toEqual(untouched);
+    expect(applyAccountEvents(board, later).board.accounts).toEqual(oneByOne.board.accounts);
+  });
+
+  it('undo of an API merge restores re-keyed and new accounts', () => {
+    const board = accountStatusFromEvents([ev(1, 'waba:account:active', T0, { phone: null, accountId: 'waba:7', name: 'W' }), ev(2, 'whatsapp:account:connected', T0)]);
+    const before = structuredClone(board.accounts);
+    const u = mergeApiSnapshot(board, [{ id: 'waba:7', phone: B, status: 'disconnected' }, { id: 'x@s.whatsapp.net', phone: '+15550009999', status: 'active' }, { id: '15555550100@s.whatsapp.net', phone: A, status: 'disconnected' }], NOW);
+    expect(Object.keys(board.accounts).sort()).toEqual([A, B, '+15550009999'].sort());
+    expect(u.removedKeys).toEqual(['waba:7']);
+    u.undo();
+    expect(board.accounts).toEqual(before);
+    // The id index follows the undo: the WABA account is found by its id again.
+    expect(applyAccountEvent(board, ev(3, 'waba:account:disabled', T0 + MIN, { phone: null, accountId: 'waba:7' })).board.accounts['waba:7']!.state).toBe('suspended');
   });
 });

@@ -1,9 +1,11 @@
+// WhatsApp account status: the reducer from account events and API listings to one state per account.
 import { toE164 } from '../phone.js';
 import { parseProviderTime } from '../time.js';
 
 /**
- * WhatsApp account status: a pure reducer from account events (and the API's account list) to
- * one state per account. No I/O and no clock: every instant is passed in.
+ * WhatsApp account status: a reducer from account events (and the API's account list) to one
+ * state per account. No I/O and no clock: every instant is passed in. It changes the board it is
+ * given in place (a copy per change does not scale to 200,000 accounts) and returns how to undo that.
  *
  * How order is handled. Providers retry, the tunnel drops, and Hookwatch may be off, so events
  * reach us late and out of order. Each account therefore keeps a short history of observations
@@ -134,7 +136,10 @@ export interface AccountTransition {
 }
 
 export interface AccountUpdate {
+  /** The board passed in, changed in place. */
   board: AccountBoard;
+  /** Puts the board back as it was before this update (when saving the update failed). */
+  undo: () => void;
   transitions: AccountTransition[];
   /** Accounts whose record changed (to upsert); keys of accounts merged away are in `removedKeys`. */
   changed: AccountStatus[];
@@ -242,78 +247,88 @@ function newAccount(key: string, phone: string | null, accountId: string | null,
   };
 }
 
+/** Per account table: accountId -> keys of the accounts carrying it, oldest first (built on first need). */
+const idIndexes = new WeakMap<Record<string, AccountStatus>, Map<string, string[]>>();
+
 /**
- * The accounts being changed by one call (an event batch, an API listing). The input board is never
- * written: the draft copies its accounts once, on the first change, and then changes its copy in place,
- * so a call costs one copy plus its own work, not a copy per account or per event (which made merging a
- * listing of 16,000 accounts take most of a minute). Lookups by account id use an index built on first
- * need, for the same reason.
+ * The accounts being changed by one call (an event, a page of events, a part of an API listing). It
+ * changes the board's table in place and remembers each key's prior record, so `undo()` puts the
+ * board back (the caller does that when saving the change failed). Copying the table instead, per
+ * row or per event, is what made merging 16,000 accounts take most of a minute; even one copy of
+ * 200,000 accounts costs about a second, so none is made. Lookups by account id use an index kept
+ * beside the table.
  */
 class BoardDraft {
-  private accounts: Record<string, AccountStatus>;
-  private copied = false;
-  /** accountId -> keys of the accounts carrying it, oldest first. */
-  private byId: Map<string, string[]> | null = null;
+  private readonly accounts: Record<string, AccountStatus>;
+  private readonly prior = new Map<string, AccountStatus | undefined>();
 
-  constructor(private readonly base: AccountBoard) {
-    this.accounts = base.accounts;
+  constructor(private readonly board: AccountBoard) {
+    this.accounts = board.accounts;
   }
 
   get(key: string): AccountStatus | undefined {
     return this.accounts[key];
   }
 
-  /** The first account carrying this id (as a scan of the board in its order would find it). */
+  /** The first account carrying this id (as a scan of the table in its order would find it). */
   findById(accountId: string): AccountStatus | undefined {
-    if (!this.byId) {
-      this.byId = new Map();
-      for (const a of Object.values(this.accounts)) if (a.accountId) this.indexAdd(a.accountId, a.key);
+    let index = idIndexes.get(this.accounts);
+    if (!index) {
+      index = new Map();
+      for (const a of Object.values(this.accounts)) if (a.accountId) indexAdd(index, a.accountId, a.key);
+      idIndexes.set(this.accounts, index);
     }
-    const key = this.byId.get(accountId)?.[0];
+    const key = index.get(accountId)?.[0];
     return key === undefined ? undefined : this.accounts[key];
   }
 
   set(account: AccountStatus): void {
-    this.writable();
-    const prior = this.accounts[account.key];
-    if (this.byId && prior?.accountId !== account.accountId) {
-      if (prior?.accountId) this.indexRemove(prior.accountId, prior.key);
-      if (account.accountId) this.indexAdd(account.accountId, account.key);
-    }
-    this.accounts[account.key] = account;
+    if (!this.prior.has(account.key)) this.prior.set(account.key, this.accounts[account.key]);
+    write(this.accounts, account.key, account);
   }
 
   delete(key: string): void {
-    this.writable();
-    const prior = this.accounts[key];
-    if (this.byId && prior?.accountId) this.indexRemove(prior.accountId, key);
-    delete this.accounts[key];
+    if (!this.prior.has(key)) this.prior.set(key, this.accounts[key]);
+    write(this.accounts, key, undefined);
   }
 
-  /** The board as it now is: the input board itself when nothing changed. */
-  board(): AccountBoard {
-    return this.copied ? { accounts: this.accounts } : this.base;
+  /** The board (the same object, changed in place) and how to put it back. */
+  result(): { board: AccountBoard; undo: () => void } {
+    const accounts = this.accounts;
+    const prior = [...this.prior];
+    return {
+      board: this.board,
+      undo: () => {
+        for (const [key, record] of prior) write(accounts, key, record);
+      },
+    };
   }
+}
 
-  private writable(): void {
-    if (this.copied) return;
-    this.accounts = { ...this.accounts };
-    this.copied = true;
+/** Sets or (undefined) deletes one record, keeping the id index of the table right. */
+function write(accounts: Record<string, AccountStatus>, key: string, record: AccountStatus | undefined): void {
+  const index = idIndexes.get(accounts);
+  const old = accounts[key];
+  if (index && old?.accountId !== record?.accountId) {
+    if (old?.accountId) indexRemove(index, old.accountId, key);
+    if (record?.accountId) indexAdd(index, record.accountId, key);
   }
+  if (record) accounts[key] = record;
+  else delete accounts[key];
+}
 
-  private indexAdd(accountId: string, key: string): void {
-    const keys = this.byId!.get(accountId);
-    if (!keys) this.byId!.set(accountId, [key]);
-    else if (!keys.includes(key)) keys.push(key);
-  }
+function indexAdd(index: Map<string, string[]>, accountId: string, key: string): void {
+  const keys = index.get(accountId);
+  if (!keys) index.set(accountId, [key]);
+  else if (!keys.includes(key)) keys.push(key);
+}
 
-  private indexRemove(accountId: string, key: string): void {
-    const keys = this.byId!.get(accountId);
-    if (!keys) return;
-    const i = keys.indexOf(key);
-    if (i >= 0) keys.splice(i, 1);
-    if (keys.length === 0) this.byId!.delete(accountId);
-  }
+function indexRemove(index: Map<string, string[]>, accountId: string, key: string): void {
+  const keys = index.get(accountId);
+  if (!keys) return;
+  const i = keys.indexOf(key);
+  if (i >= 0) keys.splice(i, 1);
+  if (keys.length === 0) index.delete(accountId);
 }
 
 interface Resolved {
@@ -395,7 +410,7 @@ class Changes {
   }
 
   update(draft: BoardDraft): AccountUpdate {
-    return { board: draft.board(), transitions: this.transitions, changed: [...this.changed.values()], removedKeys: [...this.removed], ignored: this.ignored };
+    return { ...draft.result(), transitions: this.transitions, changed: [...this.changed.values()], removedKeys: [...this.removed], ignored: this.ignored };
   }
 }
 
@@ -443,10 +458,9 @@ function applyToDraft(draft: BoardDraft, changes: Changes, event: AccountEventIn
 }
 
 /**
- * Applies one event. Events that are not account status events leave the board as it is (the
- * same object, so callers can skip persisting). Redeliveries (same event id) change nothing.
- * The board passed in is never changed. For many events use applyAccountEvents: this copies the
- * board's account table once per call.
+ * Applies one event to the board (in place; `undo` reverts it). Events that are not account status
+ * events change nothing (and report no change, so callers can skip persisting). Redeliveries (same
+ * event id) change nothing.
  */
 export function applyAccountEvent(board: AccountBoard, event: AccountEventInput): AccountUpdate {
   const draft = new BoardDraft(board);
@@ -457,7 +471,7 @@ export function applyAccountEvent(board: AccountBoard, event: AccountEventInput)
 
 /**
  * Applies events in the order given, with the result of applying them one by one with
- * applyAccountEvent, in time linear in the board plus the events. `transitionsByEvent[i]` are the
+ * applyAccountEvent, in time linear in the events. `transitionsByEvent[i]` are the
  * transitions event i caused (so a caller can interleave its own per-event signals).
  */
 export function applyAccountEvents(board: AccountBoard, events: Iterable<AccountEventInput>): AccountUpdate & { transitionsByEvent: AccountTransition[][] } {
@@ -508,9 +522,9 @@ export interface ApiWhatsappAccount {
  * Accounts missing from the list are left alone (the token may not see every account).
  * The observation is placed at its time, so an older event arriving later cannot undo it.
  *
- * Linear in the board plus the rows (one copy of the board, an index by account id). A long listing
- * may be merged in consecutive parts, each on the board the previous one returned, with the same
- * result; `firstIndex` is the position of the first row in the whole listing (for the reports).
+ * Linear in the rows (changes in place, an index by account id). A long listing may be merged in
+ * consecutive parts with the same result; `firstIndex` is the position of the part's first row in
+ * the whole listing (for the reports).
  */
 export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly unknown[], now: number, firstIndex = 0): AccountUpdate {
   const draft = new BoardDraft(board);

@@ -301,7 +301,9 @@ function flushDue(state: AlertRulesState, now: number, settings: AlertSettings, 
     const w = m.window;
     if (!w || w.end > now) continue;
     if (w.folded === 0) {
-      state.accounts[key] = { ...m, window: null };
+      // Calm again: forget the account unless a break-through is pending (as for a first sight).
+      if (m.downAlertBrokeThrough) state.accounts[key] = { ...m, window: null };
+      else delete state.accounts[key];
       continue;
     }
     const count = w.summaryOnly ? w.folded : w.released + w.folded;
@@ -406,8 +408,11 @@ function onAccountTransition(
   const down = isDown(t.to);
   const recovered = t.to === 'connected' && isDown(t.from);
   if (!down && !recovered) {
-    // First sight of a connected account, or a change to unknown: nothing to tell.
-    state.accounts[t.key] = memory;
+    // First sight of a connected account, or a change to unknown: nothing to tell. Nothing to remember
+    // either unless a window is open or a break-through is pending (the next transition carries the
+    // rest): an account check that first sees 200,000 accounts must not grow what every call copies.
+    if (memory.window || memory.downAlertBrokeThrough) state.accounts[t.key] = memory;
+    else delete state.accounts[t.key];
     return;
   }
 
