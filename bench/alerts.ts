@@ -6,7 +6,10 @@ import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { AccountPoller } from '../main/core/alerts/account-poller.js';
 import { HookwatchCore } from '../main/core/core.js';
+import type { TimelinesWhatsappAccount } from '../main/core/providers/timelines/api.js';
 import type { StoredAlert } from '../main/core/store/store.js';
 import { desktopNoticeFor } from '../main/shell/desktop-notice.js';
 import { messagePayload, percentile, round, startServerProcess, stopProcess } from './common.js';
@@ -21,6 +24,9 @@ import { messagePayload, percentile, round, startServerProcess, stopProcess } fr
  *   different account, so every one is a critical alert (the same account again would be folded as
  *   flapping), sent one at a time, the way outages arrive.
  * - The memory (RSS) of `hookwatch serve` idle, and after 100k message events POSTed to it (32 in flight).
+ * - The account check of a very large workspace: GET /whatsapp_accounts listing 16,000 and 200,000
+ *   accounts merged into the board (in parts), with the longest event-loop stall while it runs and how
+ *   long a webhook POST sent in the middle of it waited for its answer (the receiver must keep answering).
  */
 
 const HOOKWATCH = fileURLToPath(new URL('../../bin/hookwatch.js', import.meta.url));
@@ -113,6 +119,63 @@ async function postToNotification(iterations: number): Promise<Record<string, nu
   };
 }
 
+function listing(n: number): TimelinesWhatsappAccount[] {
+  return Array.from({ length: n }, (_, i) => {
+    const phone = `+1555${String(i).padStart(7, '0')}`;
+    const down = i % 1000 === 999;
+    return {
+      id: `${phone.slice(1)}@s.whatsapp.net`,
+      phone,
+      connectedOn: '2025-01-08 10:35:18 +0000',
+      status: down ? 'disconnected' : 'active',
+      statusAsSent: down ? 'disconnected' : 'Active',
+      ownerName: 'Dana Owner',
+      ownerEmail: 'dana.owner@example.com',
+      accountName: `Account ${i}`,
+    };
+  });
+}
+
+/** One account check of `n` accounts on a fresh core (the listing is in memory: this measures the merge, not the API). */
+async function accountCheck(n: number): Promise<Record<string, number>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookwatch-bench-accounts-'));
+  const core = await HookwatchCore.start({ dataDir, port: 0, durability: 'full', log: () => {} });
+  const accounts = listing(n);
+  const poller = new AccountPoller({ listWhatsappAccounts: async () => accounts }, core.alerts);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    let firstPart!: () => void;
+    const started = new Promise<void>((resolve) => (firstPart = resolve));
+    const off = core.alerts.onAccountsChanged(() => firstPart());
+    stalls.enable();
+    const t0 = performance.now();
+    const check = poller.pollNow();
+    await started;
+    const p0 = performance.now();
+    const status = await post(agent, new URL(core.receiver.localUrl), disconnectPayload(9_999_999));
+    const answeredMs = performance.now() - p0;
+    const result = await check;
+    const seconds = (performance.now() - t0) / 1000;
+    stalls.disable();
+    off();
+    if (status !== 200 || !result.ok || core.alerts.accounts().length !== n + 1) throw new Error(`account check of ${n} accounts went wrong (POST ${status}, ${JSON.stringify(result)})`);
+    return { accounts: n, seconds: round(seconds, 2), longestStallMs: round(stalls.max / 1e6, 1), postDuringMergeMs: round(answeredMs, 1) };
+  } finally {
+    stalls.disable();
+    agent.destroy();
+    await poller.stop();
+    await core.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function benchAccountChecks(sizes: readonly number[] = [16_000, 200_000]): Promise<Array<Record<string, number>>> {
+  const out: Array<Record<string, number>> = [];
+  for (const n of sizes) out.push(await accountCheck(n));
+  return out;
+}
+
 /** Resident set size of a process, from /proc on Linux, else ps (macOS). */
 function rssBytes(pid: number): number {
   try {
@@ -187,11 +250,18 @@ export async function benchAlerts(options: { iterations?: number; events?: numbe
   const latency = await postToNotification(options.iterations ?? 500);
   log('alerts: memory of hookwatch serve, idle and after 100k events…');
   const memory = await serveMemory(options.events ?? 100_000);
+  log('alerts: account check of 16,000 and 200,000 accounts…');
+  const accountChecks = await benchAccountChecks();
   const tick = (ok: boolean) => (ok ? '✓' : '✗');
   return {
     latency,
     memory,
+    accountChecks,
     summary: [
+      ...accountChecks.map(
+        (c) =>
+          `| account check merge, ${c.accounts!.toLocaleString('en')} accounts (in parts) | ${c.seconds} s, longest event-loop stall ${c.longestStallMs} ms, a POST during it answered in ${c.postDuringMergeMs} ms | report | |`,
+      ),
       `| account event POST → notification call, ${latency.iterations} outages one at a time | p50 ${latency.p50Ms} / p99 ${latency.p99Ms} ms (max ${latency.maxMs}) | p99 < 50 ms | ${tick(latency.met as boolean)} |`,
       `| \`hookwatch serve\` memory (RSS), idle | ${memory.idleMiB} MiB | report | |`,
       `| \`hookwatch serve\` memory (RSS) after ${memory.events!.toLocaleString('en')} events POSTed (${memory.perSecond}/s, 32 in flight) | ${memory.afterMiB} MiB (peak ${memory.peakMiB} MiB) | report | |`,

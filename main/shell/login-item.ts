@@ -23,10 +23,32 @@ export interface ElectronLoginItems {
   setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
 }
 
-/** Desktop-entry Exec quoting: arguments with reserved characters are double-quoted, with \ " ` $ escaped. */
+/**
+ * Desktop-entry Exec quoting of one argument (Desktop Entry spec, "The Exec key"): an argument with a
+ * reserved character is double-quoted, with \ " ` $ escaped by a backslash inside the quotes.
+ */
 export function quoteExecArg(arg: string): string {
-  if (!/[\s"'\\`$<>|&;*?#()~]/.test(arg)) return arg;
+  if (!/[\s"'\\`$<>|&;*?#()~=]/.test(arg)) return arg;
   return `"${arg.replace(/([\\"`$])/g, '\\$1')}"`;
+}
+
+/**
+ * The whole Exec value for these arguments, in the spec's three layers: each argument quoted
+ * (quoteExecArg) with `%` written `%%` (a lone `%` starts a field code such as `%u`, which the launcher
+ * would replace), and then the string-value escape, which doubles every backslash (so a quoted `\$` is
+ * written `\\$`). A line break cannot be written in a key's value at all (it would end the line, and the
+ * next line could be any key), so an argument holding one is refused.
+ */
+export function execKeyValue(args: readonly string[]): string {
+  for (const arg of args) {
+    if (/[\r\n]/.test(arg)) {
+      throw new Error(`cannot start Hookwatch at login: its path has a line break (${JSON.stringify(arg)}); move Hookwatch to a folder whose path has none and turn Start at login on again`);
+    }
+  }
+  return args
+    .map((arg) => quoteExecArg(arg).replace(/%/g, '%%'))
+    .join(' ')
+    .replace(/\\/g, '\\\\');
 }
 
 /** `command`: the executable and any arguments before HIDDEN_ARG (an unpackaged app needs its folder). */
@@ -36,7 +58,7 @@ export function autostartDesktopEntry(command: readonly string[], name = 'Hookwa
     'Type=Application',
     `Name=${name}`,
     'Comment=Watches WhatsApp webhooks and alerts on account outages',
-    `Exec=${[...command, HIDDEN_ARG].map(quoteExecArg).join(' ')}`,
+    `Exec=${execKeyValue([...command, HIDDEN_ARG])}`,
     'Terminal=false',
     'X-GNOME-Autostart-enabled=true',
     '',

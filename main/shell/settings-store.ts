@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipcMain } from 'electron';
 import Store, { type Options, type Schema } from 'electron-store';
@@ -137,6 +137,15 @@ export function openShellSettings(options: OpenShellSettingsOptions): ShellSetti
     );
   }
 
+  // A file written before it was created 0600 is tightened now, not only at its next write.
+  if (existsSync(file)) {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      /* not ours to change (or a file system without modes): electron-store still writes it 0600 */
+    }
+  }
+
   const open = () => {
     // A new file starts at this layout, like a new database at its latest schema: the migrations are for
     // files written by older versions, and would otherwise run on fresh defaults.
@@ -154,6 +163,8 @@ export function openShellSettings(options: OpenShellSettingsOptions): ShellSetti
       migrations: storeMigrations,
       projectVersion: semverOf(layout),
       clearInvalidConfig: false,
+      // Readable by its owner only, like the database: it holds the (encrypted) provider token.
+      configFileMode: 0o600,
     };
     return new Store<ShellSettingsData>(storeOptions as Options<ShellSettingsData>);
   };

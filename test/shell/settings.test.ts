@@ -1,6 +1,6 @@
 // The shell's settings (electron-store, real files in a temp folder) and the encrypted provider token.
 // Electron is faked; electron-store and its schema validation are the real ones.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -97,6 +97,18 @@ describe('shell settings in electron-store (Electron is faked)', () => {
     const s2 = openShellSettings({ cwd: tmp.dir, log: (l) => lines.push(l), now: () => Date.UTC(2026, 0, 2, 3, 4, 6) });
     expect(s2.startAtLogin).toBe(false);
     expect(lines.at(-1)).toMatch(/schema violation.*startAtLogin/);
+  });
+
+  it.skipIf(process.platform === 'win32')('Electron is faked: the settings file is readable by its owner only (0600), like the database, and an older 0644 file is tightened', () => {
+    const s = openShellSettings({ cwd: tmp.dir });
+    s.setStartAtLogin(true);
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
+    // A file written by a Hookwatch before this fix (0644) is tightened when opened, before any write.
+    chmodSync(file(), 0o644);
+    const again = openShellSettings({ cwd: tmp.dir });
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
+    again.setNotifications({ silent: true });
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
   });
 
   it('Electron is faked: electron-store’s unchecked renderer IPC listener is not left registered', () => {

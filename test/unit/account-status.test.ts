@@ -4,6 +4,7 @@ import {
   accountStateForEventType,
   accountStatusFromEvents,
   applyAccountEvent,
+  applyAccountEvents,
   emptyAccountBoard,
   listAccounts,
   mergeApiSnapshot,
@@ -501,5 +502,161 @@ describe('listing', () => {
       ev(3, 'whatsapp:account:disconnected', T0, { phone: '+15550000003', name: 'Gamma' }),
     ]);
     expect(listAccounts(board).map((a) => `${a.name}:${a.state}`)).toEqual(['Gamma:disconnected', 'Beta:suspended', 'Alpha:connected']);
+  });
+});
+
+describe('many accounts: the linear merge gives what one account at a time gives (table)', () => {
+  const NOW = T0 + 5 * 60 * MIN;
+  type Kind = 'new' | 'connected' | 'disconnected' | 'suspended' | 'waba-twin' | 'id-only';
+  const KINDS: Kind[] = ['new', 'connected', 'disconnected', 'suspended', 'waba-twin', 'id-only'];
+  const STATUSES = ['active', 'Active', 'disconnected', 'DISCONNECTED', 'banned'];
+
+  /** One account's events and API rows; accounts never share a phone or an id, so each can be checked alone. */
+  function group(n: number, random: () => number) {
+    const phone = `+1555${String(1_000_000 + n).padStart(7, '0')}`;
+    const jid = `${phone.slice(1)}@s.whatsapp.net`;
+    const kind = KINDS[n % KINDS.length]!;
+    const id0 = n * 10;
+    const events: AccountEventInput[] = [];
+    const at = T0 + Math.floor(random() * 60) * MIN;
+    if (kind === 'connected' || kind === 'disconnected' || kind === 'suspended') {
+      events.push(ev(id0 + 1, 'whatsapp:account:connected', at, { phone, accountId: jid, name: `Account ${n}` }));
+      if (kind !== 'connected') events.push(ev(id0 + 2, `whatsapp:account:${kind}`, at + 30 * MIN, { phone, accountId: jid, name: null }));
+    }
+    if (kind === 'waba-twin') events.push(ev(id0 + 1, 'waba:account:disabled', at, { phone: null, accountId: `waba:${n}`, name: `WABA ${n}` }));
+    if (kind === 'id-only') events.push(ev(id0 + 1, 'waba:account:active', at, { phone: null, accountId: `waba:${n}`, name: null }));
+    const rows: unknown[] = [];
+    const status = STATUSES[Math.floor(random() * STATUSES.length)]!;
+    if (kind === 'waba-twin') rows.push({ id: `waba:${n}`, phone, status, connected_on: '2025-03-02 13:00:00 +0000', account_name: `WABA ${n}` });
+    else if (kind === 'id-only') rows.push({ id: `waba:${n}`, status, account_name: '' });
+    else rows.push({ id: jid, phone, status, connected_on: '2025-03-02 11:00:00 +0000', account_name: random() < 0.5 ? `Renamed ${n}` : '' });
+    // Some accounts appear twice in one listing; one in fifty rows is not an account at all.
+    if (random() < 0.1) rows.push({ ...(rows[0] as object), status: STATUSES[Math.floor(random() * STATUSES.length)] });
+    if (n % 50 === 0) rows.push('nonsense');
+    return { events, rows };
+  }
+
+  /** Records are replaced, never edited: freezing them proves it (a write would throw). */
+  const freezeRecords = (board: AccountBoard) => {
+    for (const a of Object.values(board.accounts)) {
+      for (const o of a.history) Object.freeze(o);
+      Object.freeze(a.history);
+      Object.freeze(a);
+    }
+    return board;
+  };
+  const noIndex = (lines: string[]) => lines.map((l) => l.replace(/whatsapp_accounts\[\d+\]/, 'whatsapp_accounts[i]')).sort();
+
+  it.each([
+    { accounts: 12, seed: 1 },
+    { accounts: 600, seed: 2 },
+    { accounts: 6_000, seed: 3 },
+  ])('$accounts accounts (seed $seed): board, transitions, changes and reports match the per-account result', ({ accounts, seed }) => {
+    const random = mulberry32(seed);
+    const groups = Array.from({ length: accounts }, (_, n) => group(n, random));
+    const board = freezeRecords(accountStatusFromEvents(groups.flatMap((g) => g.events)));
+    const whole = mergeApiSnapshot(board, groups.flatMap((g) => g.rows), NOW);
+
+    const expectedAccounts: Record<string, unknown> = {};
+    const expectedIgnored: string[] = [];
+    const expectedRemoved: string[] = [];
+    const expectedChanged = new Map<string, unknown>();
+    const expectedTransitions = new Map<string, AccountTransition[]>();
+    for (const g of groups) {
+      const alone = mergeApiSnapshot(accountStatusFromEvents(g.events), g.rows, NOW);
+      Object.assign(expectedAccounts, alone.board.accounts);
+      expectedIgnored.push(...alone.ignored);
+      expectedRemoved.push(...alone.removedKeys);
+      for (const c of alone.changed) expectedChanged.set(c.key, c);
+      for (const t of alone.transitions) expectedTransitions.set(t.key, [...(expectedTransitions.get(t.key) ?? []), t]);
+    }
+    const transitionsByKey = new Map<string, AccountTransition[]>();
+    for (const t of whole.transitions) transitionsByKey.set(t.key, [...(transitionsByKey.get(t.key) ?? []), t]);
+    expect(transitionsByKey).toEqual(expectedTransitions);
+    expect(new Map(whole.changed.map((c) => [c.key, c]))).toEqual(expectedChanged);
+    expect(whole.board.accounts).toEqual(expectedAccounts);
+    expect(Object.keys(whole.board.accounts)).toHaveLength(Object.keys(expectedAccounts).length);
+    expect(noIndex(whole.ignored)).toEqual(noIndex(expectedIgnored));
+    expect([...whole.removedKeys].sort()).toEqual(expectedRemoved.sort());
+    expect(new Set(whole.changed.map((c) => c.key)).size).toBe(whole.changed.length);
+  });
+
+  it('a listing merged in chunks (as the poller does) gives the same board, transitions and reports as in one go', () => {
+    const random = mulberry32(7);
+    const groups = Array.from({ length: 3_000 }, (_, n) => group(n, random));
+    const rows = groups.flatMap((g) => g.rows);
+    const once = mergeApiSnapshot(accountStatusFromEvents(groups.flatMap((g) => g.events)), rows, NOW);
+    let b = accountStatusFromEvents(groups.flatMap((g) => g.events));
+    const transitions: AccountTransition[] = [];
+    const ignored: string[] = [];
+    for (let i = 0; i < rows.length; i += 250) {
+      const u = mergeApiSnapshot(b, rows.slice(i, i + 250), NOW, i);
+      b = u.board;
+      transitions.push(...u.transitions);
+      ignored.push(...u.ignored);
+    }
+    expect(b.accounts).toEqual(once.board.accounts);
+    expect(transitions).toEqual(once.transitions);
+    expect(ignored).toEqual(once.ignored);
+  });
+
+  it('applying many events at once gives what applying them one by one gives, and undo puts the board back', () => {
+    const random = mulberry32(11);
+    const groups = Array.from({ length: 2_000 }, (_, n) => group(n, random));
+    const first = groups.slice(0, 1_000).flatMap((g) => g.events);
+    // The second half re-keys id-only accounts under a phone, redelivers events, and adds noise.
+    const later: AccountEventInput[] = [
+      ...groups.slice(1_000).flatMap((g) => g.events),
+      ...first.filter((_, i) => i % 7 === 0),
+      ...Array.from({ length: 200 }, (_, i) => ev(900_000 + i, 'whatsapp:account:disconnected', T0 + 3 * 60 * MIN, { phone: `+1555${String(1_000_000 + i * 6 + 5).padStart(7, '0')}`, accountId: `waba:${i * 6 + 5}` })),
+      ev(999_999, 'message:new', T0),
+      ev(999_998, 'whatsapp:account:connected', T0, { phone: null, accountId: null }),
+    ];
+    // The reference: one event at a time, as the service applied them before.
+    const oneByOne = { board: freezeRecords(accountStatusFromEvents(first)), transitions: [] as AccountTransition[], ignored: [] as string[] };
+    const changed = new Map<string, unknown>();
+    const removed = new Set<string>();
+    for (const e of later) {
+      const u = applyAccountEvent(oneByOne.board, e);
+      oneByOne.board = u.board;
+      oneByOne.transitions.push(...u.transitions);
+      oneByOne.ignored.push(...u.ignored);
+      for (const k of u.removedKeys) {
+        changed.delete(k);
+        removed.add(k);
+      }
+      for (const c of u.changed) {
+        changed.set(c.key, c);
+        removed.delete(c.key);
+      }
+    }
+    const board = freezeRecords(accountStatusFromEvents(first));
+    const untouched = structuredClone(board.accounts);
+    const batch = applyAccountEvents(board, later);
+    expect(batch.board.accounts).toEqual(oneByOne.board.accounts);
+    expect(batch.transitions).toEqual(oneByOne.transitions);
+    expect(batch.transitionsByEvent.flat()).toEqual(oneByOne.transitions);
+    expect(batch.transitionsByEvent).toHaveLength(later.length);
+    expect(batch.ignored).toEqual(oneByOne.ignored);
+    expect(new Map(batch.changed.map((c) => [c.key, c]))).toEqual(changed);
+    expect(new Set(batch.removedKeys)).toEqual(removed);
+    expect(removed.size).toBeGreaterThan(0);
+    expect(accountStatusFromEvents([...first, ...later]).accounts).toEqual(oneByOne.board.accounts);
+    // Saving failed: the service undoes the update, and the board is as it was (lookups by id too).
+    batch.undo();
+    expect(board.accounts).toEqual(untouched);
+    expect(applyAccountEvents(board, later).board.accounts).toEqual(oneByOne.board.accounts);
+  });
+
+  it('undo of an API merge restores re-keyed and new accounts', () => {
+    const board = accountStatusFromEvents([ev(1, 'waba:account:active', T0, { phone: null, accountId: 'waba:7', name: 'W' }), ev(2, 'whatsapp:account:connected', T0)]);
+    const before = structuredClone(board.accounts);
+    const u = mergeApiSnapshot(board, [{ id: 'waba:7', phone: B, status: 'disconnected' }, { id: 'x@s.whatsapp.net', phone: '+15550009999', status: 'active' }, { id: '15555550100@s.whatsapp.net', phone: A, status: 'disconnected' }], NOW);
+    expect(Object.keys(board.accounts).sort()).toEqual([A, B, '+15550009999'].sort());
+    expect(u.removedKeys).toEqual(['waba:7']);
+    u.undo();
+    expect(board.accounts).toEqual(before);
+    // The id index follows the undo: the WABA account is found by its id again.
+    expect(applyAccountEvent(board, ev(3, 'waba:account:disabled', T0 + MIN, { phone: null, accountId: 'waba:7' })).board.accounts['waba:7']!.state).toBe('suspended');
   });
 });

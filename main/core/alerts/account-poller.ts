@@ -1,3 +1,5 @@
+// Checks account states against TimelinesAI's GET /whatsapp_accounts on a schedule, merging long listings in parts.
+import { performance } from 'node:perf_hooks';
 import type { TimelinesApiClient } from '../providers/timelines/api.js';
 import { TimelinesApiError } from '../providers/timelines/errors.js';
 import type { AlertService } from './service.js';
@@ -10,7 +12,16 @@ export interface AccountPollerOptions {
   log?: (line: string) => void;
   /** Without a token the check is skipped quietly (a token may be pasted later). */
   hasToken?: () => Promise<boolean>;
+  /** The clock of the check (default Date.now); the same as the alert service's. */
+  now?: () => number;
 }
+
+/** Each part of a listing is merged in about this long, then the event loop runs (the receiver answers). */
+const PART_TARGET_MS = 20;
+const FIRST_PART_ROWS = 500;
+const MAX_PART_ROWS = 50_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Catches the account board up from TimelinesAI's `GET /whatsapp_accounts` at start and every few
@@ -42,12 +53,10 @@ export class AccountPoller {
         if (!has) throw new NoTokenYet();
         return this.client.listWhatsappAccounts();
       })
-      .then((accounts) => {
-        if (this.stopped) return { ok: true as const, accounts: accounts.length };
+      .then(async (accounts) => {
         // mergeApiSnapshot reads the rows as the API sends them.
-        this.alerts.apiAccounts(
-          accounts.map((a) => ({ id: a.id, phone: a.phone, connected_on: a.connectedOn, status: a.statusAsSent, account_name: a.accountName })),
-        );
+        const rows = accounts.map((a) => ({ id: a.id, phone: a.phone, connected_on: a.connectedOn, status: a.statusAsSent, account_name: a.accountName }));
+        await this.merge(rows);
         if (this.lastProblem) this.options.log?.('account check: TimelinesAI answers again');
         this.lastProblem = null;
         return { ok: true as const, accounts: accounts.length };
@@ -65,6 +74,30 @@ export class AccountPoller {
       });
     this.running = run;
     return run;
+  }
+
+  /**
+   * Merges the listing in parts sized to take about PART_TARGET_MS each, letting the event loop run
+   * between them: a workspace of 200,000 accounts must not hold the receiver (or a SIGTERM) until it
+   * is done. Between parts, webhooks may move accounts too; each part merges onto the board as it then
+   * is, which is what merging the listing a moment later would do. A stop drops the rest.
+   */
+  private async merge(rows: readonly unknown[]): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    let size = FIRST_PART_ROWS;
+    let first = 0;
+    while (first < rows.length) {
+      if (first > 0) await nextTurn();
+      if (this.stopped) return;
+      const started = performance.now();
+      const part = first === 0 && rows.length <= size ? rows : rows.slice(first, first + size);
+      this.alerts.apiAccounts(part, { now, firstIndex: first });
+      first += part.length;
+      const took = performance.now() - started;
+      // Each part copies the account table once, so parts as big as the time allows are cheapest.
+      if (took < PART_TARGET_MS / 2) size = Math.min(MAX_PART_ROWS, size * 2);
+      else if (took > PART_TARGET_MS * 2) size = Math.max(FIRST_PART_ROWS / 5, Math.floor(size / 2));
+    }
   }
 
   /** Stops the schedule and waits for a check in progress, whose result is then dropped. */

@@ -1,10 +1,12 @@
+// WhatsApp account status: the reducer from account events and API listings to one state per account.
 import { toE164 } from '../phone.js';
 import type { AccountLastEvent, AccountObservation, AccountState, AccountStatus, ObservationSource } from '../store/accounts.js';
 import { parseProviderTime } from '../time.js';
 
 /**
- * WhatsApp account status: a pure reducer from account events (and the API's account list) to
- * one state per account. No I/O and no clock: every instant is passed in.
+ * WhatsApp account status: a reducer from account events (and the API's account list) to one
+ * state per account. No I/O and no clock: every instant is passed in. It changes the board it is
+ * given in place (a copy per change does not scale to 200,000 accounts) and returns how to undo that.
  *
  * How order is handled. Providers retry, the tunnel drops, and Hookwatch may be off, so events
  * reach us late and out of order. Each account therefore keeps a short history of observations
@@ -93,7 +95,10 @@ export interface AccountTransition {
 }
 
 export interface AccountUpdate {
+  /** The board passed in, changed in place. */
   board: AccountBoard;
+  /** Puts the board back as it was before this update (when saving the update failed). */
+  undo: () => void;
   transitions: AccountTransition[];
   /** Accounts whose record changed (to upsert); keys of accounts merged away are in `removedKeys`. */
   changed: AccountStatus[];
@@ -105,10 +110,6 @@ export interface AccountUpdate {
 
 export function emptyAccountBoard(): AccountBoard {
   return { accounts: {} };
-}
-
-function unchanged(board: AccountBoard, ignored: string[] = []): AccountUpdate {
-  return { board, transitions: [], changed: [], removedKeys: [], ignored };
 }
 
 const STATE_RANK: Record<AccountState, number> = { unknown: 0, connected: 1, suspended: 2, disconnected: 3 };
@@ -205,6 +206,90 @@ function newAccount(key: string, phone: string | null, accountId: string | null,
   };
 }
 
+/** Per account table: accountId -> keys of the accounts carrying it, oldest first (built on first need). */
+const idIndexes = new WeakMap<Record<string, AccountStatus>, Map<string, string[]>>();
+
+/**
+ * The accounts being changed by one call (an event, a page of events, a part of an API listing). It
+ * changes the board's table in place and remembers each key's prior record, so `undo()` puts the
+ * board back (the caller does that when saving the change failed). Copying the table instead, per
+ * row or per event, is what made merging 16,000 accounts take most of a minute; even one copy of
+ * 200,000 accounts costs about a second, so none is made. Lookups by account id use an index kept
+ * beside the table.
+ */
+class BoardDraft {
+  private readonly accounts: Record<string, AccountStatus>;
+  private readonly prior = new Map<string, AccountStatus | undefined>();
+
+  constructor(private readonly board: AccountBoard) {
+    this.accounts = board.accounts;
+  }
+
+  get(key: string): AccountStatus | undefined {
+    return this.accounts[key];
+  }
+
+  /** The first account carrying this id (as a scan of the table in its order would find it). */
+  findById(accountId: string): AccountStatus | undefined {
+    let index = idIndexes.get(this.accounts);
+    if (!index) {
+      index = new Map();
+      for (const a of Object.values(this.accounts)) if (a.accountId) indexAdd(index, a.accountId, a.key);
+      idIndexes.set(this.accounts, index);
+    }
+    const key = index.get(accountId)?.[0];
+    return key === undefined ? undefined : this.accounts[key];
+  }
+
+  set(account: AccountStatus): void {
+    if (!this.prior.has(account.key)) this.prior.set(account.key, this.accounts[account.key]);
+    write(this.accounts, account.key, account);
+  }
+
+  delete(key: string): void {
+    if (!this.prior.has(key)) this.prior.set(key, this.accounts[key]);
+    write(this.accounts, key, undefined);
+  }
+
+  /** The board (the same object, changed in place) and how to put it back. */
+  result(): { board: AccountBoard; undo: () => void } {
+    const accounts = this.accounts;
+    const prior = [...this.prior];
+    return {
+      board: this.board,
+      undo: () => {
+        for (const [key, record] of prior) write(accounts, key, record);
+      },
+    };
+  }
+}
+
+/** Sets or (undefined) deletes one record, keeping the id index of the table right. */
+function write(accounts: Record<string, AccountStatus>, key: string, record: AccountStatus | undefined): void {
+  const index = idIndexes.get(accounts);
+  const old = accounts[key];
+  if (index && old?.accountId !== record?.accountId) {
+    if (old?.accountId) indexRemove(index, old.accountId, key);
+    if (record?.accountId) indexAdd(index, record.accountId, key);
+  }
+  if (record) accounts[key] = record;
+  else delete accounts[key];
+}
+
+function indexAdd(index: Map<string, string[]>, accountId: string, key: string): void {
+  const keys = index.get(accountId);
+  if (!keys) index.set(accountId, [key]);
+  else if (!keys.includes(key)) keys.push(key);
+}
+
+function indexRemove(index: Map<string, string[]>, accountId: string, key: string): void {
+  const keys = index.get(accountId);
+  if (!keys) return;
+  const i = keys.indexOf(key);
+  if (i >= 0) keys.splice(i, 1);
+  if (keys.length === 0) index.delete(accountId);
+}
+
 interface Resolved {
   /** The account record to update, under its final key (merged with an id-keyed twin if any). */
   account: AccountStatus;
@@ -218,11 +303,10 @@ interface Resolved {
  * account first seen without a phone (WABA events may lack `display_phone_number`) is found
  * again by its id, and moved under its phone once one is known.
  */
-function resolveAccount(board: AccountBoard, phone: string | null, accountId: string | null, name: string | null): Resolved | null {
-  const accounts = board.accounts;
+function resolveAccount(draft: BoardDraft, phone: string | null, accountId: string | null, name: string | null): Resolved | null {
   if (phone) {
-    const existing = accounts[phone] ?? null;
-    const twin = accountId && accountId !== phone ? accounts[accountId] ?? null : null;
+    const existing = draft.get(phone) ?? null;
+    const twin = accountId && accountId !== phone ? draft.get(accountId) ?? null : null;
     if (!twin) {
       const account = existing
         ? { ...existing, accountId: accountId ?? existing.accountId }
@@ -237,9 +321,9 @@ function resolveAccount(board: AccountBoard, phone: string | null, accountId: st
     return { account, before: existing ?? twin, removedKeys: [twin.key] };
   }
   if (!accountId) return null;
-  const byKey = accounts[accountId];
+  const byKey = draft.get(accountId);
   if (byKey) return { account: byKey, before: byKey, removedKeys: [] };
-  const byId = Object.values(accounts).find((a) => a.accountId === accountId);
+  const byId = draft.findById(accountId);
   if (byId) return { account: byId, before: byId, removedKeys: [] };
   return { account: newAccount(accountId, null, accountId, name), before: null, removedKeys: [] };
 }
@@ -263,47 +347,52 @@ function transitionOf(before: AccountStatus | null, after: AccountStatus, cause:
   };
 }
 
-function commit(
-  board: AccountBoard,
-  resolved: Resolved,
-  after: AccountStatus,
-  cause: AccountObservation,
-  ignored: string[] = [],
-): AccountUpdate {
-  const accounts = { ...board.accounts };
-  for (const k of resolved.removedKeys) delete accounts[k];
-  accounts[after.key] = after;
-  const t = transitionOf(resolved.before, after, cause);
-  return {
-    board: { accounts },
-    transitions: t ? [t] : [],
-    changed: [after],
-    removedKeys: resolved.removedKeys.filter((k) => k !== after.key),
-    ignored,
-  };
+/** What one batch changed, gathered as it goes (a key removed and then written again counts as changed). */
+class Changes {
+  readonly transitions: AccountTransition[] = [];
+  readonly ignored: string[] = [];
+  private readonly changed = new Map<string, AccountStatus>();
+  private readonly removed = new Set<string>();
+
+  commit(draft: BoardDraft, resolved: Resolved, after: AccountStatus, cause: AccountObservation | null): AccountTransition | null {
+    for (const k of resolved.removedKeys) {
+      draft.delete(k);
+      this.changed.delete(k);
+      this.removed.add(k);
+    }
+    draft.set(after);
+    this.changed.set(after.key, after);
+    this.removed.delete(after.key);
+    const t = cause ? transitionOf(resolved.before, after, cause) : null;
+    if (t) this.transitions.push(t);
+    return t;
+  }
+
+  update(draft: BoardDraft): AccountUpdate {
+    return { ...draft.result(), transitions: this.transitions, changed: [...this.changed.values()], removedKeys: [...this.removed], ignored: this.ignored };
+  }
 }
 
 function describeEvent(e: AccountEventInput): string {
   return e.id !== null && e.id !== undefined ? `event ${e.id} (${e.type})` : `a ${e.type} event`;
 }
 
-/**
- * Applies one event. Events that are not account status events leave the board as it is (the
- * same object, so callers can skip persisting). Redeliveries (same event id) change nothing.
- */
-export function applyAccountEvent(board: AccountBoard, event: AccountEventInput): AccountUpdate {
+/** Applies one event to the draft; returns its transition, if any. */
+function applyToDraft(draft: BoardDraft, changes: Changes, event: AccountEventInput): AccountTransition | null {
   const state = accountStateForEventType(event.type);
-  if (state === null) return unchanged(board);
+  if (state === null) return null;
   const at = event.occurredAt ?? event.receivedAt;
   if (!Number.isFinite(at) || !Number.isFinite(event.receivedAt)) {
-    return unchanged(board, [`${describeEvent(event)} has no usable time; the account state was not changed`]);
+    changes.ignored.push(`${describeEvent(event)} has no usable time; the account state was not changed`);
+    return null;
   }
   const phone = toE164(event.accountPhone);
   const accountId = event.accountId?.trim() || null;
   const name = event.accountName?.trim() || null;
-  const resolved = resolveAccount(board, phone, accountId, name);
+  const resolved = resolveAccount(draft, phone, accountId, name);
   if (!resolved) {
-    return unchanged(board, [`${describeEvent(event)} names no account (no phone, no account id); it is kept but changes no account state`]);
+    changes.ignored.push(`${describeEvent(event)} names no account (no phone, no account id); it is kept but changes no account state`);
+    return null;
   }
   const obs: AccountObservation = {
     at,
@@ -317,21 +406,47 @@ export function applyAccountEvent(board: AccountBoard, event: AccountEventInput)
   const history = insertObservation(resolved.account.history, obs);
   if (!history) {
     const duplicate = obs.eventId !== null && resolved.account.history.some((o) => o.eventId === obs.eventId);
-    const why = duplicate
-      ? []
-      : [`${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`];
+    if (!duplicate) {
+      changes.ignored.push(`${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`);
+    }
     // Nothing new to place, but an id-keyed twin may still have been merged under the phone.
-    if (resolved.removedKeys.length > 0) return commit(board, resolved, resolved.account, obs, why);
-    return unchanged(board, why);
+    if (resolved.removedKeys.length > 0) return changes.commit(draft, resolved, resolved.account, obs);
+    return null;
   }
-  return commit(board, resolved, withHistory(resolved.account, history), obs);
+  return changes.commit(draft, resolved, withHistory(resolved.account, history), obs);
+}
+
+/**
+ * Applies one event to the board (in place; `undo` reverts it). Events that are not account status
+ * events change nothing (and report no change, so callers can skip persisting). Redeliveries (same
+ * event id) change nothing.
+ */
+export function applyAccountEvent(board: AccountBoard, event: AccountEventInput): AccountUpdate {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  applyToDraft(draft, changes, event);
+  return changes.update(draft);
+}
+
+/**
+ * Applies events in the order given, with the result of applying them one by one with
+ * applyAccountEvent, in time linear in the events. `transitionsByEvent[i]` are the
+ * transitions event i caused (so a caller can interleave its own per-event signals).
+ */
+export function applyAccountEvents(board: AccountBoard, events: Iterable<AccountEventInput>): AccountUpdate & { transitionsByEvent: AccountTransition[][] } {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  const transitionsByEvent: AccountTransition[][] = [];
+  for (const e of events) {
+    const t = applyToDraft(draft, changes, e);
+    transitionsByEvent.push(t ? [t] : []);
+  }
+  return { ...changes.update(draft), transitionsByEvent };
 }
 
 /** The board from a list of events in any order (the result does not depend on the order). */
 export function accountStatusFromEvents(events: Iterable<AccountEventInput>, board: AccountBoard = emptyAccountBoard()): AccountBoard {
-  let b = board;
-  for (const e of events) b = applyAccountEvent(b, e).board;
-  return b;
+  return applyAccountEvents(board, events).board;
 }
 
 /** One row of `GET /whatsapp_accounts` (`data.whatsapp_accounts[]`), as received. */
@@ -365,14 +480,17 @@ export interface ApiWhatsappAccount {
  *
  * Accounts missing from the list are left alone (the token may not see every account).
  * The observation is placed at its time, so an older event arriving later cannot undo it.
+ *
+ * Linear in the rows (changes in place, an index by account id). A long listing may be merged in
+ * consecutive parts with the same result; `firstIndex` is the position of the part's first row in
+ * the whole listing (for the reports).
  */
-export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly unknown[], now: number): AccountUpdate {
-  let b = board;
-  const transitions: AccountTransition[] = [];
-  const changed = new Map<string, AccountStatus>();
-  const removed = new Set<string>();
-  const ignored: string[] = [];
-  accountsFromApi.forEach((raw, index) => {
+export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly unknown[], now: number, firstIndex = 0): AccountUpdate {
+  const draft = new BoardDraft(board);
+  const changes = new Changes();
+  const ignored = changes.ignored;
+  accountsFromApi.forEach((raw, i) => {
+    const index = firstIndex + i;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       ignored.push(`whatsapp_accounts[${index}] is not an object`);
       return;
@@ -382,7 +500,7 @@ export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly 
     const accountId = idText || null;
     const phone = toE164(row.phone) ?? toE164(accountId);
     const name = typeof row.account_name === 'string' && row.account_name.trim() ? row.account_name.trim() : null;
-    const resolved = resolveAccount(b, phone, accountId, name);
+    const resolved = resolveAccount(draft, phone, accountId, name);
     if (!resolved) {
       ignored.push(`whatsapp_accounts[${index}] has neither a phone nor an id`);
       return;
@@ -409,20 +527,9 @@ export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly 
     if (name && after.name !== name) after = { ...after, name };
     const isNew = resolved.before === null;
     if (after === resolved.account && !isNew && resolved.removedKeys.length === 0) return;
-    const accounts = { ...b.accounts };
-    for (const k of resolved.removedKeys) {
-      delete accounts[k];
-      changed.delete(k);
-      removed.add(k);
-    }
-    accounts[after.key] = after;
-    b = { accounts };
-    changed.set(after.key, after);
-    removed.delete(after.key);
-    const t = obs ? transitionOf(resolved.before, after, obs) : null;
-    if (t) transitions.push(t);
+    changes.commit(draft, resolved, after, obs);
   });
-  return { board: b, transitions, changed: [...changed.values()], removedKeys: [...removed], ignored };
+  return changes.update(draft);
 }
 
 /** Accounts sorted for display: down first, then unknown, then connected; by name/phone within. */

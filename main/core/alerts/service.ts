@@ -1,7 +1,7 @@
 import type { StoredAlert, StoredEvent, HookwatchStore } from '../store/store.js';
 import {
   accountStatusFromEvents,
-  applyAccountEvent,
+  applyAccountEvents,
   emptyAccountBoard,
   listAccounts,
   mergeApiSnapshot,
@@ -136,11 +136,16 @@ export class AlertService {
     this.decide([{ kind: 'webhook-errors', provider, webhooks }]);
   }
 
-  /** TimelinesAI's GET /whatsapp_accounts, which covers events missed while Hookwatch was off. */
-  apiAccounts(accounts: readonly unknown[]): void {
+  /**
+   * TimelinesAI's GET /whatsapp_accounts, which covers events missed while Hookwatch was off. A long
+   * listing may come in consecutive parts (the poller does that to keep the receiver answering):
+   * `firstIndex` is the part's place in the listing, `now` the time of the check.
+   */
+  apiAccounts(accounts: readonly unknown[], part: { now?: number; firstIndex?: number } = {}): void {
     const before = this.snapshot();
-    const signals = this.applyUpdate(mergeApiSnapshot(this.board, accounts, this.now()));
-    this.persistAndDecide(signals, before);
+    const update = mergeApiSnapshot(this.board, accounts, part.now ?? this.now(), part.firstIndex ?? 0);
+    const signals = this.applyUpdate(update);
+    this.persistAndDecide(signals, before, update.undo);
   }
 
   private catchUp(): void {
@@ -154,13 +159,16 @@ export class AlertService {
   private process(events: StoredEvent[]): void {
     const before = this.snapshot();
     const signals: AlertSignal[] = [];
-    for (const e of events) {
-      signals.push(...this.applyUpdate(applyAccountEvent(this.board, e)));
+    // One pass over the board for the whole page (one event at a time copied it per event).
+    const update = applyAccountEvents(this.board, events);
+    this.applyUpdate({ ...update, transitions: [] });
+    for (const [i, e] of events.entries()) {
+      for (const transition of update.transitionsByEvent[i]!) signals.push({ kind: 'account', transition });
       const assignment = assignmentSignalFromEvent(e);
       if (assignment) signals.push(assignment);
       this.lastEventId = Math.max(this.lastEventId, e.id);
     }
-    this.persistAndDecide(signals, before);
+    this.persistAndDecide(signals, before, update.undo);
   }
 
   private pendingAccounts = new Map<string, AccountStatus>();
@@ -177,7 +185,8 @@ export class AlertService {
     return u.transitions.map((transition) => ({ kind: 'account' as const, transition }));
   }
 
-  private persistAndDecide(signals: AlertSignal[], before: Snapshot): void {
+  /** `undo` reverts the board, which the account reducer changed in place. */
+  private persistAndDecide(signals: AlertSignal[], before: Snapshot, undo: () => void): void {
     const changed = [...this.pendingAccounts.values()];
     const removed = [...this.pendingRemoved];
     let alerts: StoredAlert[];
@@ -190,6 +199,7 @@ export class AlertService {
     } catch (err) {
       // Nothing was saved: forget what was learned in memory too, so the same events are read again
       // (and alerted on) at the next ingest or start, instead of being skipped for good.
+      undo();
       this.board = before.board;
       this.lastEventId = before.lastEventId;
       this.rules = before.rules;

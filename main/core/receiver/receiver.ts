@@ -7,6 +7,7 @@ import { isObject, jsonDepth } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
 import type { CommittedDelivery, DeliveryRecord, HookwatchStore } from '../store/store.js';
+import { SecretRedactor } from './secret-redaction.js';
 import { InlineWriter, type DeliveryWriter } from './writer.js';
 
 export interface ReceiverOptions {
@@ -30,6 +31,12 @@ export interface ReceiverOptions {
   headerDeadlineMs?: number;
   /** Deepest JSON nesting accepted (default 64; real payloads stay under 6). */
   maxDepth?: number;
+  /**
+   * Most events one delivery may become (default 10,000); a bigger one is answered 413 and kept whole in
+   * the delivery log. A 5 MiB v1 bundle can hold 200,000 tiny messages: storing them in one go would
+   * hold the receiver for seconds and cost hundreds of MiB, while real bundles carry a handful.
+   */
+  maxEventsPerDelivery?: number;
   /** Where writes go (default: on this thread, with group commit). The caller owns and closes it. */
   writer?: DeliveryWriter;
   /**
@@ -53,6 +60,8 @@ export function probeAnswer(nonce: string): string {
 const PROBE_NONCE = /^[A-Za-z0-9_-]{8,64}$/;
 const NOT_FOUND_LOGGED_PER_MINUTE = 120;
 const NOT_FOUND_BODY_CAP = 4096;
+/** The 200 answer lists at most this many events (with counts for all): its size must not grow with the bundle. */
+const ANSWER_EVENTS_LISTED = 100;
 const MiB = 1024 * 1024;
 
 /** Header names whose values are credentials: never stored. */
@@ -75,8 +84,12 @@ export class Receiver {
   private secretReadAt = -1;
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** For a request whose body is being read: ends the read at once when its bytes turn out to be malformed. */
+  private readonly bodyBreakers = new WeakMap<IncomingMessage, (code: string) => void>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
   private formerSecrets: string[] = [];
+  /** Finds the current and former secrets, and near misses of them, in what the log keeps. */
+  private redactor: SecretRedactor;
   private readonly o: Required<Omit<ReceiverOptions, 'onCommitted' | 'writer'>> & Pick<ReceiverOptions, 'onCommitted'>;
 
   constructor(options: ReceiverOptions) {
@@ -88,12 +101,14 @@ export class Receiver {
       idleTimeoutMs: 5 * 60_000,
       headerDeadlineMs: 60_000,
       maxDepth: 64,
+      maxEventsPerDelivery: 10_000,
       ...options,
     };
     this.writer = options.writer ?? new InlineWriter(options.store);
     this.secret = options.store.webhookSecret();
     this.secretBytes = Buffer.from(this.secret);
     this.formerSecrets = options.store.formerWebhookSecrets();
+    this.redactor = new SecretRedactor([this.secret, ...this.formerSecrets]);
   }
 
   /** Takes a new secret into use at once (after `rotateWebhookSecret`). */
@@ -101,6 +116,7 @@ export class Receiver {
     this.secret = secret;
     this.secretBytes = Buffer.from(secret);
     this.formerSecrets = this.o.store.formerWebhookSecrets();
+    this.redactor = new SecretRedactor([secret, ...this.formerSecrets]);
   }
 
   get port(): number {
@@ -206,29 +222,30 @@ export class Receiver {
     if (parts[0] === 'hooks' && parts.length >= 2 && parts.length <= 3) {
       const ok = this.secretMatches(parts[1]!);
       const providerName = parts[2];
-      const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${providerName ? '/' + providerName.slice(0, 40) : ''}`;
-      if (!ok) return { kind: 'not-found', loggedPath };
-      if (providerName === undefined) return { kind: 'hook', provider: undefined, loggedPath };
-      const provider = providerById(providerName);
-      return provider ? { kind: 'hook', provider, loggedPath } : { kind: 'not-found', loggedPath };
+      const provider = providerName === undefined ? undefined : providerById(providerName);
+      // A known provider name is logged as sent; anything else there may be (a near miss of) a secret.
+      const shownProvider = providerName === undefined ? '' : '/' + (provider ? providerName : this.redactor.value(providerName)).slice(0, 40);
+      const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${shownProvider}`;
+      if (!ok || (providerName !== undefined && !provider)) return { kind: 'not-found', loggedPath };
+      return { kind: 'hook', provider, loggedPath };
     }
     return { kind: 'not-found', loggedPath: this.redactPath(path) };
   }
 
   /**
    * A path that is not exactly a hook route can still carry the secret (`/hooks/<secret>/x/y`,
-   * `/Hooks/<secret>`, a proxy prefix before it) or a near-miss of it: the delivery log must hold neither.
+   * `/Hooks/<secret>`, a proxy prefix before it) or a near miss of it (cut short, one character off,
+   * another case, percent-encoded, a former secret): the delivery log must hold none of them. Exact
+   * matches are cheap to find and done for every logged text; near misses only for requests that did not
+   * match the webhook route, so accepted deliveries pay nothing for it.
    */
   private redactSecrets(text: string): string {
-    let t = text;
-    for (const secret of [this.secret, ...this.formerSecrets]) {
-      if (secret && t.includes(secret)) t = t.split(secret).join('{secret}');
-    }
-    return t;
+    return this.redactor.exact(text);
   }
 
   private redactPath(path: string): string {
-    let p = this.redactSecrets(path);
+    let p = this.redactor.path(path);
+    // Whatever follows /hooks/ is a try at the secret, however far off: not kept.
     p = p.replace(/(\/hooks\/)(?!\{secret\})[^/]+/gi, '$1{redacted}');
     return p.slice(0, 200);
   }
@@ -263,7 +280,7 @@ export class Receiver {
       forcedProvider: route.kind === 'hook' ? (route.provider?.id ?? null) : null,
       remoteAddr: req.socket.remoteAddress ?? null,
       contentType: req.headers['content-type']?.slice(0, 200) ?? null,
-      headers: this.headersForLog(req),
+      headers: this.headersForLog(req, route.kind !== 'hook'),
     };
     // Spelled out rather than spread from `base`: this runs for every webhook, and a literal is cheaper.
     const log = (status: number, reason: string | null, body: Buffer | null, size: number, truncated: boolean): DeliveryRecord => ({
@@ -285,10 +302,18 @@ export class Receiver {
     const isHook = route.kind === 'hook';
     const isPost = req.method === 'POST';
     const limit = isHook && isPost ? this.o.bodyLimit : this.o.logBodyCap;
-    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs);
+    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs, (breakBody) => this.bodyBreakers.set(req, breakBody));
+    this.bodyBreakers.delete(req);
 
     if (body.outcome === 'aborted') {
       await this.logOnly(log(499, 'client closed the connection before the body was complete', body.kept, body.size, true));
+      return;
+    }
+    if (body.outcome === 'malformed') {
+      // Node's parser refused the body's framing (a bad chunk size, say): nothing more will come, so say so now.
+      const reason = `malformed request body (${body.code})`;
+      await this.logOnly(log(400, reason, body.kept, body.size, true));
+      reply(res, 400, { ok: false, error: reason }, true);
       return;
     }
     if (body.outcome === 'timeout') {
@@ -344,6 +369,13 @@ export class Receiver {
     }
 
     const outcome = normalizeBody(parsed, route.provider);
+    if (outcome.events.length > this.o.maxEventsPerDelivery) {
+      const reason = `body holds ${outcome.events.length} events; one delivery may hold at most ${this.o.maxEventsPerDelivery} (send the bundle in parts)`;
+      // Kept whole (it is within the body limit), so nothing the provider sent is lost.
+      await this.logOnly(log(413, reason, bytes, bytes.length, false));
+      reply(res, 413, { ok: false, error: reason });
+      return;
+    }
     let result: CommittedDelivery;
     const record = log(200, outcome.problem, bytes, bytes.length, false);
     try {
@@ -355,11 +387,7 @@ export class Receiver {
       return;
     }
     const duplicate = result.events.every((e) => e.duplicate);
-    reply(res, 200, {
-      ok: true,
-      duplicate,
-      events: result.events.map((e) => ({ id: e.id, type: e.type, duplicate: e.duplicate, deliveries: e.deliveryCount })),
-    });
+    reply(res, 200, acceptedAnswer(result, duplicate));
     this.o.onCommitted?.(result);
   }
 
@@ -418,9 +446,21 @@ export class Receiver {
       socket.destroy();
       return;
     }
-    // Bytes after a complete request (a body longer than its Content-Length) while its answer is still
-    // on the way: writing a 400 and closing here would cost that request its 200. Let it finish.
-    if ((socket as Socket & { _httpMessage?: unknown })._httpMessage) return;
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (pending) {
+      const req = (pending as ServerResponse & { req?: IncomingMessage }).req;
+      const breakBody = req && !req.complete ? this.bodyBreakers.get(req) : undefined;
+      if (breakBody) {
+        // The request's own body is malformed: its handler answers 400 at once and logs it.
+        breakBody(err.code ?? 'parse error');
+        return;
+      }
+      // Bytes after a complete request (a body longer than its Content-Length) while its answer is still on
+      // the way: writing a 400 here would cost that request its 200. It keeps its answer, which now closes
+      // the connection (the parser cannot go on after garbage, and the socket must not idle for a minute).
+      pending.shouldKeepAlive = false;
+      if (pending.headersSent) socket.destroySoon();
+    }
     void this.logOnly({
       receivedAt: Date.now(),
       method: '?',
@@ -428,7 +468,7 @@ export class Receiver {
       forcedProvider: null,
       remoteAddr: socket.remoteAddress ?? null,
       status: 400,
-      reason: `malformed HTTP (${err.code ?? 'parse error'})`,
+      reason: `malformed HTTP (${err.code ?? 'parse error'})${pending ? ' after a complete request; closed after its answer' : ''}`,
       latencyMs: 0,
       size: raw?.length ?? 0,
       contentType: null,
@@ -438,10 +478,11 @@ export class Receiver {
       body: null,
       bodyTruncated: false,
     });
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (!pending) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   }
 
-  private headersForLog(req: IncomingMessage): Record<string, string> {
+  /** `nearMisses`: also redact near misses of a secret (for requests that missed the route; see redactSecrets). */
+  private headersForLog(req: IncomingMessage, nearMisses: boolean): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || DROPPED_HEADERS.has(name)) continue;
@@ -450,10 +491,24 @@ export class Receiver {
         continue;
       }
       // A proxy may echo the request path (and so the secret, current or former) in a header.
-      out[name] = this.redactSecrets(Array.isArray(value) ? value.join(', ') : value).slice(0, 2000);
+      const text = Array.isArray(value) ? value.join(', ') : value;
+      out[name] = (nearMisses ? this.redactor.value(text) : this.redactSecrets(text)).slice(0, 2000);
     }
     return out;
   }
+}
+
+/** The 200 answer: counts for every event, details for the first ANSWER_EVENTS_LISTED (a bundle's answer stays small). */
+function acceptedAnswer(result: CommittedDelivery, duplicate: boolean): object {
+  const listed = result.events.slice(0, ANSWER_EVENTS_LISTED);
+  return {
+    ok: true,
+    duplicate,
+    eventCount: result.events.length,
+    duplicates: result.events.reduce((n, e) => n + (e.duplicate ? 1 : 0), 0),
+    eventsListed: listed.length,
+    events: listed.map((e) => ({ id: e.id, type: e.type, duplicate: e.duplicate, deliveries: e.deliveryCount })),
+  };
 }
 
 function capped(buf: Buffer, cap: number): Buffer {
@@ -472,14 +527,16 @@ function reply(res: ServerResponse, status: number, body: unknown, close = false
 
 type BodyRead =
   | { outcome: 'complete'; kept: Buffer; size: number }
-  | { outcome: 'too-large' | 'timeout' | 'aborted'; kept: Buffer; size: number };
+  | { outcome: 'too-large' | 'timeout' | 'aborted'; kept: Buffer; size: number }
+  | { outcome: 'malformed'; code: string; kept: Buffer; size: number };
 
 /**
  * Reads a request body up to `limit` bytes. Past the limit it stops collecting (keeping the first `cap`
  * bytes for the log) and resolves at once, so a huge upload costs no memory; a declared Content-Length
- * over the limit is refused without reading.
+ * over the limit is refused without reading. `onBreak` receives a function that ends the read at once as
+ * malformed (Node reports a broken body framing on the socket, not on the request).
  */
-function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: number): Promise<BodyRead> {
+function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: number, onBreak: (breakBody: (code: string) => void) => void): Promise<BodyRead> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -490,14 +547,15 @@ function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: n
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (outcome: BodyRead['outcome']) => {
+    const finish = (outcome: BodyRead['outcome'], code = '') => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       req.off('data', onData);
       const all = Buffer.concat(chunks);
-      resolve({ outcome, kept: outcome === 'complete' ? all : capped(all, cap), size } as BodyRead);
+      resolve({ outcome, kept: outcome === 'complete' ? all : capped(all, cap), size, ...(outcome === 'malformed' ? { code } : {}) } as BodyRead);
     };
+    onBreak((code) => finish('malformed', code));
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {

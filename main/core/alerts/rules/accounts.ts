@@ -74,7 +74,9 @@ export function flushAccountWindows(accounts: AccountsMemory, now: number, setti
     const w = m.window;
     if (!w || w.end > now) continue;
     if (w.folded === 0) {
-      accounts[key] = { ...m, window: null };
+      // Calm again: forget the account unless a break-through is pending (as for a first sight).
+      if (m.downAlertBrokeThrough) accounts[key] = { ...m, window: null };
+      else delete accounts[key];
       continue;
     }
     const count = w.summaryOnly ? w.folded : w.released + w.folded;
@@ -165,8 +167,11 @@ export function onAccountTransition(
   const down = isDown(t.to);
   const recovered = t.to === 'connected' && isDown(t.from);
   if (!down && !recovered) {
-    // First sight of a connected account, or a change to unknown: nothing to tell.
-    accounts[t.key] = memory;
+    // First sight of a connected account, or a change to unknown: nothing to tell. Nothing to remember
+    // either unless a window is open or a break-through is pending (the next transition carries the
+    // rest): an account check that first sees 200,000 accounts must not grow what every call copies.
+    if (memory.window || memory.downAlertBrokeThrough) accounts[t.key] = memory;
+    else delete accounts[t.key];
     return;
   }
 

@@ -32,7 +32,8 @@ export const TIMELINES_RATE_BURST = 10;
  * aborts, taking the receiver with it.
  */
 export const TIMELINES_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-export const TIMELINES_MAX_LIST_ANSWER_BYTES = 16 * 1024 * 1024;
+// GET /whatsapp_accounts has no paging: a 200,000-account workspace answers about 30 MB, which must still be read.
+export const TIMELINES_MAX_LIST_ANSWER_BYTES = 64 * 1024 * 1024;
 /** An error answer is read only for its message: what is beyond this is not read. */
 const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
 
