@@ -77,7 +77,10 @@ function render(size, layers, samples = 4) {
   const out = new Uint8Array(size * size * 4);
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (const [inside, rgb] of layers) {
         let hits = 0;
         for (let sy = 0; sy < samples; sy++) {
@@ -116,14 +119,18 @@ const brokenRing = (radius, width, gapRadians) => (x, y) => {
 };
 /** The slash from top right to bottom left, as a thick segment. */
 const slash = (width, reach) => (x, y) => {
-  const dx = x - C, dy = y - C;
+  const dx = x - C,
+    dy = y - C;
   // distance to the line y = -x through the centre, and position along it
   const across = Math.abs(dx + dy) / Math.SQRT2;
   const along = Math.abs(dx - dy) / Math.SQRT2;
   return across <= width / 2 && along <= reach;
 };
 const not = (f) => (x, y) => !f(x, y);
-const and = (...fs) => (x, y) => fs.every((f) => f(x, y));
+const and =
+  (...fs) =>
+  (x, y) =>
+    fs.every((f) => f(x, y));
 
 /** Stroke widths grow a little at small sizes so the glyph survives 16 px. */
 function glyphLayers(look, ink, status, size) {
@@ -163,11 +170,15 @@ export function appIcon(size) {
   const inset = 0.06;
   return encodePng(
     size,
-    render(size, [
-      [roundedSquare(inset, 0.2), background],
-      [ring(0.26, 0.07), white],
-      [disc(0.1), green],
-    ], size >= 256 ? 2 : 4),
+    render(
+      size,
+      [
+        [roundedSquare(inset, 0.2), background],
+        [ring(0.26, 0.07), white],
+        [disc(0.1), green],
+      ],
+      size >= 256 ? 2 : 4,
+    ),
   );
 }
 

@@ -40,7 +40,10 @@ function disconnectPayload(n: number): string {
       id: `${phone.slice(1)}@s.whatsapp.net`,
       phone,
       connected_on: '2025-01-08 10:35:18 +0000',
-      disconnected_on: new Date(Date.UTC(2025, 2, 2, 14, 0, 0) + n * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000'),
+      disconnected_on: new Date(Date.UTC(2025, 2, 2, 14, 0, 0) + n * 1000)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000'),
       status: 'disconnected',
       account_name: `Bench account ${n}`,
       owner_name: 'Dana Owner',
@@ -52,7 +55,14 @@ function disconnectPayload(n: number): string {
 function post(agent: Agent, url: URL, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -159,7 +169,8 @@ async function accountCheck(n: number): Promise<Record<string, number>> {
     const seconds = (performance.now() - t0) / 1000;
     stalls.disable();
     off();
-    if (status !== 200 || !result.ok || core.alerts.accounts().length !== n + 1) throw new Error(`account check of ${n} accounts went wrong (POST ${status}, ${JSON.stringify(result)})`);
+    if (status !== 200 || !result.ok || core.alerts.accounts().length !== n + 1)
+      throw new Error(`account check of ${n} accounts went wrong (POST ${status}, ${JSON.stringify(result)})`);
     return { accounts: n, seconds: round(seconds, 2), longestStallMs: round(stalls.max / 1e6, 1), postDuringMergeMs: round(answeredMs, 1) };
   } finally {
     stalls.disable();
@@ -227,7 +238,8 @@ async function serveMemory(events: number): Promise<Record<string, number>> {
     });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
-    if (result['2xx'] !== events) throw new Error(`only ${result['2xx']} of ${events} POSTs were accepted (${result.non2xx} refused, ${result.errors} errors)`);
+    if (result['2xx'] !== events)
+      throw new Error(`only ${result['2xx']} of ${events} POSTs were accepted (${result.non2xx} refused, ${result.errors} errors)`);
     await sleep(3000); // writes in flight finish, timers settle
     const after = await steadyRss(pid);
     return {

@@ -49,7 +49,11 @@ export async function benchCatchup(options: CatchupBenchOptions = {}) {
     for (let i = 0; i < messages % chats; i++) perChat[i]!++;
     perChat.forEach((n, c) => {
       for (let i = 0; i < n; i++) {
-        world.addMessage(1000 + c, { uid: `b${c}-${i}`, at: gap.start + Math.round(((i + 0.5) * (gap.end - gap.start)) / n), from_me: i % 4 === 0 });
+        world.addMessage(1000 + c, {
+          uid: `b${c}-${i}`,
+          at: gap.start + Math.round(((i + 0.5) * (gap.end - gap.start)) / n),
+          from_me: i % 4 === 0,
+        });
       }
     });
     const floorRequests = Math.ceil(chats / 50) + perChat.reduce((s, n) => s + Math.max(1, Math.ceil(n / 50)), 0);

@@ -4,14 +4,40 @@ export function messagePayload(uid: string, n: number): string {
   // A realistic TimelinesAI message:received:new (about 800 bytes), with a unique uid per request.
   return JSON.stringify({
     event_type: 'message:received:new',
-    chat: { full_name: `Customer ${n % 500}`, chat_url: `https://app.timelines.ai/chat/${4800000 + (n % 500)}/messages/`, chat_id: 4800000 + (n % 500), is_group: false, phone: `+1555${String(5500000 + (n % 500)).padStart(7, '0')}`, responsible_name: 'Alex Agent', responsible_email: 'alex.agent@example.com' },
-    whatsapp_account: { full_name: 'Dana Owner', email: 'dana.owner@example.com', phone: `+1555555${String(100 + (n % 20)).padStart(4, '0')}` },
-    message: { text: `Hello, this is message ${n}: is my order ${n % 97} shipped yet? Thanks a lot for checking on it.`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-02 15:20:11 +0000', received_timestamp: '2025-03-02 15:20:12 +0000', message_uid: uid, sender: { full_name: `Customer ${n % 500}`, phone: '+15555550123' }, recipient: { full_name: 'Dana Owner', phone: '+15555550100' }, attachments: [] },
+    chat: {
+      full_name: `Customer ${n % 500}`,
+      chat_url: `https://app.timelines.ai/chat/${4800000 + (n % 500)}/messages/`,
+      chat_id: 4800000 + (n % 500),
+      is_group: false,
+      phone: `+1555${String(5500000 + (n % 500)).padStart(7, '0')}`,
+      responsible_name: 'Alex Agent',
+      responsible_email: 'alex.agent@example.com',
+    },
+    whatsapp_account: {
+      full_name: 'Dana Owner',
+      email: 'dana.owner@example.com',
+      phone: `+1555555${String(100 + (n % 20)).padStart(4, '0')}`,
+    },
+    message: {
+      text: `Hello, this is message ${n}: is my order ${n % 97} shipped yet? Thanks a lot for checking on it.`,
+      direction: 'received',
+      origin: 'WhatsApp',
+      timestamp: '2025-03-02 15:20:11 +0000',
+      received_timestamp: '2025-03-02 15:20:12 +0000',
+      message_uid: uid,
+      sender: { full_name: `Customer ${n % 500}`, phone: '+15555550123' },
+      recipient: { full_name: 'Dana Owner', phone: '+15555550100' },
+      attachments: [],
+    },
   });
 }
 
 /** Starts a node script that prints `receiver: <url>` and `ready`; resolves with the URL. */
-export function startServerProcess(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+export function startServerProcess(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   return new Promise((resolve, reject) => {

@@ -31,11 +31,24 @@ declare function requestAnimationFrame(cb: (t: number) => void): number;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 function buildRenderer(outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -62,7 +75,9 @@ async function firstRender(page: Page, url: string): Promise<{ rowsPaintedMs: nu
   // Through about:blank: going to the same URL again would only be a same-document hash change.
   await page.goto('about:blank');
   await page.goto(url);
-  await page.waitForFunction(() => window.performance.getEntriesByName('hookwatch:feed-rows-painted').length > 0, null, { timeout: 30_000 });
+  await page.waitForFunction(() => window.performance.getEntriesByName('hookwatch:feed-rows-painted').length > 0, null, {
+    timeout: 30_000,
+  });
   await page.waitForFunction(() => window.performance.getEntriesByType('navigation')[0]?.loadEventEnd > 0, null, { timeout: 30_000 });
   return page.evaluate(() => {
     const nav = window.performance.getEntriesByType('navigation')[0];
@@ -121,7 +136,9 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
       filterOptions: await timeAsync(() => api.getFilterOptions(), 10),
       health: await timeAsync(() => api.getHealth(), 10),
     };
-    log(`dashboard: health over ${total.toLocaleString('en')} deliveries: first ${apiTimes.health.firstMs} ms, then ${apiTimes.health.medianMs} ms`);
+    log(
+      `dashboard: health over ${total.toLocaleString('en')} deliveries: first ${apiTimes.health.firstMs} ms, then ${apiTimes.health.medianMs} ms`,
+    );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -131,15 +148,38 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     // First render: a cold load, then warm reloads (the browser cache holds the scripts, as for a user).
     const renders: Array<{ rowsPaintedMs: number; loadEventMs: number; domContentLoadedMs: number }> = [];
     for (let i = 0; i < 6; i++) renders.push(await firstRender(page, feedUrl));
-    const warm = renders.slice(1).map((r) => r.rowsPaintedMs).sort((a, b) => a - b);
+    const warm = renders
+      .slice(1)
+      .map((r) => r.rowsPaintedMs)
+      .sort((a, b) => a - b);
     const firstRenderFigures = {
       coldMs: round(renders[0]!.rowsPaintedMs, 1),
       warmMedianMs: round(percentile(warm, 50), 1),
       warmMaxMs: round(warm[warm.length - 1]!, 1),
-      afterLoadEventMs: round(percentile(renders.slice(1).map((r) => Math.max(0, r.rowsPaintedMs - r.loadEventMs)).sort((a, b) => a - b), 50), 1),
-      afterDomContentLoadedMs: round(percentile(renders.slice(1).map((r) => Math.max(0, r.rowsPaintedMs - r.domContentLoadedMs)).sort((a, b) => a - b), 50), 1),
+      afterLoadEventMs: round(
+        percentile(
+          renders
+            .slice(1)
+            .map((r) => Math.max(0, r.rowsPaintedMs - r.loadEventMs))
+            .sort((a, b) => a - b),
+          50,
+        ),
+        1,
+      ),
+      afterDomContentLoadedMs: round(
+        percentile(
+          renders
+            .slice(1)
+            .map((r) => Math.max(0, r.rowsPaintedMs - r.domContentLoadedMs))
+            .sort((a, b) => a - b),
+          50,
+        ),
+        1,
+      ),
     };
-    log(`dashboard: first feed render ${firstRenderFigures.coldMs} ms cold, ${firstRenderFigures.warmMedianMs} ms warm (navigation start → rows painted)`);
+    log(
+      `dashboard: first feed render ${firstRenderFigures.coldMs} ms cold, ${firstRenderFigures.warmMedianMs} ms warm (navigation start → rows painted)`,
+    );
 
     // POST → row on screen, one event at a time, the page at the top of the feed.
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -147,7 +187,14 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     const post = (body: string) =>
       new Promise<number>((resolve, reject) => {
         const req = request(
-          { host: receiver.hostname, port: receiver.port, path: receiver.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          {
+            host: receiver.hostname,
+            port: receiver.port,
+            path: receiver.pathname,
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
@@ -175,7 +222,9 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
       }, marker);
       const t = Date.now();
       await post(messagePayload(marker, i).replace('Hello, this is message', marker));
-      const seenAt = await page.evaluate(() => Promise.race([(window as any).__seen, new Promise((r) => window.setTimeout(() => r(null), 10_000))]));
+      const seenAt = await page.evaluate(() =>
+        Promise.race([(window as any).__seen, new Promise((r) => window.setTimeout(() => r(null), 10_000))]),
+      );
       if (typeof seenAt !== 'number') throw new Error(`event ${marker} did not appear in the feed within 10 s`);
       visible.push(seenAt - t);
     }
@@ -184,7 +233,15 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     // The burst: 1000 events/s for 10 s while the feed is scrolled down and back up every 250 ms.
     await page.evaluate(() => {
       const w = window as any;
-      w.__bench = { longTasks: [] as number[], longFrames: [] as number[], frames: [] as number[], scrolls: 0, moves: 0, lastTop: 0, running: true };
+      w.__bench = {
+        longTasks: [] as number[],
+        longFrames: [] as number[],
+        frames: [] as number[],
+        scrolls: 0,
+        moves: 0,
+        lastTop: 0,
+        running: true,
+      };
       new PerformanceObserver((list: any) => {
         for (const e of list.getEntries()) w.__bench.longTasks.push(e.duration);
       }).observe({ type: 'longtask', buffered: false });
@@ -226,7 +283,7 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     let wheelDown = true;
     let nextWheel = burstStarted;
     let wheels = 0;
-    for (let tick = 0; tick < rate * seconds; ) {
+    for (let tick = 0; tick < rate * seconds;) {
       const due = Math.min(rate * seconds, Math.floor(((performance.now() - burstStarted) / 1000) * rate));
       for (; tick < due; tick++) {
         const p = post(messagePayload(`burst-${tick}`, tick))
@@ -252,7 +309,13 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     const observed = await page.evaluate(() => {
       const b = (window as any).__bench;
       b.running = false;
-      return { longTasks: [...b.longTasks] as number[], longFrames: [...b.longFrames] as number[], frames: b.frames as number[], scrolls: b.scrolls as number, moves: b.moves as number };
+      return {
+        longTasks: [...b.longTasks] as number[],
+        longFrames: [...b.longFrames] as number[],
+        frames: b.frames as number[],
+        scrolls: b.scrolls as number,
+        moves: b.moves as number,
+      };
     });
     // The instrument itself: a deliberate 150 ms task must be reported, or "no long task" would mean nothing.
     // (in a task of the page's own: code run by the test driver is not counted as a page task)
@@ -273,7 +336,7 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
     });
     const pill = page.getByTestId('new-pill');
     if (await pill.count()) await pill.click();
-    const newest = (core.store.listEvents({ limit: 1 })[0]!).id;
+    const newest = core.store.listEvents({ limit: 1 })[0]!.id;
     await page.locator(`[data-event-id="${newest}"]`).waitFor({ timeout: 15_000 });
     agent.destroy();
 
@@ -301,7 +364,9 @@ export async function benchDashboard(options: { events?: number; log?: (line: st
       longTaskObserverVerified: observerWorks,
       caughtUp: true,
     };
-    log(`dashboard: burst ${burst.achievedPerSecond}/s, longest task ${burst.longestTaskMs} ms, ${wheelsThatScrolled}/${wheels} wheel turns scrolled, frames p99 ${burst.frameP99Ms} ms`);
+    log(
+      `dashboard: burst ${burst.achievedPerSecond}/s, longest task ${burst.longestTaskMs} ms, ${wheelsThatScrolled}/${wheels} wheel turns scrolled, frames p99 ${burst.frameP99Ms} ms`,
+    );
 
     // "Under 300 ms after the page loads": from the load event to the first rows painted. From navigation
     // start is reported beside it (it adds this machine's script compile time, large on a cold cache).

@@ -6,7 +6,24 @@ import { blankEvent, type NormalizedEvent } from '../main/core/events.js';
 import { HookwatchStore, type DeliveryRecord } from '../main/core/store/store.js';
 import { messagePayload, percentile, round } from './common.js';
 
-const WORDS = ['order', 'shipped', 'delivery', 'invoice', 'refund', 'thanks', 'price', 'tomorrow', 'address', 'tracking', 'hello', 'payment', 'receipt', 'discount', 'question', 'support'];
+const WORDS = [
+  'order',
+  'shipped',
+  'delivery',
+  'invoice',
+  'refund',
+  'thanks',
+  'price',
+  'tomorrow',
+  'address',
+  'tracking',
+  'hello',
+  'payment',
+  'receipt',
+  'discount',
+  'question',
+  'support',
+];
 
 /** Fills a store with `total` realistic events through the real ingest path, in large transactions. */
 export function seedHistory(store: HookwatchStore, total: number, onProgress?: (done: number) => void): void {
@@ -17,13 +34,28 @@ export function seedHistory(store: HookwatchStore, total: number, onProgress?: (
       for (let i = base; i < Math.min(total, base + batch); i++) {
         const body = messagePayload(`seed-${i}`, i);
         const d: DeliveryRecord = {
-          receivedAt: start + i * 1000, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: '127.0.0.1',
-          status: 200, reason: null, latencyMs: 1, size: body.length, contentType: 'application/json',
-          headers: { 'content-type': 'application/json', 'user-agent': 'TimelinesAI-Webhooks' }, body: Buffer.from(body), bodyTruncated: false,
+          receivedAt: start + i * 1000,
+          method: 'POST',
+          path: '/hooks/{secret}',
+          forcedProvider: null,
+          remoteAddr: '127.0.0.1',
+          status: 200,
+          reason: null,
+          latencyMs: 1,
+          size: body.length,
+          contentType: 'application/json',
+          headers: { 'content-type': 'application/json', 'user-agent': 'TimelinesAI-Webhooks' },
+          body: Buffer.from(body),
+          bodyTruncated: false,
         };
         const account = `+1555555${String(100 + (i % 20)).padStart(4, '0')}`;
         const e: NormalizedEvent = {
-          ...blankEvent('timelines', 'timelines.v2', i % 50 === 0 ? 'whatsapp:account:disconnected' : i % 2 ? 'message:received:new' : 'message:sent:new', `uid:seed-${i}`),
+          ...blankEvent(
+            'timelines',
+            'timelines.v2',
+            i % 50 === 0 ? 'whatsapp:account:disconnected' : i % 2 ? 'message:received:new' : 'message:sent:new',
+            `uid:seed-${i}`,
+          ),
           accountPhone: account,
           chatId: String(4800000 + (i % 500)),
           chatName: `Customer ${i % 500}`,

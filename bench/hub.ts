@@ -70,7 +70,21 @@ function hubStore(dir: string, name: string, durability: 'full' | 'normal') {
 }
 
 function delivery(body: Buffer, at: number): DeliveryRecord {
-  return { receivedAt: at, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: '127.0.0.1', status: 200, reason: null, latencyMs: 1, size: body.length, contentType: 'application/json', headers: { 'content-type': 'application/json' }, body, bodyTruncated: false };
+  return {
+    receivedAt: at,
+    method: 'POST',
+    path: '/hooks/{secret}',
+    forcedProvider: null,
+    remoteAddr: '127.0.0.1',
+    status: 200,
+    reason: null,
+    latencyMs: 1,
+    size: body.length,
+    contentType: 'application/json',
+    headers: { 'content-type': 'application/json' },
+    body,
+    bodyTruncated: false,
+  };
 }
 
 let seq = 0;
@@ -79,7 +93,12 @@ function ingestOne(store: HookwatchStore, publish: boolean, type = 'message:rece
   const n = seq++;
   const uid = `bench-${process.pid}-${n}`;
   const body = Buffer.from(messagePayload(uid, n));
-  const e = { ...blankEvent('timelines', 'timelines.v2', type, `m:${uid}`), messageUid: uid, text: `message ${n}`, accountPhone: '+15555550100' };
+  const e = {
+    ...blankEvent('timelines', 'timelines.v2', type, `m:${uid}`),
+    messageUid: uid,
+    text: `message ${n}`,
+    accountPhone: '+15555550100',
+  };
   return store.transaction(() => {
     const at = Date.now();
     const r = store.ingest(delivery(body, at), [e]);
@@ -102,7 +121,8 @@ function followerSink(store: HookwatchStore, onEvent?: (r: HubRecord) => void) {
 
 export async function benchHub(options: { log?: (line: string) => void } = {}) {
   const log = options.log ?? (() => {});
-  if (!existsSync(NATS_SERVER)) return { skipped: `no nats-server at ${NATS_SERVER}`, summary: [`| hub | skipped: no nats-server at ${NATS_SERVER} | | |`] };
+  if (!existsSync(NATS_SERVER))
+    return { skipped: `no nats-server at ${NATS_SERVER}`, summary: [`| hub | skipped: no nats-server at ${NATS_SERVER} | | |`] };
   const dir = mkdtempSync(join(tmpdir(), 'hookwatch-bench-hub-'));
   const children: ChildProcess[] = [];
   try {
@@ -149,9 +169,10 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const total = Number(process.env.HOOKWATCH_BENCH_HUB_EVENTS ?? 100_000);
     log(`hub: seeding ${total} events and publishing them…`);
     const hub = hubStore(dir, 'hub', 'normal');
-    for (let i = 0; i < total; i += 1000) hub.transaction(() => {
-      for (let j = i; j < Math.min(total, i + 1000); j++) ingestOne(hub, true, 'message:received:new', 'catchup');
-    });
+    for (let i = 0; i < total; i += 1000)
+      hub.transaction(() => {
+        for (let j = i; j < Math.min(total, i + 1000); j++) ingestOne(hub, true, 'message:received:new', 'catchup');
+      });
     const hubLink = new HubLink({ url, name: 'bench-hub' });
     const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.rawForTests, 'catchup'), window: 512 });
     await hubLink.connection();
@@ -211,14 +232,36 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const routes = await Promise.all([0, 1, 2].map(() => freePort()));
     const nodes = await Promise.all(
       ports.map((p, i) =>
-        startNats(['-sd', join(dir, `n${i}`), '--server_name', `bench-n${i + 1}`, '--cluster_name', 'bench', '--cluster', `nats://127.0.0.1:${routes[i]}`, '--routes', routes.filter((_, j) => j !== i).map((r) => `nats://127.0.0.1:${r}`).join(',')], p),
+        startNats(
+          [
+            '-sd',
+            join(dir, `n${i}`),
+            '--server_name',
+            `bench-n${i + 1}`,
+            '--cluster_name',
+            'bench',
+            '--cluster',
+            `nats://127.0.0.1:${routes[i]}`,
+            '--routes',
+            routes
+              .filter((_, j) => j !== i)
+              .map((r) => `nats://127.0.0.1:${r}`)
+              .join(','),
+          ],
+          p,
+        ),
       ),
     );
     children.push(...nodes);
     const clusterUrl = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
     const cHub = hubStore(dir, 'cluster-hub', 'normal');
     const cLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-hub' });
-    const cPub = new HubPublisher({ link: cLink, outbox: sqliteOutbox(cHub.rawForTests, 'bench'), stream: { replicas: 3 }, publishTimeoutMs: 2000 });
+    const cPub = new HubPublisher({
+      link: cLink,
+      outbox: sqliteOutbox(cHub.rawForTests, 'bench'),
+      stream: { replicas: 3 },
+      publishTimeoutMs: 2000,
+    });
     cPub.start();
     const cLocal = HookwatchStore.open(join(dir, 'cluster-follower.sqlite'), { durability: 'normal' });
     cLocal.rawForTests.exec(OUTBOX_MIGRATION.sql);
@@ -243,9 +286,15 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
     }
     await until('cluster backlog sent', () => cPub.status().backlog === 0, 120_000).catch(() => {});
-    await until('cluster follower has the burst', () => (cLocal.rawForTests.prepare('SELECT count(*) AS n FROM hub_inbox').get() as { n: number }).n >= burst, 120_000).catch(() => {});
+    await until(
+      'cluster follower has the burst',
+      () => (cLocal.rawForTests.prepare('SELECT count(*) AS n FROM hub_inbox').get() as { n: number }).n >= burst,
+      120_000,
+    ).catch(() => {});
     const burstSeconds = (performance.now() - tb) / 1000;
-    const inbox = new Set((cLocal.rawForTests.prepare('SELECT msg_id FROM hub_inbox').all() as Array<{ msg_id: string }>).map((r) => r.msg_id));
+    const inbox = new Set(
+      (cLocal.rawForTests.prepare('SELECT msg_id FROM hub_inbox').all() as Array<{ msg_id: string }>).map((r) => r.msg_id),
+    );
     const lost = [...sent].filter((id) => !inbox.has(id)).length;
     const cEvents = (cLocal.rawForTests.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
     await cFollower.stop();

@@ -93,7 +93,9 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
     // Both servers run side by side; each round loads the bare one, then Hookwatch, so that both see the
     // same moment of this shared machine. The ratio is the median of the rounds' ratios.
     const bare = await startServerProcess(BARE, []);
-    const hw = await startServerProcess(HOOKWATCH, ['serve', '--data', dir, '--port', '0', '--no-tunnel', '--no-dashboard'], { HOOKWATCH_WRITER: 'inline' });
+    const hw = await startServerProcess(HOOKWATCH, ['serve', '--data', dir, '--port', '0', '--no-tunnel', '--no-dashboard'], {
+      HOOKWATCH_WRITER: 'inline',
+    });
     await load(bare.url, 1000, 'warm');
     await load(hw.url, 1000, 'warm');
     const rounds: Array<{ bare: Run; hookwatch: Run; ratio: number }> = [];
@@ -114,7 +116,9 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
 
     // The same with the writer thread (HOOKWATCH_WRITER=thread), in a fresh folder, for comparison.
     const dir2 = mkdtempSync(join(tmpdir(), 'hookwatch-bench-'));
-    const hw2 = await startServerProcess(HOOKWATCH, ['serve', '--data', dir2, '--port', '0', '--no-tunnel', '--no-dashboard'], { HOOKWATCH_WRITER: 'thread' });
+    const hw2 = await startServerProcess(HOOKWATCH, ['serve', '--data', dir2, '--port', '0', '--no-tunnel', '--no-dashboard'], {
+      HOOKWATCH_WRITER: 'thread',
+    });
     await load(hw2.url, 1000, 'warm');
     const threadRun = await load(hw2.url, total, 'hwt', hw2.child.pid);
     await stopProcess(hw2.child);

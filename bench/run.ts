@@ -65,7 +65,10 @@ writeFileSync(`${ROOT}bench/results.md`, md);
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
 writeFileSync(
   `${ROOT}README.md`,
-  readme.replace(/<!-- bench-summary:start -->[\s\S]*<!-- bench-summary:end -->/, `<!-- bench-summary:start -->\n${md}<!-- bench-summary:end -->`),
+  readme.replace(
+    /<!-- bench-summary:start -->[\s\S]*<!-- bench-summary:end -->/,
+    `<!-- bench-summary:start -->\n${md}<!-- bench-summary:end -->`,
+  ),
 );
 process.stdout.write(md);
 
@@ -77,29 +80,47 @@ function summary(r: Record<string, any>): string {
   if (r.ingest) {
     const i = r.ingest;
     const rounds = i.ratios ? ` (median of ${i.ratios.length} rounds: ${i.ratios.join(', ')})` : '';
-    lines.push(`| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio}${rounds} ${i.ratio >= 0.5 ? '✓' : '✗'} |`);
-    lines.push(`| ingest latency p50 / p99 | ${i.hookwatch.p50Ms} / ${i.hookwatch.p99Ms} ms | p99 < 20 ms | ${i.hookwatch.p99Ms < 20 ? '✓' : '✗'} |`);
+    lines.push(
+      `| ingest, ${i.requests} POSTs, ${i.inFlight} in flight | ${i.hookwatch.perSecond} events/s (bare node:http ${i.bare.perSecond}/s) | ratio ≥ 0.5 | ${i.ratio}${rounds} ${i.ratio >= 0.5 ? '✓' : '✗'} |`,
+    );
+    lines.push(
+      `| ingest latency p50 / p99 | ${i.hookwatch.p50Ms} / ${i.hookwatch.p99Ms} ms | p99 < 20 ms | ${i.hookwatch.p99Ms < 20 ? '✓' : '✗'} |`,
+    );
     if (i.hookwatch.serverCpuUsPerRequest != null) {
-      lines.push(`| ingest: CPU per request (server: all threads, from /proc; client: autocannon, on the same cores) | Hookwatch ${i.hookwatch.serverCpuUsPerRequest} µs, bare node:http ${i.bare.serverCpuUsPerRequest} µs; client ${i.hookwatch.clientCpuUsPerRequest} / ${i.bare.clientCpuUsPerRequest} µs | report | |`);
+      lines.push(
+        `| ingest: CPU per request (server: all threads, from /proc; client: autocannon, on the same cores) | Hookwatch ${i.hookwatch.serverCpuUsPerRequest} µs, bare node:http ${i.bare.serverCpuUsPerRequest} µs; client ${i.hookwatch.clientCpuUsPerRequest} / ${i.bare.clientCpuUsPerRequest} µs | report | |`,
+      );
     }
     if (i.hookwatchWriterThread) {
-      lines.push(`| ingest with the writer thread (HOOKWATCH_WRITER=thread) | ${i.hookwatchWriterThread.perSecond} events/s, p50 / p99 ${i.hookwatchWriterThread.p50Ms} / ${i.hookwatchWriterThread.p99Ms} ms${i.hookwatchWriterThread.serverCpuUsPerRequest != null ? `, ${i.hookwatchWriterThread.serverCpuUsPerRequest} µs CPU per request` : ''} | compare | |`);
+      lines.push(
+        `| ingest with the writer thread (HOOKWATCH_WRITER=thread) | ${i.hookwatchWriterThread.perSecond} events/s, p50 / p99 ${i.hookwatchWriterThread.p50Ms} / ${i.hookwatchWriterThread.p99Ms} ms${i.hookwatchWriterThread.serverCpuUsPerRequest != null ? `, ${i.hookwatchWriterThread.serverCpuUsPerRequest} µs CPU per request` : ''} | compare | |`,
+      );
     }
-    lines.push(`| acknowledged events durable | ${i.storedAfterRun} stored of ${i.acknowledged} acknowledged (${i.durability}) | all | ${i.everyAcknowledgedEventDurable ? '✓' : '✗'} |`);
+    lines.push(
+      `| acknowledged events durable | ${i.storedAfterRun} stored of ${i.acknowledged} acknowledged (${i.durability}) | all | ${i.everyAcknowledgedEventDurable ? '✓' : '✗'} |`,
+    );
   }
   if (r.history) {
     const h = r.history;
     const q = h.queries;
-    lines.push(`| history: newest page, ${h.events.toLocaleString('en')} events | ${q.newestPage.p95Ms} ms p95 | < 5 ms | ${q.newestPage.p95Ms < 5 ? '✓' : '✗'} |`);
+    lines.push(
+      `| history: newest page, ${h.events.toLocaleString('en')} events | ${q.newestPage.p95Ms} ms p95 | < 5 ms | ${q.newestPage.p95Ms < 5 ? '✓' : '✗'} |`,
+    );
     lines.push(`| history: filter by account | ${q.byAccount.p95Ms} ms p95 | < 10 ms | ${q.byAccount.p95Ms < 10 ? '✓' : '✗'} |`);
     const s = Math.max(q.searchCommonWord.p95Ms, q.searchRareWord.p95Ms, q.searchTwoWords.p95Ms);
-    lines.push(`| history: full-text search (common, rare, two words) | ${q.searchCommonWord.p95Ms} / ${q.searchRareWord.p95Ms} / ${q.searchTwoWords.p95Ms} ms p95 | < 50 ms | ${s < 50 ? '✓' : '✗'} |`);
+    lines.push(
+      `| history: full-text search (common, rare, two words) | ${q.searchCommonWord.p95Ms} / ${q.searchRareWord.p95Ms} / ${q.searchTwoWords.p95Ms} ms p95 | < 50 ms | ${s < 50 ? '✓' : '✗'} |`,
+    );
     lines.push(`| history: database size | ${h.databaseMiB} MiB (${h.bytesPerEvent} bytes/event, raw request included) | report | |`);
   }
   if (r.tunnel && !r.tunnel.skipped) {
     const t = r.tunnel;
-    lines.push(`| tunnel: small POSTs per second, direct / through a local localtunnel server | ${t.postsPerSecond.direct} / ${t.postsPerSecond.tunnel} (${Math.round(t.postsPerSecond.tunnelShareOfDirect * 100)} %) | report | |`);
-    lines.push(`| tunnel: server back → new URL passed its probe (registration starts at that moment) | ${t.recovery.serverBackToNewUrlVerifiedMs} ms (with recheck() at once: ${t.recovery.serverBackToNewUrlVerifiedWithRecheckMs} ms) | report | |`);
+    lines.push(
+      `| tunnel: small POSTs per second, direct / through a local localtunnel server | ${t.postsPerSecond.direct} / ${t.postsPerSecond.tunnel} (${Math.round(t.postsPerSecond.tunnelShareOfDirect * 100)} %) | report | |`,
+    );
+    lines.push(
+      `| tunnel: server back → new URL passed its probe (registration starts at that moment) | ${t.recovery.serverBackToNewUrlVerifiedMs} ms (with recheck() at once: ${t.recovery.serverBackToNewUrlVerifiedWithRecheckMs} ms) | report | |`,
+    );
   } else if (r.tunnel?.skipped) {
     lines.push(`| tunnel | skipped: ${r.tunnel.skipped} | | |`);
   }

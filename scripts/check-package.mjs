@@ -59,7 +59,17 @@ const cli = require.resolve('electron-builder/cli.js');
 const started = Date.now();
 const run = spawnSync(
   process.execPath,
-  [cli, '--dir', '--linux', '--x64', '--config', 'electron-builder.yml', `-c.electronDist=${stub}`, '-c.npmRebuild=false', `-c.directories.output=${out}`],
+  [
+    cli,
+    '--dir',
+    '--linux',
+    '--x64',
+    '--config',
+    'electron-builder.yml',
+    `-c.electronDist=${stub}`,
+    '-c.npmRebuild=false',
+    `-c.directories.output=${out}`,
+  ],
   { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, timeout: 300_000 },
 );
 const seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -105,7 +115,13 @@ check('dist/main in app.asar', under('dist/main/').length > 0, `${under('dist/ma
 check('the shell entry dist/main/shell/main.js', has('dist/main/shell/main.js'));
 check('dist/preload/index.cjs in app.asar', has('dist/preload/index.cjs'));
 check('dist/renderer/index.html in app.asar', has('dist/renderer/index.html'), `${under('dist/renderer/').length} files`);
-check('tray pictures in app.asar', ['ok', 'degraded', 'down'].every((l) => has(`assets/tray/tray-${l}-light.png`) && has(`assets/tray/tray-${l}-dark.png`) && has(`assets/tray/tray-${l}Template.png`)), `${under('assets/tray/').length} files`);
+check(
+  'tray pictures in app.asar',
+  ['ok', 'degraded', 'down'].every(
+    (l) => has(`assets/tray/tray-${l}-light.png`) && has(`assets/tray/tray-${l}-dark.png`) && has(`assets/tray/tray-${l}Template.png`),
+  ),
+  `${under('assets/tray/').length} files`,
+);
 const tests = ours.filter((f) => /^\/(test|tests|bench)\//.test(f) || /\.test\.[cm]?[jt]sx?$/.test(f));
 check('no tests or benchmarks', tests.length === 0, tests.slice(0, 5).join(', '));
 const sources = files.filter((f) => /\.(ts|tsx|cts|mts)$/.test(f) && !/\.d\.[cm]?ts$/.test(f));
@@ -115,14 +131,20 @@ check('no source maps of ours', maps.length === 0, maps.slice(0, 5).join(', '));
 const stray = ours.filter((f) => !/^\/(package\.json$|dist\/(main|preload|renderer)\/|assets\/(tray|app)\/)/.test(f));
 check('nothing else of ours (sources, docs, scripts, data)', stray.length === 0, stray.slice(0, 5).join(', '));
 check('better-sqlite3 addon in app.asar.unpacked', unpacked.includes(ADDON));
-check('better-sqlite3 addon not left inside app.asar', !files.includes(`/${ADDON}`) || (() => {
-  try {
-    return asar.statFile(asarPath, ADDON).unpacked === true;
-  } catch {
-    return false;
-  }
-})());
-const sqliteSources = [...files, ...unpacked.map((u) => `/${u}`)].filter((f) => /\/better-sqlite3\/(src|deps)\//.test(f) || /better-sqlite3\/build\/Release\/obj/.test(f));
+check(
+  'better-sqlite3 addon not left inside app.asar',
+  !files.includes(`/${ADDON}`) ||
+    (() => {
+      try {
+        return asar.statFile(asarPath, ADDON).unpacked === true;
+      } catch {
+        return false;
+      }
+    })(),
+);
+const sqliteSources = [...files, ...unpacked.map((u) => `/${u}`)].filter(
+  (f) => /\/better-sqlite3\/(src|deps)\//.test(f) || /better-sqlite3\/build\/Release\/obj/.test(f),
+);
 check('no better-sqlite3 C sources or build leftovers', sqliteSources.length === 0, `${sqliteSources.length} files`);
 
 // The fuses electron-builder.yml asks for, read back from the packaged binary.
@@ -144,7 +166,8 @@ try {
 } catch (err) {
   check('Electron fuses readable in the packaged binary', false, err.message);
 }
-for (const [name, { want, got }] of Object.entries(fuses)) check(`fuse ${name} ${want === 'ENABLE' ? 'on' : 'off'}`, got === want, got === want ? '' : `is ${got}`);
+for (const [name, { want, got }] of Object.entries(fuses))
+  check(`fuse ${name} ${want === 'ENABLE' ? 'on' : 'off'}`, got === want, got === want ? '' : `is ${got}`);
 
 const size = (p) => {
   try {
@@ -154,7 +177,18 @@ const size = (p) => {
   }
 };
 const unpackedBytes = unpacked.reduce((n, u) => n + size(join(unpackedDir, u)), 0);
-const modules = [...new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2]?.startsWith('@') ? 4 : 3).join('/')))].sort();
+const modules = [
+  ...new Set(
+    files
+      .filter((f) => f.startsWith('/node_modules/'))
+      .map((f) =>
+        f
+          .split('/')
+          .slice(2, f.split('/')[2]?.startsWith('@') ? 4 : 3)
+          .join('/'),
+      ),
+  ),
+].sort();
 
 const report = {
   ok: checks.every((c) => c.ok),

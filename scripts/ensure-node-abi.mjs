@@ -17,7 +17,11 @@ function loads() {
 }
 const err = loads();
 if (err) {
-  if (!/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF|cannot open shared object|Could not locate the bindings/.test(String(err.message))) {
+  if (
+    !/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF|cannot open shared object|Could not locate the bindings/.test(
+      String(err.message),
+    )
+  ) {
     console.error(`hookwatch: better-sqlite3 does not load: ${err.message}`);
     process.exit(1);
   }

@@ -29,7 +29,9 @@ const probe = spawnSync(electronPath, ['-e', "require('better-sqlite3')(':memory
 });
 if (probe.status !== 0) {
   console.error('hookwatch: rebuilding better-sqlite3 for Electron…');
-  execFileSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js'), '--force', '--only', 'better-sqlite3'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('@electron/rebuild/lib/cli.js'), '--force', '--only', 'better-sqlite3'], {
+    stdio: 'inherit',
+  });
 }
 
 // Arguments after `npm start --` go to the app (say `--hidden`, to start in the tray as at login).

@@ -462,7 +462,15 @@ export type HookwatchNotification = {
   [K in HookwatchNotificationKind]: { kind: K; data: HookwatchNotifications[K] };
 }[HookwatchNotificationKind];
 
-export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = ['stream', 'events', 'deliveries', 'account', 'tunnel', 'alert', 'navigate'];
+export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] = [
+  'stream',
+  'events',
+  'deliveries',
+  'account',
+  'tunnel',
+  'alert',
+  'navigate',
+];
 
 /**
  * What a transport gives the renderer: one generic call and one subscription. The Electron preload

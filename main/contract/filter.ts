@@ -82,7 +82,10 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 
 /** Case and accents removed, as the index folds them. */
 export function fold(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 /** Words of a search box, folded: letters and digits only. Every one must start a word of the event. */

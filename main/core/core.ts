@@ -81,7 +81,10 @@ export class HookwatchCore {
   private indexTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<unknown> | null = null;
 
-  private constructor(private readonly options: CoreOptions, store: HookwatchStore) {
+  private constructor(
+    private readonly options: CoreOptions,
+    store: HookwatchStore,
+  ) {
     this.store = store;
     this.alerts = new AlertService(store, (line) => this.log(line));
     const t = options.timelines;
@@ -101,7 +104,11 @@ export class HookwatchCore {
           hasToken: () => this.timelinesTokenConfigured(),
           stopping: () => this.stopping !== null,
           allowLocalUrl: process.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
-          onHealth: (health) => this.alerts.providerWebhooks('timelines', health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter }))),
+          onHealth: (health) =>
+            this.alerts.providerWebhooks(
+              'timelines',
+              health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter })),
+            ),
           onOutcome: (outcome) => {
             for (const l of this.registrationListeners) this.safely(() => l(outcome));
           },
@@ -110,7 +117,9 @@ export class HookwatchCore {
     const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread';
     const script = useThread ? writerWorkerScript() : null;
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
-    this.writer = script ? new WorkerWriter(store.file, options.durability ?? 'full', script, (line) => this.log(line)) : new InlineWriter(store);
+    this.writer = script
+      ? new WorkerWriter(store.file, options.durability ?? 'full', script, (line) => this.log(line))
+      : new InlineWriter(store);
     this.receiver = new Receiver({
       ...options.receiver,
       writer: this.writer,
@@ -208,7 +217,8 @@ export class HookwatchCore {
       onStateChange: (c) => {
         this.safely(() => this.store.recordTunnelState({ at: c.at, state: c.state, url: c.url, reason: c.reason }));
         // The alert rule wants up / down / paused; connecting and degraded keep the last word.
-        const signal = c.state === 'up' ? 'up' : c.state === 'off' ? 'paused' : c.state === 'down' || c.state === 'reconnecting' ? 'down' : null;
+        const signal =
+          c.state === 'up' ? 'up' : c.state === 'off' ? 'paused' : c.state === 'down' || c.state === 'reconnecting' ? 'down' : null;
         if (signal && signal !== last) {
           last = signal;
           this.safely(() => this.alerts.tunnelChanged(signal, c.at));
@@ -335,5 +345,4 @@ export class HookwatchCore {
     });
     this.store.close();
   }
-
 }

@@ -23,7 +23,11 @@ export interface RegisterOnceOptions {
  * throws (TimelinesApiError, RegistrationInputError); `hookwatch register` and the queue below both
  * run exactly this.
  */
-export async function registerOnce(client: TimelinesApiClient, store: RegistrationStore, o: RegisterOnceOptions): Promise<TimelinesSyncReport> {
+export async function registerOnce(
+  client: TimelinesApiClient,
+  store: RegistrationStore,
+  o: RegisterOnceOptions,
+): Promise<TimelinesSyncReport> {
   const { report } = await syncTimelinesWebhooks(client, {
     publicUrl: o.publicUrl,
     secret: store.webhookSecret(),
@@ -98,11 +102,19 @@ export class RegistrationQueue {
     if (automatic && !(await this.o.hasToken())) return { ok: false, url, error: NO_TOKEN };
     let outcome: RegistrationOutcome;
     try {
-      const report = await registerOnce(this.o.client, this.o.store, { publicUrl: url, eventTypes: this.o.eventTypes(), allowLocalUrl: this.o.allowLocalUrl });
+      const report = await registerOnce(this.o.client, this.o.store, {
+        publicUrl: url,
+        eventTypes: this.o.eventTypes(),
+        allowLocalUrl: this.o.allowLocalUrl,
+      });
       this.o.onHealth?.(report.health);
       outcome = { ok: true, url, report };
     } catch (err) {
-      outcome = { ok: false, url, error: err instanceof TimelinesApiError ? err.message : `registration failed: ${(err as Error).message}` };
+      outcome = {
+        ok: false,
+        url,
+        error: err instanceof TimelinesApiError ? err.message : `registration failed: ${(err as Error).message}`,
+      };
     }
     this.o.onOutcome?.(outcome);
     return outcome;

@@ -25,7 +25,8 @@ export function writeRetention(store: HookwatchStore, settings: Partial<Retentio
     ['retentionDeliveryLogDays', settings.deliveryLogDays],
   ] as const) {
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 0 || value > 36500) throw new RangeError(`retention must be a whole number of days from 0 to 36500, got ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 36500)
+      throw new RangeError(`retention must be a whole number of days from 0 to 36500, got ${value}`);
     store.meta.set(key, value);
   }
   return readRetention(store);

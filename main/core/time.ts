@@ -7,8 +7,7 @@
  * never a guess: callers fall back to the time we received the request.
  */
 
-const PROVIDER_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const PROVIDER_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Unix seconds below this are treated as seconds, above it as milliseconds (year 2286 vs 1973). */
 const SECONDS_CEILING = 1e10;

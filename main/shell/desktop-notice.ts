@@ -44,7 +44,12 @@ export interface DesktopNotice {
   route: RendererRoute;
 }
 
-const URGENCY: Record<AlertForNotice['severity'], DesktopNotice['urgency']> = { critical: 'critical', warning: 'normal', recovery: 'normal', info: 'low' };
+const URGENCY: Record<AlertForNotice['severity'], DesktopNotice['urgency']> = {
+  critical: 'critical',
+  warning: 'normal',
+  recovery: 'normal',
+  info: 'low',
+};
 
 /**
  * Linux notification servers that announce the "body-markup" capability (GNOME Shell, KDE, dunst)

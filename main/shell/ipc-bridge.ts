@@ -69,7 +69,11 @@ export function registerApiIpc(o: ApiIpcOptions): () => void {
 }
 
 /** Sends a message to our renderer, and only to it: never to a page that is not ours. */
-export function sendToRenderer(contents: Pick<WebContents, 'isDestroyed' | 'send' | 'mainFrame'> | null | undefined, message: RendererMessage, devOrigin: string | null = null): boolean {
+export function sendToRenderer(
+  contents: Pick<WebContents, 'isDestroyed' | 'send' | 'mainFrame'> | null | undefined,
+  message: RendererMessage,
+  devOrigin: string | null = null,
+): boolean {
   if (!contents || contents.isDestroyed()) return false;
   if (!isTrustedSenderFrame(contents.mainFrame, devOrigin)) return false;
   contents.send(API_EVENT_CHANNEL, message);

@@ -42,7 +42,9 @@ export function quoteExecArg(arg: string): string {
 export function execKeyValue(args: readonly string[]): string {
   for (const arg of args) {
     if (/[\r\n]/.test(arg)) {
-      throw new Error(`cannot start Hookwatch at login: its path has a line break (${JSON.stringify(arg)}); move Hookwatch to a folder whose path has none and turn Start at login on again`);
+      throw new Error(
+        `cannot start Hookwatch at login: its path has a line break (${JSON.stringify(arg)}); move Hookwatch to a folder whose path has none and turn Start at login on again`,
+      );
     }
   }
   return args
@@ -141,6 +143,7 @@ export function loginItemFor(c: LoginItemContext): LoginItem {
   const env = c.env ?? process.env;
   const appArgs = c.unpackagedAppPath ? [c.unpackagedAppPath] : [];
   if (c.platform === 'darwin' || c.platform === 'win32') return new ElectronLoginItem(c.app, c.platform, appArgs);
-  if (c.platform === 'linux') return new LinuxAutostart(linuxAutostartPath(env), [env.APPIMAGE ?? c.execPath ?? process.execPath, ...appArgs]);
+  if (c.platform === 'linux')
+    return new LinuxAutostart(linuxAutostartPath(env), [env.APPIMAGE ?? c.execPath ?? process.execPath, ...appArgs]);
   return new UnsupportedLoginItem();
 }

@@ -14,7 +14,8 @@ const log = (line: string) => process.stderr.write(`hookwatch: ${line}\n`);
 
 function startFailure(err: unknown, port: number | null): string {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `Port ${port} on 127.0.0.1 is already in use: is \`hookwatch serve\` or another Hookwatch running? Stop it, or start Hookwatch with HOOKWATCH_PORT set to another port.`;
+  if (code === 'EADDRINUSE')
+    return `Port ${port} on 127.0.0.1 is already in use: is \`hookwatch serve\` or another Hookwatch running? Stop it, or start Hookwatch with HOOKWATCH_PORT set to another port.`;
   return (err as Error).message;
 }
 
@@ -35,7 +36,8 @@ if (!app.requestSingleInstanceLock()) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
-  const startedAtLogin = process.argv.includes(HIDDEN_ARG) || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
+  const startedAtLogin =
+    process.argv.includes(HIDDEN_ARG) || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
 
   void app.whenReady().then(async () => {
     const dataDir = app.getPath('userData');

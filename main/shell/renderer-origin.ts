@@ -50,7 +50,6 @@ export const RENDERER_RESPONSE_HEADERS: Readonly<Record<string, string>> = Objec
   'Cross-Origin-Opener-Policy': 'same-origin',
 });
 
-
 export type RendererFile = { ok: true; path: string; contentType: string } | { ok: false; status: 400 | 404; reason: string };
 
 /** Maps a `hookwatch://app/...` request to a file under `rendererDir`, refusing anything outside it. */
@@ -61,7 +60,8 @@ export function rendererFileFor(requestUrl: string, rendererDir: string): Render
   } catch {
     return { ok: false, status: 400, reason: 'not a URL' };
   }
-  if (url.protocol !== `${RENDERER_SCHEME}:` || url.host !== RENDERER_HOST) return { ok: false, status: 404, reason: 'not the renderer origin' };
+  if (url.protocol !== `${RENDERER_SCHEME}:` || url.host !== RENDERER_HOST)
+    return { ok: false, status: 404, reason: 'not the renderer origin' };
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);

@@ -4,8 +4,7 @@
  * navigation request. Pure: no Electron.
  */
 export type RendererRoute =
-  | { screen: 'feed'; eventId: number | null }
-  | { screen: 'accounts' | 'health' | 'alerts' | 'settings' | 'setup'; eventId?: undefined };
+  { screen: 'feed'; eventId: number | null } | { screen: 'accounts' | 'health' | 'alerts' | 'settings' | 'setup'; eventId?: undefined };
 
 export function routeHash(route: RendererRoute): string {
   return route.screen === 'feed' && route.eventId !== null && route.eventId !== undefined ? `#/feed/${route.eventId}` : `#/${route.screen}`;

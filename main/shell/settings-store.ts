@@ -171,10 +171,18 @@ export function openShellSettings(options: OpenShellSettingsOptions): ShellSetti
 
   let store: ShellSettingsStore;
   try {
-    store = recorded === 'unreadable' ? (() => { throw new Error('the file is not valid JSON'); })() : open();
+    store =
+      recorded === 'unreadable'
+        ? (() => {
+            throw new Error('the file is not valid JSON');
+          })()
+        : open();
   } catch (err) {
     if (err instanceof ShellSettingsError) throw err;
-    const aside = join(options.cwd, `${SHELL_SETTINGS_FILE}.unreadable-${new Date((options.now ?? Date.now)()).toISOString().replace(/[:.]/g, '-')}.json`);
+    const aside = join(
+      options.cwd,
+      `${SHELL_SETTINGS_FILE}.unreadable-${new Date((options.now ?? Date.now)()).toISOString().replace(/[:.]/g, '-')}.json`,
+    );
     renameSync(file, aside);
     log(`desktop settings could not be read (${(err as Error).message}); moved to ${aside} and started with defaults`);
     store = open();
@@ -198,7 +206,12 @@ export class ShellSettings {
   }
 
   setWindowBounds(bounds: Bounds | null): void {
-    this.store.set('windowBounds', bounds === null ? null : { x: Math.round(bounds.x), y: Math.round(bounds.y), width: Math.round(bounds.width), height: Math.round(bounds.height) });
+    this.store.set(
+      'windowBounds',
+      bounds === null
+        ? null
+        : { x: Math.round(bounds.x), y: Math.round(bounds.y), width: Math.round(bounds.width), height: Math.round(bounds.height) },
+    );
   }
 
   get startAtLogin(): boolean {

@@ -11,7 +11,9 @@ export interface ClockFormat {
 }
 
 function dayKey(ms: number, f: ClockFormat): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: f.timeZone ?? undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: f.timeZone ?? undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    ms,
+  );
 }
 
 /** "14:30", or "Tue 08:00" when `at` is not on the same local day as `now`. */

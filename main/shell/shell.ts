@@ -62,10 +62,14 @@ export function registerRendererScheme(): void {
 /** Serves dist/renderer on the renderer scheme, every response with the renderer's CSP. */
 export async function rendererResponse(url: string, rendererDir: string): Promise<Response> {
   const target = rendererFileFor(url, rendererDir);
-  const text = (status: number, body: string) => new Response(body, { status, headers: { ...RENDERER_RESPONSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
+  const text = (status: number, body: string) =>
+    new Response(body, { status, headers: { ...RENDERER_RESPONSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
   if (!target.ok) return text(target.status, 'Not found');
   try {
-    return new Response(await readFile(target.path), { status: 200, headers: { ...RENDERER_RESPONSE_HEADERS, 'Content-Type': target.contentType } });
+    return new Response(await readFile(target.path), {
+      status: 200,
+      headers: { ...RENDERER_RESPONSE_HEADERS, 'Content-Type': target.contentType },
+    });
   } catch {
     return target.path.endsWith('index.html')
       ? text(404, 'The Hookwatch dashboard is not built. Run `npm run build` (it builds dist/renderer), then start Hookwatch again.')
@@ -93,7 +97,12 @@ export class HookwatchShell {
   }
 
   private constructor(options: ShellOptions) {
-    const o = (this.o = { ...options, platform: options.platform ?? process.platform, now: options.now ?? Date.now, log: options.log ?? (() => {}) });
+    const o = (this.o = {
+      ...options,
+      platform: options.platform ?? process.platform,
+      now: options.now ?? Date.now,
+      log: options.log ?? (() => {}),
+    });
     const rendererDir = join(o.appRoot, 'dist', 'renderer');
 
     this.hardenSession(rendererDir);
@@ -116,13 +125,21 @@ export class HookwatchShell {
       log: o.log,
     });
 
-    this.loginItem = loginItemFor({ platform: o.platform, app, env: o.env ?? process.env, execPath: process.execPath, unpackagedAppPath: o.isPackaged ? null : o.appRoot });
+    this.loginItem = loginItemFor({
+      platform: o.platform,
+      app,
+      env: o.env ?? process.env,
+      execPath: process.execPath,
+      unpackagedAppPath: o.isPackaged ? null : o.appRoot,
+    });
     this.syncStartAtLogin();
 
     this.tray = new TrayController({
       iconDir: join(o.appRoot, 'assets', 'tray'),
       read: () => this.trayInput(),
-      menuOptions: () => ({ startAtLogin: { supported: this.loginItem.supported, enabled: this.loginItem.supported && this.loginItem.isEnabled() } }),
+      menuOptions: () => ({
+        startAtLogin: { supported: this.loginItem.supported, enabled: this.loginItem.supported && this.loginItem.isEnabled() },
+      }),
       run: (action) => void this.run(action),
       onActivate: () => this.openWindow(null),
       platform: o.platform,
@@ -287,7 +304,8 @@ export class HookwatchShell {
     const ses = session.defaultSession;
     // The dashboard needs no camera, microphone, location, notifications (main shows those) or anything
     // else, except writing to the clipboard (its Copy buttons), and only for our own page.
-    const clipboardWrite = (permission: string, url: string) => permission === 'clipboard-sanitized-write' && isTrustedRendererUrl(url, this.o.devOrigin ?? null);
+    const clipboardWrite = (permission: string, url: string) =>
+      permission === 'clipboard-sanitized-write' && isTrustedRendererUrl(url, this.o.devOrigin ?? null);
     ses.setPermissionRequestHandler((contents, permission, callback) => callback(clipboardWrite(permission, contents.getURL())));
     ses.setPermissionCheckHandler((contents, permission) => clipboardWrite(permission, contents?.getURL() ?? ''));
     protocol.handle(RENDERER_SCHEME, (request) => rendererResponse(request.url, rendererDir));

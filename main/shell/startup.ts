@@ -10,4 +10,3 @@ export function receiverPort(value: string | undefined): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`HOOKWATCH_PORT must be a port number (0-65535), got '${value}'`);
   return n;
 }
-

@@ -13,7 +13,10 @@ import type { StoredToken } from './settings-store.js';
  * (the same one `hookwatch serve` reads), which this source falls back to when nothing is saved.
  */
 
-export type SafeStorageLike = Pick<SafeStorage, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'>;
+export type SafeStorageLike = Pick<
+  SafeStorage,
+  'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'
+>;
 
 export interface TokenSettings {
   readonly timelinesToken: StoredToken | null;
@@ -86,7 +89,9 @@ export class ShellTokenSource implements TokenSource {
       return;
     }
     if (clean.length > MAX_TOKEN_LENGTH || /[\s\u0000-\u001f\u007f]/.test(clean)) {
-      throw new TokenStorageError('That does not look like a TimelinesAI API token (one line, no spaces). Copy it again from TimelinesAI → Integrations → Public API.');
+      throw new TokenStorageError(
+        'That does not look like a TimelinesAI API token (one line, no spaces). Copy it again from TimelinesAI → Integrations → Public API.',
+      );
     }
     const status = await this.encryptionStatus();
     if (!status.available) throw new TokenStorageError(status.reason);

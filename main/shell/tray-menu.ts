@@ -50,7 +50,12 @@ export function trayMenuModel(state: TrayState, options: TrayMenuOptions): TrayM
       items.push({ type: 'normal', label: a.label, enabled: true, action: { kind: 'open', route: ACCOUNTS } });
     }
     if (state.accounts.length > max) {
-      items.push({ type: 'normal', label: `…and ${state.accounts.length - max} more`, enabled: true, action: { kind: 'open', route: ACCOUNTS } });
+      items.push({
+        type: 'normal',
+        label: `…and ${state.accounts.length - max} more`,
+        enabled: true,
+        action: { kind: 'open', route: ACCOUNTS },
+      });
     }
   }
   items.push({ type: 'normal', label: state.tunnel.label, enabled: false, action: null });
@@ -59,14 +64,25 @@ export function trayMenuModel(state: TrayState, options: TrayMenuOptions): TrayM
   items.push({ type: 'normal', label: 'Open Hookwatch', enabled: true, action: { kind: 'open', route: null } });
   items.push({ type: 'normal', label: 'Copy webhook URL', enabled: true, action: { kind: 'copy-webhook-url' } });
 
-  const snooze: TrayMenuItem[] = SNOOZE_ITEMS.map(({ choice, label }) => ({ type: 'normal', label, enabled: true, action: { kind: 'snooze', choice } }));
+  const snooze: TrayMenuItem[] = SNOOZE_ITEMS.map(({ choice, label }) => ({
+    type: 'normal',
+    label,
+    enabled: true,
+    action: { kind: 'snooze', choice },
+  }));
   if (state.snoozedUntil !== null) {
     snooze.push({ type: 'separator' }, { type: 'normal', label: 'Resume alerts', enabled: true, action: { kind: 'resume-alerts' } });
   }
   items.push({ type: 'submenu', label: state.snoozeLabel ?? 'Snooze alerts', items: snooze });
 
   if (state.tunnel.available) {
-    items.push({ type: 'checkbox', label: 'Pause tunnel', checked: state.tunnel.paused, enabled: true, action: { kind: 'set-tunnel-paused', paused: !state.tunnel.paused } });
+    items.push({
+      type: 'checkbox',
+      label: 'Pause tunnel',
+      checked: state.tunnel.paused,
+      enabled: true,
+      action: { kind: 'set-tunnel-paused', paused: !state.tunnel.paused },
+    });
   } else {
     items.push({ type: 'checkbox', label: 'Pause tunnel (the tunnel is off)', checked: false, enabled: false, action: null });
   }
@@ -90,7 +106,11 @@ export function menuLabel(text: string, platform: NodeJS.Platform): string {
   return platform === 'darwin' ? text : text.replace(/&/g, '&&');
 }
 
-export function toMenuTemplate(items: readonly TrayMenuItem[], run: (action: TrayAction) => void, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
+export function toMenuTemplate(
+  items: readonly TrayMenuItem[],
+  run: (action: TrayAction) => void,
+  platform: NodeJS.Platform,
+): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.type) {
       case 'separator':

@@ -52,9 +52,7 @@ export interface TrayAccountLine {
   muted: boolean;
 }
 
-export type TrayTunnelLine =
-  | { available: false; label: string }
-  | { available: true; paused: boolean; state: string; label: string };
+export type TrayTunnelLine = { available: false; label: string } | { available: true; paused: boolean; state: string; label: string };
 
 export interface TrayState {
   look: TrayLook;

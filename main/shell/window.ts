@@ -30,7 +30,10 @@ export function windowWebPreferences(preload: string, isPackaged: boolean): WebP
  * system browser; anything else is dropped. (In-page hash changes are not navigations for these events,
  * so the renderer's own routing is unaffected.)
  */
-export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void = (url) => void shell.openExternal(url)): void {
+export function hardenWebContents(
+  contents: WebContents,
+  openExternal: (url: string) => void = (url) => void shell.openExternal(url),
+): void {
   contents.setWindowOpenHandler(({ url }) => {
     if (isExternalLinkAllowed(url)) openExternal(url);
     return { action: 'deny' };
@@ -145,6 +148,8 @@ export class MainWindow {
         this.loaded = false;
       }
     });
-    void win.loadURL(this.urlFor(route)).catch((err: unknown) => this.o.log?.(`window: could not load the dashboard: ${(err as Error).message}`));
+    void win
+      .loadURL(this.urlFor(route))
+      .catch((err: unknown) => this.o.log?.(`window: could not load the dashboard: ${(err as Error).message}`));
   }
 }

@@ -164,7 +164,14 @@ export function App() {
         {route.screen === 'health' ? <Health /> : null}
         {route.screen === 'alerts' ? <Alerts onOpenEvent={(id) => go({ screen: 'feed', eventId: id })} /> : null}
         {route.screen === 'settings' ? <Settings filter={filter} /> : null}
-        {route.screen === 'setup' ? <FirstRun setup={setup.data} error={setup.error} onOpenFeed={() => go({ screen: 'feed', eventId: null })} onChanged={setup.reload} /> : null}
+        {route.screen === 'setup' ? (
+          <FirstRun
+            setup={setup.data}
+            error={setup.error}
+            onOpenFeed={() => go({ screen: 'feed', eventId: null })}
+            onChanged={setup.reload}
+          />
+        ) : null}
       </main>
     </div>
   );

@@ -41,7 +41,11 @@ export interface AsyncState<T> {
 
 /** Runs `load` when `deps` change (and on `reload`), keeping the last data while a new load runs. */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: string | null; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: string | null; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -67,9 +71,12 @@ export function useThrottled(fn: () => void, ms: number): () => void {
   fnRef.current = fn;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const last = useRef(0);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   return useCallback(() => {
     if (timer.current) return;
     const wait = Math.max(0, last.current + ms - Date.now());

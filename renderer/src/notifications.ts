@@ -13,7 +13,11 @@ export async function askNotificationPermission(): Promise<NotificationPermissio
 /** Shows an alert as a notification when the user allowed it; clicking it focuses the page on the alert. */
 export function notifyAlert(alert: AlertView, onClick: (alert: AlertView) => void): boolean {
   if (notificationPermission() !== 'granted') return false;
-  const n = new Notification(alert.title, { body: alert.text, tag: `hookwatch-alert-${alert.id}`, requireInteraction: alert.severity === 'critical' });
+  const n = new Notification(alert.title, {
+    body: alert.text,
+    tag: `hookwatch-alert-${alert.id}`,
+    requireInteraction: alert.severity === 'critical',
+  });
   n.onclick = () => {
     window.focus();
     onClick(alert);

@@ -1,6 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AccountsBoard, AlertsView, EventDetailView, EventPage, HealthReport, HookwatchNotification, SearchPage, TunnelStatus } from '../../main/contract/api.js';
+import type {
+  AccountsBoard,
+  AlertsView,
+  EventDetailView,
+  EventPage,
+  HealthReport,
+  HookwatchNotification,
+  SearchPage,
+  TunnelStatus,
+} from '../../main/contract/api.js';
 import { createHookwatchService } from '../../main/core/api/create.js';
 import type { TunnelSupervisorLike } from '../../main/core/api/ports.js';
 import type { TunnelSupervisor } from '../../main/core/tunnel/supervisor.js';
@@ -101,7 +110,10 @@ describe('who may ask', () => {
     expect(crossSite.status).toBe(403);
     const assetFromElsewhere = await send(stack.dashboard.port, { path: '/assets/x.js', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(assetFromElsewhere.status).toBe(403);
-    const sameOrigin = await api('getSettings', [], { origin: `http://127.0.0.1:${stack.dashboard.port}`, 'sec-fetch-site': 'same-origin' });
+    const sameOrigin = await api('getSettings', [], {
+      origin: `http://127.0.0.1:${stack.dashboard.port}`,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(sameOrigin.status).toBe(200);
   });
 
@@ -144,7 +156,12 @@ describe('headers', () => {
   });
 
   test('paths outside the built renderer are not served', async () => {
-    for (const path of ['/assets/..%2f..%2fpackage.json', '/assets/%2e%2e/%2e%2e/package.json', '/package.json', '/assets/..%5c..%5cpackage.json']) {
+    for (const path of [
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/package.json',
+      '/assets/..%5c..%5cpackage.json',
+    ]) {
       const r = await send(stack.dashboard.port, { path });
       expect(r.status, path).toBe(404);
     }
@@ -280,7 +297,10 @@ describe('events over HTTP and the notification stream', () => {
 
   test('accounts and alerts come from the alerts feature, webhooks from what registration stored', async () => {
     const disconnect = JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body);
-    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000');
     const [eventId] = (await postJson(stack.receiverUrl, disconnect)).json.events.map((e: { id: number }) => e.id);
     const board = await call<AccountsBoard>('listAccounts');
     expect(board.tracking.available).toBe(true);
@@ -342,7 +362,12 @@ describe('events over HTTP and the notification stream', () => {
       event_type: 'message:new',
       chat: { full_name: 'Formula Person', chat_id: 99, phone: '+15555550199' },
       whatsapp_account: { full_name: 'Dana Owner', phone: '+15555550100' },
-      message: { text: '=HYPERLINK("http://evil.example","click")', direction: 'received', timestamp: '2025-03-02 15:20:11 +0000', message_uid: 'formula-1' },
+      message: {
+        text: '=HYPERLINK("http://evil.example","click")',
+        direction: 'received',
+        timestamp: '2025-03-02 15:20:11 +0000',
+        message_uid: 'formula-1',
+      },
     });
     const csv = await call<{ content: string; rows: number; mimeType: string }>('exportEvents', { chat: '99' }, 'csv');
     expect(csv.rows).toBe(1);
@@ -351,7 +376,10 @@ describe('events over HTTP and the notification stream', () => {
     // Phone numbers are data, not formulas: the same export as `hookwatch events --format csv`.
     expect(csv.content).toContain(',+15555550199,');
     const jsonl = await call<{ content: string; rows: number }>('exportEvents', { provider: 'whatsable' }, 'jsonl');
-    const lines = jsonl.content.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = jsonl.content
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(jsonl.rows);
     expect(lines.every((l) => l.provider === 'whatsable')).toBe(true);
     const log = await call<{ content: string }>('exportDeliveryLog', 'txt');

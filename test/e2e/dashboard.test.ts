@@ -120,7 +120,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await page.getByText('No events yet').waitFor(WAIT);
     const started = Date.now();
     for (const f of fixturePayloads()) storedIds.push(...(await post(f.body)));
-    await rows().nth(storedIds.length - 1).waitFor(WAIT);
+    await rows()
+      .nth(storedIds.length - 1)
+      .waitFor(WAIT);
     console.log(`dashboard e2e: ${storedIds.length} events visible ${Date.now() - started} ms after the first POST`);
     expect(await rows().count()).toBe(storedIds.length);
     const shownIds = await rows().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-event-id'))));
@@ -136,7 +138,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     expect(await row.locator('mark').textContent()).toBe('today');
     await shot('feed-search.png');
     await page.getByTestId('search').fill('');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-list"] [role="option"]').length === n, storedIds.length, WAIT);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="feed-list"] [role="option"]').length === n,
+      storedIds.length,
+      WAIT,
+    );
   });
 
   test('a filter by account shows that account’s events only', async () => {
@@ -144,7 +150,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     expect(expected.events.length).toBeGreaterThan(0);
     expect(expected.events.length).toBeLessThan(storedIds.length);
     await page.getByTestId('filter-account').selectOption('+15555550100');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="feed-list"] [role="option"]').length === n, expected.events.length, WAIT);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid="feed-list"] [role="option"]').length === n,
+      expected.events.length,
+      WAIT,
+    );
     const shownIds = await rows().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-event-id'))));
     expect(shownIds).toEqual(expected.events.map((e) => e.id));
     // A live event of another account does not slip into the filtered feed; one of this account does.
@@ -158,7 +168,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
   });
 
   test('the detail shows the normalized fields, the raw body, headers, and a curl that replays it', async () => {
-    const messageNew = (await api<EventPage>('listEvents', { type: 'message:new', limit: 1000 })).events.find((e) => e.text === 'Hi, is my order shipped?')!;
+    const messageNew = (await api<EventPage>('listEvents', { type: 'message:new', limit: 1000 })).events.find(
+      (e) => e.text === 'Hi, is my order shipped?',
+    )!;
     await page.locator(`[data-event-id="${messageNew.id}"]`).click();
     const detail = page.getByTestId('event-detail');
     await detail.getByTestId('raw-body').waitFor(WAIT);
@@ -235,11 +247,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
       el.scrollTop = 600;
       el.dispatchEvent(new Event('scroll'));
     });
-    const topBefore = await page.evaluate(() => Math.max(...[...document.querySelectorAll('[data-event-id]')].map((e) => Number(e.getAttribute('data-event-id')))));
+    const topBefore = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll('[data-event-id]')].map((e) => Number(e.getAttribute('data-event-id')))),
+    );
     for (let i = 0; i < 3; i++) await post(message(`paused-${i}`, `arrived while reading ${i}`));
     await page.getByTestId('new-pill').filter({ hasText: '3 new' }).waitFor(WAIT);
     await shot('feed-new-pill.png');
-    const topWhilePaused = await page.evaluate(() => Math.max(...[...document.querySelectorAll('[data-event-id]')].map((e) => Number(e.getAttribute('data-event-id')))));
+    const topWhilePaused = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll('[data-event-id]')].map((e) => Number(e.getAttribute('data-event-id')))),
+    );
     expect(topWhilePaused).toBe(topBefore);
     expect(await list.evaluate((el) => el.scrollTop)).toBe(600);
     await page.getByTestId('new-pill').click();
@@ -280,7 +296,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     // A disconnection that happens now: the fixture's own is dated before the fixture connection, and the
     // tracker orders by event time, so it would not be the current state.
     const disconnect = JSON.parse(fixturePayloads().find((f) => f.name === 'tl_account_disconnected.json')!.body);
-    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000');
     await post(disconnect);
     const card = page.locator('[data-testid="account-card"][data-state="disconnected"]').first();
     await card.waitFor(WAIT);
@@ -331,7 +350,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     disconnect.whatsapp_account.phone = '+15555550777';
     disconnect.whatsapp_account.id = '15555550777@s.whatsapp.net';
     disconnect.whatsapp_account.account_name = 'Night Shift';
-    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000');
     await post(disconnect);
     await p.waitForFunction(() => (window as any).__notifications.length > 0, null, WAIT);
     const shown = await p.evaluate(() => (window as any).__notifications);
@@ -358,7 +380,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const d = await download;
     expect(d.suggestedFilename()).toMatch(/^hookwatch-events-.*\.csv$/);
-    const csv = readFileSync((await d.path())!, 'utf8').trim().split('\r\n');
+    const csv = readFileSync((await d.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
     expect(csv[0]).toMatch(/^id,receivedAt,occurredAt,provider,type/);
     expect(csv.length).toBe(3);
     expect(csv.slice(1).every((l) => l.includes(',whatsable,'))).toBe(true);

@@ -6,8 +6,19 @@ import { TimelinesStandIn } from '../support/timelines-standin.js';
 
 const fixture = (name: string) => fixturePayloads().find((p) => p.name === name)!.body;
 const delivery = (body: string) => ({
-  receivedAt: Date.now(), method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null, status: 200,
-  reason: null, latencyMs: 0, size: body.length, contentType: 'application/json', headers: {}, body: Buffer.from(body), bodyTruncated: false,
+  receivedAt: Date.now(),
+  method: 'POST',
+  path: '/hooks/{secret}',
+  forcedProvider: null,
+  remoteAddr: null,
+  status: 200,
+  reason: null,
+  latencyMs: 0,
+  size: body.length,
+  contentType: 'application/json',
+  headers: {},
+  body: Buffer.from(body),
+  bodyTruncated: false,
 });
 
 async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -53,7 +64,10 @@ describe('outage alerts through hookwatch serve', () => {
     expect(serve.output()).toMatch(/alert: recovery account-recovered: .*38 min/);
 
     const alerts = await runHookwatch(['alerts', '--data', tmp.dir, '--format', 'jsonl']);
-    const rows = alerts.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = alerts.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => [r.severity, r.kind, r.accountPhone])).toEqual([
       ['recovery', 'account-recovered', '+15555550100'],
       ['critical', 'account-down', '+15555550100'],
@@ -158,7 +172,10 @@ describe('hookwatch register', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^would register/m);
     expect(standin.webhooks.size).toBe(before);
-    const bad = await runHookwatch(['register', '--data', tmp.dir, '--public-url', 'https://other.loca.lt'], { ...env(), HOOKWATCH_TIMELINES_TOKEN: 'wrong-token-abcdef' });
+    const bad = await runHookwatch(['register', '--data', tmp.dir, '--public-url', 'https://other.loca.lt'], {
+      ...env(),
+      HOOKWATCH_TIMELINES_TOKEN: 'wrong-token-abcdef',
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/token/i);
@@ -171,7 +188,9 @@ describe('hookwatch register', () => {
     const noUrl = await runHookwatch(['register', '--data', empty.dir], env());
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toMatch(/no public URL yet/);
-    const noToken = await runHookwatch(['register', '--data', empty.dir, '--public-url', 'https://x.loca.lt'], { HOOKWATCH_TIMELINES_TOKEN: '' });
+    const noToken = await runHookwatch(['register', '--data', empty.dir, '--public-url', 'https://x.loca.lt'], {
+      HOOKWATCH_TIMELINES_TOKEN: '',
+    });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toMatch(/set HOOKWATCH_TIMELINES_TOKEN/);
     expect(noToken.stdout).toMatch(/WhatsAble/);
@@ -187,7 +206,10 @@ describe('account check with the TimelinesAI API', () => {
     const logs: string[] = [];
     try {
       const core = await HookwatchCore.start({
-        dataDir: dir.dir, port: 0, durability: 'normal', log: (l) => logs.push(l),
+        dataDir: dir.dir,
+        port: 0,
+        durability: 'normal',
+        log: (l) => logs.push(l),
         timelines: { tokenSource: new StaticTokenSource('tl-poll-token-42'), baseUrl: standin.baseUrl },
       });
       await waitFor(() => core.alerts.accounts().length === 2, 'the first account check');
@@ -199,7 +221,10 @@ describe('account check with the TimelinesAI API', () => {
       await core.stop();
 
       const wrong = await HookwatchCore.start({
-        dataDir: dir.dir, port: 0, durability: 'normal', log: (l) => logs.push(l),
+        dataDir: dir.dir,
+        port: 0,
+        durability: 'normal',
+        log: (l) => logs.push(l),
         timelines: { tokenSource: new StaticTokenSource('not-the-token'), baseUrl: standin.baseUrl },
       });
       await waitFor(() => logs.some((l) => /account check: .*token/i.test(l)), 'the token problem');

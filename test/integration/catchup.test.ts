@@ -59,9 +59,23 @@ function messageWebhook(eventType: string, chatId: number, uid: string, at: numb
   const t = new Date(at).toISOString().replace('T', ' ').slice(0, 19) + ' +0000';
   return {
     event_type: eventType,
-    chat: { chat_id: chatId, full_name: `Chat ${chatId}`, chat_url: `https://app.timelines.ai/chat/${chatId}/messages/`, is_group: false, phone: `+1555${String(chatId).padStart(7, '0')}` },
+    chat: {
+      chat_id: chatId,
+      full_name: `Chat ${chatId}`,
+      chat_url: `https://app.timelines.ai/chat/${chatId}/messages/`,
+      is_group: false,
+      phone: `+1555${String(chatId).padStart(7, '0')}`,
+    },
     whatsapp_account: { full_name: 'Dana Levi', email: 'dana@example.com', phone: '+972501111111' },
-    message: { message_uid: uid, direction, text: `message ${uid}`, origin: 'synced from WhatsApp', timestamp: t, sender: { full_name: 'x' }, recipient: { full_name: 'y' } },
+    message: {
+      message_uid: uid,
+      direction,
+      text: `message ${uid}`,
+      origin: 'synced from WhatsApp',
+      timestamp: t,
+      sender: { full_name: 'x' },
+      recipient: { full_name: 'y' },
+    },
   };
 }
 
@@ -118,10 +132,18 @@ describe('catch-up after a gap', () => {
     expect(before.status).toBe(200);
 
     const outcome = await run();
-    expect(outcome).toMatchObject({ status: 'done', recovered: 36, alreadyStored: 1, skippedNonMessages: 2, chatsScanned: 5, chatsWithRecovered: 5, error: null });
-    expect(catchupLine({ ...outcome, gap: { ...outcome.gap, start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 29, 7, 45) } })).toBe(
-      'catch-up: offline 23:10–07:45 UTC, 36 messages recovered from 5 chats',
-    );
+    expect(outcome).toMatchObject({
+      status: 'done',
+      recovered: 36,
+      alreadyStored: 1,
+      skippedNonMessages: 2,
+      chatsScanned: 5,
+      chatsWithRecovered: 5,
+      error: null,
+    });
+    expect(
+      catchupLine({ ...outcome, gap: { ...outcome.gap, start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 29, 7, 45) } }),
+    ).toBe('catch-up: offline 23:10–07:45 UTC, 36 messages recovered from 5 chats');
 
     // A webhook of a recovered message that arrives late is a redelivery, not a second event.
     const lateUid = inGap[12]!;
@@ -220,7 +242,7 @@ describe('catch-up after a gap', () => {
     expect(first.status).toBe('interrupted');
     expect(first.recovered).toBeGreaterThan(0);
     expect(first.recovered).toBeLessThan(expected.length);
-    const checkpoint = (env.core.store.meta.get('catchupCheckpoints')?.[first.gapKey] as { chats: Array<{ id: string; done: boolean }> });
+    const checkpoint = env.core.store.meta.get('catchupCheckpoints')?.[first.gapKey] as { chats: Array<{ id: string; done: boolean }> };
     const finished = checkpoint.chats.filter((c) => c.done).map((c) => c.id);
     expect(finished.length).toBeGreaterThanOrEqual(10);
 
@@ -245,7 +267,9 @@ describe('catch-up after a gap', () => {
     fillGap(3, 2);
     const outcome = await run({ api: timelinesCatchupApi(clientGetJson(client({ tokenSource: new StaticTokenSource(null) }))) });
     expect(outcome).toMatchObject({ status: 'no-token', recovered: 0 });
-    expect(catchupLine(outcome)).toMatch(/^catch-up: offline \d\d:\d\d–\d\d:\d\d UTC, messages from then could not be recovered: no TimelinesAI token is set/);
+    expect(catchupLine(outcome)).toMatch(
+      /^catch-up: offline \d\d:\d\d–\d\d:\d\d UTC, messages from then could not be recovered: no TimelinesAI token is set/,
+    );
     expect(api.requests).toEqual([]);
   });
 });

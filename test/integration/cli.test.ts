@@ -20,7 +20,15 @@ describe('hookwatch CLI', () => {
       event_type: 'message:received:new',
       chat: { chat_id: 77, full_name: '=HYPERLINK("http://evil")', phone: '+15555550177', is_group: false, chat_url: 'x' },
       whatsapp_account: { full_name: 'B', email: 'b@example.com', phone: '+15555550200' },
-      message: { text: 'line one\nline "two", \u001b[31mred\u001b[0m', direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-03 09:00:00 +0100', message_uid: 'cli-uid-1', sender: { full_name: 'X' }, recipient: { full_name: 'B' } },
+      message: {
+        text: 'line one\nline "two", \u001b[31mred\u001b[0m',
+        direction: 'received',
+        origin: 'WhatsApp',
+        timestamp: '2025-03-03 09:00:00 +0100',
+        message_uid: 'cli-uid-1',
+        sender: { full_name: 'X' },
+        recipient: { full_name: 'B' },
+      },
     });
   });
   afterAll(async () => {
@@ -34,12 +42,28 @@ describe('hookwatch CLI', () => {
   it('lists events newest first as JSONL while serve is running on the same folder', async () => {
     const r = await runHookwatch(['events', '--data', tmp.dir, '--format', 'jsonl']);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(fixturePayloads().length + 1); // one event per fixture (none is a redelivery) and one more
     expect(rows[0].messageUid).toBe('cli-uid-1');
     expect(rows[0].occurredAt).toBe('2025-03-03T08:00:00.000Z');
     for (const row of rows) {
-      for (const k of ['id', 'receivedAt', 'occurredAt', 'provider', 'type', 'accountPhone', 'chatId', 'chatName', 'chatPhone', 'messageUid', 'direction', 'text']) {
+      for (const k of [
+        'id',
+        'receivedAt',
+        'occurredAt',
+        'provider',
+        'type',
+        'accountPhone',
+        'chatId',
+        'chatName',
+        'chatPhone',
+        'messageUid',
+        'direction',
+        'text',
+      ]) {
         expect(row).toHaveProperty(k);
       }
       expect(row.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -53,7 +77,12 @@ describe('hookwatch CLI', () => {
     const q = async (...args: string[]) => {
       const r = await runHookwatch(['events', '--data', tmp.dir, '--format', 'jsonl', ...args]);
       expect(r.stderr).toBe('');
-      return r.stdout.trim() ? r.stdout.trim().split('\n').map((l) => JSON.parse(l)) : [];
+      return r.stdout.trim()
+        ? r.stdout
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l))
+        : [];
     };
     expect((await q('--type', 'whatsapp:account:disconnected')).map((e) => e.id)).toEqual([ids['tl_account_disconnected.json']]);
     expect((await q('--type', 'chat:assigned')).map((e) => e.type)).toEqual(['chat:responsible:assigned']);
@@ -61,9 +90,9 @@ describe('hookwatch CLI', () => {
     expect((await q('--account', '+1 (555) 555-0200')).map((e) => e.messageUid)).toEqual(['cli-uid-1']);
     expect((await q('--chat', '77')).map((e) => e.messageUid)).toEqual(['cli-uid-1']);
     expect((await q('--search', 'shipp')).length).toBeGreaterThanOrEqual(2);
-    expect((await q('--search', 'nosuchwordanywhere'))).toEqual([]);
+    expect(await q('--search', 'nosuchwordanywhere')).toEqual([]);
     expect((await q('--limit', '3')).length).toBe(3);
-    expect((await q('--since', '2999-01-01T00:00:00Z'))).toEqual([]);
+    expect(await q('--since', '2999-01-01T00:00:00Z')).toEqual([]);
     expect((await q('--since', '1h')).length).toBeGreaterThan(10);
     expect((await q('--provider', 'whatsable')).length).toBe(2);
   });
@@ -125,7 +154,9 @@ describe('hookwatch CLI', () => {
     blocker.close();
     other.cleanup();
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`hookwatch: port ${port} on 127.0.0.1 is already in use (another hookwatch serve?); choose another with --port N\n`);
+    expect(r.stderr).toBe(
+      `hookwatch: port ${port} on 127.0.0.1 is already in use (another hookwatch serve?); choose another with --port N\n`,
+    );
   });
 
   it('rotates the secret: the old URL stops working at once, the new one works, on the running server', async () => {

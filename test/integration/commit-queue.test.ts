@@ -17,8 +17,19 @@ afterEach(() => {
 });
 
 const delivery = (n: number): DeliveryRecord => ({
-  receivedAt: 1_700_000_000_000 + n, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null,
-  status: 200, reason: null, latencyMs: 0, size: 2, contentType: null, headers: {}, body: Buffer.from('{}'), bodyTruncated: false,
+  receivedAt: 1_700_000_000_000 + n,
+  method: 'POST',
+  path: '/hooks/{secret}',
+  forcedProvider: null,
+  remoteAddr: null,
+  status: 200,
+  reason: null,
+  latencyMs: 0,
+  size: 2,
+  contentType: null,
+  headers: {},
+  body: Buffer.from('{}'),
+  bodyTruncated: false,
 });
 const event = (uid: string) => ({ ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`), messageUid: uid });
 

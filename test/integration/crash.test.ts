@@ -10,7 +10,14 @@ afterAll(() => tmp.cleanup());
 function post(url: URL, body: string, agent: Agent): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -39,7 +46,15 @@ describe('crash safety', () => {
           event_type: 'message:received:new',
           chat: { chat_id: 1, full_name: 'C', phone: '+15555550123', is_group: false, chat_url: 'x' },
           whatsapp_account: { full_name: 'A', email: 'a@example.com', phone: '+15555550100' },
-          message: { text: `burst ${uid}`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-02 15:20:11 +0000', message_uid: uid, sender: { full_name: 'C' }, recipient: { full_name: 'A' } },
+          message: {
+            text: `burst ${uid}`,
+            direction: 'received',
+            origin: 'WhatsApp',
+            timestamp: '2025-03-02 15:20:11 +0000',
+            message_uid: uid,
+            sender: { full_name: 'C' },
+            recipient: { full_name: 'A' },
+          },
         });
         const status = await post(url, body, agent);
         (status === 200 ? acknowledged : failed).push(uid);
@@ -59,7 +74,9 @@ describe('crash safety', () => {
     expect(failed.length).toBeGreaterThan(0); // the kill really landed mid-burst
 
     const db = new Database(join(tmp.dir, 'hookwatch.sqlite3'));
-    const stored = new Set((db.prepare('SELECT message_uid FROM events').all() as Array<{ message_uid: string }>).map((r) => r.message_uid));
+    const stored = new Set(
+      (db.prepare('SELECT message_uid FROM events').all() as Array<{ message_uid: string }>).map((r) => r.message_uid),
+    );
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
     const lost = acknowledged.filter((uid) => !stored.has(uid));

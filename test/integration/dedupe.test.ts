@@ -6,7 +6,12 @@ beforeAll(async () => (env = await startCore()));
 afterAll(() => env.stop());
 
 const body = (name: string, phone = '+15555550100') =>
-  fixturePayloads().find((p) => p.name === name)!.body.split('+15555550100').join(phone).split('15555550100@').join(`${phone.slice(1)}@`);
+  fixturePayloads()
+    .find((p) => p.name === name)!
+    .body.split('+15555550100')
+    .join(phone)
+    .split('15555550100@')
+    .join(`${phone.slice(1)}@`);
 
 async function post(text: string) {
   const res = await postJson(env.url, text);
@@ -39,7 +44,7 @@ describe('redelivery or a new occurrence (events keyed by a body hash)', () => {
     expect(await post(body('tl_account_disconnected.json', '+15555550303'))).toMatchObject({ id: first.id, duplicate: true });
   });
 
-  it('another account\'s events do not count', async () => {
+  it("another account's events do not count", async () => {
     const first = await post(body('tl_account_suspended.json', '+15555550304'));
     await post(body('tl_account_resumed.json', '+15555550305'));
     expect(await post(body('tl_account_suspended.json', '+15555550304'))).toMatchObject({ id: first.id, duplicate: true });
@@ -47,7 +52,9 @@ describe('redelivery or a new occurrence (events keyed by a body hash)', () => {
 
   it('the same body long after its last delivery is a new event', async () => {
     const first = await post(body('tl_account_suspended.json', '+15555550306'));
-    env.core.store.rawForTests.prepare('UPDATE events SET last_delivered_at = last_delivered_at - 7 * 3600 * 1000 WHERE id = ?').run(first.id);
+    env.core.store.rawForTests
+      .prepare('UPDATE events SET last_delivered_at = last_delivered_at - 7 * 3600 * 1000 WHERE id = ?')
+      .run(first.id);
     const later = await post(body('tl_account_suspended.json', '+15555550306'));
     expect(later.duplicate).toBe(false);
     expect(later.id).not.toBe(first.id);

@@ -24,45 +24,49 @@ function standInAccounts(n: number): StandInAccount[] {
 }
 
 describe('account check of a very large workspace', () => {
-  it('answers a webhook POST while a 200,000-account listing is still being merged, and finishes the merge', { timeout: 300_000 }, async () => {
-    const standin = await TimelinesStandIn.start({ token: 'tl-big-token-1', accounts: standInAccounts(ACCOUNTS) });
-    const dir = tempDir();
-    let merged = 0;
-    let firstPart!: () => void;
-    const mergeStarted = new Promise<void>((resolve) => (firstPart = resolve));
-    let core: HookwatchCore | null = null;
-    try {
-      core = await HookwatchCore.start({
-        dataDir: dir.dir,
-        port: 0,
-        durability: 'normal',
-        log: () => {},
-        timelines: { tokenSource: new StaticTokenSource('tl-big-token-1'), baseUrl: standin.baseUrl },
-        setup: (c) =>
-          c.alerts.onAccountsChanged((changed) => {
-            merged += changed.length;
-            firstPart();
-          }),
-      });
-      await mergeStarted;
-      expect(merged).toBeGreaterThan(0);
-      const body = fixturePayloads().find((p) => p.name === 'tl_account_disconnected.json')!.body;
-      const res = await postJson(core.receiver.localUrl, body);
-      // Answered (and stored) while part of the listing was still waiting to be merged.
-      const mergedWhenAnswered = merged;
-      expect(res.status).toBe(200);
-      expect(mergedWhenAnswered).toBeLessThan(ACCOUNTS);
-      // The merge goes on to the end (bounded by the test's timeout).
-      while (merged < ACCOUNTS) await new Promise((r) => setTimeout(r, 100));
-      const accounts = core.alerts.accounts();
-      expect(accounts.length).toBe(ACCOUNTS + 1);
-      expect(accounts.filter((a) => a.state === 'disconnected').length).toBe(ACCOUNTS / 1000 + 1);
-      expect(core.store.listAccountStates().length).toBe(ACCOUNTS + 1);
-      expect(standin.violations).toEqual([]);
-    } finally {
-      await core?.stop();
-      await standin.close();
-      dir.cleanup();
-    }
-  });
+  it(
+    'answers a webhook POST while a 200,000-account listing is still being merged, and finishes the merge',
+    { timeout: 300_000 },
+    async () => {
+      const standin = await TimelinesStandIn.start({ token: 'tl-big-token-1', accounts: standInAccounts(ACCOUNTS) });
+      const dir = tempDir();
+      let merged = 0;
+      let firstPart!: () => void;
+      const mergeStarted = new Promise<void>((resolve) => (firstPart = resolve));
+      let core: HookwatchCore | null = null;
+      try {
+        core = await HookwatchCore.start({
+          dataDir: dir.dir,
+          port: 0,
+          durability: 'normal',
+          log: () => {},
+          timelines: { tokenSource: new StaticTokenSource('tl-big-token-1'), baseUrl: standin.baseUrl },
+          setup: (c) =>
+            c.alerts.onAccountsChanged((changed) => {
+              merged += changed.length;
+              firstPart();
+            }),
+        });
+        await mergeStarted;
+        expect(merged).toBeGreaterThan(0);
+        const body = fixturePayloads().find((p) => p.name === 'tl_account_disconnected.json')!.body;
+        const res = await postJson(core.receiver.localUrl, body);
+        // Answered (and stored) while part of the listing was still waiting to be merged.
+        const mergedWhenAnswered = merged;
+        expect(res.status).toBe(200);
+        expect(mergedWhenAnswered).toBeLessThan(ACCOUNTS);
+        // The merge goes on to the end (bounded by the test's timeout).
+        while (merged < ACCOUNTS) await new Promise((r) => setTimeout(r, 100));
+        const accounts = core.alerts.accounts();
+        expect(accounts.length).toBe(ACCOUNTS + 1);
+        expect(accounts.filter((a) => a.state === 'disconnected').length).toBe(ACCOUNTS / 1000 + 1);
+        expect(core.store.listAccountStates().length).toBe(ACCOUNTS + 1);
+        expect(standin.violations).toEqual([]);
+      } finally {
+        await core?.stop();
+        await standin.close();
+        dir.cleanup();
+      }
+    },
+  );
 });

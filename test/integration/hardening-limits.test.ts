@@ -51,7 +51,14 @@ describe('receiver: events per delivery are bounded, answers stay small (real re
     const res = await fetch(env.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const text = await res.text();
     expect(res.status).toBe(200);
-    const json = JSON.parse(text) as { ok: boolean; duplicate: boolean; eventCount: number; duplicates: number; events: unknown[]; eventsListed: number };
+    const json = JSON.parse(text) as {
+      ok: boolean;
+      duplicate: boolean;
+      eventCount: number;
+      duplicates: number;
+      events: unknown[];
+      eventsListed: number;
+    };
     expect(json).toMatchObject({ ok: true, duplicate: false, eventCount: 10_000, duplicates: 0, eventsListed: 100 });
     expect(json.events).toHaveLength(100);
     expect(text.length).toBeLessThan(16 * 1024);
@@ -102,21 +109,25 @@ describe('receiver: broken requests are answered at once (raw sockets)', () => {
     expect(d.reason).not.toMatch(/slow|within/);
   });
 
-  it('answers the request, then closes a connection that sent garbage after it, logging the garbage as malformed', { timeout: 20_000 }, async () => {
-    const before = env.core.store.counts().deliveries;
-    const answer = await rawExchange(
-      `POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{"event_type":"x:garbage"}GARBAGE \u0001\u0002 not http\r\n\r\n`,
-    );
-    // The complete request keeps its 200; the connection is closed right after it.
-    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-    expect(answer).toMatch(/Connection: close/i);
-    // The garbage's row is written beside the request's; wait for it (bounded by the test timeout).
-    while (env.core.store.counts().deliveries - before < 2) await new Promise((r) => setTimeout(r, 20));
-    const rows = env.core.store.listDeliveries({ limit: 2 });
-    expect(env.core.store.counts().deliveries - before).toBe(2);
-    expect(rows.map((r) => r.status).sort()).toEqual([200, 400]);
-    const garbage = rows.find((r) => r.status === 400)!;
-    expect(garbage.reason).toMatch(/malformed HTTP \(HPE_INVALID_METHOD\) after a complete request/);
-    expect(env.core.store.getDeliveryBody(garbage.id)).toBeNull();
-  });
+  it(
+    'answers the request, then closes a connection that sent garbage after it, logging the garbage as malformed',
+    { timeout: 20_000 },
+    async () => {
+      const before = env.core.store.counts().deliveries;
+      const answer = await rawExchange(
+        `POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{"event_type":"x:garbage"}GARBAGE \u0001\u0002 not http\r\n\r\n`,
+      );
+      // The complete request keeps its 200; the connection is closed right after it.
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toMatch(/Connection: close/i);
+      // The garbage's row is written beside the request's; wait for it (bounded by the test timeout).
+      while (env.core.store.counts().deliveries - before < 2) await new Promise((r) => setTimeout(r, 20));
+      const rows = env.core.store.listDeliveries({ limit: 2 });
+      expect(env.core.store.counts().deliveries - before).toBe(2);
+      expect(rows.map((r) => r.status).sort()).toEqual([200, 400]);
+      const garbage = rows.find((r) => r.status === 400)!;
+      expect(garbage.reason).toMatch(/malformed HTTP \(HPE_INVALID_METHOD\) after a complete request/);
+      expect(env.core.store.getDeliveryBody(garbage.id)).toBeNull();
+    },
+  );
 });

@@ -63,7 +63,10 @@ function variants(secret: string): Array<{ name: string; segment: string; shown?
   out.push({ name: 'one character more', segment: secret + 'x', shown: '{secret}x' });
   out.push({ name: 'inside other text', segment: `abc${secret.slice(5, 30)}def` });
   // No run of 8 survives here; each piece of 7 is still most of the secret, in order.
-  out.push({ name: 'every 8th character changed', segment: [...secret].map((c, i) => (i % 8 === 7 ? (c === 'Q' ? 'R' : 'Q') : c)).join('') });
+  out.push({
+    name: 'every 8th character changed',
+    segment: [...secret].map((c, i) => (i % 8 === 7 ? (c === 'Q' ? 'R' : 'Q') : c)).join(''),
+  });
   return out;
 }
 
@@ -81,7 +84,11 @@ const SHAPES: Array<{ path: string; expected: string }> = [
 
 function resetNotFoundBudget() {
   // The log takes 120 unknown-path rows a minute; this table sends more, so each one starts a fresh minute.
-  (env.core.receiver as unknown as { notFound: { windowStart: number; logged: number; skipped: number } }).notFound = { windowStart: Date.now(), logged: 0, skipped: 0 };
+  (env.core.receiver as unknown as { notFound: { windowStart: number; logged: number; skipped: number } }).notFound = {
+    windowStart: Date.now(),
+    logged: 0,
+    skipped: 0,
+  };
 }
 
 describe('delivery log: near misses of the secret are redacted wherever they sit (generated table, real receiver, real SQLite)', () => {
@@ -95,7 +102,11 @@ describe('delivery log: near misses of the secret are redacted wherever they sit
           resetNotFoundBudget();
           const res = await fetch(`${base}${path}`, { method: 'POST', body: '{}' });
           expect(res.status, `${label}, ${v.name}, ${shape.path}`).toBe(404);
-          rows.push({ label: `${label} secret, ${v.name}, in ${shape.path}`, expected: shape.expected.replace('{R}', v.shown ?? '{redacted}'), segment: v.segment });
+          rows.push({
+            label: `${label} secret, ${v.name}, in ${shape.path}`,
+            expected: shape.expected.replace('{R}', v.shown ?? '{redacted}'),
+            segment: v.segment,
+          });
         }
       }
     }
@@ -121,7 +132,11 @@ describe('delivery log: near misses of the secret are redacted wherever they sit
   it('redacts a near miss echoed in a header of a request to an unknown path', async () => {
     resetNotFoundBudget();
     const near = current.slice(0, -1);
-    await fetch(`${base}/hook/${near}`, { method: 'POST', body: '{}', headers: { 'x-forwarded-uri': `/hook/${near}`, referer: `https://example.invalid/hooks/${former[0]!.toUpperCase()}` } });
+    await fetch(`${base}/hook/${near}`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-forwarded-uri': `/hook/${near}`, referer: `https://example.invalid/hooks/${former[0]!.toUpperCase()}` },
+    });
     const d = env.core.store.listDeliveries({ limit: 1 })[0]!;
     const text = JSON.stringify(d);
     for (const s of [current, ...former]) expect(longestSharedRun(decode(text), s)).toBeLessThan(8);

@@ -104,7 +104,10 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     const distinct = (local.db.prepare('SELECT count(DISTINCT msg_id) AS n FROM followed').get() as { n: number }).n;
     expect(distinct).toBe(611);
     expect(local.db.prepare('SELECT account, state FROM raised').all()).toEqual([{ account: '+15555550100', state: 'disconnected' }]);
-    const row = local.db.prepare("SELECT body, content_type FROM followed WHERE msg_id LIKE '%uid-123'").get() as { body: Buffer; content_type: string };
+    const row = local.db.prepare("SELECT body, content_type FROM followed WHERE msg_id LIKE '%uid-123'").get() as {
+      body: Buffer;
+      content_type: string;
+    };
     expect(row.body.equals(rawBody(123))).toBe(true);
     expect(row.content_type).toBe('application/json; charset=utf-8');
     expect(follower.status()).toMatchObject({ state: 'following', consumer: 'hookwatch-follow-laptop', lastError: null });

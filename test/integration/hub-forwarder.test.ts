@@ -30,7 +30,12 @@ async function destination(answer: (n: number) => number | 'hang'): Promise<{ ur
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const a = answer(got.length);
-      got.push({ body: Buffer.concat(chunks), contentType: req.headers['content-type'], eventId: req.headers['hookwatch-event-id'] as string | undefined, answered: a === 'hang' ? 0 : a });
+      got.push({
+        body: Buffer.concat(chunks),
+        contentType: req.headers['content-type'],
+        eventId: req.headers['hookwatch-event-id'] as string | undefined,
+        answered: a === 'hang' ? 0 : a,
+      });
       if (a === 'hang') hanging.push(res);
       else res.writeHead(a).end();
     });
@@ -91,7 +96,9 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
       ['failed', 3, 503],
       ['delivered', 4, 200],
     ]);
-    expect(forwardSummary(hub.db)).toEqual([{ destinationId: d.id, delivered: 1, failed: 3, parked: 0, lastAt: expect.any(Number), lastOutcome: 'delivered' }]);
+    expect(forwardSummary(hub.db)).toEqual([
+      { destinationId: d.id, delivered: 1, failed: 3, parked: 0, lastAt: expect.any(Number), lastOutcome: 'delivered' },
+    ]);
   });
 
   it('a dead destination does not slow another; each gets only its types', async () => {

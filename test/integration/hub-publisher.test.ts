@@ -27,7 +27,14 @@ async function readStream(url: string) {
     while (out.length < state.messages) {
       const m = await c.next({ expires: 2000 });
       if (!m) break;
-      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', contentType: m.headers?.get(HDR.contentType) ?? '', record: m.headers?.get(HDR.record) ?? '', body: Buffer.from(m.data) });
+      out.push({
+        seq: m.seq,
+        subject: m.subject,
+        msgId: m.headers?.get('Nats-Msg-Id') ?? '',
+        contentType: m.headers?.get(HDR.contentType) ?? '',
+        record: m.headers?.get(HDR.record) ?? '',
+        body: Buffer.from(m.data),
+      });
     }
     return out;
   } finally {

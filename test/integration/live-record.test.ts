@@ -76,7 +76,13 @@ describe.each([
     expect(live.events).toEqual(page.events.filter((e) => e.id === event.id));
     expect(live.events[0]).toMatchObject({ receivedAt: storedDelivery!.receivedAt, provider: 'timelines', type: 'message:new' });
     expect(live.deliveries).toEqual([
-      { id: storedDelivery!.id, receivedAt: storedDelivery!.receivedAt, status: 200, provider: storedDelivery!.provider, eventType: storedDelivery!.eventType },
+      {
+        id: storedDelivery!.id,
+        receivedAt: storedDelivery!.receivedAt,
+        status: 200,
+        provider: storedDelivery!.provider,
+        eventType: storedDelivery!.eventType,
+      },
     ]);
     expect(live.deliveries[0]).toMatchObject({ provider: 'timelines', eventType: 'message:new' });
   });
@@ -94,7 +100,13 @@ describe.each([
     const stored = s.core.store.getEvent(id)!;
     expect(stored.deliveryCount).toBe(2);
     const second = s.committed[1]!;
-    expect(second.events[0]).toMatchObject({ id, duplicate: true, deliveryCount: 2, lastDeliveredAt: stored.lastDeliveredAt, receivedAt: stored.receivedAt });
+    expect(second.events[0]).toMatchObject({
+      id,
+      duplicate: true,
+      deliveryCount: 2,
+      lastDeliveredAt: stored.lastDeliveredAt,
+      receivedAt: stored.receivedAt,
+    });
     expect(second.delivery).toEqual(s.core.store.listDeliveries({ limit: 10 }).find((d) => d.id === second.delivery.id));
     expect(second.delivery.duplicate).toBe(true);
     expect(s.streamed().redelivered).toEqual([{ id, deliveryCount: 2, lastDeliveredAt: stored.lastDeliveredAt }]);
@@ -104,6 +116,12 @@ describe.each([
     const row = s.core.store.listDeliveries({ limit: 10 }).find((d) => d.id === logged.delivery.id)!;
     expect(logged.delivery).toEqual(row);
     expect(row).toMatchObject({ status: 400, forcedProvider: 'timelines', provider: null, eventType: null });
-    expect(s.streamed().deliveries[2]).toEqual({ id: row.id, receivedAt: row.receivedAt, status: 400, provider: 'timelines', eventType: null });
+    expect(s.streamed().deliveries[2]).toEqual({
+      id: row.id,
+      receivedAt: row.receivedAt,
+      status: 400,
+      provider: 'timelines',
+      eventType: null,
+    });
   });
 });

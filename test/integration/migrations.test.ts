@@ -39,7 +39,11 @@ describe('migrations', () => {
     const file = join(tmp.dir, 'old.sqlite3');
     const v1 = HookwatchStore.open(file, { migrateTo: 1 });
     expect(v1.schemaVersion).toBe(1);
-    const e = { ...blankEvent('timelines', 'timelines.v2', 'message:received:new', 'uid:old-1'), text: 'Parcel delivered to reception', accountPhone: '+15555550100' };
+    const e = {
+      ...blankEvent('timelines', 'timelines.v2', 'message:received:new', 'uid:old-1'),
+      text: 'Parcel delivered to reception',
+      accountPhone: '+15555550100',
+    };
     const { events } = v1.ingest(delivery('{"old":true}'), [e]);
     v1.meta.set('webhookSecret', 'kept-secret');
     v1.close();
@@ -81,7 +85,9 @@ describe('the full-text index, kept in batches', () => {
     const file = join(tmp.dir, 'fts.sqlite3');
     const store = HookwatchStore.open(file);
     const add = (uid: string, text: string) =>
-      store.ingest(delivery(`{"${uid}":1}`), [{ ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`), text, messageUid: uid }]).events[0]!.id;
+      store.ingest(delivery(`{"${uid}":1}`), [
+        { ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`), text, messageUid: uid },
+      ]).events[0]!.id;
     const a = add('a', 'alpha parcel');
     expect(store.listEvents({ search: 'alpha' }).map((e) => e.id)).toEqual([a]); // indexed on demand
     const b = add('b', 'bravo parcel');

@@ -233,12 +233,18 @@ const SAM = { chatId: '4811201', chatName: 'Sam Customer', chatPhone: '+15555550
 const WA_USER = '0b7f3c2e-1a2b-4c3d-8e9f-a0b1c2d3e4f5';
 
 const FIXTURE_EXPECTATIONS: Record<string, Expected[]> = {
-  'tl_account_connected.json': [expected({ provider: 'timelines', type: 'whatsapp:account:connected', ...ACME, occurredAt: '2025-03-02T15:10:04.000Z' })],
-  'tl_account_disconnected.json': [expected({ provider: 'timelines', type: 'whatsapp:account:disconnected', ...ACME, occurredAt: '2025-03-02T14:02:51.000Z' })],
+  'tl_account_connected.json': [
+    expected({ provider: 'timelines', type: 'whatsapp:account:connected', ...ACME, occurredAt: '2025-03-02T15:10:04.000Z' }),
+  ],
+  'tl_account_disconnected.json': [
+    expected({ provider: 'timelines', type: 'whatsapp:account:disconnected', ...ACME, occurredAt: '2025-03-02T14:02:51.000Z' }),
+  ],
   'tl_account_resumed.json': [expected({ provider: 'timelines', type: 'whatsapp:account:resumed', ...ACME })],
   'tl_account_suspended.json': [expected({ provider: 'timelines', type: 'whatsapp:account:suspended', ...ACME })],
   'tl_chat_assigned.json': [expected({ provider: 'timelines', type: 'chat:responsible:assigned', ...ACME, ...SAM })],
-  'tl_chat_incoming.json': [expected({ provider: 'timelines', type: 'chat:incoming:new', ...ACME, ...SAM, occurredAt: '2025-03-02T15:20:11.000Z' })],
+  'tl_chat_incoming.json': [
+    expected({ provider: 'timelines', type: 'chat:incoming:new', ...ACME, ...SAM, occurredAt: '2025-03-02T15:20:11.000Z' }),
+  ],
   'tl_chat_new.json': [expected({ provider: 'timelines', type: 'chat:new', ...ACME, ...SAM, occurredAt: '2025-03-02T15:20:11.000Z' })],
   'tl_chat_outgoing.json': [
     expected({
@@ -301,13 +307,24 @@ const V1 = {
   messageUid: 'ddfskhsd76dsfs6dsd5skjsdhf',
   text: 'lorem ipsum',
 };
-const WA_SEED = { provider: 'whatsable' as const, type: 'message:received:new', accountId: '9232fcef-a570-4a2c-b46b-6cab53aec304', chatId: '+14155552671', chatName: 'Alex Martinez', chatPhone: '+14155552671', direction: 'received' as const };
+const WA_SEED = {
+  provider: 'whatsable' as const,
+  type: 'message:received:new',
+  accountId: '9232fcef-a570-4a2c-b46b-6cab53aec304',
+  chatId: '+14155552671',
+  chatName: 'Alex Martinez',
+  chatPhone: '+14155552671',
+  direction: 'received' as const,
+};
 
 /** Keyed `<seed number>#<index of the JSON object in that seed>`, with a check that the key still names the example meant. */
 const SEED_EXPECTATIONS: Record<string, { is: (b: any) => boolean; events: Expected[] }> = {
   // 000: the developer guide. The create-webhook request body names an event_type, so it is a
   // (content-free) message:received:new; the API responses and update bodies are nobody's webhook.
-  '000#0': { is: (b) => b.url && b.enabled === true, events: [expected({ provider: 'timelines', type: 'message:received:new', direction: 'received' })] },
+  '000#0': {
+    is: (b) => b.url && b.enabled === true,
+    events: [expected({ provider: 'timelines', type: 'message:received:new', direction: 'received' })],
+  },
   '000#1': { is: (b) => b.status === 'ok' && b.data?.id === 7654321, events: [unknownBody()] },
   '000#2': { is: (b) => b.enabled === false, events: [unknownBody()] },
   '000#3': { is: (b) => b.url === 'https://new-endpoint.com/webhooks', events: [unknownBody()] },
@@ -334,12 +351,20 @@ const SEED_EXPECTATIONS: Record<string, { is: (b: any) => boolean; events: Expec
     is: (b) => Array.isArray(b.messages),
     events: [
       expected({ ...V1, type: 'message:sent:new', chatPhone: '+97254000000', direction: 'sent', occurredAt: '2021-02-24T16:25:29.000Z' }),
-      expected({ ...V1, type: 'message:received:new', chatPhone: '+97254000000', direction: 'received', occurredAt: '2021-02-24T16:30:29.000Z' }),
+      expected({
+        ...V1,
+        type: 'message:received:new',
+        chatPhone: '+97254000000',
+        direction: 'received',
+        occurredAt: '2021-02-24T16:30:29.000Z',
+      }),
     ],
   },
   '003#1': {
     is: (b) => typeof b.message === 'object',
-    events: [expected({ ...V1, type: 'message:sent:new', chatPhone: '+97251111111', direction: 'sent', occurredAt: '2021-02-24T06:25:29.000Z' })],
+    events: [
+      expected({ ...V1, type: 'message:sent:new', chatPhone: '+97251111111', direction: 'sent', occurredAt: '2021-02-24T06:25:29.000Z' }),
+    ],
   },
   // 004: WhatsAble. last_messages as a real array here; the document's caption is empty, so no text.
   '004#0': {
@@ -391,18 +416,21 @@ describe('the payload corpus, through the receiver and back out through the CLI'
   });
 
   it('finds every JSON example in the seeds (003 needed its non-breaking spaces made plain)', () => {
-    const perSeed = Object.fromEntries(['000', '001', '002', '003', '004'].map((n) => [n, seeds.filter((e) => e.seed.startsWith(n)).length]));
+    const perSeed = Object.fromEntries(
+      ['000', '001', '002', '003', '004'].map((n) => [n, seeds.filter((e) => e.seed.startsWith(n)).length]),
+    );
     expect(perSeed).toEqual({ '000': 4, '001': 1, '002': 0, '003': 2, '004': 5 });
     expect(seeds.map(seedKey)).toEqual(Object.keys(SEED_EXPECTATIONS));
     expect(seeds.filter((e) => e.hadPageSpaces).map(seedKey)).toEqual(['003#0', '003#1']);
-    for (const e of seeds) expect(SEED_EXPECTATIONS[seedKey(e)]!.is(e.body), `${seedKey(e)} is not the example expected there`).toBeTruthy();
+    for (const e of seeds)
+      expect(SEED_EXPECTATIONS[seedKey(e)]!.is(e.body), `${seedKey(e)} is not the example expected there`).toBeTruthy();
   });
 
   it.each(seedExamples().map(seedKey))('seed example %s is stored with its normalized fields', (key) => {
     expectStored(env, rows, posted.get(`seed:${key}`)!, SEED_EXPECTATIONS[key]!.events);
   });
 
-  it('the spec has the 32 webhooks of TIMELINES_EVENT_TYPES, in order, each in its body schema\'s event_type enum', () => {
+  it("the spec has the 32 webhooks of TIMELINES_EVENT_TYPES, in order, each in its body schema's event_type enum", () => {
     expect(samples.map((x) => x.event)).toEqual([...TIMELINES_EVENT_TYPES]);
     for (const x of samples) expect(eventTypeEnum(x.schemaName)).toContain(x.event);
   });
@@ -433,7 +461,12 @@ function fixtureBody(name: string): Record<string, any> {
 /** The same value with every object's keys in reverse order. */
 function reversedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversedKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reversedKeys(x)]),
+    );
   return v;
 }
 
@@ -450,7 +483,13 @@ describe('variants, unknown shapes and redeliveries', () => {
   const waNumber = { ...waIn, phone_number: 15555550203 };
   const { user_last_message_time: userTs, bot_last_message_time: botTs, incoming_message: _in, ...waNoTimes } = waIn;
   const waOldIn = { ...waNoTimes, phone_number: '15555550204', user_timestamp: userTs, bot_timestamp: botTs };
-  const waOldOut = { ...waNoTimes, phone_number: '15555550205', user_timestamp: userTs, bot_timestamp: userTs + 60, last_message_of_bot: 'Shipped!' };
+  const waOldOut = {
+    ...waNoTimes,
+    phone_number: '15555550205',
+    user_timestamp: userTs,
+    bot_timestamp: userTs + 60,
+    last_message_of_bot: 'Shipped!',
+  };
 
   const message = (uid: string, type = 'message:new') => {
     const b = fixtureBody('tl_message_new.json');
@@ -497,7 +536,11 @@ describe('variants, unknown shapes and redeliveries', () => {
     again.msg = await post(env.url, 'message again', msg);
     const waRe = { ...waIn, phone_number: '15555550299' };
     p.wa = await post(env.url, 'WhatsAble snapshot', waRe);
-    again.wa = await post(env.url, 'WhatsAble snapshot, phone as a number, keys reordered', reversedKeys({ ...waRe, phone_number: 15555550299 }) as object);
+    again.wa = await post(
+      env.url,
+      'WhatsAble snapshot, phone as a number, keys reordered',
+      reversedKeys({ ...waRe, phone_number: 15555550299 }) as object,
+    );
 
     // One message announced under two event types.
     p.asNew = await post(env.url, 'as message:new', message('two-types-uid-1', 'message:new'));
@@ -571,7 +614,12 @@ describe('variants, unknown shapes and redeliveries', () => {
   it('reads the older user_timestamp / bot_timestamp names, and tells direction from them', () => {
     expectStored(env, rows, p.waOldIn!, [waExpected('+15555550204')]);
     expectStored(env, rows, p.waOldOut!, [
-      waExpected('+15555550205', { type: 'message:sent:new', direction: 'sent', text: 'Shipped!', occurredAt: new Date((userTs + 60) * 1000).toISOString() }),
+      waExpected('+15555550205', {
+        type: 'message:sent:new',
+        direction: 'sent',
+        text: 'Shipped!',
+        occurredAt: new Date((userTs + 60) * 1000).toISOString(),
+      }),
     ]);
   });
 
@@ -614,7 +662,11 @@ describe('variants, unknown shapes and redeliveries', () => {
     const dup = env.core.store.listDeliveries({ limit: 1000 }).filter((d) => d.duplicate);
     expect(dup).toHaveLength(Object.keys(again).length);
     const bodies = dup.map((d) => env.core.store.getDeliveryBody(d.id)?.toString('utf8')).sort();
-    expect(bodies).toEqual(Object.values(again).map((x) => x.body).sort());
+    expect(bodies).toEqual(
+      Object.values(again)
+        .map((x) => x.body)
+        .sort(),
+    );
   });
 
   it('the same message under message:new and message:received:new is two events, linked by the message uid', () => {

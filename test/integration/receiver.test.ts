@@ -59,7 +59,12 @@ describe('receiver: answers and the delivery log', () => {
     { name: 'an empty body', body: '', status: 400, reason: /empty body/ },
     { name: 'a huge body', body: huge, status: 413, reason: /over the \d+ byte limit/ },
     { name: 'deep nesting', body: deep, status: 400, reason: /nested deeper than 64/ },
-    { name: 'invalid UTF-8', body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), status: 400, reason: /not valid UTF-8/ },
+    {
+      name: 'invalid UTF-8',
+      body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      status: 400,
+      reason: /not valid UTF-8/,
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.name} with ${c.status}, a short reason, and logs it with its body`, async () => {
@@ -104,7 +109,10 @@ describe('receiver: answers and the delivery log', () => {
     const id = ((await res.json()) as { events: Array<{ id: number }> }).events[0]!.id;
     expect(env.core.store.getEvent(id)!.request.body!.equals(sent)).toBe(true);
     // A mark anywhere else is still a JSON error.
-    const inside = await fetch(env.url, { method: 'POST', body: Buffer.concat([Buffer.from('{"a":1,'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"b":2}')]) });
+    const inside = await fetch(env.url, {
+      method: 'POST',
+      body: Buffer.concat([Buffer.from('{"a":1,'), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"b":2}')]),
+    });
     expect(inside.status).toBe(400);
   });
 
@@ -116,8 +124,14 @@ describe('receiver: answers and the delivery log', () => {
   });
 
   it('keeps credentials out of the logged headers but records that a signature was present', async () => {
-    const body = fixturePayloads().find((p) => p.name === 'wa_incoming.json')!.body.replace('15555550123', '15555550999');
-    const res = await postJson(env.url, body, { authorization: 'Bearer sk-live-123', 'x-webhook-signature': 'abc123', 'x-forwarded-uri': `/hooks/${secret}` });
+    const body = fixturePayloads()
+      .find((p) => p.name === 'wa_incoming.json')!
+      .body.replace('15555550123', '15555550999');
+    const res = await postJson(env.url, body, {
+      authorization: 'Bearer sk-live-123',
+      'x-webhook-signature': 'abc123',
+      'x-forwarded-uri': `/hooks/${secret}`,
+    });
     expect(res.status).toBe(200);
     const h = lastDelivery().headers;
     expect(h.authorization).toBeUndefined();
@@ -136,7 +150,9 @@ describe('receiver: answers and the delivery log', () => {
   });
 
   it('refuses a declared Content-Length over the limit without reading the body', async () => {
-    const answer = await rawHttp(`POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{"a":`);
+    const answer = await rawHttp(
+      `POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n{"a":`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
     expect(lastDelivery()).toMatchObject({ status: 413, size: 999999999 });
   });
@@ -163,7 +179,7 @@ describe('receiver: answers and the delivery log', () => {
     expect(lastDelivery().duplicate).toBe(true);
   });
 
-  it('keeps an idle connection open past Node\'s timers without writing anything into it', async () => {
+  it("keeps an idle connection open past Node's timers without writing anything into it", async () => {
     // Node >= 18 writes a 408 into idle sockets after headersTimeout; behind a tunnel that 408 becomes the
     // answer to a later POST. Our receiver turns those timers off; an idle socket must stay silent.
     const { port } = new URL(base);
@@ -177,7 +193,9 @@ describe('receiver: answers and the delivery log', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const body = fixturePayloads().find((p) => p.name === 'tl_account_resumed.json')!.body;
     const answer = await new Promise<string>((resolve) => {
-      sock.write(`POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      sock.write(
+        `POST /hooks/${secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       sock.once('data', (d) => resolve(d.toString()));
     });
     expect(received.length).toBe(1);
@@ -212,7 +230,13 @@ describe('receiver: answers and the delivery log', () => {
 
 describe('receiver: what the delivery log may hold (security review)', () => {
   it('never stores the secret in a logged path, whatever shape the path has', async () => {
-    for (const path of [`/hooks/${secret}/timelines/extra`, `/Hooks/${secret}`, `/prefix/hooks/${secret}`, `/hooks/${secret}x/y/z`, `/x?token=${secret}`]) {
+    for (const path of [
+      `/hooks/${secret}/timelines/extra`,
+      `/Hooks/${secret}`,
+      `/prefix/hooks/${secret}`,
+      `/hooks/${secret}x/y/z`,
+      `/x?token=${secret}`,
+    ]) {
       const res = await fetch(`${base}${path}`, { method: 'POST', body: '{}' });
       expect(res.status, path).toBe(404);
     }
@@ -233,10 +257,22 @@ describe('receiver: what the delivery log may hold (security review)', () => {
   });
 
   it('keeps credential-like headers only as present', async () => {
-    const body = fixturePayloads().find((p) => p.name === 'wa_incoming.json')!.body.replace('15555550123', '15555550888');
-    await postJson(env.url, body, { 'x-access-token': 'tok-1', 'x-webhook-secret': 'sec-1', 'api-key': 'k-1', 'user-agent': 'TimelinesAI' });
+    const body = fixturePayloads()
+      .find((p) => p.name === 'wa_incoming.json')!
+      .body.replace('15555550123', '15555550888');
+    await postJson(env.url, body, {
+      'x-access-token': 'tok-1',
+      'x-webhook-secret': 'sec-1',
+      'api-key': 'k-1',
+      'user-agent': 'TimelinesAI',
+    });
     const h = lastDelivery().headers;
-    expect([h['x-access-token'], h['x-webhook-secret'], h['api-key'], h['user-agent']]).toEqual(['[present]', '[present]', '[present]', 'TimelinesAI']);
+    expect([h['x-access-token'], h['x-webhook-secret'], h['api-key'], h['user-agent']]).toEqual([
+      '[present]',
+      '[present]',
+      '[present]',
+      'TimelinesAI',
+    ]);
   });
 
   it('stores an event type with control characters as unknown, keeping the name as sent', async () => {
@@ -260,7 +296,9 @@ describe('receiver: what the delivery log may hold (security review)', () => {
     await fetch(`${base}/scan/next`, { method: 'POST', body: '{}' });
     await new Promise((r) => setTimeout(r, 50));
     const rows = env.core.store.listDeliveries({ limit: 2 });
-    expect(rows.map((r) => r.reason)).toContain('10 more requests to unknown paths (or with a wrong secret) in this minute were answered 404 and not logged one by one');
+    expect(rows.map((r) => r.reason)).toContain(
+      '10 more requests to unknown paths (or with a wrong secret) in this minute were answered 404 and not logged one by one',
+    );
   });
 });
 
@@ -268,12 +306,15 @@ describe('receiver: payload shapes beyond the main examples (test/fixtures/paylo
   const read = (name: string) => readFileSync(join(REPO, 'test/fixtures/payloads-extra', name), 'utf8');
 
   it.each<[string, Record<string, unknown>]>([
-    ['tl_data_wrapper_jid.json', { provider: 'timelines', type: 'message:received:new', accountId: '15551234567@s.whatsapp.net', accountPhone: '+15551234567' }],
+    [
+      'tl_data_wrapper_jid.json',
+      { provider: 'timelines', type: 'message:received:new', accountId: '15551234567@s.whatsapp.net', accountPhone: '+15551234567' },
+    ],
     ['tl_chat_account_jid.json', { provider: 'timelines', type: 'chat:responsible:assigned', accountId: '15551234567@s.whatsapp.net' }],
     ['tl_message_v1_message_id.json', { provider: 'timelines', type: 'message:new', messageUid: 'ddfskhsd76dsfs6dsd5skjsdhf' }],
     ['wa_envelope.json', { provider: 'whatsable', shape: 'whatsable.envelope', type: 'message:received:new', chatPhone: '+14155552671' }],
     ['wa_with_event_type.json', { provider: 'whatsable', type: 'message:received:new', chatPhone: '+15555550124' }],
-  ])('%s is stored as its provider\'s event, with the raw body kept as sent', async (name, want) => {
+  ])("%s is stored as its provider's event, with the raw body kept as sent", async (name, want) => {
     const body = read(name);
     const res = await postJson(env.url, body);
     expect(res.status).toBe(200);

@@ -16,15 +16,34 @@ afterEach(() => {
 
 const fixture = (name: string) => fixturePayloads().find((p) => p.name === name)!.body;
 const delivery = (body: string, receivedAt = Date.now()) => ({
-  receivedAt, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null, status: 200,
-  reason: null, latencyMs: 0, size: body.length, contentType: 'application/json', headers: {}, body: Buffer.from(body), bodyTruncated: false,
+  receivedAt,
+  method: 'POST',
+  path: '/hooks/{secret}',
+  forcedProvider: null,
+  remoteAddr: null,
+  status: 200,
+  reason: null,
+  latencyMs: 0,
+  size: body.length,
+  contentType: 'application/json',
+  headers: {},
+  body: Buffer.from(body),
+  bodyTruncated: false,
 });
 function message(uid: string, text: string) {
   return JSON.stringify({
     event_type: 'message:received:new',
     chat: { chat_id: 1, full_name: 'C', phone: '+15555550123', is_group: false, chat_url: 'x' },
     whatsapp_account: { full_name: 'A', email: 'a@example.com', phone: '+15555550100' },
-    message: { text, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-02 15:20:11 +0000', message_uid: uid, sender: { full_name: 'C' }, recipient: { full_name: 'A' } },
+    message: {
+      text,
+      direction: 'received',
+      origin: 'WhatsApp',
+      timestamp: '2025-03-02 15:20:11 +0000',
+      message_uid: uid,
+      sender: { full_name: 'C' },
+      recipient: { full_name: 'A' },
+    },
   });
 }
 
@@ -82,7 +101,12 @@ describe('a locked database', () => {
   it('fails a whole batch at once instead of waiting out the lock once per job', () => {
     let transactions = 0;
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-    const store = { transaction: () => { transactions++; throw busy; } } as unknown as HookwatchStore;
+    const store = {
+      transaction: () => {
+        transactions++;
+        throw busy;
+      },
+    } as unknown as HookwatchStore;
     const outcomes = commitBatch(store, [() => 1, () => 2, () => 3]);
     expect(outcomes.map((o) => o.ok)).toEqual([false, false, false]);
     expect(transactions).toBe(1);
@@ -120,7 +144,13 @@ describe('the receiver after a rotation in another process', () => {
 describe('a client dripping its headers', () => {
   it('is cut off silently at the header deadline, while a normal connection keeps working', async () => {
     const { connect } = await import('node:net');
-    const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: 'normal', log: () => {}, receiver: { headerDeadlineMs: 400 } });
+    const core = await HookwatchCore.start({
+      dataDir: tmp.dir,
+      port: 0,
+      durability: 'normal',
+      log: () => {},
+      receiver: { headerDeadlineMs: 400 },
+    });
     const { port } = new URL(core.receiver.localUrl);
     const received: string[] = [];
     const sock = connect(Number(port), '127.0.0.1');

@@ -33,7 +33,10 @@ describe('tunnel preferences', () => {
     // A null host means the public service again (the setting only; nothing is contacted here).
     await again.tunnel!.stop();
     // A null subdomain means a new random name, kept like the first one.
-    expect(again.setTunnelPreferences({ host: null, subdomain: null })).toEqual({ host: 'https://localtunnel.me', subdomain: expect.stringMatching(/^hw-[a-z0-9]{12}$/) });
+    expect(again.setTunnelPreferences({ host: null, subdomain: null })).toEqual({
+      host: 'https://localtunnel.me',
+      subdomain: expect.stringMatching(/^hw-[a-z0-9]{12}$/),
+    });
     expect(again.tunnel!.current.state).toBe('off'); // a stopped tunnel only records the change
     await again.stop();
   });

@@ -91,7 +91,11 @@ describe('the stand-in itself', () => {
       fetch(api.baseUrl + path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type }, body });
     const bad = await post('/webhooks', JSON.stringify({ event_type: 'chat:assigned', url: 7, colour: 'red' }));
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ status: 'error', error_code: 'validation_error', errors: expect.arrayContaining([{ fields: ['event_type'], msg: expect.any(String) }]) });
+    expect(await bad.json()).toMatchObject({
+      status: 'error',
+      error_code: 'validation_error',
+      errors: expect.arrayContaining([{ fields: ['event_type'], msg: expect.any(String) }]),
+    });
     await post('/webhooks', JSON.stringify({ url: 'https://a.example.com' }));
     await post('/webhooks/12', JSON.stringify({ enabled: 'yes' }), 'PUT');
     await post('/webhooks', '{not json');
@@ -120,7 +124,10 @@ describe('the stand-in itself', () => {
       body: JSON.stringify({ event_type: 'message:new', url: 'https://a.example.com/x' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', data: { id: expect.any(Number), event_type: 'message:new', url: 'https://a.example.com/x', enabled: true, errors_counter: 0 } });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      data: { id: expect.any(Number), event_type: 'message:new', url: 'https://a.example.com/x', enabled: true, errors_counter: 0 },
+    });
   });
 });
 
@@ -172,7 +179,16 @@ describe('TimelinesApiClient', () => {
   });
 
   it('maps a validation_error from the API with its field errors', async () => {
-    api.failNext({ kind: 'custom', status: 400, body: JSON.stringify({ status: 'error', message: 'Invalid URL', error_code: 'validation_error', errors: [{ fields: ['url'], msg: 'must be a valid http(s) URL' }] }) });
+    api.failNext({
+      kind: 'custom',
+      status: 400,
+      body: JSON.stringify({
+        status: 'error',
+        message: 'Invalid URL',
+        error_code: 'validation_error',
+        errors: [{ fields: ['url'], msg: 'must be a valid http(s) URL' }],
+      }),
+    });
     const err = await caught(client().createWebhook({ eventType: 'message:new', url: TARGET_A }));
     expect(err).toMatchObject({ kind: 'validation', status: 400, code: 'validation_error' });
     expect(err.message).toContain('url: must be a valid http(s) URL');
@@ -193,7 +209,12 @@ describe('TimelinesApiClient', () => {
   it('reads the workspace API call quota', async () => {
     const ws = await client().getWorkspace();
     expect(ws.workspaceId).toBe('acme-inc');
-    expect(ws.apiCallsQuota).toEqual({ total: 100000, used: 1, periodStart: '2026-11-01 00:00:00 +0000', periodEnd: '2026-12-01 00:00:00 +0000' });
+    expect(ws.apiCallsQuota).toEqual({
+      total: 100000,
+      used: 1,
+      periodStart: '2026-11-01 00:00:00 +0000',
+      periodEnd: '2026-12-01 00:00:00 +0000',
+    });
     expect(ws.seats).toBeNull();
   });
 
@@ -201,14 +222,18 @@ describe('TimelinesApiClient', () => {
     it('401 plain-text Unauthorized: the token was refused', async () => {
       const err = await caught(client({ tokenSource: new StaticTokenSource('wrong-token-value') }).listWebhooks());
       expect(err).toMatchObject({ kind: 'bad-token', status: 401, attempts: 1 });
-      expect(err.message).toBe('the TimelinesAI token was refused: create a new one in TimelinesAI > Integrations > Public API and paste it in Settings');
+      expect(err.message).toBe(
+        'the TimelinesAI token was refused: create a new one in TimelinesAI > Integrations > Public API and paste it in Settings',
+      );
       expect(api.requests).toHaveLength(1);
     });
 
     it('no token set: says where to set one and sends nothing', async () => {
       const err = await caught(client({ tokenSource: new EnvTokenSource({ HOOKWATCH_TIMELINES_TOKEN: '  ' }) }).listWebhooks());
       expect(err).toMatchObject({ kind: 'bad-token', code: 'missing_credentials' });
-      expect(err.message).toMatch(/no TimelinesAI token is set \(environment variable HOOKWATCH_TIMELINES_TOKEN\).*Integrations > Public API/);
+      expect(err.message).toMatch(
+        /no TimelinesAI token is set \(environment variable HOOKWATCH_TIMELINES_TOKEN\).*Integrations > Public API/,
+      );
       expect(api.requests).toEqual([]);
     });
 
@@ -296,7 +321,9 @@ describe('TimelinesApiClient', () => {
       const c = client({ baseUrl: `http://127.0.0.1:${port}/integrations/api` });
       const err = await caught(c.listWebhooks());
       expect(err).toMatchObject({ kind: 'network', code: 'ECONNREFUSED', status: null, attempts: 4 });
-      expect(err.message).toMatch(/could not reach TimelinesAI at 127\.0\.0\.1:\d+ \(ECONNREFUSED\) after 4 attempts: check this computer's internet connection/);
+      expect(err.message).toMatch(
+        /could not reach TimelinesAI at 127\.0\.0\.1:\d+ \(ECONNREFUSED\) after 4 attempts: check this computer's internet connection/,
+      );
       expect(sleeps).toEqual([375, 750, 1500]);
     });
 
@@ -335,12 +362,26 @@ describe('TimelinesApiClient', () => {
         ['403 echo', () => api.failNext({ kind: 'custom', status: 403, body: echo(403).replace('validation_error', 'permission_denied') })],
         ['404 echo', () => api.failNext({ kind: 'custom', status: 404, body: echo(404).replace('validation_error', 'not_found') })],
         ['429 echo', () => api.failNext({ kind: 'rate-limit', body: { error: 'rate_limit_exceeded', message: `slow down ${TOKEN}` } }, 4)],
-        ['500 echo', () => api.failNext({ kind: 'custom', status: 500, body: `Internal error for Bearer ${TOKEN}`, contentType: 'text/plain' }, 4)],
+        [
+          '500 echo',
+          () => api.failNext({ kind: 'custom', status: 500, body: `Internal error for Bearer ${TOKEN}`, contentType: 'text/plain' }, 4),
+        ],
         ['200 not JSON echo', () => api.failNext({ kind: 'custom', status: 200, body: `${TOKEN} oops`, contentType: 'text/plain' })],
         ['timeout', () => api.failNext({ kind: 'slow', delayMs: 3_000 }, 4), { timeoutMs: 100 }],
         ['reset', () => api.failNext({ kind: 'reset' }, 4)],
         ['token with a newline', () => {}, { tokenSource: new StaticTokenSource(`${TOKEN}\nX-Evil: 1`) }],
-        ['token source throws', () => {}, { tokenSource: { describe: 'keychain', getToken: async () => { throw new Error(`decrypt failed for ${TOKEN}`); } } }],
+        [
+          'token source throws',
+          () => {},
+          {
+            tokenSource: {
+              describe: 'keychain',
+              getToken: async () => {
+                throw new Error(`decrypt failed for ${TOKEN}`);
+              },
+            },
+          },
+        ],
       ];
       const port = await closedPort();
       failures.push(['network down', () => {}, { baseUrl: `http://127.0.0.1:${port}/integrations/api` }]);
@@ -359,7 +400,9 @@ describe('TimelinesApiClient', () => {
         expect(line).not.toContain(TOKEN);
         expect(line).not.toContain(SECRET);
       }
-      expect(new Set(kinds)).toEqual(new Set(['bad-token', 'validation', 'permission', 'not-found', 'rate-limited', 'server', 'unexpected', 'timeout', 'network']));
+      expect(new Set(kinds)).toEqual(
+        new Set(['bad-token', 'validation', 'permission', 'not-found', 'rate-limited', 'server', 'unexpected', 'timeout', 'network']),
+      );
       // The sources themselves keep the token out of sight too.
       expect(JSON.stringify(new StaticTokenSource(TOKEN))).not.toContain(TOKEN);
       expect(inspect(new StaticTokenSource(TOKEN))).not.toContain(TOKEN);
@@ -387,7 +430,12 @@ describe('TimelinesApiClient', () => {
 
   it('the rate limiter books slots fairly for concurrent callers', async () => {
     let now = 0;
-    const limiter = new RequestRateLimiter(30, 10, () => now, async () => {});
+    const limiter = new RequestRateLimiter(
+      30,
+      10,
+      () => now,
+      async () => {},
+    );
     const waits = await Promise.all(Array.from({ length: 12 }, () => limiter.take()));
     expect(waits.slice(0, 10).every((w) => w === 0)).toBe(true);
     expect(waits[10]).toBeCloseTo(1000 / 30, 5);
@@ -428,15 +476,36 @@ describe('syncTimelinesWebhooks', () => {
   it('re-enables our disabled webhook and leaves its URL alone', async () => {
     const mine = api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: TARGET_A, enabled: false, errors_counter: 3 });
     const { report } = await sync(client(), { eventTypes: ['whatsapp:account:disconnected'] });
-    expect(report.changes).toEqual([{ action: 'enabled', eventType: 'whatsapp:account:disconnected', webhookId: mine.id, detail: 're-enabled (it was disabled)', error: null }]);
+    expect(report.changes).toEqual([
+      {
+        action: 'enabled',
+        eventType: 'whatsapp:account:disconnected',
+        webhookId: mine.id,
+        detail: 're-enabled (it was disabled)',
+        error: null,
+      },
+    ]);
     expect(api.calls('PUT', '/webhooks/').map((r) => r.body)).toEqual([{ enabled: true }]);
     expect(api.webhooks.get(mine.id)).toMatchObject({ enabled: true, url: TARGET_A });
-    expect(report.health).toEqual([{ webhookId: mine.id, eventType: 'whatsapp:account:disconnected', enabled: true, errorsCounter: 3, pointsAtCurrentUrl: true, chosen: true }]);
+    expect(report.health).toEqual([
+      {
+        webhookId: mine.id,
+        eventType: 'whatsapp:account:disconnected',
+        enabled: true,
+        errorsCounter: 3,
+        pointsAtCurrentUrl: true,
+        chosen: true,
+      },
+    ]);
   });
 
   it("leaves someone else's webhooks alone, even of the same types, and removes only our duplicates", async () => {
     const others = [
-      api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: 'https://hooks.zapier.com/hooks/catch/1/abc/', errors_counter: 12 }),
+      api.seedWebhook({
+        event_type: 'whatsapp:account:disconnected',
+        url: 'https://hooks.zapier.com/hooks/catch/1/abc/',
+        errors_counter: 12,
+      }),
       api.seedWebhook({ event_type: 'chat:responsible:assigned', url: 'https://crm.example.com/tl', enabled: false }),
       api.seedWebhook({ event_type: 'message:new', url: `https://other.example.com/hooks/${SECRET}x` }),
     ];
@@ -449,7 +518,11 @@ describe('syncTimelinesWebhooks', () => {
     const touchedIds = api.requests.filter((r) => r.method !== 'GET').map((r) => r.path);
     for (const w of others) expect(touchedIds).not.toContain(`/webhooks/${w.id}`);
     expect(api.webhooks.get(dupOld.id)?.deleted).toBe(true);
-    expect(report.changes.find((ch) => ch.action === 'removed')).toMatchObject({ eventType: 'chat:responsible:assigned', webhookId: dupOld.id, detail: `duplicate of webhook ${dupCurrent.id}` });
+    expect(report.changes.find((ch) => ch.action === 'removed')).toMatchObject({
+      eventType: 'chat:responsible:assigned',
+      webhookId: dupOld.id,
+      detail: `duplicate of webhook ${dupCurrent.id}`,
+    });
     expect(report.othersLeftAlone).toBe(3);
     expect(report.ok).toBe(true);
   });
@@ -463,9 +536,13 @@ describe('syncTimelinesWebhooks', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.eventType).toBe('chat:responsible:unassigned');
     expect(failed[0]!.error?.kind).toBe('webhook-limit');
-    expect(failed[0]!.error?.message).toMatch(/reached its webhook limit \(10 by default\), so chat:responsible:unassigned was not registered: delete webhooks you no longer need in TimelinesAI > Integrations > Webhooks v2, or buy the add-on/);
+    expect(failed[0]!.error?.message).toMatch(
+      /reached its webhook limit \(10 by default\), so chat:responsible:unassigned was not registered: delete webhooks you no longer need in TimelinesAI > Integrations > Webhooks v2, or buy the add-on/,
+    );
     expect(report.webhookLimitReached).toBe(true);
-    expect(report.limitMessage).toMatch(/refused to register chat:responsible:unassigned: the workspace has reached its webhook limit \(10 by default; 5 of its webhooks are not Hookwatch's\)/);
+    expect(report.limitMessage).toMatch(
+      /refused to register chat:responsible:unassigned: the workspace has reached its webhook limit \(10 by default; 5 of its webhooks are not Hookwatch's\)/,
+    );
     expect(report.missing).toEqual(['chat:responsible:unassigned']);
     expect(report.ok).toBe(false);
     expect(api.live()).toHaveLength(10);
@@ -496,7 +573,11 @@ describe('syncTimelinesWebhooks', () => {
   });
 
   it('a dry run changes nothing and describes the plan', async () => {
-    const stale = api.seedWebhook({ event_type: 'whatsapp:account:disconnected', url: `https://old.loca.lt/hooks/${SECRET}`, errors_counter: 7 });
+    const stale = api.seedWebhook({
+      event_type: 'whatsapp:account:disconnected',
+      url: `https://old.loca.lt/hooks/${SECRET}`,
+      errors_counter: 7,
+    });
     api.seedWebhook({ event_type: 'message:new', url: 'https://other.example.com/x' });
     const { report } = await sync(client(), { dryRun: true });
     expect(writes()).toEqual([]);
@@ -511,9 +592,15 @@ describe('syncTimelinesWebhooks', () => {
 
   it('a webhook deleted by someone between list and update is recreated', async () => {
     const mine = api.seedWebhook({ event_type: 'whatsapp:account:suspended', url: `https://old.loca.lt/hooks/${SECRET}` });
-    api.failNext({ kind: 'custom', status: 404, body: JSON.stringify({ status: 'error', message: 'Webhook not found', error_code: 'not_found' }) }, 1, { method: 'PUT' });
+    api.failNext(
+      { kind: 'custom', status: 404, body: JSON.stringify({ status: 'error', message: 'Webhook not found', error_code: 'not_found' }) },
+      1,
+      { method: 'PUT' },
+    );
     const { report } = await sync(client(), { eventTypes: ['whatsapp:account:suspended'] });
-    expect(report.changes).toMatchObject([{ action: 'created', eventType: 'whatsapp:account:suspended', detail: 'recreated: it was deleted meanwhile' }]);
+    expect(report.changes).toMatchObject([
+      { action: 'created', eventType: 'whatsapp:account:suspended', detail: 'recreated: it was deleted meanwhile' },
+    ]);
     expect(report.ok).toBe(true);
     expect(api.live().filter((w) => w.url === TARGET_A)).toHaveLength(1);
   });
@@ -583,7 +670,9 @@ describe('RegistrationQueue (the core and `hookwatch register` share it)', () =>
       const secret = store.webhookSecret();
       expect(api.live().map((w) => w.url)).toEqual([`${PUBLIC_B}/hooks/${secret}`]);
       // What TimelinesAI said of our webhook is kept for the health view.
-      expect(store.listProviderWebhooks()).toMatchObject([{ provider: 'timelines', eventType: 'whatsapp:account:disconnected', pointsAtCurrentUrl: true, chosen: true }]);
+      expect(store.listProviderWebhooks()).toMatchObject([
+        { provider: 'timelines', eventType: 'whatsapp:account:disconnected', pointsAtCurrentUrl: true, chosen: true },
+      ]);
     } finally {
       close();
     }
@@ -619,7 +708,14 @@ describe('RegistrationQueue (the core and `hookwatch register` share it)', () =>
   it('once stopping, queued runs end without calling the API', async () => {
     const { store, close } = withStore();
     try {
-      const queue = new RegistrationQueue({ client: client(), store, eventTypes: () => undefined, hasToken: async () => true, stopping: () => true, allowLocalUrl: false });
+      const queue = new RegistrationQueue({
+        client: client(),
+        store,
+        eventTypes: () => undefined,
+        hasToken: async () => true,
+        stopping: () => true,
+        allowLocalUrl: false,
+      });
       expect(await queue.enqueue(PUBLIC_A, false)).toEqual({ ok: false, url: PUBLIC_A, error: 'Hookwatch is stopping' });
       await queue.idle();
       expect(api.requests).toEqual([]);
@@ -674,28 +770,34 @@ describe('answers too long to be real (issue 13: V8 aborts near 2 GB and takes t
 });
 
 describe('the API address (issue 13: http:// would carry the token in clear)', () => {
-  it.each(['http://api.example.com/integrations/api', 'http://10.0.0.5:8080/api', 'http://127.0.0.1.example.com/api', 'http://[::ffff:7f00:1]/api'])(
-    'refuses %s before anything is sent, saying what to do',
-    (baseUrl) => {
-      let thrown: unknown;
-      try {
-        client({ baseUrl });
-      } catch (err) {
-        thrown = err;
-      }
-      expect(thrown).toBeInstanceOf(TimelinesApiError);
-      expect(thrown).toMatchObject({ kind: 'validation', code: 'insecure_base_url' });
-      expect((thrown as Error).message).toMatch(/would send the token unencrypted: use https:\/\/.*only for this computer/);
-      expect(api.requests).toEqual([]);
-    },
-  );
+  it.each([
+    'http://api.example.com/integrations/api',
+    'http://10.0.0.5:8080/api',
+    'http://127.0.0.1.example.com/api',
+    'http://[::ffff:7f00:1]/api',
+  ])('refuses %s before anything is sent, saying what to do', (baseUrl) => {
+    let thrown: unknown;
+    try {
+      client({ baseUrl });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TimelinesApiError);
+    expect(thrown).toMatchObject({ kind: 'validation', code: 'insecure_base_url' });
+    expect((thrown as Error).message).toMatch(/would send the token unencrypted: use https:\/\/.*only for this computer/);
+    expect(api.requests).toEqual([]);
+  });
 
-  it.each(['http://127.0.0.1:1/api', 'http://127.1.2.3/api', 'http://localhost:8080/api', 'http://[::1]:8080/api', 'https://app.timelines.ai/integrations/api', 'https://10.0.0.5/api'])(
-    'accepts %s (https anywhere, http only on this computer)',
-    (baseUrl) => {
-      expect(client({ baseUrl }).baseUrl).toBe(baseUrl.replace(/\/$/, ''));
-    },
-  );
+  it.each([
+    'http://127.0.0.1:1/api',
+    'http://127.1.2.3/api',
+    'http://localhost:8080/api',
+    'http://[::1]:8080/api',
+    'https://app.timelines.ai/integrations/api',
+    'https://10.0.0.5/api',
+  ])('accepts %s (https anywhere, http only on this computer)', (baseUrl) => {
+    expect(client({ baseUrl }).baseUrl).toBe(baseUrl.replace(/\/$/, ''));
+  });
 
   it('`hookwatch register` with HOOKWATCH_TIMELINES_API_URL=http://<remote> refuses with that message', async () => {
     const tmp = tempDir();

@@ -32,7 +32,10 @@ async function countingListener(host: string): Promise<{ port: number; count: ()
 }
 
 /** An HTTP server on `host` that answers every request with `answer(path)` and counts requests. */
-async function httpServer(host: string, answer: (path: string) => { status: number; headers?: Record<string, string>; body?: unknown }): Promise<{ url: string; requests: string[] }> {
+async function httpServer(
+  host: string,
+  answer: (path: string) => { status: number; headers?: Record<string, string>; body?: unknown },
+): Promise<{ url: string; requests: string[] }> {
   const requests: string[] = [];
   const server: Server = createHttpServer((req, res) => {
     requests.push(req.url ?? '');
@@ -52,15 +55,23 @@ const NAME = 'trust-test-name';
 const never = () => new AbortController().signal;
 
 describe('a tunnel server cannot send our tunnel connections elsewhere', () => {
-  it('an `ip` in the registration answer that is not the server\'s own address is refused before any connection', async () => {
+  it("an `ip` in the registration answer that is not the server's own address is refused before any connection", async () => {
     const elsewhere = await countingListener('127.0.0.2');
     const server = await httpServer('127.0.0.1', () => ({
       status: 200,
       body: { id: NAME, url: `http://${NAME}.localhost`, port: elsewhere.port, ip: '127.0.0.2', max_conn_count: 4 },
     }));
-    const open = new LocaltunnelProvider({ host: server.url }).open({ localPort: 9, requestedName: NAME, timeoutMs: 3000, signal: never(), onTrouble: () => {} });
+    const open = new LocaltunnelProvider({ host: server.url }).open({
+      localPort: 9,
+      requestedName: NAME,
+      timeoutMs: 3000,
+      signal: never(),
+      onTrouble: () => {},
+    });
     await expect(open).rejects.toThrow(
-      new RegExp(`the tunnel server ${server.url.replace(/\./g, '\\.')} asked for the tunnel connections to go to 127\\.0\\.0\\.2, which is not its own address \\(127\\.0\\.0\\.1 is 127\\.0\\.0\\.1\\); refused`),
+      new RegExp(
+        `the tunnel server ${server.url.replace(/\./g, '\\.')} asked for the tunnel connections to go to 127\\.0\\.0\\.2, which is not its own address \\(127\\.0\\.0\\.1 is 127\\.0\\.0\\.1\\); refused`,
+      ),
     );
     expect(server.requests).toEqual([`/${NAME}`]);
     expect(elsewhere.count()).toBe(0);
@@ -83,25 +94,39 @@ describe('a tunnel server cannot send our tunnel connections elsewhere', () => {
     supervisor.start();
     const state = await supervisor.settled();
     expect(state.state).toBe('down');
-    expect(state.reason).toMatch(/asked for the tunnel connections to go to 127\.0\.0\.2, which is not its own address .*refused, so a tunnel server cannot send Hookwatch's connections to another machine.*next attempt in 1(\.\d)? min$/);
+    expect(state.reason).toMatch(
+      /asked for the tunnel connections to go to 127\.0\.0\.2, which is not its own address .*refused, so a tunnel server cannot send Hookwatch's connections to another machine.*next attempt in 1(\.\d)? min$/,
+    );
     expect(changes.map((c) => c.state)).toEqual(['connecting', 'down']);
     expect(elsewhere.count()).toBe(0);
   });
 
   it('an `ip` that is not an address at all is refused without being looked up or echoed', async () => {
-    const server = await httpServer('127.0.0.1', () => ({ status: 200, body: { id: NAME, url: `http://${NAME}.localhost`, port: 1234, ip: 'evil.example\u001b[2J' } }));
+    const server = await httpServer('127.0.0.1', () => ({
+      status: 200,
+      body: { id: NAME, url: `http://${NAME}.localhost`, port: 1234, ip: 'evil.example\u001b[2J' },
+    }));
     const err = await registerLocaltunnel(server.url, NAME, { timeoutMs: 3000, signal: never() }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/named an address for the tunnel connections that is not an IP address; refusing it/);
     expect((err as Error).message).not.toContain('evil');
   });
 
-  it('an `ip` that is the server\'s own address is used (connections go there, to the port it named)', async () => {
+  it("an `ip` that is the server's own address is used (connections go there, to the port it named)", async () => {
     const port = await countingListener('127.0.0.1');
-    const server = await httpServer('127.0.0.1', () => ({ status: 200, body: { id: NAME, url: `http://${NAME}.localhost`, port: port.port, ip: '127.0.0.1', max_conn_count: 2 } }));
+    const server = await httpServer('127.0.0.1', () => ({
+      status: 200,
+      body: { id: NAME, url: `http://${NAME}.localhost`, port: port.port, ip: '127.0.0.1', max_conn_count: 2 },
+    }));
     const info = await registerLocaltunnel(server.url, NAME, { timeoutMs: 3000, signal: never() });
     expect(info).toMatchObject({ id: NAME, remoteHost: '127.0.0.1', remotePort: port.port, maxConnections: 2 });
-    const session = await new LocaltunnelProvider({ host: server.url }).open({ localPort: 9, requestedName: NAME, timeoutMs: 3000, signal: never(), onTrouble: () => {} });
+    const session = await new LocaltunnelProvider({ host: server.url }).open({
+      localPort: 9,
+      requestedName: NAME,
+      timeoutMs: 3000,
+      signal: never(),
+      onTrouble: () => {},
+    });
     session.close();
     expect(port.count()).toBeGreaterThan(0);
   });
@@ -109,7 +134,10 @@ describe('a tunnel server cannot send our tunnel connections elsewhere', () => {
 
 describe('registration and probe follow no redirect', () => {
   it('a registration answered with 302 to another listener fails with a reason; the other listener is never asked', async () => {
-    const other = await httpServer('127.0.0.3', (path) => ({ status: 200, body: { id: path.slice(1), url: `http://${path.slice(1)}.localhost`, port: 1234 } }));
+    const other = await httpServer('127.0.0.3', (path) => ({
+      status: 200,
+      body: { id: path.slice(1), url: `http://${path.slice(1)}.localhost`, port: 1234 },
+    }));
     const redirector = await httpServer('127.0.0.1', (path) => ({ status: 302, headers: { location: `${other.url}${path}` } }));
     await expect(registerLocaltunnel(redirector.url, NAME, { timeoutMs: 3000, signal: never() })).rejects.toThrow(
       `the tunnel server ${redirector.url} answered with a redirect (HTTP 302 to ${other.url}); Hookwatch follows no redirects from a tunnel server. If you trust ${other.url}, set it as the tunnel host.`,
@@ -122,7 +150,10 @@ describe('registration and probe follow no redirect', () => {
     const other = await httpServer('127.0.0.3', () => ({ status: 200, body: {} }));
     const redirector = await httpServer('127.0.0.1', (path) => ({ status: 302, headers: { location: `${other.url}${path}` } }));
     const result = await probePublicUrl(redirector.url, { timeoutMs: 3000, signal: never() });
-    expect(result).toEqual({ ok: false, reason: 'probe failed: HTTP 302: the public URL redirects elsewhere (not followed); it does not lead to Hookwatch' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'probe failed: HTTP 302: the public URL redirects elsewhere (not followed); it does not lead to Hookwatch',
+    });
     expect(redirector.requests).toHaveLength(1);
     expect(other.requests).toEqual([]);
   });

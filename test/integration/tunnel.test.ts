@@ -6,7 +6,15 @@ import { loopbackAwareLookup } from '../../main/core/tunnel/http-get.js';
 import { LocaltunnelProvider, registerLocaltunnel } from '../../main/core/tunnel/localtunnel.js';
 import { probePublicUrl } from '../../main/core/tunnel/probe.js';
 import type { TunnelSession } from '../../main/core/tunnel/provider.js';
-import { TunnelSupervisor, systemClock, type PublicUrlChange, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
+import {
+  TunnelSupervisor,
+  systemClock,
+  type PublicUrlChange,
+  type TunnelClock,
+  type TunnelStateChange,
+  type TunnelSupervisorOptions,
+  type TunnelUrlChange,
+} from '../../main/core/tunnel/supervisor.js';
 import { HookwatchCore } from '../../main/core/core.js';
 import { spawnServe, startCore, tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
@@ -21,7 +29,15 @@ function messagePayload(uid: string) {
     event_type: 'message:received:new',
     chat: { chat_id: 4242, full_name: 'Tunnel Test', phone: '+15555550142', is_group: false, chat_url: 'x' },
     whatsapp_account: { full_name: 'Acme', email: 'acme@example.com', phone: '+15555550100' },
-    message: { text: `hello through the tunnel ${uid}`, direction: 'received', origin: 'WhatsApp', timestamp: '2025-03-03 09:00:00 +0100', message_uid: uid, sender: { full_name: 'X' }, recipient: { full_name: 'Acme' } },
+    message: {
+      text: `hello through the tunnel ${uid}`,
+      direction: 'received',
+      origin: 'WhatsApp',
+      timestamp: '2025-03-03 09:00:00 +0100',
+      message_uid: uid,
+      sender: { full_name: 'X' },
+      recipient: { full_name: 'Acme' },
+    },
   };
 }
 
@@ -31,7 +47,8 @@ function messagePayload(uid: string) {
  */
 function viaTunnel(url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; text: string; json: any }> {
   const target = new URL(url);
-  if (!(target.hostname.endsWith('.localhost') || target.hostname === '127.0.0.1')) throw new Error(`refusing to send test traffic to ${target.hostname}`);
+  if (!(target.hostname.endsWith('.localhost') || target.hostname === '127.0.0.1'))
+    throw new Error(`refusing to send test traffic to ${target.hostname}`);
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(target, {
@@ -220,7 +237,11 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     expect(registrations).toHaveLength(1);
 
     await lt.restart();
-    const again = await until('the tunnel up again after the restart', () => changes.slice(changes.indexOf(first) + 1).find((c) => c.state === 'up'), 30_000);
+    const again = await until(
+      'the tunnel up again after the restart',
+      () => changes.slice(changes.indexOf(first) + 1).find((c) => c.state === 'up'),
+      30_000,
+    );
     // The same name was asked for at every attempt, and the restarted server granted it: the same URL.
     expect(again.url).toBe(first.url);
     expect(supervisor.current).toMatchObject({ state: 'up', url: first.url, failedAttempts: 0, subdomainGranted: true });
@@ -265,14 +286,21 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));
       const retries = changes.filter((c) => c.state === 'down');
       expect(retries.length).toBeGreaterThanOrEqual(2);
-      for (const r of retries) expect(r.reason).toMatch(new RegExp(`^the server handed out "[a-z0-9-]+" instead of "${name}" \\(probably still held by our previous session\\); asking for "${name}" again in `));
+      for (const r of retries)
+        expect(r.reason).toMatch(
+          new RegExp(
+            `^the server handed out "[a-z0-9-]+" instead of "${name}" \\(probably still held by our previous session\\); asking for "${name}" again in `,
+          ),
+        );
       expect(retries.map((r) => r.retryAt! - r.at)).toEqual(expect.arrayContaining([300, 600]));
       expect(up.subdomainGranted).toBe(false);
       expect(up.requestedSubdomain).toBe(name);
       expect(up.grantedSubdomain).not.toBe(name);
       expect(up.url).toBe(`http://${up.grantedSubdomain}.localhost`);
       expect(up.reason).toContain(`the subdomain "${name}" was not granted`);
-      expect(up.reason).toContain(`times over 3 s, then settled on "${up.grantedSubdomain}" and asks for "${name}" again at the next reconnect or restart`);
+      expect(up.reason).toContain(
+        `times over 3 s, then settled on "${up.grantedSubdomain}" and asks for "${name}" again at the next reconnect or restart`,
+      );
       expect(logs.some((l) => l.includes('was not granted') && l.includes('settled on'))).toBe(true);
       // The names handed out during the retries were closed, never probed, never announced.
       expect(urls.map((u) => u.url)).toEqual([up.url]);
@@ -326,7 +354,9 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       supervisor.configure({ host: `http://127.0.0.1:${port}` });
       supervisor.start();
       const down = await until('registration to time out', () => changes.find((c) => c.state === 'down'), 10_000);
-      expect(down.reason).toMatch(/could not register with the tunnel server http:\/\/127\.0\.0\.1:\d+: timed out after 400 ms; next attempt in/);
+      expect(down.reason).toMatch(
+        /could not register with the tunnel server http:\/\/127\.0\.0\.1:\d+: timed out after 400 ms; next attempt in/,
+      );
       await supervisor.stop();
     } finally {
       silent.closeAllConnections();
@@ -477,7 +507,11 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
       expect(await call('getSetup', [])).toMatchObject({ tokenConfigured: false, tokenStorage: 'this-run' });
       expect(await call('setTimelinesToken', [token])).toEqual({ ok: true });
       const view = await call('registerWebhooks', [['whatsapp:account:disconnected', 'whatsapp:account:suspended']]);
-      expect(view, JSON.stringify(view)).toMatchObject({ ok: true, registered: ['whatsapp:account:disconnected', 'whatsapp:account:suspended'], problem: null });
+      expect(view, JSON.stringify(view)).toMatchObject({
+        ok: true,
+        registered: ['whatsapp:account:disconnected', 'whatsapp:account:suspended'],
+        problem: null,
+      });
       expect(view.lines.join('\n')).toMatch(/hooks\/\{secret\}/);
       expect(view.lines.join('\n')).not.toContain(token);
       const publicUrl = /^public: (\S+)$/m.exec(serve.output())![1];
@@ -509,9 +543,13 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
           const publicUrl = /^public: (\S+)$/m.exec(out)?.[1];
           expect(publicUrl, out).toMatch(/^http:\/\/hw-[a-z0-9]{12}\.localhost\/hooks\/[A-Za-z0-9_-]{40,}$/);
           const name = /^http:\/\/(hw-[a-z0-9]{12})\./.exec(publicUrl!)![1];
-          expect(out).toMatch(new RegExp(`^tunnel: connecting \\(opening a tunnel at ${lt.host.replace(/\./g, '\\.')} as "${name}"\\)$`, 'm'));
+          expect(out).toMatch(
+            new RegExp(`^tunnel: connecting \\(opening a tunnel at ${lt.host.replace(/\./g, '\\.')} as "${name}"\\)$`, 'm'),
+          );
           runs.push(publicUrl!);
-          const res = await viaTunnel(publicUrl!, { body: messagePayload(`serve-restart-${runs.length}-${randomBytes(4).toString('hex')}`) });
+          const res = await viaTunnel(publicUrl!, {
+            body: messagePayload(`serve-restart-${runs.length}-${randomBytes(4).toString('hex')}`),
+          });
           expect(res.status).toBe(200);
           // Only one URL was ever verified in this run.
           expect(out.match(/^public: /gm)).toHaveLength(1);
@@ -544,7 +582,11 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
         },
       });
     const upAt = async (core: HookwatchCore, url: string | null) =>
-      until(`the tunnel up${url ? ` at ${url}` : ''}`, () => core.tunnel!.current.state === 'up' && (url === null || core.tunnel!.current.url === url) && core.tunnel!.current.url, 20_000);
+      until(
+        `the tunnel up${url ? ` at ${url}` : ''}`,
+        () => core.tunnel!.current.state === 'up' && (url === null || core.tunnel!.current.url === url) && core.tunnel!.current.url,
+        20_000,
+      );
     try {
       const first = await start();
       const kept = first.tunnelPreferences().subdomain!;
@@ -574,7 +616,7 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
     }
   }, 90_000);
 
-  it('(d) after the tunnel sat idle longer than Node\'s 60 s headersTimeout, POSTs through it still get 200', async () => {
+  it("(d) after the tunnel sat idle longer than Node's 60 s headersTimeout, POSTs through it still get 200", async () => {
     const { supervisor, changes } = supervise({ subdomain: uniqueName('d'), probeIntervalMs: 10 * 60_000 });
     supervisor.start();
     const up = await until('the tunnel to come up', () => changes.find((c) => c.state === 'up'));

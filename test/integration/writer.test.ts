@@ -22,10 +22,25 @@ afterEach(async () => {
 });
 
 const delivery = (n: number, body = '{"n":1}'): DeliveryRecord => ({
-  receivedAt: 1_700_000_000_000 + n, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null,
-  status: 200, reason: null, latencyMs: 0, size: body.length, contentType: null, headers: { a: 'b' }, body: Buffer.from(body), bodyTruncated: false,
+  receivedAt: 1_700_000_000_000 + n,
+  method: 'POST',
+  path: '/hooks/{secret}',
+  forcedProvider: null,
+  remoteAddr: null,
+  status: 200,
+  reason: null,
+  latencyMs: 0,
+  size: body.length,
+  contentType: null,
+  headers: { a: 'b' },
+  body: Buffer.from(body),
+  bodyTruncated: false,
 });
-const event = (uid: string) => ({ ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`), messageUid: uid, text: `text ${uid}` });
+const event = (uid: string) => ({
+  ...blankEvent('timelines', 'timelines.v2', 'message:new', `uid:${uid}`),
+  messageUid: uid,
+  text: `text ${uid}`,
+});
 
 describe('the writer thread', () => {
   it('commits before it answers; the main connection reads the rows, bytes intact', async () => {

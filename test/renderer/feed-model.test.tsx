@@ -73,14 +73,24 @@ describe('the live feed model', () => {
   test('events that arrive while the first page is on its way are kept when they are newer', () => {
     let s = feedReducer(initialFeedState, { type: 'reload', generation: 4 });
     s = live(s, [ev(21), ev(22)], true);
-    s = feedReducer(s, { type: 'first-page', generation: 4, page: { events: desc(21, 12), nextBeforeId: 12, newestStoredId: null }, terms: [] });
+    s = feedReducer(s, {
+      type: 'first-page',
+      generation: 4,
+      page: { events: desc(21, 12), nextBeforeId: 12, newestStoredId: null },
+      terms: [],
+    });
     expect(s.rows.map((r) => r.id).slice(0, 3)).toEqual([22, 21, 20]);
     expect(s.rows.filter((r) => r.id === 21)).toHaveLength(1);
   });
 
   test('answers to an older request are ignored', () => {
     const s = feedReducer(ready(desc(5, 1)), { type: 'reload', generation: 2 });
-    const stale = feedReducer(s, { type: 'first-page', generation: 1, page: { events: desc(99, 90), nextBeforeId: null, newestStoredId: null }, terms: [] });
+    const stale = feedReducer(s, {
+      type: 'first-page',
+      generation: 1,
+      page: { events: desc(99, 90), nextBeforeId: null, newestStoredId: null },
+      terms: [],
+    });
     expect(stale).toBe(s);
     expect(feedReducer(s, { type: 'failed', generation: 1, message: 'x' })).toBe(s);
   });

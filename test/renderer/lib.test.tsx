@@ -65,7 +65,9 @@ describe('which live events a filter lets through (the store’s rules, in the p
 
   test('the filter reads as words', () => {
     expect(describeFilter({})).toBe('all events');
-    expect(describeFilter({ provider: 'whatsable', group: 'message', search: ' order ' })).toBe('provider whatsable, message events, matching “order”');
+    expect(describeFilter({ provider: 'whatsable', group: 'message', search: ' order ' })).toBe(
+      'provider whatsable, message events, matching “order”',
+    );
   });
 });
 
@@ -115,8 +117,14 @@ describe('copy as curl', () => {
 
   test('it targets the same provider path of the user’s own URL', () => {
     const curl = replayCurl('http://127.0.0.1:8789/hooks/SECRET', request)!;
-    expect(curl.startsWith("curl -sS -X POST 'http://127.0.0.1:8789/hooks/SECRET/timelines' -H 'Content-Type: application/json' --data-binary '")).toBe(true);
-    expect(replayCurl('http://127.0.0.1:8789/hooks/SECRET', { ...request, forcedProvider: null })).toContain("'http://127.0.0.1:8789/hooks/SECRET'");
+    expect(
+      curl.startsWith(
+        "curl -sS -X POST 'http://127.0.0.1:8789/hooks/SECRET/timelines' -H 'Content-Type: application/json' --data-binary '",
+      ),
+    ).toBe(true);
+    expect(replayCurl('http://127.0.0.1:8789/hooks/SECRET', { ...request, forcedProvider: null })).toContain(
+      "'http://127.0.0.1:8789/hooks/SECRET'",
+    );
   });
 
   test('an incomplete body is not offered for replay', () => {
@@ -132,7 +140,10 @@ describe('formatting', () => {
   });
 
   test('the v1 aggregation HTML is found wherever it sits, as a string', () => {
-    expect(findAggregationHtml({ chat: {}, aggregation: '<p>x</p>', messages: [{ aggregation: '<b>y</b>' }] })).toEqual(['<p>x</p>', '<b>y</b>']);
+    expect(findAggregationHtml({ chat: {}, aggregation: '<p>x</p>', messages: [{ aggregation: '<b>y</b>' }] })).toEqual([
+      '<p>x</p>',
+      '<b>y</b>',
+    ]);
   });
 
   test('shares', () => {
@@ -159,7 +170,9 @@ describe('formatting', () => {
   });
 
   test('a line for events without text, from their details', () => {
-    expect(eventNote({ responsible: { name: 'Alex Agent', email: 'a@x' }, labels: ['sales'] })).toBe('assigned to Alex Agent · labels: sales');
+    expect(eventNote({ responsible: { name: 'Alex Agent', email: 'a@x' }, labels: ['sales'] })).toBe(
+      'assigned to Alex Agent · labels: sales',
+    );
     expect(eventNote({ status: 'disconnected' })).toBe('status: disconnected');
     expect(eventNote({ call: { status: 'missed', isVideo: true, durationSeconds: null } })).toBe('video call missed');
     expect(eventNote({})).toBeNull();
@@ -197,7 +210,11 @@ describe('account outages for the 7-day strip (from the account tracker’s obse
   const obs = (at: number, state: 'connected' | 'disconnected' | 'suspended' | 'unknown') => ({ at, state });
   test.each([
     ['never down', [obs(now - 50 * H, 'connected')], []],
-    ['down, then back', [obs(now - 50 * H, 'disconnected'), obs(now - 48 * H, 'connected')], [{ from: now - 50 * H, to: now - 48 * H, state: 'disconnected' }]],
+    [
+      'down, then back',
+      [obs(now - 50 * H, 'disconnected'), obs(now - 48 * H, 'connected')],
+      [{ from: now - 50 * H, to: now - 48 * H, state: 'disconnected' }],
+    ],
     ['still down', [obs(now - 5 * H, 'connected'), obs(now - 2 * H, 'suspended')], [{ from: now - 2 * H, to: null, state: 'suspended' }]],
     [
       'a disconnection that becomes a suspension: two spans, one after the other',
@@ -207,10 +224,22 @@ describe('account outages for the 7-day strip (from the account tracker’s obse
         { from: now - 8 * H, to: now - 6 * H, state: 'suspended' },
       ],
     ],
-    ['repeated down reports are one outage', [obs(now - 10 * H, 'disconnected'), obs(now - 9 * H, 'disconnected'), obs(now - 1 * H, 'connected')], [{ from: now - 10 * H, to: now - H, state: 'disconnected' }]],
+    [
+      'repeated down reports are one outage',
+      [obs(now - 10 * H, 'disconnected'), obs(now - 9 * H, 'disconnected'), obs(now - 1 * H, 'connected')],
+      [{ from: now - 10 * H, to: now - H, state: 'disconnected' }],
+    ],
     ['older than 7 days: left out', [obs(now - 9 * TIME.DAY, 'disconnected'), obs(now - 8 * TIME.DAY, 'connected')], []],
-    ['began before the window, ended inside: kept', [obs(now - 8 * TIME.DAY, 'disconnected'), obs(now - 6 * TIME.DAY, 'connected')], [{ from: now - 8 * TIME.DAY, to: now - 6 * TIME.DAY, state: 'disconnected' }]],
-    ['unknown says nothing', [obs(now - 3 * H, 'disconnected'), obs(now - 2 * H, 'unknown')], [{ from: now - 3 * H, to: null, state: 'disconnected' }]],
+    [
+      'began before the window, ended inside: kept',
+      [obs(now - 8 * TIME.DAY, 'disconnected'), obs(now - 6 * TIME.DAY, 'connected')],
+      [{ from: now - 8 * TIME.DAY, to: now - 6 * TIME.DAY, state: 'disconnected' }],
+    ],
+    [
+      'unknown says nothing',
+      [obs(now - 3 * H, 'disconnected'), obs(now - 2 * H, 'unknown')],
+      [{ from: now - 3 * H, to: null, state: 'disconnected' }],
+    ],
   ])('%s', (_name, history, expected) => {
     expect(outagesFromHistory(history, now)).toEqual(expected);
   });
@@ -221,9 +250,23 @@ describe('tunnel uptime over 24 hours (from the tunnel state log)', () => {
   test.each([
     ['no log', [], null],
     ['up all day (since before the window)', [{ at: now - 2 * TIME.DAY, state: 'up' }], 1],
-    ['down for the last 6 hours', [{ at: now - 2 * TIME.DAY, state: 'up' }, { at: now - 6 * TIME.HOUR, state: 'down' }], 0.75],
+    [
+      'down for the last 6 hours',
+      [
+        { at: now - 2 * TIME.DAY, state: 'up' },
+        { at: now - 6 * TIME.HOUR, state: 'down' },
+      ],
+      0.75,
+    ],
     ['degraded still delivers', [{ at: now - 2 * TIME.DAY, state: 'degraded' }], 1],
-    ['only known for the last 12 hours, half of it up', [{ at: now - 12 * TIME.HOUR, state: 'reconnecting' }, { at: now - 6 * TIME.HOUR, state: 'up' }], 0.5],
+    [
+      'only known for the last 12 hours, half of it up',
+      [
+        { at: now - 12 * TIME.HOUR, state: 'reconnecting' },
+        { at: now - 6 * TIME.HOUR, state: 'up' },
+      ],
+      0.5,
+    ],
   ])('%s', (_name, log, expected) => {
     expect(uptimeShare(log, now)).toBe(expected);
   });

@@ -21,7 +21,10 @@ const WAIT = { timeout: 5000 };
 type Running = Awaited<ReturnType<typeof startInProcessClient>>;
 let running: Running | null = null;
 
-async function start(sources?: Parameters<typeof startInProcessClient>[0], options?: Parameters<typeof startInProcessClient>[1]): Promise<Running> {
+async function start(
+  sources?: Parameters<typeof startInProcessClient>[0],
+  options?: Parameters<typeof startInProcessClient>[1],
+): Promise<Running> {
   running = await startInProcessClient(sources, options);
   return running;
 }
@@ -54,7 +57,14 @@ function Feed({ initial = {} }: { initial?: FeedFilter }) {
   const [filter, setFilter] = useState<FeedFilter>(initial);
   const [selected, setSelected] = useState<number | null>(null);
   return (
-    <LiveFeed filter={filter} onFilterChange={setFilter} selectedId={selected} onSelect={setSelected} webhookUrl="http://127.0.0.1:1/hooks/s" onOpenSetup={() => {}} />
+    <LiveFeed
+      filter={filter}
+      onFilterChange={setFilter}
+      selectedId={selected}
+      onSelect={setSelected}
+      webhookUrl="http://127.0.0.1:1/hooks/s"
+      onOpenSetup={() => {}}
+    />
   );
 }
 
@@ -235,14 +245,19 @@ describe('Accounts', () => {
     expect(card.getAttribute('data-state')).toBe('connected');
     expect(within(card).getByRole('heading').textContent).toBe('Acme Support');
     // A disconnection that happens now (the fixture's is from 2025, older than the connection).
-    const now = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    const now = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000');
     const disconnect = fixture('tl_account_disconnected.json');
     disconnect.whatsapp_account.disconnected_on = now;
     await post(r.receiverUrl, disconnect);
     await waitFor(() => expect(screen.getByTestId('account-card').getAttribute('data-state')).toBe('disconnected'), WAIT);
     const red = screen.getByTestId('account-card');
     expect(red.className).toContain('state-disconnected');
-    expect(within(red).getByRole('img').getAttribute('aria-label')).toMatch(/^1 outage in the last 7 days: disconnected .*, still ongoing$/);
+    expect(within(red).getByRole('img').getAttribute('aria-label')).toMatch(
+      /^1 outage in the last 7 days: disconnected .*, still ongoing$/,
+    );
   });
 
   test('with any account source: cards sorted worst first, outages spelled out, live changes applied', async () => {
@@ -258,7 +273,16 @@ describe('Accounts', () => {
         lastEvent: { id: 1, type: 'whatsapp:account:connected', at: now - 3_600_000 },
         outages7d: [{ from: now - 2 * 86_400_000, to: now - 2 * 86_400_000 + 3_600_000, state: 'disconnected' }],
       },
-      { key: '+15555550200', phone: '+15555550200', accountId: null, name: 'Sales', state: 'suspended', since: now - 60_000, lastEvent: null, outages7d: [] },
+      {
+        key: '+15555550200',
+        phone: '+15555550200',
+        accountId: null,
+        name: 'Sales',
+        state: 'suspended',
+        since: now - 60_000,
+        lastEvent: null,
+        outages7d: [],
+      },
     ];
     const listeners = new Set<(c: AccountCard) => void>();
     // The alerts feature is not built yet: this is the interface it will implement, fed by the test.
@@ -274,8 +298,16 @@ describe('Accounts', () => {
     const shown = await screen.findAllByTestId('account-card', undefined, WAIT);
     expect(shown.map((c) => c.getAttribute('data-state'))).toEqual(['suspended', 'connected']);
     expect(shown[1]!.className).toContain('state-connected');
-    expect(within(shown[1]!).getByRole('img').getAttribute('aria-label')).toMatch(/^1 outage in the last 7 days: disconnected .* for 1 h 0 min$/);
-    for (const l of listeners) l({ ...cards[0]!, state: 'disconnected', since: now, outages7d: [...cards[0]!.outages7d, { from: now, to: null, state: 'disconnected' }] });
+    expect(within(shown[1]!).getByRole('img').getAttribute('aria-label')).toMatch(
+      /^1 outage in the last 7 days: disconnected .* for 1 h 0 min$/,
+    );
+    for (const l of listeners)
+      l({
+        ...cards[0]!,
+        state: 'disconnected',
+        since: now,
+        outages7d: [...cards[0]!.outages7d, { from: now, to: null, state: 'disconnected' }],
+      });
     await waitFor(() => expect(screen.getAllByTestId('account-card')[0]!.getAttribute('data-state')).toBe('disconnected'), WAIT);
     expect(screen.getAllByTestId('account-card')[0]!.className).toContain('state-disconnected');
   });
@@ -314,7 +346,10 @@ describe('Alerts', () => {
     renderWith(r.client, <Alerts onOpenEvent={(id) => opened.push(id)} />);
     await screen.findByText('Alerts are on.', undefined, WAIT);
     const disconnect = fixture('tl_account_disconnected.json');
-    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000');
+    disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' +0000');
     const [eventId] = await post(r.receiverUrl, disconnect);
     const item = await waitFor(() => {
       const el = document.querySelector('li.alert.severity-critical');
@@ -338,7 +373,18 @@ describe('Alerts', () => {
   test('with any alert source: history, acknowledge, snooze, and new alerts as they come', async () => {
     const now = Date.now();
     const alerts: AlertView[] = [
-      { id: 1, at: now - 60_000, severity: 'critical', kind: 'account-down', title: 'Acme Support disconnected', text: 'WhatsApp account +15555550100 was disconnected.', accountPhone: '+15555550100', chatId: null, eventId: 7, acknowledgedAt: null },
+      {
+        id: 1,
+        at: now - 60_000,
+        severity: 'critical',
+        kind: 'account-down',
+        title: 'Acme Support disconnected',
+        text: 'WhatsApp account +15555550100 was disconnected.',
+        accountPhone: '+15555550100',
+        chatId: null,
+        eventId: 7,
+        acknowledgedAt: null,
+      },
     ];
     let snoozedUntil: number | null = null;
     const listeners = new Set<(a: AlertView) => void>();
@@ -510,8 +556,12 @@ describe('First run', () => {
     const setup = await r.client.api.getSetup();
     expect(setup.tokenStorage).toBe('this-run');
     expect(setup.eventTypeChoices.filter((c) => c.chosen).map((c) => c.type)).toEqual([
-      'whatsapp:account:disconnected', 'whatsapp:account:suspended', 'whatsapp:account:connected', 'whatsapp:account:resumed',
-      'chat:responsible:assigned', 'chat:responsible:unassigned',
+      'whatsapp:account:disconnected',
+      'whatsapp:account:suspended',
+      'whatsapp:account:connected',
+      'whatsapp:account:resumed',
+      'chat:responsible:assigned',
+      'chat:responsible:unassigned',
     ]);
     expect(setup.eventTypeChoices.find((c) => c.type === 'message:new')).toEqual({ type: 'message:new', group: 'messages', chosen: false });
     renderWith(r.client, <FirstRun setup={setup} error={null} onOpenFeed={() => {}} />);
@@ -528,8 +578,12 @@ describe('First run', () => {
     // This core has no TimelinesAI client: the real registerNow says so, and the screen shows it as text.
     expect(result.textContent).toMatch(/no TimelinesAI token is set/);
     expect(core.registerEventTypes()).toEqual([
-      'whatsapp:account:disconnected', 'whatsapp:account:suspended', 'whatsapp:account:connected', 'whatsapp:account:resumed',
-      'chat:responsible:assigned', 'message:new',
+      'whatsapp:account:disconnected',
+      'whatsapp:account:suspended',
+      'whatsapp:account:connected',
+      'whatsapp:account:resumed',
+      'chat:responsible:assigned',
+      'message:new',
     ]);
     expect((screen.getByTestId('token-input') as HTMLInputElement).value).toBe('');
   });
@@ -540,14 +594,23 @@ describe('First run', () => {
     expect(setup.tokenStorage).toBe('unavailable');
     renderWith(r.client, <FirstRun setup={setup} error={null} onOpenFeed={() => {}} />);
     expect(screen.queryByTestId('token-input')).toBeNull();
-    await expect(r.client.api.setTimelinesToken('x')).resolves.toEqual({ ok: false, reason: expect.stringMatching(/HOOKWATCH_TIMELINES_TOKEN/) });
+    await expect(r.client.api.setTimelinesToken('x')).resolves.toEqual({
+      ok: false,
+      reason: expect.stringMatching(/HOOKWATCH_TIMELINES_TOKEN/),
+    });
     await expect(r.client.api.setTimelinesToken('two words')).rejects.toThrow(/one word without spaces/);
     await expect(r.client.api.registerWebhooks([])).rejects.toThrow(/at least one event type/);
   });
 
   test('Settings: the tunnel server and subdomain are validated, kept, and applied', async () => {
     let core: Running['core'] | null = null;
-    const r = await start({ tunnelPreferences: { get: () => core!.tunnelPreferences(), set: (p) => core!.setTunnelPreferences(p), defaultHost: 'https://localtunnel.me' } });
+    const r = await start({
+      tunnelPreferences: {
+        get: () => core!.tunnelPreferences(),
+        set: (p) => core!.setTunnelPreferences(p),
+        defaultHost: 'https://localtunnel.me',
+      },
+    });
     core = r.core;
     renderWith(r.client, <Settings filter={{}} />);
     const sub = (await screen.findByTestId('tunnel-subdomain', undefined, WAIT)) as HTMLInputElement;

@@ -22,7 +22,11 @@ export async function startInProcessClient(sources: ServiceHost = {}, options: {
   // The service as the hosts wire it; or, for the screens' "not available" states, a service over the bare
   // store and receiver, with no alerts, tunnel or webhook ports (a host that runs without them).
   const svc = options.withoutAlerts
-    ? new HookwatchService({ core: { store: core.store, receiver: core.receiver, onCommitted: core.onCommitted.bind(core) }, batchMs: 10, ...sources })
+    ? new HookwatchService({
+        core: { store: core.store, receiver: core.receiver, onCommitted: core.onCommitted.bind(core) },
+        batchMs: 10,
+        ...sources,
+      })
     : createHookwatchService(core, { batchMs: 10, ...sources });
   const bridge: HookwatchBridge = {
     async invoke(method, args) {

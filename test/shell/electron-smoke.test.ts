@@ -23,10 +23,17 @@ function electronBinary(): string | null {
 
 function whyNot(): string | null {
   const binary = electronBinary();
-  if (!binary) return 'no Electron binary on this machine (Electron downloads it from GitHub on first start; set HOOKWATCH_ELECTRON_BINARY to use one)';
+  if (!binary)
+    return 'no Electron binary on this machine (Electron downloads it from GitHub on first start; set HOOKWATCH_ELECTRON_BINARY to use one)';
   // node_modules keeps better-sqlite3 on Node's ABI for the other tests; the app needs Electron's (docs/platform.md).
-  const probe = spawnSync(binary, ['-e', "require('better-sqlite3')(':memory:').close()"], { cwd: REPO, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 60_000 });
-  if (probe.status !== 0) return 'better-sqlite3 is built for Node, not for this Electron (run `npm start` once to rebuild it for Electron, then this test)';
+  const probe = spawnSync(binary, ['-e', "require('better-sqlite3')(':memory:').close()"], {
+    cwd: REPO,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (probe.status !== 0)
+    return 'better-sqlite3 is built for Node, not for this Electron (run `npm start` once to rebuild it for Electron, then this test)';
   return null;
 }
 
@@ -62,7 +69,12 @@ describe('the desktop app in Electron', () => {
         } catch (e) {
           evalResult = (e as Error).name;
         }
-        return { bridge: Object.keys((w.hookwatch as object) ?? {}).sort(), require: typeof w.require, process: typeof w.process, evalResult };
+        return {
+          bridge: Object.keys((w.hookwatch as object) ?? {}).sort(),
+          require: typeof w.require,
+          process: typeof w.process,
+          evalResult,
+        };
       });
       // Only the bridge; no Node; and the CSP forbids eval.
       expect(page).toEqual({ bridge: ['invoke', 'subscribe'], require: 'undefined', process: 'undefined', evalResult: 'EvalError' });

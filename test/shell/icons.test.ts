@@ -63,9 +63,14 @@ describe('icons', () => {
     const alpha = (p: Png) => [...Array(p.width * p.height).keys()].map((i) => p.pixels[i * 4 + 3]!);
     const templates = (LOOKS as string[]).map((l) => readPng(icons.get(`assets/tray/tray-${l}Template@2x.png`)!));
     for (const t of templates) {
-      for (let i = 0; i < t.width * t.height; i++) if (t.pixels[i * 4 + 3]! > 0) expect([t.pixels[i * 4], t.pixels[i * 4 + 1], t.pixels[i * 4 + 2]]).toEqual([0, 0, 0]);
+      for (let i = 0; i < t.width * t.height; i++)
+        if (t.pixels[i * 4 + 3]! > 0) expect([t.pixels[i * 4], t.pixels[i * 4 + 1], t.pixels[i * 4 + 2]]).toEqual([0, 0, 0]);
     }
-    const shapes = templates.map((t) => alpha(t).map((a) => (a > 127 ? 1 : 0)).join(''));
+    const shapes = templates.map((t) =>
+      alpha(t)
+        .map((a) => (a > 127 ? 1 : 0))
+        .join(''),
+    );
     expect(new Set(shapes).size).toBe(3);
   });
 

@@ -48,7 +48,33 @@ function parseExec(value: string): string[] {
 
 const execLine = (entry: string) => /^Exec=(.*)$/m.exec(entry)![1]!;
 
-const PIECES = ['%', '%%', '%u', ' ', '"', "'", '\\', '\\\\', '$HOME', '`id`', '=', '~', '#', '&', ';', '|', '<', '>', '*', '?', '(', ')', '\t', 'é', 'plain'];
+const PIECES = [
+  '%',
+  '%%',
+  '%u',
+  ' ',
+  '"',
+  "'",
+  '\\',
+  '\\\\',
+  '$HOME',
+  '`id`',
+  '=',
+  '~',
+  '#',
+  '&',
+  ';',
+  '|',
+  '<',
+  '>',
+  '*',
+  '?',
+  '(',
+  ')',
+  '\t',
+  'é',
+  'plain',
+];
 
 describe('Linux autostart entry (Electron is faked: not loaded)', () => {
   it('Electron is faked: an AppImage path with any reserved character or % reads back exactly as the path (generated)', () => {
@@ -69,7 +95,11 @@ describe('Linux autostart entry (Electron is faked: not loaded)', () => {
     const tmp = tempDir();
     try {
       const file = join(tmp.dir, 'autostart/hookwatch.desktop');
-      const item = loginItemFor({ platform: 'linux', app: { getLoginItemSettings: () => ({ openAtLogin: false }), setLoginItemSettings: () => {} }, env: { APPIMAGE: '/tmp/x\nExec=/bin/evil\n', XDG_CONFIG_HOME: tmp.dir } });
+      const item = loginItemFor({
+        platform: 'linux',
+        app: { getLoginItemSettings: () => ({ openAtLogin: false }), setLoginItemSettings: () => {} },
+        env: { APPIMAGE: '/tmp/x\nExec=/bin/evil\n', XDG_CONFIG_HOME: tmp.dir },
+      });
       expect(() => item.setEnabled(true)).toThrow(/line break.*move/i);
       expect(item.isEnabled()).toBe(false);
       expect(() => autostartDesktopEntry(['/tmp/a\rb'])).toThrow(/line break/);

@@ -43,7 +43,8 @@ beforeEach(() => {
 
 afterEach(async () => {
   // main.ts quits the app on SIGINT/SIGTERM; in this worker those belong to the test runner.
-  for (const s of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(s)) if (!signalsBefore[s].includes(l)) process.off(s, l as () => void);
+  for (const s of ['SIGINT', 'SIGTERM'] as const)
+    for (const l of process.listeners(s)) if (!signalsBefore[s].includes(l)) process.off(s, l as () => void);
   if (FakeTray.instances.length > 0 && !fake.app.quitted) {
     fake.app.quit();
     await waitFor(() => fake.app.quitted, 'the app to quit');
@@ -99,7 +100,9 @@ describe('main entry (Electron is faked)', () => {
     fake.app.becomeReady();
     await waitFor(() => fake.app.exitCodes.length === 1, 'the exit');
     expect(fake.app.exitCodes).toEqual([1]);
-    expect(fake.errorBoxes).toEqual([{ title: 'Hookwatch could not start', content: "HOOKWATCH_PORT must be a port number (0-65535), got 'eighty'" }]);
+    expect(fake.errorBoxes).toEqual([
+      { title: 'Hookwatch could not start', content: "HOOKWATCH_PORT must be a port number (0-65535), got 'eighty'" },
+    ]);
     expect(FakeTray.instances).toHaveLength(0);
   });
 });

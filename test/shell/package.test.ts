@@ -9,7 +9,13 @@ import { REPO } from '../support/harness.js';
 describe('packaged file list', () => {
   // One packaging run (several seconds) for both tests.
   let r: SpawnSyncReturns<string>;
-  let report: { error?: string; checks: Array<{ name: string; ok: boolean; detail: string }>; ours: string[]; unpacked: { files: string[] }; fuses: unknown };
+  let report: {
+    error?: string;
+    checks: Array<{ name: string; ok: boolean; detail: string }>;
+    ours: string[];
+    unpacked: { files: string[] };
+    fuses: unknown;
+  };
   beforeAll(() => {
     r = spawnSync(process.execPath, [join(REPO, 'scripts/check-package.mjs'), '--json'], { cwd: REPO, encoding: 'utf8', timeout: 240_000 });
     report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
@@ -20,7 +26,9 @@ describe('packaged file list', () => {
     const failed = report.checks.filter((c) => !c.ok);
     expect(failed).toEqual([]);
     expect(r.status).toBe(0);
-    expect(report.ours).toEqual(expect.arrayContaining(['/package.json', '/dist/main/shell/main.js', '/dist/preload/index.cjs', '/dist/renderer/index.html']));
+    expect(report.ours).toEqual(
+      expect.arrayContaining(['/package.json', '/dist/main/shell/main.js', '/dist/preload/index.cjs', '/dist/renderer/index.html']),
+    );
     expect(report.ours.some((f: string) => /^\/(test|bench)\//.test(f) || /\.(ts|tsx|cts|map)$/.test(f))).toBe(false);
     expect(report.unpacked.files).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
   });

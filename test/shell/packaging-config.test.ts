@@ -33,12 +33,15 @@ describe('electron-builder.yml', () => {
   });
 
   it('packages only the built app, and unpacks better-sqlite3’s addon from the asar', () => {
-    expect(config.files).toEqual(expect.arrayContaining(['package.json', 'dist/main/**/*.js', 'dist/preload/**/*.cjs', 'dist/renderer/**']));
+    expect(config.files).toEqual(
+      expect.arrayContaining(['package.json', 'dist/main/**/*.js', 'dist/preload/**/*.cjs', 'dist/renderer/**']),
+    );
     expect(config.files.filter((f: string) => /^(main|preload|renderer|test|bench|src)\b/.test(f))).toEqual([]);
     expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/build/Release/better_sqlite3.node']);
   });
 
   it('its icon paths exist', () => {
-    for (const p of [config.mac.icon, config.win.icon, `${config.linux.icon}/256x256.png`]) expect(() => readFileSync(join(REPO, p))).not.toThrow();
+    for (const p of [config.mac.icon, config.win.icon, `${config.linux.icon}/256x256.png`])
+      expect(() => readFileSync(join(REPO, p))).not.toThrow();
   });
 });

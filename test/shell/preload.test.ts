@@ -19,7 +19,9 @@ const out = tempDir('hookwatch-preload-');
 
 beforeAll(() => {
   const tsc = createRequire(join(REPO, 'package.json')).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(REPO, 'preload/tsconfig.json'), '--outDir', out.dir, '--sourceMap', 'false'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [tsc, '-p', join(REPO, 'preload/tsconfig.json'), '--outDir', out.dir, '--sourceMap', 'false'], {
+    encoding: 'utf8',
+  });
   expect(r.stdout + r.stderr).toBe('');
   expect(r.status).toBe(0);
   compiled = readFileSync(join(out.dir, 'preload/index.cjs'), 'utf8');
@@ -61,7 +63,11 @@ describe('preload (Electron is faked)', () => {
   });
 
   it('Electron is faked: a refused call becomes an Error with Hookwatch’s message', async () => {
-    fake.ipcRenderer.invoke = async () => ({ ok: false, status: 400, error: { code: 'bad-input', message: 'searchEvents: type at least one letter' } });
+    fake.ipcRenderer.invoke = async () => ({
+      ok: false,
+      status: 400,
+      error: { code: 'bad-input', message: 'searchEvents: type at least one letter' },
+    });
     await expect(bridge.invoke('searchEvents', ['', {}])).rejects.toThrow('searchEvents: type at least one letter');
     fake.ipcRenderer.invoke = async () => 'something else';
     await expect(bridge.invoke('listEvents', [{}])).rejects.toThrow(/unexpected form/);
@@ -87,7 +93,10 @@ describe('preload (Electron is faked)', () => {
     expect(source).toContain(`const API_INVOKE_CHANNEL = '${API_INVOKE_CHANNEL}';`);
     expect(source).toContain(`const API_EVENT_CHANNEL = '${API_EVENT_CHANNEL}';`);
     // Only types may come from our own modules: a run-time import would fail in the sandbox.
-    const imports = [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2] }));
+    const imports = [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)].map((m) => ({
+      typeOnly: Boolean(m[1]),
+      from: m[2],
+    }));
     expect(imports.filter((i) => !i.typeOnly).map((i) => i.from)).toEqual(['electron']);
   });
 });

@@ -3,7 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { desktopNoticeFor, escapeNotificationMarkup, type AlertForNotice } from '../../main/shell/desktop-notice.js';
-import { autostartDesktopEntry, ElectronLoginItem, HIDDEN_ARG, LinuxAutostart, linuxAutostartPath, quoteExecArg } from '../../main/shell/login-item.js';
+import {
+  autostartDesktopEntry,
+  ElectronLoginItem,
+  HIDDEN_ARG,
+  LinuxAutostart,
+  linuxAutostartPath,
+  quoteExecArg,
+} from '../../main/shell/login-item.js';
 import {
   devRendererCsp,
   devRendererOrigin,
@@ -38,18 +45,42 @@ describe('tray state (the look table in main/shell/tray-state.ts)', () => {
   const up = { state: 'up', url: 'https://a.loca.lt' };
   it.each([
     ['no accounts, no tunnel', input({}), 'ok'],
-    ['all connected, tunnel up', input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'connected')], tunnel: up }), 'ok'],
+    [
+      'all connected, tunnel up',
+      input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'connected')], tunnel: up }),
+      'ok',
+    ],
     ['unknown accounts only (before their first event)', input({ accounts: [account('+15550001', 'unknown', { since: null })] }), 'ok'],
-    ['one account disconnected', input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'disconnected')], tunnel: up }), 'down'],
+    [
+      'one account disconnected',
+      input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'disconnected')], tunnel: up }),
+      'down',
+    ],
     ['one account suspended', input({ accounts: [account('+15550001', 'suspended')] }), 'down'],
-    ['the only down account is muted', input({ accounts: [account('+15550001', 'disconnected')], mutedAccounts: ['+15550001'] }), 'degraded'],
-    ['a muted and an unmuted account down', input({ accounts: [account('+15550001', 'disconnected'), account('+15550002', 'suspended')], mutedAccounts: ['+15550001'] }), 'down'],
-    ['tunnel down, accounts fine', input({ accounts: [account('+15550001', 'connected')], tunnel: { state: 'down', url: null } }), 'degraded'],
+    [
+      'the only down account is muted',
+      input({ accounts: [account('+15550001', 'disconnected')], mutedAccounts: ['+15550001'] }),
+      'degraded',
+    ],
+    [
+      'a muted and an unmuted account down',
+      input({ accounts: [account('+15550001', 'disconnected'), account('+15550002', 'suspended')], mutedAccounts: ['+15550001'] }),
+      'down',
+    ],
+    [
+      'tunnel down, accounts fine',
+      input({ accounts: [account('+15550001', 'connected')], tunnel: { state: 'down', url: null } }),
+      'degraded',
+    ],
     ['tunnel degraded', input({ tunnel: { state: 'degraded', url: 'https://a.loca.lt' } }), 'degraded'],
     ['tunnel reconnecting', input({ tunnel: { state: 'reconnecting', url: null } }), 'degraded'],
     ['tunnel connecting (starting up)', input({ tunnel: { state: 'connecting', url: null } }), 'ok'],
     ['tunnel paused by the user', input({ tunnel: { state: 'off', url: null } }), 'ok'],
-    ['account down and tunnel down', input({ accounts: [account('+15550001', 'disconnected')], tunnel: { state: 'down', url: null } }), 'down'],
+    [
+      'account down and tunnel down',
+      input({ accounts: [account('+15550001', 'disconnected')], tunnel: { state: 'down', url: null } }),
+      'down',
+    ],
     ['snoozed does not hide an outage', input({ accounts: [account('+15550001', 'disconnected')], snoozedUntil: NOW + 60 * MIN }), 'down'],
   ])('%s → %s', (_name, i, look) => {
     expect(trayStateFrom(i).look).toBe(look);
@@ -57,17 +88,28 @@ describe('tray state (the look table in main/shell/tray-state.ts)', () => {
 
   it('tooltips say what is wrong in a few words', () => {
     expect(trayStateFrom(input({})).tooltip).toBe('Hookwatch: no WhatsApp accounts seen yet');
-    expect(trayStateFrom(input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'connected')] })).tooltip).toBe('Hookwatch: all 2 accounts OK');
-    expect(
-      trayStateFrom(input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'disconnected', { name: 'Sales' })], tunnel: { state: 'down', url: null } })).tooltip,
-    ).toBe('Hookwatch: 1 of 2 accounts down: Sales (+15550002); tunnel down: events can be lost');
-    expect(trayStateFrom(input({ accounts: [account('+15550001', 'connected')], tunnel: { state: 'off', url: null }, snoozedUntil: NOW + 150 * MIN })).tooltip).toBe(
-      'Hookwatch: account OK; tunnel paused; alerts snoozed until 14:30',
+    expect(trayStateFrom(input({ accounts: [account('+15550001', 'connected'), account('+15550002', 'connected')] })).tooltip).toBe(
+      'Hookwatch: all 2 accounts OK',
     );
+    expect(
+      trayStateFrom(
+        input({
+          accounts: [account('+15550001', 'connected'), account('+15550002', 'disconnected', { name: 'Sales' })],
+          tunnel: { state: 'down', url: null },
+        }),
+      ).tooltip,
+    ).toBe('Hookwatch: 1 of 2 accounts down: Sales (+15550002); tunnel down: events can be lost');
+    expect(
+      trayStateFrom(
+        input({ accounts: [account('+15550001', 'connected')], tunnel: { state: 'off', url: null }, snoozedUntil: NOW + 150 * MIN }),
+      ).tooltip,
+    ).toBe('Hookwatch: account OK; tunnel paused; alerts snoozed until 14:30');
   });
 
   it('a tooltip never exceeds what Windows shows, however many accounts are down', () => {
-    const many = Array.from({ length: 40 }, (_, i) => account(`+1555000${String(i).padStart(4, '0')}`, 'disconnected', { name: `A rather long account name number ${i}` }));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      account(`+1555000${String(i).padStart(4, '0')}`, 'disconnected', { name: `A rather long account name number ${i}` }),
+    );
     const t = trayStateFrom(input({ accounts: many })).tooltip;
     expect(Array.from(t).length).toBeLessThanOrEqual(TOOLTIP_MAX);
     expect(t.startsWith('Hookwatch: 40 of 40 accounts down: ')).toBe(true);
@@ -114,7 +156,12 @@ describe('tray menu model', () => {
   const loginOn = { startAtLogin: { supported: true, enabled: true } };
 
   it('has one line per account, then open, copy, snooze, pause tunnel, start at login and quit', () => {
-    const state = trayStateFrom(input({ accounts: [account('+15550001', 'connected', { name: 'Support' }), account('+15550002', 'disconnected')], tunnel: { state: 'up', url: 'https://x.loca.lt' } }));
+    const state = trayStateFrom(
+      input({
+        accounts: [account('+15550001', 'connected', { name: 'Support' }), account('+15550002', 'disconnected')],
+        tunnel: { state: 'up', url: 'https://x.loca.lt' },
+      }),
+    );
     expect(labels(trayMenuModel(state, loginOn))).toEqual([
       '+15550002 — disconnected for 12 min',
       'Support (+15550001) — connected for 12 min',
@@ -137,20 +184,38 @@ describe('tray menu model', () => {
   it('offers "Resume alerts" while snoozed, under a label that says until when', () => {
     const items = trayMenuModel(trayStateFrom(input({ snoozedUntil: NOW + 60 * MIN })), loginOn);
     const snooze = items.find((i) => i.type === 'submenu');
-    expect(snooze && labels([snooze])).toEqual(['Alerts snoozed until 13:00 >', '  For 1 hour', '  For 4 hours', '  For 8 hours', '  Until tomorrow', '  ---', '  Resume alerts']);
+    expect(snooze && labels([snooze])).toEqual([
+      'Alerts snoozed until 13:00 >',
+      '  For 1 hour',
+      '  For 4 hours',
+      '  For 8 hours',
+      '  Until tomorrow',
+      '  ---',
+      '  Resume alerts',
+    ]);
     expect(snooze?.type === 'submenu' && snooze.items.at(-1)).toMatchObject({ action: { kind: 'resume-alerts' } });
   });
 
   it('without a tunnel, "Pause tunnel" is disabled and says the tunnel is off', () => {
     const items = trayMenuModel(trayStateFrom(input({ tunnel: null })), loginOn);
-    expect(items.find((i) => i.type === 'checkbox' && /tunnel/i.test(i.label))).toEqual({ type: 'checkbox', label: 'Pause tunnel (the tunnel is off)', checked: false, enabled: false, action: null });
+    expect(items.find((i) => i.type === 'checkbox' && /tunnel/i.test(i.label))).toEqual({
+      type: 'checkbox',
+      label: 'Pause tunnel (the tunnel is off)',
+      checked: false,
+      enabled: false,
+      action: null,
+    });
     expect(labels(items)).toContain('Tunnel is off (not set up) (disabled)');
   });
 
   it('a paused tunnel is a checked item whose action resumes it; a running one pauses', () => {
-    const paused = trayMenuModel(trayStateFrom(input({ tunnel: { state: 'off', url: null } })), loginOn).find((i) => i.type === 'checkbox' && i.label === 'Pause tunnel');
+    const paused = trayMenuModel(trayStateFrom(input({ tunnel: { state: 'off', url: null } })), loginOn).find(
+      (i) => i.type === 'checkbox' && i.label === 'Pause tunnel',
+    );
     expect(paused).toMatchObject({ checked: true, enabled: true, action: { kind: 'set-tunnel-paused', paused: false } });
-    const running = trayMenuModel(trayStateFrom(input({ tunnel: { state: 'up', url: 'https://x' } })), loginOn).find((i) => i.type === 'checkbox' && i.label === 'Pause tunnel');
+    const running = trayMenuModel(trayStateFrom(input({ tunnel: { state: 'up', url: 'https://x' } })), loginOn).find(
+      (i) => i.type === 'checkbox' && i.label === 'Pause tunnel',
+    );
     expect(running).toMatchObject({ checked: false, action: { kind: 'set-tunnel-paused', paused: true } });
   });
 
@@ -158,7 +223,12 @@ describe('tray menu model', () => {
     const many = Array.from({ length: 14 }, (_, i) => account(`+1555000${String(i).padStart(4, '0')}`, 'connected'));
     const items = trayMenuModel(trayStateFrom(input({ accounts: many })), { ...loginOn, maxAccountLines: 10 });
     expect(items.filter((i) => i.type === 'normal' && /^\+1555/.test(i.label))).toHaveLength(10);
-    expect(items[10]).toEqual({ type: 'normal', label: '…and 4 more', enabled: true, action: { kind: 'open', route: { screen: 'accounts' } } });
+    expect(items[10]).toEqual({
+      type: 'normal',
+      label: '…and 4 more',
+      enabled: true,
+      action: { kind: 'open', route: { screen: 'accounts' } },
+    });
   });
 
   it('"Start at login" is disabled where the system has no login items', () => {
@@ -182,7 +252,17 @@ describe('tray menu model', () => {
 });
 
 function alert(extra: Partial<AlertForNotice>): AlertForNotice {
-  return { id: 7, severity: 'critical', kind: 'account-down', title: 'Account down', text: 'Sales (+15550002) disconnected', eventId: 42, notify: true, suppressed: null, ...extra };
+  return {
+    id: 7,
+    severity: 'critical',
+    kind: 'account-down',
+    title: 'Account down',
+    text: 'Sales (+15550002) disconnected',
+    eventId: 42,
+    notify: true,
+    suppressed: null,
+    ...extra,
+  };
 }
 
 describe('which alerts become a desktop notification (the table in main/shell/desktop-notice.ts)', () => {
@@ -297,7 +377,14 @@ describe('renderer origin and who may call main', () => {
 
   it('opens only plain https links in the system browser', () => {
     expect(isExternalLinkAllowed('https://app.timelines.ai/integrations/')).toBe(true);
-    for (const url of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'nonsense']) {
+    for (const url of [
+      'http://example.com',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com',
+      'nonsense',
+    ]) {
       expect(isExternalLinkAllowed(url)).toBe(false);
     }
   });
@@ -324,7 +411,12 @@ describe('window bounds', () => {
   const primary = { x: 0, y: 0, width: 1920, height: 1040 };
   const second = { x: 1920, y: 0, width: 1280, height: 1000 };
   it('keeps saved bounds on a display that still exists', () => {
-    expect(restoredBounds({ x: 2000, y: 100, width: 900, height: 700 }, [primary, second])).toEqual({ x: 2000, y: 100, width: 900, height: 700 });
+    expect(restoredBounds({ x: 2000, y: 100, width: 900, height: 700 }, [primary, second])).toEqual({
+      x: 2000,
+      y: 100,
+      width: 900,
+      height: 700,
+    });
   });
   it('drops the position when its display is gone, keeping a size that fits', () => {
     expect(restoredBounds({ x: 2000, y: 100, width: 2500, height: 700 }, [primary])).toEqual({ width: 1920, height: 700 });

@@ -79,7 +79,9 @@ describe('shell settings in electron-store (Electron is faked)', () => {
     openShellSettings({ cwd: tmp.dir, layout: 5, migrations: {} }).setStartAtLogin(true);
     const before = readFileSync(file(), 'utf8');
     expect(() => openShellSettings({ cwd: tmp.dir })).toThrow(ShellSettingsError);
-    expect(() => openShellSettings({ cwd: tmp.dir })).toThrow(/newer Hookwatch \(settings layout 5; this version reads up to 1\).*move the file aside/);
+    expect(() => openShellSettings({ cwd: tmp.dir })).toThrow(
+      /newer Hookwatch \(settings layout 5; this version reads up to 1\).*move the file aside/,
+    );
     expect(readFileSync(file(), 'utf8')).toBe(before);
   });
 
@@ -99,17 +101,20 @@ describe('shell settings in electron-store (Electron is faked)', () => {
     expect(lines.at(-1)).toMatch(/schema violation.*startAtLogin/);
   });
 
-  it.skipIf(process.platform === 'win32')('Electron is faked: the settings file is readable by its owner only (0600), like the database, and an older 0644 file is tightened', () => {
-    const s = openShellSettings({ cwd: tmp.dir });
-    s.setStartAtLogin(true);
-    expect(statSync(file()).mode & 0o777).toBe(0o600);
-    // A file written by a Hookwatch before this fix (0644) is tightened when opened, before any write.
-    chmodSync(file(), 0o644);
-    const again = openShellSettings({ cwd: tmp.dir });
-    expect(statSync(file()).mode & 0o777).toBe(0o600);
-    again.setNotifications({ silent: true });
-    expect(statSync(file()).mode & 0o777).toBe(0o600);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'Electron is faked: the settings file is readable by its owner only (0600), like the database, and an older 0644 file is tightened',
+    () => {
+      const s = openShellSettings({ cwd: tmp.dir });
+      s.setStartAtLogin(true);
+      expect(statSync(file()).mode & 0o777).toBe(0o600);
+      // A file written by a Hookwatch before this fix (0644) is tightened when opened, before any write.
+      chmodSync(file(), 0o644);
+      const again = openShellSettings({ cwd: tmp.dir });
+      expect(statSync(file()).mode & 0o777).toBe(0o600);
+      again.setNotifications({ silent: true });
+      expect(statSync(file()).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('Electron is faked: electron-store’s unchecked renderer IPC listener is not left registered', () => {
     // In Electron's main process electron-store registers this listener when a store is made (here Node
@@ -137,7 +142,12 @@ describe('the provider token in safeStorage (Electron is faked)', () => {
     expect(tokens.describe).toMatch(/encrypted/);
     expect(JSON.stringify(tokens)).not.toContain('tl-secret');
     // A fresh source over the same file (the next start) reads it back.
-    const again = new ShellTokenSource({ settings: openShellSettings({ cwd: tmp.dir }), safeStorage: fake.safeStorage, platform: 'linux', env: {} });
+    const again = new ShellTokenSource({
+      settings: openShellSettings({ cwd: tmp.dir }),
+      safeStorage: fake.safeStorage,
+      platform: 'linux',
+      env: {},
+    });
     expect(await again.getToken()).toBe('tl-secret-token-123');
     await again.saveToken(null);
     expect(await again.getToken()).toBeNull();
@@ -174,7 +184,10 @@ describe('the provider token in safeStorage (Electron is faked)', () => {
     const { tokens } = source();
     await tokens.saveToken('tl-secret');
     fake.safeStorage.failDecrypt = true;
-    const err = await tokens.getToken().then(() => null, (e: Error) => e);
+    const err = await tokens.getToken().then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(TokenStorageError);
     expect(err!.message).toMatch(/cannot be decrypted.*Enter the token again in Settings/);
     expect(err!.message).not.toContain(onDisk().timelinesToken.ciphertext);
@@ -186,7 +199,13 @@ describe('the provider token in safeStorage (Electron is faked)', () => {
     const savedAt = onDisk().timelinesToken.savedAt;
     fake.safeStorage.reEncrypt = true;
     let t = savedAt;
-    const rotating = new ShellTokenSource({ settings: openShellSettings({ cwd: tmp.dir }), safeStorage: fake.safeStorage, platform: 'linux', env: {}, now: () => ++t + 1000 });
+    const rotating = new ShellTokenSource({
+      settings: openShellSettings({ cwd: tmp.dir }),
+      safeStorage: fake.safeStorage,
+      platform: 'linux',
+      env: {},
+      now: () => ++t + 1000,
+    });
     expect(await rotating.getToken()).toBe('tl-secret');
     expect(fake.safeStorage.encryptCalls).toBe(2);
     expect(onDisk().timelinesToken.savedAt).toBeGreaterThan(savedAt);

@@ -12,7 +12,17 @@ vi.hoisted(() => {
 });
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule());
 
-import { fake, fakeEvent, FakeBrowserWindow, FakeNotification, FakeTray, menuItem, menuLabels, resetFakeElectron, type MenuItemTemplate } from './fake-electron.js';
+import {
+  fake,
+  fakeEvent,
+  FakeBrowserWindow,
+  FakeNotification,
+  FakeTray,
+  menuItem,
+  menuLabels,
+  resetFakeElectron,
+  type MenuItemTemplate,
+} from './fake-electron.js';
 import { createHookwatchService } from '../../main/core/api/create.js';
 import { API_EVENT_CHANNEL, API_INVOKE_CHANNEL, IpcSenderRefused } from '../../main/shell/ipc-bridge.js';
 import { openShellSettings } from '../../main/shell/settings-store.js';
@@ -76,7 +86,10 @@ async function startShell(options: Partial<ShellOptions> = {}): Promise<Harness>
   const tmp = tempDir('hookwatch-shell-');
   const appRoot = join(tmp.dir, 'app');
   mkdirSync(join(appRoot, 'dist/renderer/assets'), { recursive: true });
-  writeFileSync(join(appRoot, 'dist/renderer/index.html'), '<!doctype html><title>Hookwatch</title><script type="module" src="./assets/main.js"></script>');
+  writeFileSync(
+    join(appRoot, 'dist/renderer/index.html'),
+    '<!doctype html><title>Hookwatch</title><script type="module" src="./assets/main.js"></script>',
+  );
   writeFileSync(join(appRoot, 'dist/renderer/assets/main.js'), 'console.log("renderer")');
   const configHome = join(tmp.dir, 'config');
   const service = createHookwatchService(c.core, { batchMs: 5 });
@@ -322,7 +335,9 @@ describe('notifications (Electron is faked)', () => {
     FakeNotification.instances[1]!.userClick();
     expect(FakeBrowserWindow.instances).toHaveLength(1);
     const navigation = win.webContents.sent.filter((s) => (s.message as { kind: string }).kind === 'navigate');
-    expect(navigation).toEqual([{ channel: API_EVENT_CHANNEL, message: { kind: 'navigate', data: { screen: 'feed', eventId: suspended.json.events[0].id } } }]);
+    expect(navigation).toEqual([
+      { channel: API_EVENT_CHANNEL, message: { kind: 'navigate', data: { screen: 'feed', eventId: suspended.json.events[0].id } } },
+    ]);
     expect(win.visible).toBe(true);
     expect(win.focused).toBeGreaterThan(0);
   });
@@ -376,7 +391,10 @@ describe('window and IPC (Electron is faked)', () => {
   it('Electron is faked: the API answers our window over one channel, and refuses any other frame', async () => {
     const h = await startShell();
     const posted = await postJson(h.url, fixture('tl_account_disconnected.json'));
-    const answer = (await fake.ipcMain.invokeFrom(OURS, API_INVOKE_CHANNEL, 'listEvents', [{}])) as { ok: boolean; result: { events: Array<{ id: number }> } };
+    const answer = (await fake.ipcMain.invokeFrom(OURS, API_INVOKE_CHANNEL, 'listEvents', [{}])) as {
+      ok: boolean;
+      result: { events: Array<{ id: number }> };
+    };
     expect(answer.ok).toBe(true);
     expect(answer.result.events.map((e) => e.id)).toContain(posted.json.events[0].id);
     expect([...fake.ipcMain.handlers.keys()]).toEqual([API_INVOKE_CHANNEL]);
@@ -426,7 +444,11 @@ describe('window and IPC (Electron is faked)', () => {
     expect(await index.text()).toContain('<title>Hookwatch</title>');
     const script = await handler({ url: 'hookwatch://app/assets/main.js' });
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    for (const url of ['hookwatch://app/../../userData/shell-settings.json', 'hookwatch://app/assets/..%2f..%2f..%2fuserData%2fshell-settings.json', 'hookwatch://app/missing.js']) {
+    for (const url of [
+      'hookwatch://app/../../userData/shell-settings.json',
+      'hookwatch://app/assets/..%2f..%2f..%2fuserData%2fshell-settings.json',
+      'hookwatch://app/missing.js',
+    ]) {
       const r = await handler({ url });
       expect(r.status).toBe(404);
       expect(r.headers.get('content-security-policy')).toBeTruthy();

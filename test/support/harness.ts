@@ -17,7 +17,13 @@ export function tempDir(prefix = 'hookwatch-test-'): { dir: string; cleanup: () 
 /** A real core (SQLite file + HTTP receiver on 127.0.0.1, free port) in a fresh temp folder. */
 export async function startCore(options: { durability?: 'full' | 'normal'; receiver?: CoreOptions['receiver'] } = {}) {
   const tmp = tempDir();
-  const core = await HookwatchCore.start({ dataDir: tmp.dir, port: 0, durability: options.durability ?? 'normal', log: () => {}, ...(options.receiver ? { receiver: options.receiver } : {}) });
+  const core = await HookwatchCore.start({
+    dataDir: tmp.dir,
+    port: 0,
+    durability: options.durability ?? 'normal',
+    log: () => {},
+    ...(options.receiver ? { receiver: options.receiver } : {}),
+  });
   return {
     core,
     dataDir: tmp.dir,
@@ -46,7 +52,10 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** Runs the real `hookwatch` command to completion. */
-export function runHookwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runHookwatch(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -66,7 +75,10 @@ export function runHookwatch(args: string[], env: NodeJS.ProcessEnv = {}): Promi
  * Starts `hookwatch serve` as a child process and waits for its `receiver:` line. Without a
  * `--tunnel-host` it gets `--no-tunnel`: tests never reach the public tunnel service.
  */
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
+export async function spawnServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
   const all = args.includes('--tunnel-host') || args.includes('--no-tunnel') ? args : [...args, '--no-tunnel'];
   const child = spawn(process.execPath, [BIN, 'serve', ...all], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';

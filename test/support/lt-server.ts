@@ -47,11 +47,15 @@ export async function startLtServer(options: { portFreeWaitMs?: number } = {}): 
 
   const launch = async () => {
     await waitForFreePort(LT_PORT, options.portFreeWaitMs ?? 30_000);
-    const proc = spawn(process.execPath, ['-r', 'esm', SERVER_BIN, '--port', String(LT_PORT), '--address', '127.0.0.1', '--domain', 'localhost'], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBUG: '' },
-    });
+    const proc = spawn(
+      process.execPath,
+      ['-r', 'esm', SERVER_BIN, '--port', String(LT_PORT), '--address', '127.0.0.1', '--domain', 'localhost'],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DEBUG: '' },
+      },
+    );
     child = proc;
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));

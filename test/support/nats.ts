@@ -188,7 +188,11 @@ export class NatsCluster {
     }
     const nodes = await Promise.all(
       clientPorts.map((port, i) =>
-        NatsServer.start({ port, serverName: `hw-n${i + 1}`, cluster: { port: routePorts[i]!, routes: routePorts.filter((_, j) => j !== i), name: 'hookwatch-test' } }),
+        NatsServer.start({
+          port,
+          serverName: `hw-n${i + 1}`,
+          cluster: { port: routePorts[i]!, routes: routePorts.filter((_, j) => j !== i), name: 'hookwatch-test' },
+        }),
       ),
     );
     const cluster = new NatsCluster(nodes);
@@ -210,7 +214,14 @@ export class NatsCluster {
 
 /** The raw body of test event n: a TimelinesAI-like payload with non-ASCII text, so bytes matter. */
 export function rawBody(n: number): Buffer {
-  return Buffer.from(JSON.stringify({ event_type: 'message:received:new', message: { message_uid: `uid-${n}`, text: `Grüße ${n} 👋 — “quoted”` }, chat: { chat_id: 4800000 + (n % 7) } }), 'utf8');
+  return Buffer.from(
+    JSON.stringify({
+      event_type: 'message:received:new',
+      message: { message_uid: `uid-${n}`, text: `Grüße ${n} 👋 — “quoted”` },
+      chat: { chat_id: 4800000 + (n % 7) },
+    }),
+    'utf8',
+  );
 }
 
 /**
@@ -227,11 +238,30 @@ export function openHubStore(file: string, workspace = 'acme') {
     db,
     /** Stores event n (type message:received:new unless given) and queues it; returns its message id. */
     ingest(n: number, type = 'message:received:new', body: Buffer = rawBody(n)): string {
-      const e = { ...blankEvent('timelines', 'timelines.v2', type, `m:uid-${n}`), messageUid: `uid-${n}`, text: `Grüße ${n} 👋`, chatId: String(4800000 + (n % 7)) };
+      const e = {
+        ...blankEvent('timelines', 'timelines.v2', type, `m:uid-${n}`),
+        messageUid: `uid-${n}`,
+        text: `Grüße ${n} 👋`,
+        chatId: String(4800000 + (n % 7)),
+      };
       return store.transaction(() => {
         const at = Date.now();
         const res = store.ingest(
-          { receivedAt: at, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: '127.0.0.1', status: 200, reason: null, latencyMs: 1, size: body.length, contentType: 'application/json; charset=utf-8', headers: { 'content-type': 'application/json; charset=utf-8' }, body, bodyTruncated: false },
+          {
+            receivedAt: at,
+            method: 'POST',
+            path: '/hooks/{secret}',
+            forcedProvider: null,
+            remoteAddr: '127.0.0.1',
+            status: 200,
+            reason: null,
+            latencyMs: 1,
+            size: body.length,
+            contentType: 'application/json; charset=utf-8',
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body,
+            bodyTruncated: false,
+          },
           [e],
         );
         const ev = res.events[0]!;
@@ -243,7 +273,11 @@ export function openHubStore(file: string, workspace = 'acme') {
     /** Queues an account-state change (as the alert service will on every transition). */
     accountChange(key: string, state: 'connected' | 'disconnected' | 'suspended', since: number): string {
       const msgId = accountMsgId(workspace, { key, state, since }, since);
-      store.transaction(() => enqueueOutbox(db, [{ kind: 'account', type: state, msgId, payload: { key, phone: key, state, since, name: 'Dana Owner' }, createdAt: Date.now() }]));
+      store.transaction(() =>
+        enqueueOutbox(db, [
+          { kind: 'account', type: state, msgId, payload: { key, phone: key, state, since, name: 'Dana Owner' }, createdAt: Date.now() },
+        ]),
+      );
       return msgId;
     },
     close: () => store.close(),

@@ -76,7 +76,10 @@ export class ChatsWorld {
     return chat;
   }
 
-  addMessage(chatId: number, m: Omit<WorldMessage, 'seq' | 'message_type' | 'text'> & { text?: string | null; message_type?: string }): WorldMessage {
+  addMessage(
+    chatId: number,
+    m: Omit<WorldMessage, 'seq' | 'message_type' | 'text'> & { text?: string | null; message_type?: string },
+  ): WorldMessage {
     const chat = this.chats.get(chatId) ?? this.addChat({ id: chatId });
     const msg: WorldMessage = { text: `message ${m.uid}`, message_type: 'whatsapp', ...m, seq: this.seq++ };
     chat.messages.push(msg);
@@ -115,7 +118,11 @@ export class ChatsWorld {
     if (tat - tolerance - now > 1e-6) {
       this.rateLimited++;
       const wait = tat - tolerance - now;
-      return [429, { error: 'rate_limit_exceeded', message: 'Too many requests, slow down' }, { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) }];
+      return [
+        429,
+        { error: 'rate_limit_exceeded', message: 'Too many requests, slow down' },
+        { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) },
+      ];
     }
     this.tat = tat + interval;
     return null;
@@ -146,7 +153,10 @@ export class ChatsWorld {
       if (t === null) return badParam('before');
       list = list.filter((m) => m.at <= t);
     }
-    for (const [name, keep] of [['after_message', (i: number, k: number) => i > k], ['before_message', (i: number, k: number) => i < k]] as const) {
+    for (const [name, keep] of [
+      ['after_message', (i: number, k: number) => i > k],
+      ['before_message', (i: number, k: number) => i < k],
+    ] as const) {
       const uid = query.get(name);
       if (uid === null) continue;
       const k = chat.messages.findIndex((m) => m.uid === uid);
@@ -238,5 +248,13 @@ function parseQueryTime(v: string, endOfDay: boolean): number | null {
 }
 
 function badParam(name: string): [number, unknown] {
-  return [400, { status: 'error', message: 'Request validation failed', error_code: 'validation_error', errors: [{ fields: [name], msg: 'must be an ISO date or datetime' }] }];
+  return [
+    400,
+    {
+      status: 'error',
+      message: 'Request validation failed',
+      error_code: 'validation_error',
+      errors: [{ fields: [name], msg: 'must be an ISO date or datetime' }],
+    },
+  ];
 }

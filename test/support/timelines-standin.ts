@@ -161,13 +161,22 @@ export class TimelinesStandIn {
   }
 
   private takeFault(method: string, path: string): StandInFault | undefined {
-    const i = this.faults.findIndex((f) => (f.method === undefined || f.method === method) && (f.pathPrefix === undefined || path.startsWith(f.pathPrefix)));
+    const i = this.faults.findIndex(
+      (f) => (f.method === undefined || f.method === method) && (f.pathPrefix === undefined || path.startsWith(f.pathPrefix)),
+    );
     return i < 0 ? undefined : this.faults.splice(i, 1)[0]!.fault;
   }
 
   /** Puts a webhook straight into the workspace (someone else's, or ours from an earlier run). */
   seedWebhook(w: { event_type: string; url: string; enabled?: boolean; errors_counter?: number }): StandInWebhook {
-    const hook: StandInWebhook = { id: this.nextId++, event_type: w.event_type, url: w.url, enabled: w.enabled ?? true, errors_counter: w.errors_counter ?? 0, deleted: false };
+    const hook: StandInWebhook = {
+      id: this.nextId++,
+      event_type: w.event_type,
+      url: w.url,
+      enabled: w.enabled ?? true,
+      errors_counter: w.errors_counter ?? 0,
+      deleted: false,
+    };
     this.webhooks.set(hook.id, hook);
     return hook;
   }
@@ -272,7 +281,10 @@ export class TimelinesStandIn {
       }
       if (bodyErrors.length === 0 && !op.requestValidator(body)) {
         bodyErrors = (op.requestValidator.errors ?? []).map((e) => ({
-          fields: e.instancePath.split('/').filter(Boolean).concat(e.keyword === 'additionalProperties' ? [String((e.params as { additionalProperty?: string }).additionalProperty)] : []),
+          fields: e.instancePath
+            .split('/')
+            .filter(Boolean)
+            .concat(e.keyword === 'additionalProperties' ? [String((e.params as { additionalProperty?: string }).additionalProperty)] : []),
           msg: e.message ?? e.keyword,
         }));
         for (const e of bodyErrors) this.violations.push(`${method} ${op.template}: ${e.fields.join('.') || '(body)'} ${e.msg}`);
@@ -282,14 +294,19 @@ export class TimelinesStandIn {
     }
     record.body = body;
     const auth = req.headers['authorization'];
-    if (auth !== undefined && !/^Bearer [^\s]+$/.test(auth)) this.violations.push(`${method} ${path}: Authorization is not 'Bearer <token>'`);
+    if (auth !== undefined && !/^Bearer [^\s]+$/.test(auth))
+      this.violations.push(`${method} ${path}: Authorization is not 'Bearer <token>'`);
 
     const fault = this.takeFault(method, path);
     if (fault) {
       record.fault = fault.kind;
       switch (fault.kind) {
         case 'rate-limit':
-          return send(429, fault.body ?? { error: 'rate_limit_exceeded', message: 'Too many requests, slow down' }, fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {});
+          return send(
+            429,
+            fault.body ?? { error: 'rate_limit_exceeded', message: 'Too many requests, slow down' },
+            fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+          );
         case 'server':
           return send(fault.status ?? 500, { status: 'error', message: 'Internal server error', error_code: 'internal_error' });
         case 'reset':
@@ -319,21 +336,34 @@ export class TimelinesStandIn {
       }
     }
 
-    if (auth === undefined) return send(401, { status: 'error', message: 'Authorization header is required', error_code: 'missing_credentials' });
+    if (auth === undefined)
+      return send(401, { status: 'error', message: 'Authorization header is required', error_code: 'missing_credentials' });
     // docs/providers.md: the real API answers a bad token with a bare text 401.
     if (auth !== `Bearer ${this.token}`) return send(401, 'Unauthorized');
     if (!op) return send(404, { status: 'error', message: 'Not found', error_code: 'not_found' });
     if (bodyErrors.length > 0) {
-      return this.reply(send, op, 400, { status: 'error', message: 'Request validation failed', error_code: 'validation_error', errors: bodyErrors });
+      return this.reply(send, op, 400, {
+        status: 'error',
+        message: 'Request validation failed',
+        error_code: 'validation_error',
+        errors: bodyErrors,
+      });
     }
     const [status, answer, headers] = this.route(method, path, body, url.searchParams);
     return this.reply(send, op, status, answer, headers);
   }
 
-  private reply(send: (status: number, body: unknown, headers?: Record<string, string>) => void, op: Operation, status: number, answer: unknown, headers?: Record<string, string>): void {
+  private reply(
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    op: Operation,
+    status: number,
+    answer: unknown,
+    headers?: Record<string, string>,
+  ): void {
     const validator = op.responseValidators.get(String(status));
     if (validator && !validator(answer)) {
-      for (const e of validator.errors ?? []) this.responseViolations.push(`${op.method.toUpperCase()} ${op.template} ${status}: ${e.instancePath || '(body)'} ${e.message}`);
+      for (const e of validator.errors ?? [])
+        this.responseViolations.push(`${op.method.toUpperCase()} ${op.template} ${status}: ${e.instancePath || '(body)'} ${e.message}`);
     }
     send(status, answer, headers);
   }
@@ -344,12 +374,14 @@ export class TimelinesStandIn {
     const pathParams = op.parameters.filter((p) => p.in === 'path');
     pathParams.forEach((p, i) => {
       const raw = pathValues[i];
-      if (raw !== undefined && !p.validate(asParameterType(decodeURIComponent(raw), p.type))) this.violations.push(`${method} ${op.template}: path ${p.name} '${raw}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
+      if (raw !== undefined && !p.validate(asParameterType(decodeURIComponent(raw), p.type)))
+        this.violations.push(`${method} ${op.template}: path ${p.name} '${raw}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
     });
     for (const [name, value] of query) {
       const p = op.parameters.find((x) => x.in === 'query' && x.name === name);
       if (!p) this.violations.push(`${method} ${op.template}: query parameter '${name}' is not in the spec`);
-      else if (!p.validate(asParameterType(value, p.type))) this.violations.push(`${method} ${op.template}: query ${name}='${value}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
+      else if (!p.validate(asParameterType(value, p.type)))
+        this.violations.push(`${method} ${op.template}: query ${name}='${value}' ${p.validate.errors?.[0]?.message ?? 'is invalid'}`);
     }
   }
 
@@ -387,8 +419,18 @@ export class TimelinesStandIn {
             workspace_id: 'acme-inc',
             display_name: 'Acme Inc.',
             plan: 'Business',
-            messaging_quota: { total: 10000, used: 120, period_start: '2026-11-01 00:00:00 +0000', period_end: '2026-12-01 00:00:00 +0000' },
-            api_calls_quota: { total: 100000, used: this.requests.length, period_start: '2026-11-01 00:00:00 +0000', period_end: '2026-12-01 00:00:00 +0000' },
+            messaging_quota: {
+              total: 10000,
+              used: 120,
+              period_start: '2026-11-01 00:00:00 +0000',
+              period_end: '2026-12-01 00:00:00 +0000',
+            },
+            api_calls_quota: {
+              total: 100000,
+              used: this.requests.length,
+              period_start: '2026-11-01 00:00:00 +0000',
+              period_end: '2026-12-01 00:00:00 +0000',
+            },
           },
         },
       ];
@@ -412,7 +454,14 @@ export class TimelinesStandIn {
     }
     if (this.live().length >= this.webhookLimit) {
       return this.limitStyle === 'quota'
-        ? [403, { status: 'error', message: `Webhooks limit reached: the workspace may have at most ${this.webhookLimit} webhooks`, error_code: 'quota_exceeded' }]
+        ? [
+            403,
+            {
+              status: 'error',
+              message: `Webhooks limit reached: the workspace may have at most ${this.webhookLimit} webhooks`,
+              error_code: 'quota_exceeded',
+            },
+          ]
         : [400, { status: 'error', message: 'Cannot create subscription', error_code: 'validation_error' }];
     }
     if (same) {
@@ -438,7 +487,14 @@ function urlRefusal(url: string): unknown | null {
   } catch {
     ok = false;
   }
-  return ok ? null : { status: 'error', message: 'Invalid URL', error_code: 'validation_error', errors: [{ fields: ['url'], msg: 'must be a valid http(s) URL' }] };
+  return ok
+    ? null
+    : {
+        status: 'error',
+        message: 'Invalid URL',
+        error_code: 'validation_error',
+        errors: [{ fields: ['url'], msg: 'must be a valid http(s) URL' }],
+      };
 }
 
 /** A query or path value as the type its schema names ("12" -> 12, "true" -> true); anything unreadable stays a string and fails. */
@@ -463,8 +519,24 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 const SPEC_ID = 'https://hookwatch.invalid/timelines-public-api';
 /** JSON Schema keywords kept as they are; OpenAPI-only ones (example, xml, discriminator, x-...) are dropped. */
 const KEPT = new Set([
-  'type', 'enum', 'const', 'required', 'minItems', 'maxItems', 'uniqueItems', 'minLength', 'maxLength', 'pattern',
-  'minimum', 'maximum', 'multipleOf', 'minProperties', 'maxProperties', 'title', 'description', 'default',
+  'type',
+  'enum',
+  'const',
+  'required',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'multipleOf',
+  'minProperties',
+  'maxProperties',
+  'title',
+  'description',
+  'default',
 ]);
 
 /**
@@ -488,7 +560,9 @@ export function openApiToJsonSchema(node: unknown, close: boolean): unknown {
   for (const [k, v] of Object.entries(s)) {
     if (KEPT.has(k)) out[k] = v;
     else if (k === 'properties' || k === 'patternProperties') {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([name, sub]) => [name, openApiToJsonSchema(sub, close)]));
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).map(([name, sub]) => [name, openApiToJsonSchema(sub, close)]),
+      );
     } else if (k === 'items' || k === 'not') out[k] = openApiToJsonSchema(v, close);
     else if (k === 'additionalProperties') out[k] = typeof v === 'boolean' ? v : openApiToJsonSchema(v, close);
     else if (k === 'allOf' || k === 'oneOf' || k === 'anyOf') out[k] = (v as unknown[]).map((sub) => openApiToJsonSchema(sub, false));
@@ -533,7 +607,9 @@ function compileOperations(specPath: string): Operation[] {
   };
   const ajvFor = (close: boolean) => {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
-    const definitions = Object.fromEntries(Object.entries(spec.components.schemas).map(([name, s]) => [name, openApiToJsonSchema(s, close)]));
+    const definitions = Object.fromEntries(
+      Object.entries(spec.components.schemas).map(([name, s]) => [name, openApiToJsonSchema(s, close)]),
+    );
     ajv.addSchema({ $id: SPEC_ID, definitions });
     return ajv;
   };
@@ -548,14 +624,25 @@ function compileOperations(specPath: string): Operation[] {
       const reqSchema = jsonSchemaOf(op.requestBody?.content);
       const responseValidators = new Map<string, ValidateFunction>();
       for (const [status, response] of Object.entries(op.responses ?? {})) {
-        const r = (response as any)?.$ref ? spec.components.responses[String((response as any).$ref).split('/').pop()!] : response;
+        const r = (response as any)?.$ref
+          ? spec.components.responses[
+              String((response as any).$ref)
+                .split('/')
+                .pop()!
+            ]
+          : response;
         const schema = jsonSchemaOf(r?.content);
         if (schema) responseValidators.set(status, responseAjv.compile(openApiToJsonSchema(schema, false) as object));
       }
       const parameters = [...(item.parameters ?? []), ...(op.parameters ?? [])]
         .map((p: any) => (p?.$ref ? spec.components.parameters?.[String(p.$ref).split('/').pop()!] : p))
         .filter((p: any) => p && (p.in === 'query' || p.in === 'path'))
-        .map((p: any) => ({ name: String(p.name), in: p.in, type: p.schema?.type, validate: requestAjv.compile(openApiToJsonSchema(p.schema ?? {}, true) as object) }));
+        .map((p: any) => ({
+          name: String(p.name),
+          in: p.in,
+          type: p.schema?.type,
+          validate: requestAjv.compile(openApiToJsonSchema(p.schema ?? {}, true) as object),
+        }));
       ops.push({
         method,
         template,

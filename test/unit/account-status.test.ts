@@ -154,7 +154,10 @@ describe('account state in time order', () => {
     },
     {
       name: 'resumed after suspended',
-      events: [ev(1, 'whatsapp:account:suspended', T0, { occurredAt: null }), ev(2, 'whatsapp:account:resumed', T0 + 9 * MIN, { occurredAt: null })],
+      events: [
+        ev(1, 'whatsapp:account:suspended', T0, { occurredAt: null }),
+        ev(2, 'whatsapp:account:resumed', T0 + 9 * MIN, { occurredAt: null }),
+      ],
       state: 'connected',
       since: T0 + 9 * MIN,
       downSince: null,
@@ -230,10 +233,7 @@ describe('late and out-of-order events are placed by event time', () => {
     },
     {
       name: 'same event time: the one received later wins, whatever the arrival order',
-      arrivals: [
-        conn(2, 10, { receivedAt: T0 + 11 * MIN }),
-        disc(1, 10, { receivedAt: T0 + 10 * MIN }),
-      ],
+      arrivals: [conn(2, 10, { receivedAt: T0 + 11 * MIN }), disc(1, 10, { receivedAt: T0 + 10 * MIN })],
       state: 'connected',
       since: T0 + 10 * MIN,
       transitions: ['unknown->connected'],
@@ -245,7 +245,9 @@ describe('late and out-of-order events are placed by event time', () => {
     expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(c.transitions);
     if (c.ignored) expect(ignored.join('\n')).toMatch(c.ignored);
     // The same events in time order give the same account.
-    const inOrder = accountStatusFromEvents([...c.arrivals].sort((x, y) => (x.occurredAt ?? x.receivedAt) - (y.occurredAt ?? y.receivedAt)));
+    const inOrder = accountStatusFromEvents(
+      [...c.arrivals].sort((x, y) => (x.occurredAt ?? x.receivedAt) - (y.occurredAt ?? y.receivedAt)),
+    );
     expect(board.accounts[A]).toEqual(inOrder.accounts[A]);
   });
 
@@ -365,7 +367,11 @@ describe('shuffled arrival orders give the state of the time order', () => {
 
 describe('the fixture payloads, normalized by the TimelinesAI provider', () => {
   const fixtures = Object.fromEntries(fixturePayloads().map((f) => [f.name, JSON.parse(f.body) as Record<string, unknown>]));
-  const stored = (name: string, id: number, receivedAt: number): AccountEventInput => ({ id, receivedAt, ...normalizeTimelinesV2(fixtures[name]!) });
+  const stored = (name: string, id: number, receivedAt: number): AccountEventInput => ({
+    id,
+    receivedAt,
+    ...normalizeTimelinesV2(fixtures[name]!),
+  });
 
   it('disconnected at disconnected_on, then connected at connected_on: down 1 h 7 min', () => {
     const receivedLater = Date.UTC(2025, 2, 2, 16, 0, 0);
@@ -381,7 +387,10 @@ describe('the fixture payloads, normalized by the TimelinesAI provider', () => {
       accountId: '15555550100@s.whatsapp.net',
     });
     expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['unknown->connected']);
-    const inOrder = applyAll([stored('tl_account_disconnected.json', 1, receivedLater + 1), stored('tl_account_connected.json', 2, receivedLater)]);
+    const inOrder = applyAll([
+      stored('tl_account_disconnected.json', 1, receivedLater + 1),
+      stored('tl_account_connected.json', 2, receivedLater),
+    ]);
     const recovery = inOrder.transitions.at(-1)!;
     expect(recovery.at - recovery.downSince!).toBe(Date.UTC(2025, 2, 2, 15, 10, 4) - Date.UTC(2025, 2, 2, 14, 2, 51));
   });
@@ -422,12 +431,54 @@ describe('GET /whatsapp_accounts catch-up', () => {
     ignored?: RegExp;
   }
   const cases: Case[] = [
-    { name: 'new account, active: connected since connected_on', board: emptyAccountBoard(), rows: [row('active')], state: 'connected', since: Date.UTC(2025, 2, 2, 11), transition: 'unknown->connected' },
-    { name: 'new account, disconnected: since now', board: emptyAccountBoard(), rows: [row('disconnected')], state: 'disconnected', since: NOW, transition: 'unknown->disconnected' },
-    { name: 'connected + "active": nothing changes', board: known('connected'), rows: [row('active')], state: 'connected', since: T0, transition: null },
-    { name: 'connected + "DISCONNECTED" (any case): an outage we missed', board: known('connected'), rows: [row('DISCONNECTED')], state: 'disconnected', since: NOW, transition: 'connected->disconnected' },
-    { name: 'suspended + "disconnected": stays suspended (the API cannot tell them apart)', board: known('suspended'), rows: [row('disconnected')], state: 'suspended', since: T0 + 30 * MIN, transition: null },
-    { name: 'disconnected + "disconnected": nothing changes', board: known('disconnected'), rows: [row('disconnected')], state: 'disconnected', since: T0 + 30 * MIN, transition: null },
+    {
+      name: 'new account, active: connected since connected_on',
+      board: emptyAccountBoard(),
+      rows: [row('active')],
+      state: 'connected',
+      since: Date.UTC(2025, 2, 2, 11),
+      transition: 'unknown->connected',
+    },
+    {
+      name: 'new account, disconnected: since now',
+      board: emptyAccountBoard(),
+      rows: [row('disconnected')],
+      state: 'disconnected',
+      since: NOW,
+      transition: 'unknown->disconnected',
+    },
+    {
+      name: 'connected + "active": nothing changes',
+      board: known('connected'),
+      rows: [row('active')],
+      state: 'connected',
+      since: T0,
+      transition: null,
+    },
+    {
+      name: 'connected + "DISCONNECTED" (any case): an outage we missed',
+      board: known('connected'),
+      rows: [row('DISCONNECTED')],
+      state: 'disconnected',
+      since: NOW,
+      transition: 'connected->disconnected',
+    },
+    {
+      name: 'suspended + "disconnected": stays suspended (the API cannot tell them apart)',
+      board: known('suspended'),
+      rows: [row('disconnected')],
+      state: 'suspended',
+      since: T0 + 30 * MIN,
+      transition: null,
+    },
+    {
+      name: 'disconnected + "disconnected": nothing changes',
+      board: known('disconnected'),
+      rows: [row('disconnected')],
+      state: 'disconnected',
+      since: T0 + 30 * MIN,
+      transition: null,
+    },
     {
       name: 'disconnected + "Active" with connected_on after our last event: recovered at connected_on',
       board: known('disconnected'),
@@ -486,7 +537,10 @@ describe('GET /whatsapp_accounts catch-up', () => {
   });
 
   it('accounts missing from the list are left alone, and a snapshot in agreement changes nothing to persist', () => {
-    const board = accountStatusFromEvents([ev(1, 'whatsapp:account:disconnected', T0), ev(2, 'waba:account:active', T0, { phone: B, accountId: 'waba:1' })]);
+    const board = accountStatusFromEvents([
+      ev(1, 'whatsapp:account:disconnected', T0),
+      ev(2, 'waba:account:active', T0, { phone: B, accountId: 'waba:1' }),
+    ]);
     const u = mergeApiSnapshot(board, [row('disconnected')], NOW);
     expect(u.board.accounts[B]).toEqual(board.accounts[B]);
     expect(u.changed).toEqual([]);
@@ -523,13 +577,16 @@ describe('many accounts: the linear merge gives what one account at a time gives
       events.push(ev(id0 + 1, 'whatsapp:account:connected', at, { phone, accountId: jid, name: `Account ${n}` }));
       if (kind !== 'connected') events.push(ev(id0 + 2, `whatsapp:account:${kind}`, at + 30 * MIN, { phone, accountId: jid, name: null }));
     }
-    if (kind === 'waba-twin') events.push(ev(id0 + 1, 'waba:account:disabled', at, { phone: null, accountId: `waba:${n}`, name: `WABA ${n}` }));
+    if (kind === 'waba-twin')
+      events.push(ev(id0 + 1, 'waba:account:disabled', at, { phone: null, accountId: `waba:${n}`, name: `WABA ${n}` }));
     if (kind === 'id-only') events.push(ev(id0 + 1, 'waba:account:active', at, { phone: null, accountId: `waba:${n}`, name: null }));
     const rows: unknown[] = [];
     const status = STATUSES[Math.floor(random() * STATUSES.length)]!;
-    if (kind === 'waba-twin') rows.push({ id: `waba:${n}`, phone, status, connected_on: '2025-03-02 13:00:00 +0000', account_name: `WABA ${n}` });
+    if (kind === 'waba-twin')
+      rows.push({ id: `waba:${n}`, phone, status, connected_on: '2025-03-02 13:00:00 +0000', account_name: `WABA ${n}` });
     else if (kind === 'id-only') rows.push({ id: `waba:${n}`, status, account_name: '' });
-    else rows.push({ id: jid, phone, status, connected_on: '2025-03-02 11:00:00 +0000', account_name: random() < 0.5 ? `Renamed ${n}` : '' });
+    else
+      rows.push({ id: jid, phone, status, connected_on: '2025-03-02 11:00:00 +0000', account_name: random() < 0.5 ? `Renamed ${n}` : '' });
     // Some accounts appear twice in one listing; one in fifty rows is not an account at all.
     if (random() < 0.1) rows.push({ ...(rows[0] as object), status: STATUSES[Math.floor(random() * STATUSES.length)] });
     if (n % 50 === 0) rows.push('nonsense');
@@ -555,7 +612,11 @@ describe('many accounts: the linear merge gives what one account at a time gives
     const random = mulberry32(seed);
     const groups = Array.from({ length: accounts }, (_, n) => group(n, random));
     const board = freezeRecords(accountStatusFromEvents(groups.flatMap((g) => g.events)));
-    const whole = mergeApiSnapshot(board, groups.flatMap((g) => g.rows), NOW);
+    const whole = mergeApiSnapshot(
+      board,
+      groups.flatMap((g) => g.rows),
+      NOW,
+    );
 
     const expectedAccounts: Record<string, unknown> = {};
     const expectedIgnored: string[] = [];
@@ -608,12 +669,21 @@ describe('many accounts: the linear merge gives what one account at a time gives
     const later: AccountEventInput[] = [
       ...groups.slice(1_000).flatMap((g) => g.events),
       ...first.filter((_, i) => i % 7 === 0),
-      ...Array.from({ length: 200 }, (_, i) => ev(900_000 + i, 'whatsapp:account:disconnected', T0 + 3 * 60 * MIN, { phone: `+1555${String(1_000_000 + i * 6 + 5).padStart(7, '0')}`, accountId: `waba:${i * 6 + 5}` })),
+      ...Array.from({ length: 200 }, (_, i) =>
+        ev(900_000 + i, 'whatsapp:account:disconnected', T0 + 3 * 60 * MIN, {
+          phone: `+1555${String(1_000_000 + i * 6 + 5).padStart(7, '0')}`,
+          accountId: `waba:${i * 6 + 5}`,
+        }),
+      ),
       ev(999_999, 'message:new', T0),
       ev(999_998, 'whatsapp:account:connected', T0, { phone: null, accountId: null }),
     ];
     // The reference: one event at a time, as the service applied them before.
-    const oneByOne = { board: freezeRecords(accountStatusFromEvents(first)), transitions: [] as AccountTransition[], ignored: [] as string[] };
+    const oneByOne = {
+      board: freezeRecords(accountStatusFromEvents(first)),
+      transitions: [] as AccountTransition[],
+      ignored: [] as string[],
+    };
     const changed = new Map<string, unknown>();
     const removed = new Set<string>();
     for (const e of later) {
@@ -649,14 +719,28 @@ describe('many accounts: the linear merge gives what one account at a time gives
   });
 
   it('undo of an API merge restores re-keyed and new accounts', () => {
-    const board = accountStatusFromEvents([ev(1, 'waba:account:active', T0, { phone: null, accountId: 'waba:7', name: 'W' }), ev(2, 'whatsapp:account:connected', T0)]);
+    const board = accountStatusFromEvents([
+      ev(1, 'waba:account:active', T0, { phone: null, accountId: 'waba:7', name: 'W' }),
+      ev(2, 'whatsapp:account:connected', T0),
+    ]);
     const before = structuredClone(board.accounts);
-    const u = mergeApiSnapshot(board, [{ id: 'waba:7', phone: B, status: 'disconnected' }, { id: 'x@s.whatsapp.net', phone: '+15550009999', status: 'active' }, { id: '15555550100@s.whatsapp.net', phone: A, status: 'disconnected' }], NOW);
+    const u = mergeApiSnapshot(
+      board,
+      [
+        { id: 'waba:7', phone: B, status: 'disconnected' },
+        { id: 'x@s.whatsapp.net', phone: '+15550009999', status: 'active' },
+        { id: '15555550100@s.whatsapp.net', phone: A, status: 'disconnected' },
+      ],
+      NOW,
+    );
     expect(Object.keys(board.accounts).sort()).toEqual([A, B, '+15550009999'].sort());
     expect(u.removedKeys).toEqual(['waba:7']);
     u.undo();
     expect(board.accounts).toEqual(before);
     // The id index follows the undo: the WABA account is found by its id again.
-    expect(applyAccountEvent(board, ev(3, 'waba:account:disabled', T0 + MIN, { phone: null, accountId: 'waba:7' })).board.accounts['waba:7']!.state).toBe('suspended');
+    expect(
+      applyAccountEvent(board, ev(3, 'waba:account:disabled', T0 + MIN, { phone: null, accountId: 'waba:7' })).board.accounts['waba:7']!
+        .state,
+    ).toBe('suspended');
   });
 });

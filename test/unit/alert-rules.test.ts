@@ -177,7 +177,14 @@ describe('flapping: one alert with a count, not ten', () => {
     return Array.from({ length: n }, (_, i) => {
       const down = (i % 2 === 0) === (first === 'down');
       const at = start + i * gapMs;
-      return { now: at, signals: [account(down ? tr('connected', 'disconnected', at, { eventId: 100 + i }) : tr('disconnected', 'connected', at, { eventId: 100 + i }))] };
+      return {
+        now: at,
+        signals: [
+          account(
+            down ? tr('connected', 'disconnected', at, { eventId: 100 + i }) : tr('disconnected', 'connected', at, { eventId: 100 + i }),
+          ),
+        ],
+      };
     });
   }
   interface Case {
@@ -213,16 +220,17 @@ describe('flapping: one alert with a count, not ten', () => {
     {
       name: 'the summary is due on the next call after the window end, whatever that call brings',
       steps: [...flaps(DAY, 3, MIN), { now: DAY + 11 * MIN, signals: [account(tr('disconnected', 'connected', DAY + 11 * MIN))] }],
-      expected: ['account-down/notify', 'account-recovered/notify', 'account-down/folded/3', 'account-flapping/notify/3', 'account-recovered/folded/1'],
+      expected: [
+        'account-down/notify',
+        'account-recovered/notify',
+        'account-down/folded/3',
+        'account-flapping/notify/3',
+        'account-recovered/folded/1',
+      ],
     },
     {
       name: 'flapping for half an hour: one summary per window, each with the changes it covers',
-      steps: [
-        ...flaps(DAY, 30, MIN),
-        { now: DAY + 30 * MIN },
-        { now: DAY + 40 * MIN },
-        { now: DAY + 50 * MIN },
-      ],
+      steps: [...flaps(DAY, 30, MIN), { now: DAY + 30 * MIN }, { now: DAY + 40 * MIN }, { now: DAY + 50 * MIN }],
       // Windows: [0,10) released 2 + folded 8 -> summary 10 at 10:00. Summary-only windows from
       // each summary: [10,20) 10 changes, [20,30) 10 changes; then [30,40) none -> calm.
       expected: [
@@ -252,7 +260,14 @@ describe('flapping: one alert with a count, not ten', () => {
       settings: { flapWindowMinutes: 2 },
       steps: flaps(DAY, 6, MIN),
       // 0:down 1:up (released) 2:window ended, summary-less -> new window: 2:down 3:up 4:new window...
-      expected: ['account-down/notify', 'account-recovered/notify', 'account-down/notify', 'account-recovered/notify', 'account-down/notify', 'account-recovered/notify'],
+      expected: [
+        'account-down/notify',
+        'account-recovered/notify',
+        'account-down/notify',
+        'account-recovered/notify',
+        'account-down/notify',
+        'account-recovered/notify',
+      ],
     },
   ];
   it.each(cases)('$name', (c) => {
@@ -317,27 +332,132 @@ describe('quiet hours', () => {
   const up = (now: number) => tr('disconnected', 'connected', now);
   const night = { start: '22:00', end: '07:00' };
   const cases: Case[] = [
-    { name: '23:30 inside 22:00-07:00 (before midnight)', now: at(2025, 3, 3, 23, 30), quiet: night, t: up(at(2025, 3, 3, 23, 30)), expected: 'account-recovered/quiet-hours' },
-    { name: '03:00 inside 22:00-07:00 (after midnight)', now: at(2025, 3, 4, 3, 0), quiet: night, t: up(at(2025, 3, 4, 3, 0)), expected: 'account-recovered/quiet-hours' },
-    { name: '06:59 still quiet', now: at(2025, 3, 4, 6, 59), quiet: night, t: up(at(2025, 3, 4, 6, 59)), expected: 'account-recovered/quiet-hours' },
-    { name: '07:00 is the end: not quiet', now: at(2025, 3, 4, 7, 0), quiet: night, t: up(at(2025, 3, 4, 7, 0)), expected: 'account-recovered/notify' },
-    { name: '21:59 not yet quiet', now: at(2025, 3, 3, 21, 59), quiet: night, t: up(at(2025, 3, 3, 21, 59)), expected: 'account-recovered/notify' },
-    { name: '22:00 is the start: quiet', now: at(2025, 3, 3, 22, 0), quiet: night, t: up(at(2025, 3, 3, 22, 0)), expected: 'account-recovered/quiet-hours' },
-    { name: 'disabled quiet hours: never quiet', now: at(2025, 3, 4, 3, 0), quiet: { ...night, enabled: false }, t: up(at(2025, 3, 4, 3, 0)), expected: 'account-recovered/notify' },
-    { name: 'a daytime window 13:00-14:00 at 13:30', now: at(2025, 3, 3, 13, 30), quiet: { start: '13:00', end: '14:00' }, t: up(at(2025, 3, 3, 13, 30)), expected: 'account-recovered/quiet-hours' },
-    { name: 'a daytime window 13:00-14:00 at 23:30', now: at(2025, 3, 3, 23, 30), quiet: { start: '13:00', end: '14:00' }, t: up(at(2025, 3, 3, 23, 30)), expected: 'account-recovered/notify' },
-    { name: 'start == end is an empty window', now: at(2025, 3, 3, 22, 0), quiet: { start: '22:00', end: '22:00' }, t: up(at(2025, 3, 3, 22, 0)), expected: 'account-recovered/notify' },
-    { name: 'a critical alert breaks through (default)', now: at(2025, 3, 4, 3, 0), quiet: night, t: down(at(2025, 3, 4, 3, 0)), expected: 'account-down/notify' },
-    { name: 'a critical alert held back when breakthrough is off', now: at(2025, 3, 4, 3, 0), quiet: night, breakThrough: false, t: down(at(2025, 3, 4, 3, 0)), expected: 'account-down/quiet-hours' },
+    {
+      name: '23:30 inside 22:00-07:00 (before midnight)',
+      now: at(2025, 3, 3, 23, 30),
+      quiet: night,
+      t: up(at(2025, 3, 3, 23, 30)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: '03:00 inside 22:00-07:00 (after midnight)',
+      now: at(2025, 3, 4, 3, 0),
+      quiet: night,
+      t: up(at(2025, 3, 4, 3, 0)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: '06:59 still quiet',
+      now: at(2025, 3, 4, 6, 59),
+      quiet: night,
+      t: up(at(2025, 3, 4, 6, 59)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: '07:00 is the end: not quiet',
+      now: at(2025, 3, 4, 7, 0),
+      quiet: night,
+      t: up(at(2025, 3, 4, 7, 0)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: '21:59 not yet quiet',
+      now: at(2025, 3, 3, 21, 59),
+      quiet: night,
+      t: up(at(2025, 3, 3, 21, 59)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: '22:00 is the start: quiet',
+      now: at(2025, 3, 3, 22, 0),
+      quiet: night,
+      t: up(at(2025, 3, 3, 22, 0)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: 'disabled quiet hours: never quiet',
+      now: at(2025, 3, 4, 3, 0),
+      quiet: { ...night, enabled: false },
+      t: up(at(2025, 3, 4, 3, 0)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: 'a daytime window 13:00-14:00 at 13:30',
+      now: at(2025, 3, 3, 13, 30),
+      quiet: { start: '13:00', end: '14:00' },
+      t: up(at(2025, 3, 3, 13, 30)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: 'a daytime window 13:00-14:00 at 23:30',
+      now: at(2025, 3, 3, 23, 30),
+      quiet: { start: '13:00', end: '14:00' },
+      t: up(at(2025, 3, 3, 23, 30)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: 'start == end is an empty window',
+      now: at(2025, 3, 3, 22, 0),
+      quiet: { start: '22:00', end: '22:00' },
+      t: up(at(2025, 3, 3, 22, 0)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: 'a critical alert breaks through (default)',
+      now: at(2025, 3, 4, 3, 0),
+      quiet: night,
+      t: down(at(2025, 3, 4, 3, 0)),
+      expected: 'account-down/notify',
+    },
+    {
+      name: 'a critical alert held back when breakthrough is off',
+      now: at(2025, 3, 4, 3, 0),
+      quiet: night,
+      breakThrough: false,
+      t: down(at(2025, 3, 4, 3, 0)),
+      expected: 'account-down/quiet-hours',
+    },
     // 21:30 UTC is 22:30 in Berlin (CET, UTC+1 in March before the switch).
-    { name: 'local time of the configured zone: 21:30 UTC is 22:30 in Berlin', now: at(2025, 3, 3, 21, 30), quiet: night, timeZone: 'Europe/Berlin', t: up(at(2025, 3, 3, 21, 30)), expected: 'account-recovered/quiet-hours' },
-    { name: '06:30 UTC is 07:30 in Berlin: over', now: at(2025, 3, 4, 6, 30), quiet: night, timeZone: 'Europe/Berlin', t: up(at(2025, 3, 4, 6, 30)), expected: 'account-recovered/notify' },
+    {
+      name: 'local time of the configured zone: 21:30 UTC is 22:30 in Berlin',
+      now: at(2025, 3, 3, 21, 30),
+      quiet: night,
+      timeZone: 'Europe/Berlin',
+      t: up(at(2025, 3, 3, 21, 30)),
+      expected: 'account-recovered/quiet-hours',
+    },
+    {
+      name: '06:30 UTC is 07:30 in Berlin: over',
+      now: at(2025, 3, 4, 6, 30),
+      quiet: night,
+      timeZone: 'Europe/Berlin',
+      t: up(at(2025, 3, 4, 6, 30)),
+      expected: 'account-recovered/notify',
+    },
     // After the switch to summer time (30 March 2025), Berlin is UTC+2: 05:30 UTC is 07:30.
-    { name: 'summer time is followed: 05:30 UTC on 31 March is 07:30 in Berlin', now: at(2025, 3, 31, 5, 30), quiet: night, timeZone: 'Europe/Berlin', t: up(at(2025, 3, 31, 5, 30)), expected: 'account-recovered/notify' },
-    { name: 'New York, 02:00 UTC is 21:00 EST: not quiet', now: at(2025, 1, 15, 2, 0), quiet: night, timeZone: 'America/New_York', t: up(at(2025, 1, 15, 2, 0)), expected: 'account-recovered/notify' },
+    {
+      name: 'summer time is followed: 05:30 UTC on 31 March is 07:30 in Berlin',
+      now: at(2025, 3, 31, 5, 30),
+      quiet: night,
+      timeZone: 'Europe/Berlin',
+      t: up(at(2025, 3, 31, 5, 30)),
+      expected: 'account-recovered/notify',
+    },
+    {
+      name: 'New York, 02:00 UTC is 21:00 EST: not quiet',
+      now: at(2025, 1, 15, 2, 0),
+      quiet: night,
+      timeZone: 'America/New_York',
+      t: up(at(2025, 1, 15, 2, 0)),
+      expected: 'account-recovered/notify',
+    },
   ];
   it.each(cases)('$name -> $expected', (c) => {
-    const s = settings({ quietHours: { enabled: c.quiet.enabled ?? true, start: c.quiet.start, end: c.quiet.end }, timeZone: c.timeZone ?? 'UTC', criticalBreaksQuietHours: c.breakThrough ?? true });
+    const s = settings({
+      quietHours: { enabled: c.quiet.enabled ?? true, start: c.quiet.start, end: c.quiet.end },
+      timeZone: c.timeZone ?? 'UTC',
+      criticalBreaksQuietHours: c.breakThrough ?? true,
+    });
     const { alerts } = run([{ now: c.now, signals: [account(c.t)] }], s, initialAlertRulesState());
     expect(alerts.map(brief)).toEqual([c.expected]);
   });
@@ -346,14 +466,26 @@ describe('quiet hours', () => {
   it('the recovery of an outage whose critical alert broke through quiet hours also notifies', () => {
     const t1 = at(2025, 3, 4, 2, 0);
     const t2 = at(2025, 3, 4, 2, 40);
-    const { alerts } = run([{ now: t1, signals: [account(tr('connected', 'disconnected', t1))] }, { now: t2, signals: [account(tr('disconnected', 'connected', t2))] }], quietNight);
+    const { alerts } = run(
+      [
+        { now: t1, signals: [account(tr('connected', 'disconnected', t1))] },
+        { now: t2, signals: [account(tr('disconnected', 'connected', t2))] },
+      ],
+      quietNight,
+    );
     expect(alerts.map(brief)).toEqual(['account-down/notify', 'account-recovered/notify']);
   });
 
   it('the recovery of an outage alerted during the day waits for the morning', () => {
     const t1 = at(2025, 3, 3, 18, 0);
     const t2 = at(2025, 3, 4, 2, 40);
-    const { alerts } = run([{ now: t1, signals: [account(tr('connected', 'disconnected', t1))] }, { now: t2, signals: [account(tr('disconnected', 'connected', t2))] }], quietNight);
+    const { alerts } = run(
+      [
+        { now: t1, signals: [account(tr('connected', 'disconnected', t1))] },
+        { now: t2, signals: [account(tr('disconnected', 'connected', t2))] },
+      ],
+      quietNight,
+    );
     expect(alerts.map(brief)).toEqual(['account-down/notify', 'account-recovered/quiet-hours']);
   });
 
@@ -380,11 +512,16 @@ describe('quiet hours', () => {
       [13 * 60, 13 * 60, 14 * 60, true],
       [14 * 60, 13 * 60, 14 * 60, false],
     ];
-    for (const [minute, start, end, inside] of table) expect(inDailyWindow(minute, start, end), `${minute} in ${start}-${end}`).toBe(inside);
+    for (const [minute, start, end, inside] of table)
+      expect(inDailyWindow(minute, start, end), `${minute} in ${start}-${end}`).toBe(inside);
   });
 });
 
-function assignment(action: 'assigned' | 'unassigned', responsible: { email: string; name?: string } | null, previous: { email: string; name?: string } | null = null): AlertSignal {
+function assignment(
+  action: 'assigned' | 'unassigned',
+  responsible: { email: string; name?: string } | null,
+  previous: { email: string; name?: string } | null = null,
+): AlertSignal {
   return {
     kind: 'assignment',
     action,
@@ -406,7 +543,11 @@ describe('snooze and mute', () => {
     { name: 'the account is muted', s: { mutedAccounts: [A] }, expected: 'account-down/muted' },
     { name: 'muted under another spelling of its number', s: { mutedAccounts: ['+1 (555) 555-0100'] }, expected: 'account-down/muted' },
     { name: 'another account is muted', s: { mutedAccounts: [B] }, expected: 'account-down/notify' },
-    { name: 'muted wins over snoozed (the more specific reason)', s: { mutedAccounts: [A], snoozedUntil: DAY + HOUR }, expected: 'account-down/muted' },
+    {
+      name: 'muted wins over snoozed (the more specific reason)',
+      s: { mutedAccounts: [A], snoozedUntil: DAY + HOUR },
+      expected: 'account-down/muted',
+    },
     {
       name: 'snoozed wins over quiet hours',
       s: { snoozedUntil: DAY + HOUR, quietHours: { enabled: true, start: '09:00', end: '11:00' }, criticalBreaksQuietHours: false },
@@ -425,7 +566,12 @@ describe('snooze and mute', () => {
       signals: [account(i % 2 ? tr('disconnected', 'connected', DAY + i * MIN) : tr('connected', 'disconnected', DAY + i * MIN))],
     }));
     const { alerts } = run([...steps, { now: DAY + 10 * MIN }], s);
-    expect(alerts.map(brief)).toEqual(['account-down/muted', 'account-recovered/muted', 'account-down/muted/3', 'account-flapping/muted/3']);
+    expect(alerts.map(brief)).toEqual([
+      'account-down/muted',
+      'account-recovered/muted',
+      'account-down/muted/3',
+      'account-flapping/muted/3',
+    ]);
   });
 
   const snoozeTable: Array<[string, number, '1h' | '4h' | '8h' | 'tomorrow', string | null, number]> = [
@@ -434,9 +580,27 @@ describe('snooze and mute', () => {
     ['8 hours', DAY, '8h', 'UTC', DAY + 8 * HOUR],
     ['until tomorrow 08:00 (UTC), from a Monday evening', Date.UTC(2025, 2, 3, 19, 0), 'tomorrow', 'UTC', Date.UTC(2025, 2, 4, 8, 0)],
     ['until tomorrow, across a month end', Date.UTC(2025, 2, 31, 19, 0), 'tomorrow', 'UTC', Date.UTC(2025, 3, 1, 8, 0)],
-    ['until tomorrow 08:00 Berlin (07:00 UTC in winter)', Date.UTC(2025, 2, 3, 19, 0), 'tomorrow', 'Europe/Berlin', Date.UTC(2025, 2, 4, 7, 0)],
-    ['until tomorrow over the switch to summer time: 08:00 CEST is 06:00 UTC', Date.UTC(2025, 2, 29, 20, 0), 'tomorrow', 'Europe/Berlin', Date.UTC(2025, 2, 30, 6, 0)],
-    ['until tomorrow from 23:30 UTC, which is already tomorrow in Berlin', Date.UTC(2025, 2, 3, 23, 30), 'tomorrow', 'Europe/Berlin', Date.UTC(2025, 2, 5, 7, 0)],
+    [
+      'until tomorrow 08:00 Berlin (07:00 UTC in winter)',
+      Date.UTC(2025, 2, 3, 19, 0),
+      'tomorrow',
+      'Europe/Berlin',
+      Date.UTC(2025, 2, 4, 7, 0),
+    ],
+    [
+      'until tomorrow over the switch to summer time: 08:00 CEST is 06:00 UTC',
+      Date.UTC(2025, 2, 29, 20, 0),
+      'tomorrow',
+      'Europe/Berlin',
+      Date.UTC(2025, 2, 30, 6, 0),
+    ],
+    [
+      'until tomorrow from 23:30 UTC, which is already tomorrow in Berlin',
+      Date.UTC(2025, 2, 3, 23, 30),
+      'tomorrow',
+      'Europe/Berlin',
+      Date.UTC(2025, 2, 5, 7, 0),
+    ],
   ];
   it.each(snoozeTable)('snoozeUntil: %s', (_name, now, choice, timeZone, expected) => {
     expect(snoozeUntil(now, choice, { timeZone, snoozeTomorrowAt: '08:00' })).toBe(expected);
@@ -480,7 +644,10 @@ describe('chat assignments: all, mine, none', () => {
   });
 
   it('"mine" with no e-mail set matches nothing', () => {
-    const { alerts } = run([{ now: DAY, signals: [assignedToMe, unassignedFromMe] }], settings({ assignmentAlerts: 'mine', myEmail: null }));
+    const { alerts } = run(
+      [{ now: DAY, signals: [assignedToMe, unassignedFromMe] }],
+      settings({ assignmentAlerts: 'mine', myEmail: null }),
+    );
     expect(alerts).toEqual([]);
   });
 
@@ -494,7 +661,13 @@ describe('chat assignments: all, mine, none', () => {
 
   it('signals from stored events (TimelinesAI and WABA), none from other events', () => {
     const base = { id: 5, accountPhone: A, chatId: '1', chatName: 'Sam' };
-    expect(assignmentSignalFromEvent({ ...base, type: 'chat:responsible:assigned', details: { responsible: { name: 'Alex', email: OTHER }, previousResponsible: { name: null, email: ME } } })).toEqual({
+    expect(
+      assignmentSignalFromEvent({
+        ...base,
+        type: 'chat:responsible:assigned',
+        details: { responsible: { name: 'Alex', email: OTHER }, previousResponsible: { name: null, email: ME } },
+      }),
+    ).toEqual({
       kind: 'assignment',
       action: 'assigned',
       eventId: 5,
@@ -504,12 +677,16 @@ describe('chat assignments: all, mine, none', () => {
       responsible: { name: 'Alex', email: OTHER },
       previous: { name: null, email: ME },
     });
-    expect(assignmentSignalFromEvent({ ...base, type: 'chat:responsible:unassigned', details: { previousResponsible: { email: ME } } })).toMatchObject({
+    expect(
+      assignmentSignalFromEvent({ ...base, type: 'chat:responsible:unassigned', details: { previousResponsible: { email: ME } } }),
+    ).toMatchObject({
       action: 'unassigned',
       responsible: null,
       previous: { name: null, email: ME },
     });
-    expect(assignmentSignalFromEvent({ ...base, type: 'waba:chat:assigned', details: { responsible: { name: 'Alex', email: OTHER } } })).toMatchObject({ action: 'assigned' });
+    expect(
+      assignmentSignalFromEvent({ ...base, type: 'waba:chat:assigned', details: { responsible: { name: 'Alex', email: OTHER } } }),
+    ).toMatchObject({ action: 'assigned' });
     expect(assignmentSignalFromEvent({ ...base, type: 'message:new', details: {} })).toBeNull();
   });
 });
@@ -525,7 +702,11 @@ describe('tunnel', () => {
   }
   const cases: Case[] = [
     { name: 'down 59 s: nothing', steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 59_000 }], expected: [] },
-    { name: 'down exactly 60 s: not "more than a minute" yet', steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 60_000 }], expected: [] },
+    {
+      name: 'down exactly 60 s: not "more than a minute" yet',
+      steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 60_000 }],
+      expected: [],
+    },
     {
       name: 'down 61 s: a warning that events are being lost',
       steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 61_000 }],
@@ -545,12 +726,20 @@ describe('tunnel', () => {
     },
     {
       name: 'repeated "down" reports keep the first time and warn once',
-      steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 40_000, signals: [tunnel('down', T + 40_000)] }, { now: T + 70_000 }, { now: T + 5 * MIN }],
+      steps: [
+        { now: T, signals: [tunnel('down', T)] },
+        { now: T + 40_000, signals: [tunnel('down', T + 40_000)] },
+        { now: T + 70_000 },
+        { now: T + 5 * MIN },
+      ],
       expected: ['tunnel-down/notify'],
     },
     {
       name: 'up after 3 min with no call in between: ONE "was down" warning, not down-then-back',
-      steps: [{ now: T, signals: [tunnel('down', T)] }, { now: T + 3 * MIN, signals: [tunnel('up', T + 3 * MIN)] }],
+      steps: [
+        { now: T, signals: [tunnel('down', T)] },
+        { now: T + 3 * MIN, signals: [tunnel('up', T + 3 * MIN)] },
+      ],
       expected: ['tunnel-down/notify'],
       text: /was down for 3 min and is back now/,
     },
@@ -590,7 +779,11 @@ describe('webhook errors_counter', () => {
       {
         kind: 'webhook-errors',
         provider: 'timelines',
-        webhooks: Object.entries(counters).map(([id, errorsCounter]) => ({ id, eventType: id === '1' ? 'message:new' : 'whatsapp:account:disconnected', errorsCounter })),
+        webhooks: Object.entries(counters).map(([id, errorsCounter]) => ({
+          id,
+          eventType: id === '1' ? 'message:new' : 'whatsapp:account:disconnected',
+          errorsCounter,
+        })),
       },
     ],
   });
@@ -601,13 +794,41 @@ describe('webhook errors_counter', () => {
   }
   const cases: Case[] = [
     { name: 'zero and staying zero: nothing', counters: [{ 1: 0 }, { 1: 0 }], expected: [] },
-    { name: 'not rising (3, 3): only the first look warns', counters: [{ 1: 3 }, { 1: 3 }, { 1: 3 }], expected: ['webhook-errors/notify/3'] },
+    {
+      name: 'not rising (3, 3): only the first look warns',
+      counters: [{ 1: 3 }, { 1: 3 }, { 1: 3 }],
+      expected: ['webhook-errors/notify/3'],
+    },
     { name: 'rising from 0: a warning', counters: [{ 1: 0 }, { 1: 2 }], expected: ['webhook-errors/notify/2'] },
-    { name: 'rising further in the same streak: kept, folded', counters: [{ 1: 0 }, { 1: 2 }, { 1: 5 }, { 1: 5 }], expected: ['webhook-errors/notify/2', 'webhook-errors/folded/5'] },
-    { name: 'back to 0 ends the streak; rising again warns again', counters: [{ 1: 0 }, { 1: 2 }, { 1: 0 }, { 1: 1 }], expected: ['webhook-errors/notify/2', 'webhook-errors/notify/1'] },
-    { name: 'a drop that is not to 0 means a delivery got through: a new streak', counters: [{ 1: 0 }, { 1: 6 }, { 1: 2 }], expected: ['webhook-errors/notify/6', 'webhook-errors/notify/2'] },
-    { name: 'two webhooks are tracked apart', counters: [{ 1: 0, 2: 0 }, { 1: 1, 2: 0 }, { 1: 1, 2: 4 }], expected: ['webhook-errors/notify/1', 'webhook-errors/notify/4'] },
-    { name: 'a deleted webhook is forgotten; re-created failing, it warns', counters: [{ 1: 0, 2: 3 }, { 1: 0 }, { 1: 0, 2: 3 }], expected: ['webhook-errors/notify/3', 'webhook-errors/notify/3'] },
+    {
+      name: 'rising further in the same streak: kept, folded',
+      counters: [{ 1: 0 }, { 1: 2 }, { 1: 5 }, { 1: 5 }],
+      expected: ['webhook-errors/notify/2', 'webhook-errors/folded/5'],
+    },
+    {
+      name: 'back to 0 ends the streak; rising again warns again',
+      counters: [{ 1: 0 }, { 1: 2 }, { 1: 0 }, { 1: 1 }],
+      expected: ['webhook-errors/notify/2', 'webhook-errors/notify/1'],
+    },
+    {
+      name: 'a drop that is not to 0 means a delivery got through: a new streak',
+      counters: [{ 1: 0 }, { 1: 6 }, { 1: 2 }],
+      expected: ['webhook-errors/notify/6', 'webhook-errors/notify/2'],
+    },
+    {
+      name: 'two webhooks are tracked apart',
+      counters: [
+        { 1: 0, 2: 0 },
+        { 1: 1, 2: 0 },
+        { 1: 1, 2: 4 },
+      ],
+      expected: ['webhook-errors/notify/1', 'webhook-errors/notify/4'],
+    },
+    {
+      name: 'a deleted webhook is forgotten; re-created failing, it warns',
+      counters: [{ 1: 0, 2: 3 }, { 1: 0 }, { 1: 0, 2: 3 }],
+      expected: ['webhook-errors/notify/3', 'webhook-errors/notify/3'],
+    },
   ];
   it.each(cases)('$name', (c) => {
     const { alerts } = run(c.counters.map((k, i) => poll(DAY + i * 5 * MIN, k)));
@@ -668,8 +889,16 @@ describe('settings', () => {
   });
 
   it('a partial object keeps the other defaults, and muted numbers are normalized', () => {
-    const s = parseAlertSettings({ assignmentAlerts: 'all', quietHours: { enabled: true }, mutedAccounts: ['+1 555 555 0100', 'waba:4821'] });
-    expect(s).toMatchObject({ assignmentAlerts: 'all', quietHours: { enabled: true, start: '22:00', end: '07:00' }, mutedAccounts: [A, 'waba:4821'] });
+    const s = parseAlertSettings({
+      assignmentAlerts: 'all',
+      quietHours: { enabled: true },
+      mutedAccounts: ['+1 555 555 0100', 'waba:4821'],
+    });
+    expect(s).toMatchObject({
+      assignmentAlerts: 'all',
+      quietHours: { enabled: true, start: '22:00', end: '07:00' },
+      mutedAccounts: [A, 'waba:4821'],
+    });
   });
 
   const bad: Array<[string, unknown, RegExp]> = [

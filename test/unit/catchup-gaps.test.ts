@@ -19,13 +19,19 @@ describe('detectGaps', () => {
   it('a clean stop begins the gap at the stop; a later beat pair around the restart is one gap', () => {
     const stop = T0 + 190 * MIN + 20_000;
     const start = T0 + 600 * MIN;
-    const gaps = detectGaps({ heartbeats: [...beats(T0, T0 + 190 * MIN), ...beats(start + MIN, start + 10 * MIN)], starts: [T0, start], cleanStops: [stop] }, { now: start + 11 * MIN });
+    const gaps = detectGaps(
+      { heartbeats: [...beats(T0, T0 + 190 * MIN), ...beats(start + MIN, start + 10 * MIN)], starts: [T0, start], cleanStops: [stop] },
+      { now: start + 11 * MIN },
+    );
     expect(gaps).toEqual([{ start: stop, end: start, reason: 'stopped', reasons: ['stopped'], open: false }]);
   });
 
   it('heartbeats far apart with no start between them: the computer slept', () => {
     const wake = T0 + 300 * MIN;
-    const gaps = detectGaps({ heartbeats: [...beats(T0, T0 + 60 * MIN), ...beats(wake, wake + 5 * MIN)], starts: [T0], cleanStops: [] }, { now: wake + 6 * MIN });
+    const gaps = detectGaps(
+      { heartbeats: [...beats(T0, T0 + 60 * MIN), ...beats(wake, wake + 5 * MIN)], starts: [T0], cleanStops: [] },
+      { now: wake + 6 * MIN },
+    );
     expect(gaps).toMatchObject([{ start: T0 + 60 * MIN, end: wake, reason: 'asleep' }]);
   });
 
@@ -65,7 +71,11 @@ describe('detectGaps', () => {
         heartbeats: [...beats(T0, T0 + 100 * MIN), ...beats(start + MIN, start + 9 * MIN)],
         starts: [T0, start],
         cleanStops: [],
-        tunnel: [{ at: T0, state: 'up' }, { at: start, state: 'connecting' }, { at: start + 4 * MIN, state: 'up' }],
+        tunnel: [
+          { at: T0, state: 'up' },
+          { at: start, state: 'connecting' },
+          { at: start + 4 * MIN, state: 'up' },
+        ],
       },
       { now: start + 10 * MIN },
     );
@@ -102,20 +112,54 @@ describe('mergeGaps', () => {
 describe('the catch-up window and its line', () => {
   it('widens by the margin and stops at the days-back limit', () => {
     const now = T0 + 20 * 86_400_000;
-    expect(catchupWindow({ start: now - 3600_000, end: now - 600_000 }, now, 7, 120_000)).toEqual({ after: now - 3720_000, before: now - 480_000, truncatedDays: false });
-    expect(catchupWindow({ start: now - 9 * 86_400_000, end: now - 600_000 }, now, 7, 0)).toEqual({ after: now - 7 * 86_400_000, before: now - 600_000, truncatedDays: true });
+    expect(catchupWindow({ start: now - 3600_000, end: now - 600_000 }, now, 7, 120_000)).toEqual({
+      after: now - 3720_000,
+      before: now - 480_000,
+      truncatedDays: false,
+    });
+    expect(catchupWindow({ start: now - 9 * 86_400_000, end: now - 600_000 }, now, 7, 0)).toEqual({
+      after: now - 7 * 86_400_000,
+      before: now - 600_000,
+      truncatedDays: true,
+    });
     expect(catchupWindow({ start: now - 9 * 86_400_000, end: now - 8 * 86_400_000 }, now, 7, 0)).toBeNull();
   });
 
   it('says the gap in words, with dates when it lasted a day or more', () => {
-    expect(describeGap({ start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 29, 7, 45), reason: 'offline' })).toBe('offline 23:10–07:45 UTC');
-    expect(describeGap({ start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 30, 7, 45), reason: 'asleep' })).toBe('asleep 28 Nov 23:10–30 Nov 07:45 UTC');
+    expect(describeGap({ start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 29, 7, 45), reason: 'offline' })).toBe(
+      'offline 23:10–07:45 UTC',
+    );
+    expect(describeGap({ start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 30, 7, 45), reason: 'asleep' })).toBe(
+      'asleep 28 Nov 23:10–30 Nov 07:45 UTC',
+    );
     const outcome = {
-      gap: { start: Date.UTC(2026, 10, 28, 23, 10), end: Date.UTC(2026, 10, 29, 7, 45), reason: 'tunnel' as const, reasons: ['tunnel' as const] },
-      gapKey: 'k', status: 'done' as const, window: null, chatsScanned: 5, chatsWithRecovered: 1, messagesSeen: 3, recovered: 1, alreadyStored: 2,
-      skippedNonMessages: 0, chatsGone: 0, requests: 6, rateLimitWaits: 0, truncatedChats: false, truncatedDays: false, error: null, startedAt: 0, finishedAt: 0,
+      gap: {
+        start: Date.UTC(2026, 10, 28, 23, 10),
+        end: Date.UTC(2026, 10, 29, 7, 45),
+        reason: 'tunnel' as const,
+        reasons: ['tunnel' as const],
+      },
+      gapKey: 'k',
+      status: 'done' as const,
+      window: null,
+      chatsScanned: 5,
+      chatsWithRecovered: 1,
+      messagesSeen: 3,
+      recovered: 1,
+      alreadyStored: 2,
+      skippedNonMessages: 0,
+      chatsGone: 0,
+      requests: 6,
+      rateLimitWaits: 0,
+      truncatedChats: false,
+      truncatedDays: false,
+      error: null,
+      startedAt: 0,
+      finishedAt: 0,
     };
     expect(catchupLine(outcome)).toBe('catch-up: tunnel down 23:10–07:45 UTC, 1 message recovered from 1 chat');
-    expect(catchupLine({ ...outcome, recovered: 0, chatsWithRecovered: 0 })).toBe('catch-up: tunnel down 23:10–07:45 UTC, nothing missed (5 chats checked)');
+    expect(catchupLine({ ...outcome, recovered: 0, chatsWithRecovered: 0 })).toBe(
+      'catch-up: tunnel down 23:10–07:45 UTC, nothing missed (5 chats checked)',
+    );
   });
 });

@@ -14,7 +14,9 @@ function files(dir: string): string[] {
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 function specifiers(source: string): string[] {
   const out: string[] = [];
-  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\sfrom\s+['"]([^'"]+)['"]|(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) {
+  for (const m of source.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'"]*?\sfrom\s+['"]([^'"]+)['"]|(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g,
+  )) {
     out.push((m[1] ?? m[2] ?? m[3])!);
   }
   return out;
@@ -50,6 +52,13 @@ describe('main/contract is a leaf', () => {
       "import './side-effect.js';",
       'import {\n  c,\n  d,\n} from "../../main/core/api/service.js";',
     ].join('\n');
-    expect(specifiers(src).sort()).toEqual(['../../main/core/api/service.js', '../core/x.js', './api.js', './side-effect.js', 'electron', 'node:fs']);
+    expect(specifiers(src).sort()).toEqual([
+      '../../main/core/api/service.js',
+      '../core/x.js',
+      './api.js',
+      './side-effect.js',
+      'electron',
+      'node:fs',
+    ]);
   });
 });

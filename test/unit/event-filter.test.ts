@@ -35,8 +35,21 @@ const CORPUS: Record<string, Seed> = {
     text: 'Is my order shipped? Café au lait',
   },
   // Arrived under its stale name; stored under today's (the normalizer's job), the old one kept.
-  B: { provider: 'timelines', type: 'chat:new', originalType: 'chat:created', accountPhone: '+15555550100', chatId: '4811202', chatName: 'New Lead' },
-  C: { provider: 'timelines', type: 'whatsapp:account:disconnected', accountPhone: '+15555550200', accountName: 'Acme Sales', details: { status: 'disconnected' } },
+  B: {
+    provider: 'timelines',
+    type: 'chat:new',
+    originalType: 'chat:created',
+    accountPhone: '+15555550100',
+    chatId: '4811202',
+    chatName: 'New Lead',
+  },
+  C: {
+    provider: 'timelines',
+    type: 'whatsapp:account:disconnected',
+    accountPhone: '+15555550200',
+    accountName: 'Acme Sales',
+    details: { status: 'disconnected' },
+  },
   D: {
     provider: 'whatsable',
     type: 'message:received:new',
@@ -179,7 +192,10 @@ describe('normalizing a filter', () => {
       from: 5,
       to: 9,
     });
-    expect(normalizeEventFilter({ group: 'account', account: 'wa-user-77' })).toMatchObject({ type: { prefix: 'whatsapp:account:' }, account: { id: 'wa-user-77' } });
+    expect(normalizeEventFilter({ group: 'account', account: 'wa-user-77' })).toMatchObject({
+      type: { prefix: 'whatsapp:account:' },
+      account: { id: 'wa-user-77' },
+    });
     expect(normalizeEventFilter({ group: 'unknown' }).type).toEqual({ exact: 'unknown' });
     expect(normalizeEventFilter({ type: '', account: '', chat: '' })).toMatchObject({ type: null, account: null, chat: null });
   });

@@ -93,8 +93,8 @@ describe('toE164', () => {
     ['punctuated', '+1 (555) 010-1234', '+15550101234'],
     ['dots and a no-break space', '+44\u00a07700.900.123', '+447700900123'],
     ['surrounding blanks', '  +44 7700 900123 ', '+447700900123'],
-    ['the spec\'s short example', '+123456789', '+123456789'],
-    ['the spec\'s bare-digit example', '380739833532', '+380739833532'],
+    ["the spec's short example", '+123456789', '+123456789'],
+    ["the spec's bare-digit example", '380739833532', '+380739833532'],
     ['00 international prefix', '0044 20 7946 0958', '+442079460958'],
     ['00 prefix, no spaces', '00442079460958', '+442079460958'],
     ['person JID', '15551234567@s.whatsapp.net', '+15551234567'],
@@ -144,7 +144,12 @@ const HASH = /^h:[0-9a-f]{64}$/;
 
 function reversedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversedKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reversedKeys(x)]),
+    );
   return v;
 }
 
@@ -176,7 +181,7 @@ describe('dedupe keys, per payload shape', () => {
     expect(set).not.toBe(clear);
   });
 
-  it('calls: the call\'s message uid', () => {
+  it("calls: the call's message uid", () => {
     const call = specSamples().find((x) => x.event === 'call:incoming:missed')!.body;
     expect(key(call)).toBe(`call:${(call as any).call_details.message_uid}`);
   });
@@ -257,7 +262,7 @@ describe('dedupe keys, per payload shape', () => {
     expect(new Set(bundle.events.map((e) => e.dedupeKey)).size).toBe(2);
   });
 
-  it('WhatsAble: phone + the time of the last message in that direction (WhatsAble\'s own advice)', () => {
+  it("WhatsAble: phone + the time of the last message in that direction (WhatsAble's own advice)", () => {
     const inc = fixture('wa_incoming.json');
     const out = fixture('wa_outgoing.json');
     expect(key(inc)).toBe(`wa:+15555550123|in|${1740928811 * 1000}`);
@@ -380,7 +385,9 @@ describe('payload shapes beyond the main examples', () => {
       accountPhone: '+15559990000',
     });
     const { whatsapp_account_id: _jid, ...flat } = body.data;
-    expect(one({ ...body, data: { ...flat, whatsapp_account: { id: '15557654321@s.whatsapp.net', account_name: 'Acme Sales' } } })).toMatchObject({
+    expect(
+      one({ ...body, data: { ...flat, whatsapp_account: { id: '15557654321@s.whatsapp.net', account_name: 'Acme Sales' } } }),
+    ).toMatchObject({
       accountId: '15557654321@s.whatsapp.net',
       accountPhone: '+15557654321',
       accountName: 'Acme Sales',
@@ -389,7 +396,7 @@ describe('payload shapes beyond the main examples', () => {
     expect(one({ ...body, data: flat })).toMatchObject({ accountId: null, accountPhone: null });
   });
 
-  it('a chat event whose whatsapp_account has no id: the chat\'s whatsapp_account_id names the account', () => {
+  it("a chat event whose whatsapp_account has no id: the chat's whatsapp_account_id names the account", () => {
     expect(one(extra('tl_chat_account_jid.json'))).toMatchObject({
       type: 'chat:responsible:assigned',
       accountId: '15551234567@s.whatsapp.net',
@@ -399,7 +406,7 @@ describe('payload shapes beyond the main examples', () => {
     });
   });
 
-  it('a v2 message carrying v1\'s message_id: the id is the message\'s, keyed with its time as v1 is', () => {
+  it("a v2 message carrying v1's message_id: the id is the message's, keyed with its time as v1 is", () => {
     const body = extra('tl_message_v1_message_id.json');
     const e = one(body);
     expect(e).toMatchObject({
@@ -412,16 +419,18 @@ describe('payload shapes beyond the main examples', () => {
     // message_uid, when present, stays the key.
     expect(key({ ...body, message: { ...body.message, message_uid: 'u-1' } })).toBe('uid:u-1');
     // The `data` wrapper likewise.
-    expect(key({ event_type: 'message:new', data: { message_id: 'm-9', timestamp: '2024-01-15 10:35:00 +0200' } })).toBe('v1:m-9|2024-01-15 10:35:00 +0200');
+    expect(key({ event_type: 'message:new', data: { message_id: 'm-9', timestamp: '2024-01-15 10:35:00 +0200' } })).toBe(
+      'v1:m-9|2024-01-15 10:35:00 +0200',
+    );
   });
 
-  it('WABA: a chat event names its number by the chat\'s waba_account_id when there is no account object', () => {
+  it("WABA: a chat event names its number by the chat's waba_account_id when there is no account object", () => {
     const sample = specSamples().find((x) => x.event === 'waba:chat:closed')!.body as Record<string, any>;
     const { account: _a, ...noAccount } = sample;
     expect(one(noAccount).accountId).toBe(`waba:${sample.chat.waba_account_id}`);
   });
 
-  it('WhatsAble\'s `{event, data}` envelope is read as WhatsAble, keeping the event name', () => {
+  it("WhatsAble's `{event, data}` envelope is read as WhatsAble, keeping the event name", () => {
     const body = extra('wa_envelope.json');
     const e = one(body);
     expect(e).toMatchObject({
@@ -440,10 +449,13 @@ describe('payload shapes beyond the main examples', () => {
     // The same snapshot with or without the envelope is the same occurrence.
     expect(key(body.data)).toBe(e.dedupeKey);
     // Forced to WhatsAble by the URL, the envelope is still read.
-    expect(normalizeBody(body, whatsableProvider)).toMatchObject({ problem: null, events: [{ provider: 'whatsable', shape: 'whatsable.envelope' }] });
+    expect(normalizeBody(body, whatsableProvider)).toMatchObject({
+      problem: null,
+      events: [{ provider: 'whatsable', shape: 'whatsable.envelope' }],
+    });
   });
 
-  it('a WhatsAble snapshot that also carries an event_type string is WhatsAble\'s, not TimelinesAI\'s', () => {
+  it("a WhatsAble snapshot that also carries an event_type string is WhatsAble's, not TimelinesAI's", () => {
     const body = extra('wa_with_event_type.json');
     expect(one(body)).toMatchObject({
       provider: 'whatsable',
@@ -455,7 +467,7 @@ describe('payload shapes beyond the main examples', () => {
   });
 });
 
-describe('provider detection weighs each provider\'s fields', () => {
+describe("provider detection weighs each provider's fields", () => {
   it('each provider scores 0 for a body it cannot read, and more the more of its fields a body carries', () => {
     const tl = fixture('tl_message_new.json');
     const wa = fixture('wa_incoming.json');
@@ -466,7 +478,7 @@ describe('provider detection weighs each provider\'s fields', () => {
     expect(whatsableProvider.score(wa)).toBeGreaterThan(whatsableProvider.score({ phone_number: '1', user_timestamp: 1 }));
   });
 
-  it('the higher score reads the body; TimelinesAI fields beside WhatsAble\'s go to whoever has more', () => {
+  it("the higher score reads the body; TimelinesAI fields beside WhatsAble's go to whoever has more", () => {
     const wa = fixture('wa_incoming.json');
     const tl = fixture('tl_message_new.json');
     expect(detectProvider({ ...wa, event_type: 'message:new' })).toBe(whatsableProvider);
@@ -486,7 +498,9 @@ describe('provider modules stay small-dependency', () => {
     const root = join(REPO, 'main/core/providers');
     const shared = new Set(['events.ts', 'json.ts', 'phone.ts', 'time.ts', 'rate-limit.ts'].map((f) => join(REPO, 'main/core', f)));
     const files = (function walk(dir: string): string[] {
-      return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+      return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? walk(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+      );
     })(root);
     expect(files.length).toBeGreaterThan(5);
     const offenders: string[] = [];

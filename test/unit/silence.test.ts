@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assessSilence, decideSilence, DEFAULT_SILENCE_SETTINGS, type SilenceInput, type SilenceState } from '../../main/core/alerts/silence.js';
+import {
+  assessSilence,
+  decideSilence,
+  DEFAULT_SILENCE_SETTINGS,
+  type SilenceInput,
+  type SilenceState,
+} from '../../main/core/alerts/silence.js';
 import { defaultAlertSettings } from '../../main/core/alerts/settings.js';
 import { blankEvent } from '../../main/core/events.js';
 import { HookwatchStore } from '../../main/core/store/store.js';
@@ -24,7 +30,7 @@ const PHONE = '+972501111111';
 function officeHistory(from: number, until: number): number[] {
   const out: number[] = [];
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let day = from; day < until; day += DAY) {
     const weekday = new Date(day).getUTCDay();
     if (weekday === 0 || weekday === 6) continue;
@@ -52,8 +58,17 @@ describe('silence detection', () => {
     const at = WEEK3 + 11 * HOUR + 30 * MIN; // Monday 11:30, last event at about 09:00
     const d = decide(at, history);
     expect(d.alerts).toHaveLength(1);
-    expect(d.alerts[0]).toMatchObject({ kind: 'account-silent', severity: 'warning', accountKey: PHONE, notify: true, suppressed: null, title: 'Sales (+972501111111) has gone silent' });
-    expect(d.alerts[0]!.text).toMatch(/^No events for 2 h \d+ min; on Mondays at 11:00 it usually has about \d+(\.\d)? events an hour\. Check the number in WhatsAble/);
+    expect(d.alerts[0]).toMatchObject({
+      kind: 'account-silent',
+      severity: 'warning',
+      accountKey: PHONE,
+      notify: true,
+      suppressed: null,
+      title: 'Sales (+972501111111) has gone silent',
+    });
+    expect(d.alerts[0]!.text).toMatch(
+      /^No events for 2 h \d+ min; on Mondays at 11:00 it usually has about \d+(\.\d)? events an hour\. Check the number in WhatsAble/,
+    );
 
     // One warning per silence.
     expect(decide(at + 30 * MIN, history, d.nextState).alerts).toEqual([]);
@@ -104,9 +119,9 @@ describe('silence detection', () => {
     expect(decide(at + 10 * MIN, history, held.nextState, { alertSettings: settings }).alerts).toEqual([]);
     const told = decide(WEEK3 + 12 * HOUR + 5 * MIN, history, held.nextState, { alertSettings: settings });
     expect(told.alerts).toMatchObject([{ kind: 'account-silent', notify: true, suppressed: null }]);
-    expect(decide(WEEK3 + 12 * HOUR + 20 * MIN, [...history, WEEK3 + 12 * HOUR + 10 * MIN], told.nextState, { alertSettings: settings }).alerts).toMatchObject([
-      { kind: 'account-silence-over', notify: true },
-    ]);
+    expect(
+      decide(WEEK3 + 12 * HOUR + 20 * MIN, [...history, WEEK3 + 12 * HOUR + 10 * MIN], told.nextState, { alertSettings: settings }).alerts,
+    ).toMatchObject([{ kind: 'account-silence-over', notify: true }]);
     // A muted account's warning is kept, not notified.
     const muted = decide(at, history, {}, { alertSettings: { ...alertSettings(), mutedAccounts: [PHONE] } });
     expect(muted.alerts).toMatchObject([{ notify: false, suppressed: 'muted' }]);
@@ -123,7 +138,21 @@ describe('silence detection', () => {
           e.occurredAt = t;
           const body = Buffer.from('{}');
           store.ingest(
-            { receivedAt: t, method: 'POST', path: '/hooks/{secret}', forcedProvider: null, remoteAddr: null, status: 200, reason: null, latencyMs: 1, size: 2, contentType: 'application/json', headers: {}, body, bodyTruncated: false },
+            {
+              receivedAt: t,
+              method: 'POST',
+              path: '/hooks/{secret}',
+              forcedProvider: null,
+              remoteAddr: null,
+              status: 200,
+              reason: null,
+              latencyMs: 1,
+              size: 2,
+              contentType: 'application/json',
+              headers: {},
+              body,
+              bodyTruncated: false,
+            },
             [e],
           );
         });

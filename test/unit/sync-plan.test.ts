@@ -83,9 +83,17 @@ const cases: Case[] = [
   },
   {
     name: 'our duplicates, both stale: keep the enabled one, then the oldest',
-    existing: () => [hook('whatsapp:account:resumed', OLD, { enabled: false }), hook('whatsapp:account:resumed', OLD), hook('whatsapp:account:resumed', OLD)],
+    existing: () => [
+      hook('whatsapp:account:resumed', OLD, { enabled: false }),
+      hook('whatsapp:account:resumed', OLD),
+      hook('whatsapp:account:resumed', OLD),
+    ],
     input: { eventTypes: ['whatsapp:account:resumed'] },
-    expect: ['delete whatsapp:account:resumed #0 duplicate', 'delete whatsapp:account:resumed #2 duplicate', 'update whatsapp:account:resumed #1 url'],
+    expect: [
+      'delete whatsapp:account:resumed #0 duplicate',
+      'delete whatsapp:account:resumed #2 duplicate',
+      'update whatsapp:account:resumed #1 url',
+    ],
   },
   {
     name: 'exact URL but disabled beats enabled at a stale URL',
@@ -95,7 +103,10 @@ const cases: Case[] = [
   },
   {
     name: "someone else's webhook of the same type is left alone; ours is created beside it",
-    existing: () => [hook('whatsapp:account:disconnected', 'https://hooks.zapier.com/hooks/catch/123/abc/'), hook('whatsapp:account:disconnected', 'https://crm.example.com/tl', { enabled: false })],
+    existing: () => [
+      hook('whatsapp:account:disconnected', 'https://hooks.zapier.com/hooks/catch/123/abc/'),
+      hook('whatsapp:account:disconnected', 'https://crm.example.com/tl', { enabled: false }),
+    ],
     input: { eventTypes: ['whatsapp:account:disconnected'] },
     expect: ['create whatsapp:account:disconnected'],
     othersCount: 2,
@@ -147,9 +158,18 @@ const cases: Case[] = [
   },
   {
     name: 'order of application: deletes, then updates and keeps, then creates',
-    existing: () => [hook('chat:responsible:assigned', OLD), hook('whatsapp:account:suspended', TARGET), hook('chat:responsible:assigned', TARGET)],
+    existing: () => [
+      hook('chat:responsible:assigned', OLD),
+      hook('whatsapp:account:suspended', TARGET),
+      hook('chat:responsible:assigned', TARGET),
+    ],
     input: { eventTypes: ['whatsapp:account:disconnected', 'whatsapp:account:suspended', 'chat:responsible:assigned'] },
-    expect: ['delete chat:responsible:assigned #0 duplicate', 'keep whatsapp:account:suspended #1', 'keep chat:responsible:assigned #2', 'create whatsapp:account:disconnected'],
+    expect: [
+      'delete chat:responsible:assigned #0 duplicate',
+      'keep whatsapp:account:suspended #1',
+      'keep chat:responsible:assigned #2',
+      'create whatsapp:account:disconnected',
+    ],
   },
   {
     name: 'seven foreign webhooks: the default six would need 13, three over the default limit',
@@ -230,7 +250,9 @@ describe('planTimelinesSync', () => {
     ['a secret with a slash', { secret: `${SECRET}/x` }, /hookwatch secret --rotate/],
     ['a bad former secret', { formerSecrets: ['x'] }, /hookwatch secret --rotate/],
   ] as const)('refuses %s with a message that says what to do', (_name, input, message) => {
-    expect(() => planTimelinesSync({ existing: [], publicUrl: PUBLIC, secret: SECRET, ...input } as TimelinesSyncInput)).toThrow(RegistrationInputError);
+    expect(() => planTimelinesSync({ existing: [], publicUrl: PUBLIC, secret: SECRET, ...input } as TimelinesSyncInput)).toThrow(
+      RegistrationInputError,
+    );
     expect(() => planTimelinesSync({ existing: [], publicUrl: PUBLIC, secret: SECRET, ...input } as TimelinesSyncInput)).toThrow(message);
   });
 

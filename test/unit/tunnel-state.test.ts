@@ -11,7 +11,13 @@ import {
   validateSubdomain,
 } from '../../main/core/tunnel/settings.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../main/core/tunnel/state.js';
-import { TunnelSupervisor, type TunnelClock, type TunnelStateChange, type TunnelSupervisorOptions, type TunnelUrlChange } from '../../main/core/tunnel/supervisor.js';
+import {
+  TunnelSupervisor,
+  type TunnelClock,
+  type TunnelStateChange,
+  type TunnelSupervisorOptions,
+  type TunnelUrlChange,
+} from '../../main/core/tunnel/supervisor.js';
 
 /** A manual clock: timers run only when the test advances time, so minutes of backoff take no time at all. */
 class FakeClock implements TunnelClock {
@@ -110,8 +116,13 @@ function fakeProbe() {
   const probe: ProbeFunction = (url, { signal }) => {
     state.calls.push(url);
     state.signals.push(signal);
-    if (state.hang) return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'probe failed: cancelled' })));
-    const r = state.queue.shift() ?? (state.healthy ? { ok: true as const } : { ok: false as const, reason: 'probe failed: HTTP 404: the tunnel server no longer knows this URL' });
+    if (state.hang)
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'probe failed: cancelled' })));
+    const r =
+      state.queue.shift() ??
+      (state.healthy
+        ? { ok: true as const }
+        : { ok: false as const, reason: 'probe failed: HTTP 404: the tunnel server no longer knows this URL' });
     return Promise.resolve(r);
   };
   return Object.assign(state, { probe });
@@ -194,7 +205,12 @@ describe('tunnel settings', () => {
   });
 
   it('fills defaults: on, the public service, no preferred subdomain', () => {
-    expect(resolveTunnelSettings({ localPort: 8789 })).toEqual({ enabled: true, host: DEFAULT_TUNNEL_HOST, subdomain: null, localPort: 8789 });
+    expect(resolveTunnelSettings({ localPort: 8789 })).toEqual({
+      enabled: true,
+      host: DEFAULT_TUNNEL_HOST,
+      subdomain: null,
+      localPort: 8789,
+    });
     expect(resolveTunnelSettings({ localPort: 1, subdomain: '  ' }).subdomain).toBeNull();
     expect(() => resolveTunnelSettings({ localPort: 0 })).toThrow(/local port/);
   });
@@ -219,7 +235,13 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     expect(t.states()).toEqual(['connecting']);
     await t.clock.advance(0);
     expect(t.states()).toEqual(['connecting', 'up']);
-    expect(t.changes[1]).toMatchObject({ url: 'https://acme-hooks.loca.lt', reason: null, subdomainGranted: true, grantedSubdomain: 'acme-hooks', provider: 'fake' });
+    expect(t.changes[1]).toMatchObject({
+      url: 'https://acme-hooks.loca.lt',
+      reason: null,
+      subdomainGranted: true,
+      grantedSubdomain: 'acme-hooks',
+      provider: 'fake',
+    });
     expect(t.urls).toEqual([{ url: 'https://acme-hooks.loca.lt', previousUrl: null, at: t.clock.t }]);
     expect(t.provider.requests[0]).toMatchObject({ localPort: 8789, requestedName: 'acme-hooks', timeoutMs: 15_000 });
     expect(t.probe.calls).toHaveLength(1);
@@ -237,7 +259,9 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     t.probe.healthy = false;
     await t.clock.advance(60_000);
     expect(t.supervisor.current).toMatchObject({ state: 'degraded', url: 'https://acme-hooks.loca.lt' });
-    expect(t.supervisor.current.reason).toBe('probe failed: HTTP 404: the tunnel server no longer knows this URL (1 of 3 before the tunnel is replaced)');
+    expect(t.supervisor.current.reason).toBe(
+      'probe failed: HTTP 404: the tunnel server no longer knows this URL (1 of 3 before the tunnel is replaced)',
+    );
     expect(t.clock.pending()).toEqual([10_000]);
     t.probe.healthy = true;
     await t.clock.advance(10_000);
@@ -288,7 +312,9 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
 
   it('failed registrations back off exponentially with jitter, up to the cap, then recover and reset', async () => {
     const t = setup({ random: () => 0.5, backoff: { maxMs: 60_000 } });
-    t.provider.outcomes = Array.from({ length: 9 }, () => ({ fail: 'could not register with the tunnel server https://localtunnel.me: connection refused' }));
+    t.provider.outcomes = Array.from({ length: 9 }, () => ({
+      fail: 'could not register with the tunnel server https://localtunnel.me: connection refused',
+    }));
     t.supervisor.start();
     const delays: number[] = [];
     const reasons: string[] = [];
@@ -303,19 +329,23 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     }
     expect(delays).toEqual([1150, 2300, 4600, 9200, 18400, 36800, 69000, 69000, 69000]);
     expect(reasons[0]).toBe('could not register with the tunnel server https://localtunnel.me: connection refused; next attempt in 1.1 s');
-    expect(reasons[8]).toBe('could not register with the tunnel server https://localtunnel.me: connection refused; next attempt in 1.1 min');
+    expect(reasons[8]).toBe(
+      'could not register with the tunnel server https://localtunnel.me: connection refused; next attempt in 1.1 min',
+    );
     expect(t.supervisor.current).toMatchObject({ state: 'up', failedAttempts: 0 });
     expect(t.provider.requests).toHaveLength(10);
     expect(t.states().filter((s) => s === 'reconnecting')).toHaveLength(9);
   });
 
-  it('a registration that never settles is cut by the supervisor\'s own deadline, and a late session is closed', async () => {
+  it("a registration that never settles is cut by the supervisor's own deadline, and a late session is closed", async () => {
     const t = setup({ registrationTimeoutMs: 5000 });
     t.provider.outcomes = ['hang-ignoring-abort'];
     t.supervisor.start();
     await t.clock.advance(6000);
     expect(t.supervisor.current.state).toBe('down');
-    expect(t.supervisor.current.reason).toMatch(/^registration with https:\/\/localtunnel\.me did not finish within 5 s; next attempt in 1 s$/);
+    expect(t.supervisor.current.reason).toMatch(
+      /^registration with https:\/\/localtunnel\.me did not finish within 5 s; next attempt in 1 s$/,
+    );
     expect(t.provider.requests[0]!.signal.aborted).toBe(true);
     t.provider.resolveLate();
     await t.clock.advance(0);
@@ -332,7 +362,13 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
     t.supervisor.start();
     await t.clock.advance(0);
     const up = t.supervisor.current;
-    expect(up).toMatchObject({ state: 'up', url: 'https://funny-cat-42.loca.lt', requestedSubdomain: 'acme-hooks', grantedSubdomain: 'funny-cat-42', subdomainGranted: false });
+    expect(up).toMatchObject({
+      state: 'up',
+      url: 'https://funny-cat-42.loca.lt',
+      requestedSubdomain: 'acme-hooks',
+      grantedSubdomain: 'funny-cat-42',
+      subdomainGranted: false,
+    });
     expect(up.reason).toContain('the subdomain "acme-hooks" was not granted; the server handed out "funny-cat-42"');
     expect(t.logs.join('\n')).toContain('was not granted');
     expect(t.urls.map((u) => u.url)).toEqual(['https://funny-cat-42.loca.lt']);
@@ -511,7 +547,13 @@ describe('TunnelSupervisor state machine (fake clock, fake provider, fake probe)
       },
     };
     const changes: TunnelStateChange[] = [];
-    const s = new TunnelSupervisor({ settings: { localPort: 8789 }, provider: broken, clock: t.clock, random: () => 0, onStateChange: (c) => changes.push(c) });
+    const s = new TunnelSupervisor({
+      settings: { localPort: 8789 },
+      provider: broken,
+      clock: t.clock,
+      random: () => 0,
+      onStateChange: (c) => changes.push(c),
+    });
     s.start();
     await t.clock.advance(0);
     expect(changes.map((c) => c.state)).toEqual(['connecting', 'down']);
@@ -530,7 +572,12 @@ describe('TunnelSupervisor keeps one public URL (fake clock, fake provider, fake
     await t.clock.advance(0);
     await t.clock.advance(1000);
     await t.clock.advance(2000);
-    expect(t.supervisor.current).toMatchObject({ state: 'up', url: `https://${name}.loca.lt`, requestedSubdomain: name, subdomainGranted: true });
+    expect(t.supervisor.current).toMatchObject({
+      state: 'up',
+      url: `https://${name}.loca.lt`,
+      requestedSubdomain: name,
+      subdomainGranted: true,
+    });
     // A change of server keeps the name too.
     t.supervisor.configure({ host: 'https://tunnel.example.com' });
     await t.clock.advance(0);
@@ -579,7 +626,13 @@ describe('TunnelSupervisor keeps one public URL (fake clock, fake provider, fake
     // 5 + 10 + 20 + 20 s, then what is left of the minute (5 s); the attempt at the end of the window settles.
     expect(delays).toEqual([5000, 10_000, 20_000, 20_000, 5000]);
     const up = t.supervisor.current;
-    expect(up).toMatchObject({ state: 'up', url: 'https://other-name-5.loca.lt', requestedSubdomain: 'acme-hooks', grantedSubdomain: 'other-name-5', subdomainGranted: false });
+    expect(up).toMatchObject({
+      state: 'up',
+      url: 'https://other-name-5.loca.lt',
+      requestedSubdomain: 'acme-hooks',
+      grantedSubdomain: 'other-name-5',
+      subdomainGranted: false,
+    });
     expect(up.reason).toBe(
       'the subdomain "acme-hooks" was not granted; the server handed out "other-name-5" (the name is probably still held by an earlier session, ' +
         'or by someone else); asked for it 6 times over 1 min, then settled on "other-name-5" and asks for "acme-hooks" again at the next reconnect or restart. ' +

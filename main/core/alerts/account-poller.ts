@@ -55,7 +55,13 @@ export class AccountPoller {
       })
       .then(async (accounts) => {
         // mergeApiSnapshot reads the rows as the API sends them.
-        const rows = accounts.map((a) => ({ id: a.id, phone: a.phone, connected_on: a.connectedOn, status: a.statusAsSent, account_name: a.accountName }));
+        const rows = accounts.map((a) => ({
+          id: a.id,
+          phone: a.phone,
+          connected_on: a.connectedOn,
+          status: a.statusAsSent,
+          account_name: a.accountName,
+        }));
         await this.merge(rows);
         if (this.lastProblem) this.options.log?.('account check: TimelinesAI answers again');
         this.lastProblem = null;

@@ -19,7 +19,14 @@ import { parseProviderTime } from '../time.js';
  */
 
 // The account record as stored is the store's shape (main/core/store/accounts.ts); this reducer produces it.
-export { ACCOUNT_STATES, type AccountLastEvent, type AccountObservation, type AccountState, type AccountStatus, type ObservationSource } from '../store/accounts.js';
+export {
+  ACCOUNT_STATES,
+  type AccountLastEvent,
+  type AccountObservation,
+  type AccountState,
+  type AccountStatus,
+  type ObservationSource,
+} from '../store/accounts.js';
 
 /** Observations kept per account. Far more than any real out-of-order burst spans. */
 export const ACCOUNT_HISTORY_LIMIT = 64;
@@ -306,11 +313,9 @@ interface Resolved {
 function resolveAccount(draft: BoardDraft, phone: string | null, accountId: string | null, name: string | null): Resolved | null {
   if (phone) {
     const existing = draft.get(phone) ?? null;
-    const twin = accountId && accountId !== phone ? draft.get(accountId) ?? null : null;
+    const twin = accountId && accountId !== phone ? (draft.get(accountId) ?? null) : null;
     if (!twin) {
-      const account = existing
-        ? { ...existing, accountId: accountId ?? existing.accountId }
-        : newAccount(phone, phone, accountId, name);
+      const account = existing ? { ...existing, accountId: accountId ?? existing.accountId } : newAccount(phone, phone, accountId, name);
       return { account, before: existing, removedKeys: [] };
     }
     const base = existing ?? { ...twin, key: phone, phone };
@@ -369,7 +374,13 @@ class Changes {
   }
 
   update(draft: BoardDraft): AccountUpdate {
-    return { ...draft.result(), transitions: this.transitions, changed: [...this.changed.values()], removedKeys: [...this.removed], ignored: this.ignored };
+    return {
+      ...draft.result(),
+      transitions: this.transitions,
+      changed: [...this.changed.values()],
+      removedKeys: [...this.removed],
+      ignored: this.ignored,
+    };
   }
 }
 
@@ -407,7 +418,9 @@ function applyToDraft(draft: BoardDraft, changes: Changes, event: AccountEventIn
   if (!history) {
     const duplicate = obs.eventId !== null && resolved.account.history.some((o) => o.eventId === obs.eventId);
     if (!duplicate) {
-      changes.ignored.push(`${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`);
+      changes.ignored.push(
+        `${describeEvent(event)} is older than the ${ACCOUNT_HISTORY_LIMIT} observations kept for ${resolved.account.key}; it cannot change the state`,
+      );
     }
     // Nothing new to place, but an id-keyed twin may still have been merged under the phone.
     if (resolved.removedKeys.length > 0) return changes.commit(draft, resolved, resolved.account, obs);
@@ -433,7 +446,10 @@ export function applyAccountEvent(board: AccountBoard, event: AccountEventInput)
  * applyAccountEvent, in time linear in the events. `transitionsByEvent[i]` are the
  * transitions event i caused (so a caller can interleave its own per-event signals).
  */
-export function applyAccountEvents(board: AccountBoard, events: Iterable<AccountEventInput>): AccountUpdate & { transitionsByEvent: AccountTransition[][] } {
+export function applyAccountEvents(
+  board: AccountBoard,
+  events: Iterable<AccountEventInput>,
+): AccountUpdate & { transitionsByEvent: AccountTransition[][] } {
   const draft = new BoardDraft(board);
   const changes = new Changes();
   const transitionsByEvent: AccountTransition[][] = [];
@@ -520,7 +536,9 @@ export function mergeApiSnapshot(board: AccountBoard, accountsFromApi: readonly 
         obs = { at: now, receivedAt: now, state: 'disconnected', eventId: null, type: API_SNAPSHOT_TYPE, source: 'api' };
       }
     } else {
-      ignored.push(`whatsapp_accounts[${index}] (${current.key}) has status ${JSON.stringify(row.status)}, expected active or disconnected`);
+      ignored.push(
+        `whatsapp_accounts[${index}] (${current.key}) has status ${JSON.stringify(row.status)}, expected active or disconnected`,
+      );
     }
     let after: AccountStatus = current;
     if (obs) after = withHistory(current, insertObservation(current.history, obs) ?? current.history);

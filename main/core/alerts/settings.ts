@@ -82,7 +82,8 @@ export function parseAlertSettings(value: unknown): AlertSettings {
 
   const v = value as Partial<Record<keyof AlertSettings, unknown>>;
   if (v.assignmentAlerts !== undefined) {
-    if (v.assignmentAlerts === 'all' || v.assignmentAlerts === 'mine' || v.assignmentAlerts === 'none') s.assignmentAlerts = v.assignmentAlerts;
+    if (v.assignmentAlerts === 'all' || v.assignmentAlerts === 'mine' || v.assignmentAlerts === 'none')
+      s.assignmentAlerts = v.assignmentAlerts;
     else problems.push('assignmentAlerts must be "all", "mine" or "none"');
   }
   if (v.myEmail !== undefined) {
@@ -91,7 +92,12 @@ export function parseAlertSettings(value: unknown): AlertSettings {
     else problems.push('myEmail must be an e-mail address like you@example.com, or empty');
   }
   if (v.flapWindowMinutes !== undefined) {
-    if (typeof v.flapWindowMinutes === 'number' && Number.isFinite(v.flapWindowMinutes) && v.flapWindowMinutes >= 0 && v.flapWindowMinutes <= 24 * 60) {
+    if (
+      typeof v.flapWindowMinutes === 'number' &&
+      Number.isFinite(v.flapWindowMinutes) &&
+      v.flapWindowMinutes >= 0 &&
+      v.flapWindowMinutes <= 24 * 60
+    ) {
       s.flapWindowMinutes = v.flapWindowMinutes;
     } else problems.push('flapWindowMinutes must be a number of minutes from 0 (no folding) to 1440');
   }
@@ -136,7 +142,8 @@ export function parseAlertSettings(value: unknown): AlertSettings {
     else problems.push('snoozedUntil must be an instant in epoch milliseconds, or null');
   }
   if (v.snoozeTomorrowAt !== undefined) {
-    if (typeof v.snoozeTomorrowAt === 'string' && parseClockTime(v.snoozeTomorrowAt) !== null) s.snoozeTomorrowAt = v.snoozeTomorrowAt.trim();
+    if (typeof v.snoozeTomorrowAt === 'string' && parseClockTime(v.snoozeTomorrowAt) !== null)
+      s.snoozeTomorrowAt = v.snoozeTomorrowAt.trim();
     else problems.push('snoozeTomorrowAt must be a 24-hour time "HH:MM", e.g. "08:00"');
   }
   if (v.tunnelDownGraceSeconds !== undefined) {
@@ -172,7 +179,10 @@ export function snoozeUntil(now: number, choice: SnoozeChoice, settings: Pick<Al
     case 'tomorrow': {
       const today = localDateTime(now, settings.timeZone);
       const at = parseClockTime(settings.snoozeTomorrowAt) ?? 8 * 60;
-      return instantOfLocal({ year: today.year, month: today.month, day: today.day + 1, hour: Math.floor(at / 60), minute: at % 60 }, settings.timeZone);
+      return instantOfLocal(
+        { year: today.year, month: today.month, day: today.day + 1, hour: Math.floor(at / 60), minute: at % 60 },
+        settings.timeZone,
+      );
     }
     default:
       throw new AlertSettingsError([`snooze must be one of ${SNOOZE_CHOICES.join(', ')}`]);

@@ -3,7 +3,13 @@ import type { HookwatchCore } from '../core.js';
 import { DEFAULT_TUNNEL_HOST } from '../tunnel/index.js';
 import type { TunnelSupervisorLike } from './ports.js';
 import { HookwatchService, type ServiceOptions } from './service.js';
-import { accountSourceFromAlerts, alertSourceFromAlerts, notificationSettingsFromAlerts, tunnelSourceFromSupervisor, webhookSourceFromStore } from './sources.js';
+import {
+  accountSourceFromAlerts,
+  alertSourceFromAlerts,
+  notificationSettingsFromAlerts,
+  tunnelSourceFromSupervisor,
+  webhookSourceFromStore,
+} from './sources.js';
 
 /** What the core can give the service, by shape (`HookwatchCore` satisfies it). */
 export type WirableCore = Pick<

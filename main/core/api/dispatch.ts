@@ -20,10 +20,18 @@ export async function dispatchApiCall(
   onInternalError?: (method: string, err: unknown) => void,
 ): Promise<DispatchOutcome> {
   if (!isHookwatchMethod(method)) {
-    return { ok: false, status: 404, error: { code: 'unknown-method', message: `no API method named ${JSON.stringify(String(method).slice(0, 60))}` } };
+    return {
+      ok: false,
+      status: 404,
+      error: { code: 'unknown-method', message: `no API method named ${JSON.stringify(String(method).slice(0, 60))}` },
+    };
   }
   if (!Array.isArray(args) || args.length > MAX_ARGS) {
-    return { ok: false, status: 400, error: { code: 'bad-input', message: `arguments of ${method} must be a JSON array of at most ${MAX_ARGS} values` } };
+    return {
+      ok: false,
+      status: 400,
+      error: { code: 'bad-input', message: `arguments of ${method} must be a JSON array of at most ${MAX_ARGS} values` },
+    };
   }
   try {
     const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
@@ -33,6 +41,10 @@ export async function dispatchApiCall(
   } catch (err) {
     if (err instanceof ApiInputError) return { ok: false, status: 400, error: { code: 'bad-input', message: `${method}: ${err.message}` } };
     onInternalError?.(method, err);
-    return { ok: false, status: 500, error: { code: 'internal', message: `${method} failed inside Hookwatch; the details are in its log` } };
+    return {
+      ok: false,
+      status: 500,
+      error: { code: 'internal', message: `${method} failed inside Hookwatch; the details are in its log` },
+    };
   }
 }

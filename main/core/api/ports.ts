@@ -2,7 +2,15 @@
 import type { CommittedListener } from '../core.js';
 import type { TimelinesSyncReport } from '../providers/timelines/sync.js';
 import type { HookwatchStore } from '../store/store.js';
-import type { AccountCard, ActionResult, AlertView, NotificationSettings, RegisteredWebhook, TokenStorage, TunnelStatus } from '../../contract/api.js';
+import type {
+  AccountCard,
+  ActionResult,
+  AlertView,
+  NotificationSettings,
+  RegisteredWebhook,
+  TokenStorage,
+  TunnelStatus,
+} from '../../contract/api.js';
 
 /**
  * They live apart from both the service (which consumes them) and the adapters (which implement them),

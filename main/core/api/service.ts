@@ -1,7 +1,12 @@
 // The one implementation of the UI contract's HookwatchApi, plus the notification stream: methods only.
 import { dirname } from 'node:path';
 import { eventsCsv, eventsJsonl, jsonLine } from '../export.js';
-import { ACCOUNT_EVENT_TYPES, ASSIGNMENT_EVENT_TYPES, DEFAULT_SYNC_EVENT_TYPES, MESSAGE_EVENT_TYPES } from '../providers/timelines/event-types.js';
+import {
+  ACCOUNT_EVENT_TYPES,
+  ASSIGNMENT_EVENT_TYPES,
+  DEFAULT_SYNC_EVENT_TYPES,
+  MESSAGE_EVENT_TYPES,
+} from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { readRetention, writeRetention } from '../retention.js';
 import { accountsSeen, hasEvents, recentChats } from '../store/health.js';
@@ -108,7 +113,8 @@ const MAX_BATCH = 500;
 
 /** What the answers say when this host runs without a part. */
 const UNAVAILABLE = {
-  accounts: 'Account status comes from the alerts feature, which this Hookwatch runs without: the accounts seen in events are listed below.',
+  accounts:
+    'Account status comes from the alerts feature, which this Hookwatch runs without: the accounts seen in events are listed below.',
   alerts: 'This Hookwatch runs without the alerts feature (account outages, chat assignments, tunnel trouble).',
   tunnel: 'No tunnel in this run (`hookwatch serve --no-tunnel`): the receiver is reachable on this computer only.',
   webhooks: 'This Hookwatch does not register provider webhooks, so none are listed.',
@@ -194,7 +200,6 @@ export class HookwatchService {
     this.scheduleFlush();
   }
 
-
   private scheduleFlush(): void {
     if (this.flushTimer || this.closed) return;
     this.flushTimer = setTimeout(() => this.flush(), this.options.batchMs ?? 100);
@@ -233,7 +238,11 @@ export class HookwatchService {
       },
       searchEvents: async (text, query) => {
         const search = searchText(text);
-        const terms = search ? (ftsQuery(search)?.match(/"([^"]+)"/g)?.map((t) => t.slice(1, -1)) ?? []) : [];
+        const terms = search
+          ? (ftsQuery(search)
+              ?.match(/"([^"]+)"/g)
+              ?.map((t) => t.slice(1, -1)) ?? [])
+          : [];
         if (terms.length === 0) throw new ApiInputError('type at least one letter or digit to search for');
         const q = eventQuery(query);
         return { ...page(store, store.listEvents({ ...q, search }), q.limit!), terms } satisfies SearchPage;
@@ -282,7 +291,9 @@ export class HookwatchService {
       },
       listAlerts: async (query): Promise<AlertsView> => {
         const limit = optInt(obj(query, 'alert query').limit, 'limit', 1, 10_000) ?? 500;
-        return o.alerts ? { available: true, alerts: o.alerts.list(limit), snoozedUntil: o.alerts.snoozedUntil() } : notAvailable(UNAVAILABLE.alerts);
+        return o.alerts
+          ? { available: true, alerts: o.alerts.list(limit), snoozedUntil: o.alerts.snoozedUntil() }
+          : notAvailable(UNAVAILABLE.alerts);
       },
       acknowledgeAlert: async (id) => {
         const alertId = int(id, 'alert id', 1);
@@ -303,7 +314,10 @@ export class HookwatchService {
           if (!o.tunnelPreferences) throw new ApiInputError(UNAVAILABLE.tunnel);
           const t = obj(p.tunnel, 'tunnel');
           try {
-            o.tunnelPreferences.set({ host: optNullableText(t.host, 'tunnel.host'), subdomain: optNullableText(t.subdomain, 'tunnel.subdomain') });
+            o.tunnelPreferences.set({
+              host: optNullableText(t.host, 'tunnel.host'),
+              subdomain: optNullableText(t.subdomain, 'tunnel.subdomain'),
+            });
           } catch (err) {
             if (err instanceof TunnelSettingsError) throw new ApiInputError(err.message);
             throw err;
@@ -364,15 +378,29 @@ export class HookwatchService {
       },
       setTimelinesToken: async (token) => {
         const t = timelinesToken(token);
-        if (!o.tokenStore) return { ok: false, reason: 'this Hookwatch keeps no tokens: set HOOKWATCH_TIMELINES_TOKEN before `hookwatch serve`' };
+        if (!o.tokenStore)
+          return { ok: false, reason: 'this Hookwatch keeps no tokens: set HOOKWATCH_TIMELINES_TOKEN before `hookwatch serve`' };
         return o.tokenStore.save(t);
       },
       registerWebhooks: async (eventTypes): Promise<RegistrationView> => {
         const types = eventTypesToRegister(eventTypes);
-        if (!o.registrar) return { ok: false, lines: [], registered: [], missing: types, problem: 'registration needs the tunnel: run `hookwatch serve --register`' };
+        if (!o.registrar)
+          return {
+            ok: false,
+            lines: [],
+            registered: [],
+            missing: types,
+            problem: 'registration needs the tunnel: run `hookwatch serve --register`',
+          };
         const outcome = await o.registrar.register(types);
         if (!outcome.ok) return { ok: false, lines: [], registered: [], missing: types, problem: outcome.error };
-        return { ok: outcome.report.ok, lines: describeSyncReport(outcome.report), registered: outcome.report.registered, missing: outcome.report.missing, problem: outcome.report.limitMessage };
+        return {
+          ok: outcome.report.ok,
+          lines: describeSyncReport(outcome.report),
+          registered: outcome.report.registered,
+          missing: outcome.report.missing,
+          problem: outcome.report.limitMessage,
+        };
       },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);

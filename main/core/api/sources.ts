@@ -4,7 +4,14 @@ import { AlertSettingsError } from '../alerts/settings.js';
 import type { HookwatchStore } from '../store/store.js';
 import type { NotificationSettings, TunnelStatus } from '../../contract/api.js';
 import { ApiInputError } from './errors.js';
-import type { AccountStatusSource, AlertSource, NotificationSettingsSource, TunnelSource, TunnelSupervisorLike, WebhookRegistrySource } from './ports.js';
+import type {
+  AccountStatusSource,
+  AlertSource,
+  NotificationSettingsSource,
+  TunnelSource,
+  TunnelSupervisorLike,
+  WebhookRegistrySource,
+} from './ports.js';
 import { accountCardOf, alertViewOf, registeredWebhookOf } from './views.js';
 
 /** Each adapter only reshapes (with the mappers of views.ts) and forwards; none keeps state of its own. */
@@ -20,11 +27,15 @@ export function accountSourceFromAlerts(alerts: AlertServiceLike, now: () => num
   };
 }
 
-export function alertSourceFromAlerts(alerts: AlertServiceLike, store: Pick<HookwatchStore, 'listAlerts' | 'acknowledgeAlerts'>): AlertSource {
+export function alertSourceFromAlerts(
+  alerts: AlertServiceLike,
+  store: Pick<HookwatchStore, 'listAlerts' | 'acknowledgeAlerts'>,
+): AlertSource {
   return {
     list: (limit) => store.listAlerts({ limit }).map(alertViewOf),
     snoozedUntil: () => alerts.settings().snoozedUntil,
-    acknowledge: (id) => (store.acknowledgeAlerts([id]) === 1 ? { ok: true } : { ok: false, reason: `alert ${id} does not exist or was already acknowledged` }),
+    acknowledge: (id) =>
+      store.acknowledgeAlerts([id]) === 1 ? { ok: true } : { ok: false, reason: `alert ${id} does not exist or was already acknowledged` },
     snooze: (until) => {
       try {
         alerts.updateSettings({ snoozedUntil: until });
@@ -101,7 +112,10 @@ export function tunnelSourceFromSupervisor(
 }
 
 /** Our webhooks as the providers last listed them (registration writes them), with their `errors_counter`. */
-export function webhookSourceFromStore(store: Pick<HookwatchStore, 'listProviderWebhooks'>, tokenConfigured: () => Promise<boolean>): WebhookRegistrySource {
+export function webhookSourceFromStore(
+  store: Pick<HookwatchStore, 'listProviderWebhooks'>,
+  tokenConfigured: () => Promise<boolean>,
+): WebhookRegistrySource {
   return {
     tokenConfigured,
     list: () => store.listProviderWebhooks().map(registeredWebhookOf),

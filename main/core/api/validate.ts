@@ -36,7 +36,9 @@ export function optNullableText(v: unknown, name: string): string | null | undef
 
 export function int(v: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ApiInputError(`${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(v)}`);
+    throw new ApiInputError(
+      `${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -115,7 +117,8 @@ const SETTINGS_SECTIONS = ['retention', 'notifications', 'tunnel'] as const;
 export function settingsPatch(patch: unknown): Record<string, unknown> {
   const p = obj(patch, 'settings');
   for (const key of Object.keys(p)) {
-    if (!(SETTINGS_SECTIONS as readonly string[]).includes(key)) throw new ApiInputError(`unknown setting ${JSON.stringify(key)} (settings: ${SETTINGS_SECTIONS.join(', ')})`);
+    if (!(SETTINGS_SECTIONS as readonly string[]).includes(key))
+      throw new ApiInputError(`unknown setting ${JSON.stringify(key)} (settings: ${SETTINGS_SECTIONS.join(', ')})`);
   }
   return p;
 }
@@ -138,17 +141,20 @@ export function notificationPatch(v: unknown): Partial<NotificationSettings> {
         const q = obj(p.quietHours, 'notifications.quietHours');
         if (typeof q.enabled !== 'boolean') throw new ApiInputError('notifications.quietHours.enabled must be true or false');
         for (const k of ['start', 'end'] as const) {
-          if (typeof q[k] !== 'string' || !CLOCK.test(q[k] as string)) throw new ApiInputError(`notifications.quietHours.${k} must be a time like 22:00`);
+          if (typeof q[k] !== 'string' || !CLOCK.test(q[k] as string))
+            throw new ApiInputError(`notifications.quietHours.${k} must be a time like 22:00`);
         }
         out.quietHours = { enabled: q.enabled, start: q.start as string, end: q.end as string };
         break;
       }
       case 'criticalBreaksQuietHours':
-        if (typeof p.criticalBreaksQuietHours !== 'boolean') throw new ApiInputError('notifications.criticalBreaksQuietHours must be true or false');
+        if (typeof p.criticalBreaksQuietHours !== 'boolean')
+          throw new ApiInputError('notifications.criticalBreaksQuietHours must be true or false');
         out.criticalBreaksQuietHours = p.criticalBreaksQuietHours;
         break;
       case 'mutedAccounts':
-        if (!Array.isArray(p.mutedAccounts) || p.mutedAccounts.length > 1000) throw new ApiInputError('notifications.mutedAccounts must be a list of account keys');
+        if (!Array.isArray(p.mutedAccounts) || p.mutedAccounts.length > 1000)
+          throw new ApiInputError('notifications.mutedAccounts must be a list of account keys');
         out.mutedAccounts = p.mutedAccounts.map((k, i) => str(k, `notifications.mutedAccounts[${i}]`, 200));
         break;
       case 'flapWindowMinutes':

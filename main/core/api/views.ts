@@ -102,15 +102,25 @@ export function eventNote(details: Record<string, unknown>): string | null {
   if (call && typeof call === 'object') {
     const c = call as { status?: unknown; durationSeconds?: unknown; isVideo?: unknown };
     parts.push(
-      [c.isVideo === true ? 'video call' : 'call', typeof c.status === 'string' ? c.status : null, typeof c.durationSeconds === 'number' ? `${c.durationSeconds} s` : null]
+      [
+        c.isVideo === true ? 'video call' : 'call',
+        typeof c.status === 'string' ? c.status : null,
+        typeof c.durationSeconds === 'number' ? `${c.durationSeconds} s` : null,
+      ]
         .filter(Boolean)
         .join(' '),
     );
   }
   const reaction = details.reaction;
-  if (reaction && typeof reaction === 'object') parts.push([field(reaction, 'action'), field(reaction, 'emoji'), field(reaction, 'reactor') ? `by ${field(reaction, 'reactor')}` : null].filter(Boolean).join(' '));
+  if (reaction && typeof reaction === 'object')
+    parts.push(
+      [field(reaction, 'action'), field(reaction, 'emoji'), field(reaction, 'reactor') ? `by ${field(reaction, 'reactor')}` : null]
+        .filter(Boolean)
+        .join(' '),
+    );
   const template = details.template;
-  if (template && typeof template === 'object') parts.push(`template ${field(template, 'name') ?? ''} ${field(template, 'status') ?? ''}`.trim());
+  if (template && typeof template === 'object')
+    parts.push(`template ${field(template, 'name') ?? ''} ${field(template, 'status') ?? ''}`.trim());
   const failure = field(details.failure, 'title');
   if (failure) parts.push(`failed: ${failure}`);
   if (Array.isArray(details.labels) && details.labels.length) parts.push(`labels: ${details.labels.join(', ')}`);
@@ -323,18 +333,20 @@ export function deliveryLogEntryOf(d: StoredDelivery): DeliveryLogEntry {
 
 /** One line of the delivery-log download (`txt`), like the provider's own log. */
 export function deliveryLogLine(d: DeliveryLogEntry): string {
-  return [
-    new Date(d.receivedAt).toISOString(),
-    `${d.method} ${d.path}`,
-    String(d.status),
-    `${d.latencyMs} ms`,
-    `${d.size} B`,
-    d.provider ? `${d.provider} ${d.eventType ?? ''}`.trim() : '-',
-    d.duplicate ? 'duplicate' : '',
-    d.reason ?? '',
-  ]
-    .filter((x) => x !== '')
-    .join('\t')
-    // One line per request, whatever a path or reason carries.
-    .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, ' ');
+  return (
+    [
+      new Date(d.receivedAt).toISOString(),
+      `${d.method} ${d.path}`,
+      String(d.status),
+      `${d.latencyMs} ms`,
+      `${d.size} B`,
+      d.provider ? `${d.provider} ${d.eventType ?? ''}`.trim() : '-',
+      d.duplicate ? 'duplicate' : '',
+      d.reason ?? '',
+    ]
+      .filter((x) => x !== '')
+      .join('\t')
+      // One line per request, whatever a path or reason carries.
+      .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, ' ')
+  );
 }

@@ -163,7 +163,12 @@ const realSleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** The window of a gap under the limits; null when all of it is older than `daysBack`. */
-export function catchupWindow(gap: Pick<Gap, 'start' | 'end'>, now: number, daysBack: number, marginMs: number): { after: number; before: number; truncatedDays: boolean } | null {
+export function catchupWindow(
+  gap: Pick<Gap, 'start' | 'end'>,
+  now: number,
+  daysBack: number,
+  marginMs: number,
+): { after: number; before: number; truncatedDays: boolean } | null {
   const floor = now - daysBack * DAY;
   const before = Math.min(gap.end + marginMs, now);
   if (before <= floor) return null;
@@ -318,7 +323,9 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
         while (!chat.done && failure === null) {
           let page;
           try {
-            page = await call(() => o.api.listMessages(chat.id, { after: state.window.after, before: state.window.before, afterMessage: chat.cursor }));
+            page = await call(() =>
+              o.api.listMessages(chat.id, { after: state.window.after, before: state.window.before, afterMessage: chat.cursor }),
+            );
           } catch (err) {
             if ((err as CatchupCallError)?.kind === 'not-found' || (err as CatchupCallError)?.status === 404) {
               // Deleted since it was listed: nothing to recover there.
@@ -341,7 +348,12 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
           state.skippedNonMessages++;
           return false;
         });
-        const known = wanted.length ? await o.sink.known(wanted.map((m) => m.uid), chat.id) : new Set<string>();
+        const known = wanted.length
+          ? await o.sink.known(
+              wanted.map((m) => m.uid),
+              chat.id,
+            )
+          : new Set<string>();
         const fetchedAt = now();
         const items: RecoveredMessage[] = [];
         for (const m of wanted) {
@@ -349,7 +361,11 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
             state.alreadyStored++;
             continue;
           }
-          items.push({ event: recoveredEvent(chat, m, { gapStart: o.gap.start, gapEnd: o.gap.end, fetchedAt }), raw: m.raw, chatId: chat.id });
+          items.push({
+            event: recoveredEvent(chat, m, { gapStart: o.gap.start, gapEnd: o.gap.end, fetchedAt }),
+            raw: m.raw,
+            chatId: chat.id,
+          });
         }
         pending.push(...items);
         chat.recovered += items.length;
@@ -376,7 +392,15 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
     const e = err as CatchupCallError;
     const transient = e?.kind === 'server' || e?.kind === 'network' || e?.kind === 'timeout';
     const message = typeof e?.message === 'string' ? e.message : String(err);
-    return outcomeOf(o.gap, key, state, transient ? 'interrupted' : 'failed', transient ? `${message}; catch-up resumes where it stopped` : message, startedAt, now());
+    return outcomeOf(
+      o.gap,
+      key,
+      state,
+      transient ? 'interrupted' : 'failed',
+      transient ? `${message}; catch-up resumes where it stopped` : message,
+      startedAt,
+      now(),
+    );
   }
 }
 
@@ -435,4 +459,3 @@ function outcomeOf(
 export function noTokenOutcome(gap: CatchupRunOptions['gap'], now: number, why: string): CatchupOutcome {
   return outcomeOf(gap, gapKey(gap), null, 'no-token', why, now, now);
 }
-

@@ -10,7 +10,9 @@ import type { RecoveredMessage } from './recovered.js';
 /** The delivery log's `reason` for a recovered message: not a webhook delivery, read back from the API. */
 export const RECOVERED_DELIVERY_REASON = 'catch-up';
 
-type SinkStore = Pick<HookwatchStore, 'ingest' | 'listEvents' | 'transaction'> & { knownMessageUids?: (uids: readonly string[]) => Set<string> };
+type SinkStore = Pick<HookwatchStore, 'ingest' | 'listEvents' | 'transaction'> & {
+  knownMessageUids?: (uids: readonly string[]) => Set<string>;
+};
 
 /**
  * A sink over the store. With a `knownMessageUids(uids)` method (one indexed query on

@@ -36,7 +36,8 @@ export function timelinesCatchupApi(http: TimelinesGetJson, options: TimelinesCa
       return { chats: list.map((c, i) => chatFrom(c, path, i)), hasMore: data['has_more_pages'] === true };
     },
     async listMessages(chatId: string, q: MessageQuery): Promise<MessagePage> {
-      if (!/^\d{1,18}$/.test(chatId)) throw unexpected(`${root}/chats/{chat_id}/messages`, `chat id '${chatId.slice(0, 40)}' is not a number`);
+      if (!/^\d{1,18}$/.test(chatId))
+        throw unexpected(`${root}/chats/{chat_id}/messages`, `chat id '${chatId.slice(0, 40)}' is not a number`);
       const path = `${root}/chats/${chatId}/messages`;
       const query: Record<string, string> = { after: isoUtc(q.after), before: isoUtc(q.before), sorting_order: 'asc' };
       if (q.afterMessage) query['after_message'] = q.afterMessage;

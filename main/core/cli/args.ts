@@ -35,4 +35,3 @@ export function intFlag(name: string, raw: string | undefined, min: number, max:
   }
   return Number(raw);
 }
-

@@ -13,22 +13,28 @@ export function terminalText(value: string | null | undefined, max: number): str
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function eventsTable(events: StoredEvent[]): string {
   return table(
     ['ID', 'RECEIVED (UTC)', 'TYPE', 'ACCOUNT', 'CHAT', 'DIR', 'TEXT'],
-    events.map(eventCliRowOf).map((r) => [
-      r.id,
-      r.received,
-      terminalText(r.type, 60) + r.deliveries,
-      terminalText(r.account, 24),
-      terminalText(r.chat, 24),
-      r.direction,
-      terminalText(r.text, 60),
-    ]),
+    events
+      .map(eventCliRowOf)
+      .map((r) => [
+        r.id,
+        r.received,
+        terminalText(r.type, 60) + r.deliveries,
+        terminalText(r.account, 24),
+        terminalText(r.chat, 24),
+        r.direction,
+        terminalText(r.text, 60),
+      ]),
   );
 }
 

@@ -74,7 +74,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.out(HELP);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`);
+        throw new UsageError(
+          `unknown command '${command}' (commands: serve, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`,
+        );
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -133,12 +135,24 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     core = await HookwatchCore.start({
       dataDir,
       port,
-      ...(v['no-tunnel'] ? {} : { tunnel: { enabled: true, ...(v['tunnel-host'] ? { host: v['tunnel-host'] } : {}), ...(v.subdomain !== undefined ? { subdomain: v.subdomain } : {}) } }),
+      ...(v['no-tunnel']
+        ? {}
+        : {
+            tunnel: {
+              enabled: true,
+              ...(v['tunnel-host'] ? { host: v['tunnel-host'] } : {}),
+              ...(v.subdomain !== undefined ? { subdomain: v.subdomain } : {}),
+            },
+          }),
       ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
       setup: (c) => {
         core = c;
         c.alerts.onAlert((a) => io.out(alertLine(a)));
-        c.onTunnelState((t) => io.out(`tunnel: ${t.state}${t.url ? ` ${terminalText(t.url, 200)}` : ''}${t.reason ? ` (${terminalText(t.reason, 200)})` : ''}\n`));
+        c.onTunnelState((t) =>
+          io.out(
+            `tunnel: ${t.state}${t.url ? ` ${terminalText(t.url, 200)}` : ''}${t.reason ? ` (${terminalText(t.reason, 200)})` : ''}\n`,
+          ),
+        );
         c.onPublicUrl((base) => io.out(`public: ${terminalText(url(base), 400)}\n`));
         c.onRegistration((r) => {
           if (!r.ok) return io.out(`register: ${terminalText(r.error, 300)}\n`);
@@ -148,7 +162,9 @@ async function serve(args: string[], io: CliIo): Promise<number> {
           stored += events.filter((e) => !e.duplicate).length;
           if (v.verbose) {
             for (const e of events) {
-              io.out(`event ${e.id} ${terminalText(e.type, 60)}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${e.accountPhone ? ` account ${e.accountPhone}` : ''}\n`);
+              io.out(
+                `event ${e.id} ${terminalText(e.type, 60)}${e.duplicate ? ` (duplicate, delivery ${e.deliveryCount})` : ''}${e.accountPhone ? ` account ${e.accountPhone}` : ''}\n`,
+              );
             }
           }
         });
@@ -245,7 +261,8 @@ function events(args: string[], io: CliIo): number {
     filter.type = type;
   }
   if (v.provider !== undefined) {
-    if (!(PROVIDER_IDS as readonly string[]).includes(v.provider)) throw new UsageError(`--provider must be one of ${PROVIDER_IDS.join(', ')}`);
+    if (!(PROVIDER_IDS as readonly string[]).includes(v.provider))
+      throw new UsageError(`--provider must be one of ${PROVIDER_IDS.join(', ')}`);
     filter.provider = v.provider;
   }
   if (v.account !== undefined) filter.account = v.account;

@@ -138,12 +138,14 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${hostHeader}`) return refuse(res, 403, 'requests from other web pages are refused');
     const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse(res, 403, 'requests from other web pages are refused');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      return refuse(res, 403, 'requests from other web pages are refused');
 
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     const path = url.pathname;
     if (path.startsWith('/api/')) {
-      if (!tokenMatches(headerOf(req, TOKEN_HEADER))) return refuse(res, 401, 'missing or wrong dashboard token; open the URL `hookwatch serve` printed');
+      if (!tokenMatches(headerOf(req, TOKEN_HEADER)))
+        return refuse(res, 401, 'missing or wrong dashboard token; open the URL `hookwatch serve` printed');
       if (path === '/api/events-stream') {
         if (req.method !== 'GET') return methodNotAllowed(res, 'GET');
         return openStream(req, res);
@@ -160,7 +162,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (path === '/' || path === '/index.html') {
       if (!tokenMatches(url.searchParams.get('token'))) {
-        return refuse(res, 401, 'This dashboard needs the token from the URL `hookwatch serve` printed (dashboard: http://127.0.0.1:…/?token=…). Open that URL.');
+        return refuse(
+          res,
+          401,
+          'This dashboard needs the token from the URL `hookwatch serve` printed (dashboard: http://127.0.0.1:…/?token=…). Open that URL.',
+        );
       }
       return serveFile(req, res, 'index.html');
     }
@@ -228,7 +234,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       bytes = await readFile(file);
     } catch {
       if (relative === 'index.html') {
-        return refuse(res, 503, 'The dashboard is not built in this copy of Hookwatch: run `npm run build` (it builds the renderer into dist/renderer).');
+        return refuse(
+          res,
+          503,
+          'The dashboard is not built in this copy of Hookwatch: run `npm run build` (it builds the renderer into dist/renderer).',
+        );
       }
       return refuse(res, 404, 'not found');
     }

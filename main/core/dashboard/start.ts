@@ -39,7 +39,13 @@ export async function startDashboard(
   });
   let server: DashboardServer;
   try {
-    server = await startDashboardServer({ api: service.api, notifications: service, port: options.port ?? 0, rendererDir: options.rendererDir, log: options.log });
+    server = await startDashboardServer({
+      api: service.api,
+      notifications: service,
+      port: options.port ?? 0,
+      rendererDir: options.rendererDir,
+      log: options.log,
+    });
   } catch (err) {
     service.close();
     throw err;

@@ -1,6 +1,13 @@
 // Connects to the hub's NATS server: options from a URL plus a credentials file, TLS, and descriptions that never show a secret.
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, nkeyAuthenticator, usernamePasswordAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import {
+  connect,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  usernamePasswordAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
 
 /**
  * What the CLI gets from the user: `--hub nats://HOST:PORT` (several servers of a cluster joined by
@@ -39,7 +46,10 @@ interface ParsedUrl {
 
 /** Parses the hub URL(s); credentials found in them are returned apart so they never reach a log line. */
 export function parseHubUrl(url: string): ParsedUrl {
-  const parts = url.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) throw new HubConfigError('no hub URL: pass --hub nats://HOST:PORT');
   const out: ParsedUrl = { servers: [], tls: false };
   for (const part of parts) {
@@ -70,7 +80,10 @@ export function parseHubUrl(url: string): ParsedUrl {
 
 /** The URL with any password or token replaced: for logs, status lines and errors. */
 export function redactUrl(url: string): string {
-  return url.replace(/(\b[a-z]+:\/\/)([^@/\s]+)@/gi, (_m, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.split(':')[0]}:***` : '***'}@`);
+  return url.replace(
+    /(\b[a-z]+:\/\/)([^@/\s]+)@/gi,
+    (_m, scheme: string, info: string) => `${scheme}${info.includes(':') ? `${info.split(':')[0]}:***` : '***'}@`,
+  );
 }
 
 /** How the hub is described to people: servers, TLS, which kind of credentials (never their value). */
@@ -82,7 +95,13 @@ export function describeHub(config: HubConnectionConfig): string {
     return redactUrl(config.url);
   }
   const scheme = parsed.tls || config.tls ? 'tls' : 'nats';
-  const auth = config.credsFile ? `credentials from ${config.credsFile}` : parsed.user ? `user ${parsed.user}` : parsed.token ? 'token' : null;
+  const auth = config.credsFile
+    ? `credentials from ${config.credsFile}`
+    : parsed.user
+      ? `user ${parsed.user}`
+      : parsed.token
+        ? 'token'
+        : null;
   return `${parsed.servers.map((s) => `${scheme}://${s}`).join(',')}${auth ? ` (${auth})` : ''}`;
 }
 
@@ -94,19 +113,29 @@ export function readCredsFile(file: string): { kind: CredsKind; options: Pick<No
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HubConfigError(`cannot read the hub credentials file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new HubConfigError(
+      `cannot read the hub credentials file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   if (text.includes('BEGIN NATS USER JWT')) {
     return { kind: 'creds', options: { authenticator: credsAuthenticator(new TextEncoder().encode(text)) } };
   }
-  const seed = text.split(/\r?\n/).map((l) => l.trim()).find((l) => /^SU[A-Z2-7]{50,}$/.test(l));
+  const seed = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^SU[A-Z2-7]{50,}$/.test(l));
   if (seed) return { kind: 'nkey', options: { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) } };
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0 && !l.startsWith('#'));
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l.length > 0 && !l.startsWith('#'));
   if (line && line.includes(':')) {
     const at = line.indexOf(':');
     return { kind: 'userpass', options: { authenticator: usernamePasswordAuthenticator(line.slice(0, at), line.slice(at + 1)) } };
   }
-  throw new HubConfigError(`${file} is not a NATS credentials file: expected a .creds file (nsc/NGS), an nkey user seed (SU…) or one line user:password`);
+  throw new HubConfigError(
+    `${file} is not a NATS credentials file: expected a .creds file (nsc/NGS), an nkey user seed (SU…) or one line user:password`,
+  );
 }
 
 /** Builds nats.js connection options: reconnect forever, because a hub or follower must outlive broker restarts. */

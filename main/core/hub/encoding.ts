@@ -224,10 +224,19 @@ export function decodeHubMessage(m: WireMessage): HubRecord {
       throw new HubDecodeError(`message ${m.seq} on ${m.subject} has no readable event record`);
     }
     if (typeof record?.v !== 'number' || record.v > RECORD_VERSION || !record.event) {
-      throw new HubDecodeError(`message ${m.seq} has record version ${String(record?.v)}; this Hookwatch reads version ${RECORD_VERSION}: update it`);
+      throw new HubDecodeError(
+        `message ${m.seq} has record version ${String(record?.v)}; this Hookwatch reads version ${RECORD_VERSION}: update it`,
+      );
     }
     const omitted = h!.get(HDR.bodyTruncated);
-    return { ...base, kind, record, body: m.data, contentType: h!.get(HDR.contentType) || null, bodyOmitted: omitted ? Number(omitted) : null };
+    return {
+      ...base,
+      kind,
+      record,
+      body: m.data,
+      contentType: h!.get(HDR.contentType) || null,
+      bodyOmitted: omitted ? Number(omitted) : null,
+    };
   }
   if (kind === 'account' || kind === 'incident') {
     let record: unknown;

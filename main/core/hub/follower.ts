@@ -1,5 +1,14 @@
 // A follower's durable consumer: hands hub messages to a local sink in batches, acks only after the sink's commit, reports how far behind it is.
-import { AckPolicy, DeliverPolicy, ReplayPolicy, jetstream, jetstreamManager, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  ReplayPolicy,
+  jetstream,
+  jetstreamManager,
+  JetStreamApiError,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type Database from 'better-sqlite3';
 import { claimInbox } from '../store/outbox.js';
@@ -63,7 +72,16 @@ export class HubFollower {
 
   constructor(private readonly options: FollowerOptions) {
     this.consumer = consumerName('follow', options.name);
-    this.st = { state: 'connecting', hub: options.link.describe(), consumer: this.consumer, behind: null, applied: 0, lastAppliedAt: null, skipped: 0, lastError: null };
+    this.st = {
+      state: 'connecting',
+      hub: options.link.describe(),
+      consumer: this.consumer,
+      behind: null,
+      applied: 0,
+      lastAppliedAt: null,
+      skipped: 0,
+      lastError: null,
+    };
   }
 
   start(): void {
@@ -85,7 +103,8 @@ export class HubFollower {
   private set(patch: Partial<FollowerStatus>): void {
     const before = this.st;
     this.st = { ...this.st, ...patch };
-    if (before.state !== this.st.state || before.lastError !== this.st.lastError || before.behind !== this.st.behind) this.options.onChange?.(this.status());
+    if (before.state !== this.st.state || before.lastError !== this.st.lastError || before.behind !== this.st.behind)
+      this.options.onChange?.(this.status());
   }
 
   private async run(): Promise<void> {
@@ -220,7 +239,11 @@ export class HubFollower {
  * each record is claimed by its message id and handed to `applyNew` only the first time, in the same
  * transaction, so "stored" and "marked applied" commit together.
  */
-export function sqliteInboxSink(db: Database.Database, applyNew: (record: HubRecord) => void, now: () => number = Date.now): FollowerSink & { duplicates: number } {
+export function sqliteInboxSink(
+  db: Database.Database,
+  applyNew: (record: HubRecord) => void,
+  now: () => number = Date.now,
+): FollowerSink & { duplicates: number } {
   const sink = {
     duplicates: 0,
     apply(records: HubRecord[]): void {

@@ -1,5 +1,15 @@
 // Forwarding: one durable consumer per destination; POSTs the raw body with its content type, retries with backoff for 24 h through JetStream redelivery, then parks.
-import { AckPolicy, DeliverPolicy, JetStreamApiError, ReplayPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  ReplayPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type Database from 'better-sqlite3';
 import { recordForward, type ForwardDestination, type ForwardLogEntry } from '../store/outbox.js';
@@ -104,7 +114,17 @@ export class DestinationForwarder {
 
   constructor(private readonly options: ForwarderOptions) {
     this.consumer = consumerName('forward', String(options.destination.id));
-    this.st = { destinationId: options.destination.id, url: redactUrl(options.destination.url), consumer: this.consumer, state: 'connecting', behind: null, delivered: 0, failed: 0, parked: 0, lastError: null };
+    this.st = {
+      destinationId: options.destination.id,
+      url: redactUrl(options.destination.url),
+      consumer: this.consumer,
+      state: 'connecting',
+      behind: null,
+      delivered: 0,
+      failed: 0,
+      parked: 0,
+      lastError: null,
+    };
   }
 
   start(): void {
@@ -143,7 +163,12 @@ export class DestinationForwarder {
     const filters = d.types.length === 0 ? [kindFilter(ws, 'event')] : d.types.map((t) => filterFor(ws, t));
     // Several filters on one consumer need nats-server 2.10; on older servers the consumer takes every
     // event and the types are checked here (non-matching messages are acked at once, never sent).
-    const filter = filters.length === 1 ? { filter_subject: filters[0]! } : serverAtLeast(nc, 2, 10) ? { filter_subjects: filters } : { filter_subject: kindFilter(ws, 'event') };
+    const filter =
+      filters.length === 1
+        ? { filter_subject: filters[0]! }
+        : serverAtLeast(nc, 2, 10)
+          ? { filter_subjects: filters }
+          : { filter_subject: kindFilter(ws, 'event') };
     await jsm.consumers.add(STREAM_NAME, {
       durable_name: this.consumer,
       description: `Hookwatch forwarding to destination ${d.id}`,
@@ -206,7 +231,14 @@ export class DestinationForwarder {
   }
 
   private logEntry(m: JsMsg, type: string | null, msgId: string): Omit<ForwardLogEntry, 'outcome' | 'status' | 'error' | 'latencyMs'> {
-    return { destinationId: this.options.destination.id, at: Date.now(), msgId, streamSeq: m.seq, eventType: type, attempt: m.info.deliveryCount };
+    return {
+      destinationId: this.options.destination.id,
+      at: Date.now(),
+      msgId,
+      streamSeq: m.seq,
+      eventType: type,
+      attempt: m.info.deliveryCount,
+    };
   }
 
   private record(entry: ForwardLogEntry): void {
@@ -238,7 +270,13 @@ export class DestinationForwarder {
     if (decoded.bodyOmitted !== null) {
       m.term('body not in the stream');
       this.st.parked++;
-      this.record({ ...base, outcome: 'parked', status: null, error: `the body (${decoded.bodyOmitted} bytes) was larger than the broker's max_payload, so the hub did not publish it: raise max_payload on the NATS server (docs/hub.md)`, latencyMs: null });
+      this.record({
+        ...base,
+        outcome: 'parked',
+        status: null,
+        error: `the body (${decoded.bodyOmitted} bytes) was larger than the broker's max_payload, so the hub did not publish it: raise max_payload on the NATS server (docs/hub.md)`,
+        latencyMs: null,
+      });
       return;
     }
     const started = performance.now();
@@ -260,7 +298,10 @@ export class DestinationForwarder {
       if (status < 200 || status > 299) error = `answered ${status}`;
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${(this.options.timeoutMs ?? 30_000) / 1000} s` : (cause?.code ?? cause?.message ?? (err as Error).message);
+      error =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${(this.options.timeoutMs ?? 30_000) / 1000} s`
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
       error = redactUrl(error);
     }
     const latencyMs = performance.now() - started;

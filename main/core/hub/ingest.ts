@@ -9,7 +9,10 @@ import type { HubRecord } from './encoding.js';
  * made it (not normalized again, so hub and followers agree even across Hookwatch versions).
  * `remoteAddr` names the hub, not the provider's address, which followers have no need for.
  */
-export function hubEventToIngest(r: Extract<HubRecord, { kind: 'event' }>, hubName: string): { delivery: DeliveryRecord; events: NormalizedEvent[] } {
+export function hubEventToIngest(
+  r: Extract<HubRecord, { kind: 'event' }>,
+  hubName: string,
+): { delivery: DeliveryRecord; events: NormalizedEvent[] } {
   const req = r.record.request;
   const body = r.bodyOmitted === null ? Buffer.from(r.body) : null;
   return {

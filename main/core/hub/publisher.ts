@@ -80,7 +80,13 @@ export class HubPublisher {
   private wakeUp: (() => void) | null = null;
   private poked = false;
   private loop: Promise<void> | null = null;
-  private st: Omit<PublisherStatus, 'backlog' | 'oldestPendingAt'> = { state: 'connecting', published: 0, duplicates: 0, lastPublishedAt: null, lastError: null };
+  private st: Omit<PublisherStatus, 'backlog' | 'oldestPendingAt'> = {
+    state: 'connecting',
+    published: 0,
+    duplicates: 0,
+    lastPublishedAt: null,
+    lastError: null,
+  };
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -206,7 +212,12 @@ export class HubPublisher {
           // Published but not marked: sent again later and dropped as duplicates. Nothing is lost.
           failure ??= new Error(`cannot mark published messages in the outbox: ${(err as Error).message}`);
         }
-        this.st = { ...this.st, published: this.st.published + sent.length - duplicates, duplicates: this.st.duplicates + duplicates, lastPublishedAt: Date.now() };
+        this.st = {
+          ...this.st,
+          published: this.st.published + sent.length - duplicates,
+          duplicates: this.st.duplicates + duplicates,
+          lastPublishedAt: Date.now(),
+        };
       }
       if (failure !== null) {
         streamReady = false; // a missing stream (a broker that lost its store) is recreated before the retry

@@ -1,5 +1,14 @@
 // Creates or updates the HOOKWATCH JetStream stream: subjects, retention (max age), duplicate window, replicas.
-import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import {
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstreamManager,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAM_NAME, SUBJECT_ROOT } from './subjects.js';
 
@@ -66,7 +75,12 @@ export async function ensureStream(ncOrJsm: NatsConnection | JetStreamManager, o
     return await jsm.streams.add(wanted);
   }
   const c = info.config;
-  if (c.max_age !== wanted.max_age || c.duplicate_window !== wanted.duplicate_window || c.num_replicas !== wanted.num_replicas || c.max_bytes !== wanted.max_bytes) {
+  if (
+    c.max_age !== wanted.max_age ||
+    c.duplicate_window !== wanted.duplicate_window ||
+    c.num_replicas !== wanted.num_replicas ||
+    c.max_bytes !== wanted.max_bytes
+  ) {
     info = await jsm.streams.update(STREAM_NAME, {
       ...c,
       max_age: wanted.max_age!,

@@ -13,7 +13,8 @@ export const WEBHOOK_URL_MAX_LENGTH = 4096;
 
 /** Why a provider would refuse this as a webhook URL, or null. Never quotes the URL (it carries the secret). */
 export function webhookUrlProblem(url: string): string | null {
-  if (url.length > WEBHOOK_URL_MAX_LENGTH) return `the webhook URL is longer than TimelinesAI accepts (${WEBHOOK_URL_MAX_LENGTH} characters)`;
+  if (url.length > WEBHOOK_URL_MAX_LENGTH)
+    return `the webhook URL is longer than TimelinesAI accepts (${WEBHOOK_URL_MAX_LENGTH} characters)`;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -57,7 +58,9 @@ export function targetUrlFor(publicUrl: string, secret: string, allowLocalUrl = 
   try {
     u = new URL(publicUrl.trim());
   } catch {
-    throw new RegistrationInputError(`the public URL '${redactWebhookSecrets(publicUrl).slice(0, 200)}' is not a URL: use the address the tunnel printed (public: https://...)`);
+    throw new RegistrationInputError(
+      `the public URL '${redactWebhookSecrets(publicUrl).slice(0, 200)}' is not a URL: use the address the tunnel printed (public: https://...)`,
+    );
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new RegistrationInputError('the public URL must start with https://');
   if (u.search || u.hash || u.username || u.password) {

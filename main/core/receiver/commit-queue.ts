@@ -69,7 +69,10 @@ export class CommitQueue {
     const jobs = this.pending;
     this.pending = [];
     this.scheduled = false;
-    commitBatch(this.store, jobs.map((j) => j.work)).forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.error)));
+    commitBatch(
+      this.store,
+      jobs.map((j) => j.work),
+    ).forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.error)));
     this.settleIdle();
   }
 

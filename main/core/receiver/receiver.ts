@@ -71,9 +71,7 @@ const CREDENTIAL_LIKE = /auth|token|secret|api-?key|session|cookie|passw/i;
 /** Kept only as "present": WhatsAble's signature cannot be verified yet (docs/providers.md), but whether it came is useful. */
 const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
 
-type Route =
-  | { kind: 'hook'; provider: ProviderPlugin | undefined; loggedPath: string }
-  | { kind: 'not-found'; loggedPath: string };
+type Route = { kind: 'hook'; provider: ProviderPlugin | undefined; loggedPath: string } | { kind: 'not-found'; loggedPath: string };
 
 export class Receiver {
   private server: Server | null = null;
@@ -224,7 +222,8 @@ export class Receiver {
       const providerName = parts[2];
       const provider = providerName === undefined ? undefined : providerById(providerName);
       // A known provider name is logged as sent; anything else there may be (a near miss of) a secret.
-      const shownProvider = providerName === undefined ? '' : '/' + (provider ? providerName : this.redactor.value(providerName)).slice(0, 40);
+      const shownProvider =
+        providerName === undefined ? '' : '/' + (provider ? providerName : this.redactor.value(providerName)).slice(0, 40);
       const loggedPath = `/hooks/${ok ? '{secret}' : '{wrong-secret}'}${shownProvider}`;
       if (!ok || (providerName !== undefined && !provider)) return { kind: 'not-found', loggedPath };
       return { kind: 'hook', provider, loggedPath };
@@ -267,7 +266,11 @@ export class Receiver {
       if (PROBE_NONCE.test(nonce)) {
         req.resume();
         const text = probeAnswer(nonce);
-        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+        res.writeHead(200, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Content-Length': Buffer.byteLength(text),
+          'Cache-Control': 'no-store',
+        });
         res.end(req.method === 'HEAD' ? undefined : text);
         return;
       }
@@ -327,7 +330,15 @@ export class Receiver {
       // requests a minute are logged with up to 4 KiB of body (a provider still sending to an old secret
       // leaves its payloads), the rest are counted in one summary row.
       if (this.notFoundBudget(base.receivedAt)) {
-        await this.logOnly(log(404, 'unknown path or wrong secret', capped(body.kept, NOT_FOUND_BODY_CAP), body.size, body.size > NOT_FOUND_BODY_CAP || body.outcome === 'too-large'));
+        await this.logOnly(
+          log(
+            404,
+            'unknown path or wrong secret',
+            capped(body.kept, NOT_FOUND_BODY_CAP),
+            body.size,
+            body.size > NOT_FOUND_BODY_CAP || body.outcome === 'too-large',
+          ),
+        );
       }
       reply(res, 404, { ok: false, error: 'not found' }, body.outcome === 'too-large');
       return;
@@ -536,7 +547,13 @@ type BodyRead =
  * over the limit is refused without reading. `onBreak` receives a function that ends the read at once as
  * malformed (Node reports a broken body framing on the socket, not on the request).
  */
-function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: number, onBreak: (breakBody: (code: string) => void) => void): Promise<BodyRead> {
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  cap: number,
+  timeoutMs: number,
+  onBreak: (breakBody: (code: string) => void) => void,
+): Promise<BodyRead> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -553,7 +570,12 @@ function readBody(req: IncomingMessage, limit: number, cap: number, timeoutMs: n
       clearTimeout(timer);
       req.off('data', onData);
       const all = Buffer.concat(chunks);
-      resolve({ outcome, kept: outcome === 'complete' ? all : capped(all, cap), size, ...(outcome === 'malformed' ? { code } : {}) } as BodyRead);
+      resolve({
+        outcome,
+        kept: outcome === 'complete' ? all : capped(all, cap),
+        size,
+        ...(outcome === 'malformed' ? { code } : {}),
+      } as BodyRead);
     };
     onBreak((code) => finish('malformed', code));
     const onData = (chunk: Buffer) => {

@@ -28,7 +28,10 @@ function flush(): void {
   let outcomes: ReturnType<typeof commitBatch<CommittedDelivery>> | null = null;
   let fatal: string | null = null;
   try {
-    outcomes = commitBatch(store, jobs.map((job) => () => runWriteJob(store, job)));
+    outcomes = commitBatch(
+      store,
+      jobs.map((job) => () => runWriteJob(store, job)),
+    );
   } catch (err) {
     fatal = (err as Error).message;
   }
@@ -38,9 +41,13 @@ function flush(): void {
     if (outcomes) {
       reply = {
         id: b.id,
-        results: outcomes.slice(at, at + b.jobs.length).map((o) =>
-          o.ok ? { ok: true as const, value: o.value } : { ok: false as const, message: (o.error as Error).message, code: (o.error as { code?: string }).code },
-        ),
+        results: outcomes
+          .slice(at, at + b.jobs.length)
+          .map((o) =>
+            o.ok
+              ? { ok: true as const, value: o.value }
+              : { ok: false as const, message: (o.error as Error).message, code: (o.error as { code?: string }).code },
+          ),
       };
     } else {
       reply = { id: b.id, fatal: fatal ?? 'write failed' };

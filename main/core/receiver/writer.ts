@@ -139,7 +139,10 @@ export class WorkerWriter implements DeliveryWriter {
     this.pending = [];
     if (batch.length === 0) return this.settleIdle();
     const id = this.nextId++;
-    this.inFlight.set(id, batch.map((b) => b.waiter));
+    this.inFlight.set(
+      id,
+      batch.map((b) => b.waiter),
+    );
     try {
       this.ensureWorker().postMessage({ id, jobs: batch.map((b) => b.job) });
     } catch (err) {

@@ -89,7 +89,8 @@ export function hydrateAccountStatus(record: unknown, key: string): AccountStatu
   if (!Array.isArray(history)) return field(where, 'history');
   let last: AccountLastEvent | null = null;
   if (lastEvent !== null) {
-    if (!isPlainObject(lastEvent) || !isNumOrNull(lastEvent.id) || typeof lastEvent.type !== 'string' || !isNum(lastEvent.at)) return field(where, 'lastEvent');
+    if (!isPlainObject(lastEvent) || !isNumOrNull(lastEvent.id) || typeof lastEvent.type !== 'string' || !isNum(lastEvent.at))
+      return field(where, 'lastEvent');
     last = { id: lastEvent.id, type: lastEvent.type, at: lastEvent.at };
   }
   return {
@@ -128,7 +129,8 @@ export class AccountsTable {
         since = excluded.since, record = excluded.record, updated_at = excluded.updated_at`);
     this.db.transaction(() => {
       for (const key of removedKeys) del.run(key);
-      for (const a of changed) put.run({ key: a.key, phone: a.phone, name: a.name, state: a.state, since: a.since, record: JSON.stringify(a), now });
+      for (const a of changed)
+        put.run({ key: a.key, phone: a.phone, name: a.name, state: a.state, since: a.since, record: JSON.stringify(a), now });
     });
   }
 }

@@ -79,11 +79,14 @@ export class AlertsTable {
 
   insert(a: Alert): StoredAlert {
     // The event may have been pruned meanwhile: keep the alert, drop the link.
-    const eventId = a.eventId !== undefined && this.db.cached('SELECT 1 FROM events WHERE id = ?').get(a.eventId) !== undefined ? a.eventId : null;
+    const eventId =
+      a.eventId !== undefined && this.db.cached('SELECT 1 FROM events WHERE id = ?').get(a.eventId) !== undefined ? a.eventId : null;
     const id = Number(
       this.db
-        .cached(`INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
-          VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`)
+        .cached(
+          `INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
+          VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`,
+        )
         .run({
           at: a.at,
           severity: a.severity,
@@ -120,6 +123,7 @@ export class AlertsTable {
   }
 
   prune(before: number, batch: number): number {
-    return this.db.cached('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? ORDER BY id LIMIT ?)').run(before, batch).changes;
+    return this.db.cached('DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE at < ? ORDER BY id LIMIT ?)').run(before, batch)
+      .changes;
   }
 }

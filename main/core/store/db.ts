@@ -61,7 +61,9 @@ export class Db {
       const code = err instanceof Error && 'code' in err ? String(err.code) : '';
       const message = err instanceof Error ? err.message : String(err);
       if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new StoreError(`${file} is not a readable Hookwatch database (${message}); move it aside or pass another --data folder`, { cause: err });
+        throw new StoreError(`${file} is not a readable Hookwatch database (${message}); move it aside or pass another --data folder`, {
+          cause: err,
+        });
       }
       throw new StoreError(`cannot open the database ${file}: ${message}`, { cause: err });
     }

@@ -94,8 +94,22 @@ export class DeliveriesTable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          d.receivedAt, d.method, d.path, d.forcedProvider, d.remoteAddr, d.status, d.reason, d.latencyMs, d.size, d.contentType,
-          headers, d.body, d.bodyTruncated ? 1 : 0, events.provider, events.eventType, events.eventCount,
+          d.receivedAt,
+          d.method,
+          d.path,
+          d.forcedProvider,
+          d.remoteAddr,
+          d.status,
+          d.reason,
+          d.latencyMs,
+          d.size,
+          d.contentType,
+          headers,
+          d.body,
+          d.bodyTruncated ? 1 : 0,
+          events.provider,
+          events.eventType,
+          events.eventCount,
         ).lastInsertRowid,
     );
     return {

@@ -2,7 +2,20 @@
 import { PROVIDER_IDS, type Direction, type NormalizedEvent } from '../events.js';
 import { normalizeEventFilter } from '../../contract/filter.js';
 import type { Db } from './db.js';
-import { asRow, blobOrNull, flag, jsonObject, jsonStringMap, num, numOrNull, oneOf, oneOfOrNull, str, strOrNull, type SqlRow } from './hydrate.js';
+import {
+  asRow,
+  blobOrNull,
+  flag,
+  jsonObject,
+  jsonStringMap,
+  num,
+  numOrNull,
+  oneOf,
+  oneOfOrNull,
+  str,
+  strOrNull,
+  type SqlRow,
+} from './hydrate.js';
 import type { MetaTable } from './meta.js';
 
 /** A stored event: the normalized event as written, with what the store adds. */
@@ -18,7 +31,14 @@ export interface StoredEvent extends NormalizedEvent {
 }
 
 export interface EventDetail extends StoredEvent {
-  request: { headers: Record<string, string>; body: Buffer | null; bodyTruncated: boolean; path: string; method: string; forcedProvider: string | null };
+  request: {
+    headers: Record<string, string>;
+    body: Buffer | null;
+    bodyTruncated: boolean;
+    path: string;
+    method: string;
+    forcedProvider: string | null;
+  };
   /** Other events that carry the same message uid (one message announced under two event types). */
   related: Array<{ id: number; type: string }>;
 }
@@ -39,7 +59,6 @@ export interface EventFilter {
   beforeId?: number;
   limit?: number;
 }
-
 
 const DIRECTIONS: readonly Direction[] = ['received', 'sent'];
 
@@ -111,8 +130,25 @@ export class EventsTable {
           RETURNING ${RETURNED_COLUMNS}`,
       )
       .get(
-        deliveryId, receivedAt, e.occurredAt, e.provider, e.shape, e.type, e.originalType, e.dedupeKey, receivedAt,
-        e.accountPhone, e.accountId, e.accountName, e.chatId, e.chatName, e.chatPhone, e.messageUid, e.direction, e.text, JSON.stringify(e.details),
+        deliveryId,
+        receivedAt,
+        e.occurredAt,
+        e.provider,
+        e.shape,
+        e.type,
+        e.originalType,
+        e.dedupeKey,
+        receivedAt,
+        e.accountPhone,
+        e.accountId,
+        e.accountName,
+        e.chatId,
+        e.chatName,
+        e.chatPhone,
+        e.messageUid,
+        e.direction,
+        e.text,
+        JSON.stringify(e.details),
       );
     return hydrateEvent(asRow(row, T));
   }
@@ -138,15 +174,19 @@ export class EventsTable {
     const family = `${e.type.split(':').slice(0, 2).join(':')}%`;
     if (e.chatId !== null) {
       this.db
-        .cached(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+        .cached(
+          `UPDATE events SET dedupe_key = dedupe_key || '#' || id
           WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
-            SELECT 1 FROM events later WHERE later.chat_id = @chatId AND later.id > events.id AND later.type LIKE @family)`)
+            SELECT 1 FROM events later WHERE later.chat_id = @chatId AND later.id > events.id AND later.type LIKE @family)`,
+        )
         .run({ ...key, chatId: e.chatId, family });
     } else if (e.accountPhone !== null) {
       this.db
-        .cached(`UPDATE events SET dedupe_key = dedupe_key || '#' || id
+        .cached(
+          `UPDATE events SET dedupe_key = dedupe_key || '#' || id
           WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
-            SELECT 1 FROM events later WHERE later.account_phone = @accountPhone AND later.id > events.id AND later.type LIKE @family)`)
+            SELECT 1 FROM events later WHERE later.account_phone = @accountPhone AND later.id > events.id AND later.type LIKE @family)`,
+        )
         .run({ ...key, accountPhone: e.accountPhone, family });
     }
   }
@@ -167,8 +207,10 @@ export class EventsTable {
       );
       if (last === null) return 0;
       const added = this.db
-        .cached(`INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
-          SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`)
+        .cached(
+          `INSERT INTO events_fts(rowid, text, chat_name, account_name, chat_phone, account_phone)
+          SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`,
+        )
         .run(upto, last).changes;
       this.meta.set('ftsIndexedUpto', last);
       return added;
@@ -228,14 +270,19 @@ export class EventsTable {
     }
     params.push(limit);
     // The SQL text depends only on which filters are set (a few dozen variants), so it is worth caching.
-    return this.db.cached(sql).all(...params).map((r) => hydrateEvent(asRow(r, T)));
+    return this.db
+      .cached(sql)
+      .all(...params)
+      .map((r) => hydrateEvent(asRow(r, T)));
   }
 
   get(id: number): EventDetail | null {
     const found: unknown = this.db
-      .cached(`SELECT ${EVENT_COLUMNS}, d.headers AS req_headers, d.body AS req_body,
+      .cached(
+        `SELECT ${EVENT_COLUMNS}, d.headers AS req_headers, d.body AS req_body,
           d.body_truncated AS req_truncated, d.path AS req_path, d.method AS req_method, d.forced_provider AS req_forced
-        FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.id = ?`)
+        FROM events e JOIN deliveries d ON d.id = e.delivery_id WHERE e.id = ?`,
+      )
       .get(id);
     if (found === undefined) return null;
     const row = asRow(found, T);
@@ -279,7 +326,7 @@ export class EventsTable {
 
   /** How many events carry a message uid starting with `prefix` (benchmarks count what they sent). */
   countByMessageUidPrefix(prefix: string): number {
-    const row = this.db.cached("SELECT count(*) AS n FROM events WHERE substr(message_uid, 1, length(?)) = ?").get(prefix, prefix);
+    const row = this.db.cached('SELECT count(*) AS n FROM events WHERE substr(message_uid, 1, length(?)) = ?').get(prefix, prefix);
     return num(asRow(row, T), T, 'n');
   }
 
@@ -290,8 +337,10 @@ export class EventsTable {
    */
   prune(before: number, batch: number): number {
     return this.db
-      .cached(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
-          AND id < (SELECT max(id) FROM events) ORDER BY id LIMIT ?)`)
+      .cached(
+        `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
+          AND id < (SELECT max(id) FROM events) ORDER BY id LIMIT ?)`,
+      )
       .run(before, batch).changes;
   }
 }

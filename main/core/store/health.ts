@@ -35,7 +35,6 @@ export interface DeliveryBucketRow {
   lastId: number;
 }
 
-
 export interface DeliveryAnswerRow {
   id: number;
   receivedAt: number;
@@ -76,7 +75,13 @@ function hydrateBucket(r: SqlRow): DeliveryBucketRow {
 }
 
 function hydrateAnswer(r: SqlRow): DeliveryAnswerRow {
-  return { id: num(r, D, 'id'), receivedAt: num(r, D, 'receivedAt'), status: num(r, D, 'status'), reason: strOrNull(r, D, 'reason'), latencyMs: num(r, D, 'latencyMs') };
+  return {
+    id: num(r, D, 'id'),
+    receivedAt: num(r, D, 'receivedAt'),
+    status: num(r, D, 'status'),
+    reason: strOrNull(r, D, 'reason'),
+    latencyMs: num(r, D, 'latencyMs'),
+  };
 }
 
 function hydrateAccountSeen(r: SqlRow): AccountSeenRow {
@@ -199,7 +204,10 @@ export class HealthQueries {
 
   /** Rows in events and deliveries, read in one statement (one snapshot, and no write lock). */
   counts(): { events: number; deliveries: number } {
-    const r = asRow(this.db.cached('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries').get(), E);
+    const r = asRow(
+      this.db.cached('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM deliveries) AS deliveries').get(),
+      E,
+    );
     return { events: num(r, E, 'events'), deliveries: num(r, D, 'deliveries') };
   }
 

@@ -20,9 +20,18 @@ export interface CommittedDelivery {
 }
 
 /** Writes the row and its events (no transaction of its own: the caller's is joined). */
-export function writeDelivery(deliveries: DeliveriesTable, events: EventsTable, d: DeliveryRecord, normalized: readonly NormalizedEvent[]): CommittedDelivery {
+export function writeDelivery(
+  deliveries: DeliveriesTable,
+  events: EventsTable,
+  d: DeliveryRecord,
+  normalized: readonly NormalizedEvent[],
+): CommittedDelivery {
   const first = normalized[0];
-  const delivery = deliveries.insert(d, { provider: first?.provider ?? null, eventType: first?.type ?? null, eventCount: normalized.length });
+  const delivery = deliveries.insert(d, {
+    provider: first?.provider ?? null,
+    eventType: first?.type ?? null,
+    eventCount: normalized.length,
+  });
   const stored = normalized.map((e): IngestedEvent => {
     const row = events.upsert(delivery.id, d.receivedAt, e);
     return { ...row, duplicate: row.deliveryCount > 1 };

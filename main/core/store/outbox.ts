@@ -247,7 +247,10 @@ export function deleteOutbox(db: Database.Database, ids: readonly number[]): voi
 
 /** How many messages wait, and since when: shown in health and `hookwatch status`. */
 export function outboxBacklog(db: Database.Database): { count: number; oldestAt: number | null } {
-  const r = stmt(db, 'SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox').get() as { count: number; oldest: number | null };
+  const r = stmt(db, 'SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox').get() as {
+    count: number;
+    oldest: number | null;
+  };
   return { count: r.count, oldestAt: r.oldest };
 }
 
@@ -256,7 +259,9 @@ export function outboxBacklog(db: Database.Database): { count: number; oldestAt:
  * Call it in the transaction that applies the message.
  */
 export function claimInbox(db: Database.Database, msgId: string, streamSeq: number, at: number): boolean {
-  return stmt(db, 'INSERT OR IGNORE INTO hub_inbox (msg_id, stream_seq, applied_at) VALUES (?, ?, ?)').run(msgId, streamSeq, at).changes === 1;
+  return (
+    stmt(db, 'INSERT OR IGNORE INTO hub_inbox (msg_id, stream_seq, applied_at) VALUES (?, ?, ?)').run(msgId, streamSeq, at).changes === 1
+  );
 }
 
 /** Forgets applied ids older than the stream's retention (the broker no longer has those messages). */
@@ -273,12 +278,22 @@ export interface ForwardDestination {
 }
 
 export function addDestination(db: Database.Database, d: { url: string; types: readonly string[]; createdAt: number }): ForwardDestination {
-  const id = Number(stmt(db, 'INSERT INTO forward_destinations (url, types, created_at) VALUES (?, ?, ?)').run(d.url, JSON.stringify(d.types), d.createdAt).lastInsertRowid);
+  const id = Number(
+    stmt(db, 'INSERT INTO forward_destinations (url, types, created_at) VALUES (?, ?, ?)').run(d.url, JSON.stringify(d.types), d.createdAt)
+      .lastInsertRowid,
+  );
   return { id, url: d.url, types: [...d.types], createdAt: d.createdAt };
 }
 
 export function listDestinations(db: Database.Database): ForwardDestination[] {
-  return (stmt(db, 'SELECT id, url, types, created_at FROM forward_destinations ORDER BY id').all() as Array<{ id: number; url: string; types: string; created_at: number }>).map((r) => ({
+  return (
+    stmt(db, 'SELECT id, url, types, created_at FROM forward_destinations ORDER BY id').all() as Array<{
+      id: number;
+      url: string;
+      types: string;
+      created_at: number;
+    }>
+  ).map((r) => ({
     id: r.id,
     url: r.url,
     types: JSON.parse(r.types) as string[],
@@ -307,8 +322,11 @@ export interface ForwardLogEntry {
 }
 
 export function recordForward(db: Database.Database, e: ForwardLogEntry): void {
-  stmt(db, `INSERT INTO forward_log (destination_id, at, msg_id, stream_seq, event_type, attempt, outcome, status, error, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.destinationId, e.at, e.msgId, e.streamSeq, e.eventType, e.attempt, e.outcome, e.status, e.error, e.latencyMs);
+  stmt(
+    db,
+    `INSERT INTO forward_log (destination_id, at, msg_id, stream_seq, event_type, attempt, outcome, status, error, latency_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(e.destinationId, e.at, e.msgId, e.streamSeq, e.eventType, e.attempt, e.outcome, e.status, e.error, e.latencyMs);
 }
 
 export function listForwardLog(db: Database.Database, destinationId: number, limit = 100): ForwardLogEntry[] {
@@ -340,7 +358,16 @@ export function listForwardLog(db: Database.Database, destinationId: number, lim
 }
 
 /** Per destination: counts by outcome and the last attempt, for `forward list` and the dashboard. */
-export function forwardSummary(db: Database.Database): Array<{ destinationId: number; delivered: number; failed: number; parked: number; lastAt: number | null; lastOutcome: ForwardOutcome | null }> {
+export function forwardSummary(
+  db: Database.Database,
+): Array<{
+  destinationId: number;
+  delivered: number;
+  failed: number;
+  parked: number;
+  lastAt: number | null;
+  lastOutcome: ForwardOutcome | null;
+}> {
   return (
     stmt(
       db,
@@ -352,6 +379,20 @@ export function forwardSummary(db: Database.Database): Array<{ destinationId: nu
               (SELECT outcome FROM forward_log WHERE destination_id = d.id ORDER BY id DESC LIMIT 1) AS last_outcome
          FROM forward_destinations d LEFT JOIN forward_log l ON l.destination_id = d.id
         GROUP BY d.id ORDER BY d.id`,
-    ).all() as Array<{ destination_id: number; delivered: number; failed: number; parked: number; last_at: number | null; last_outcome: ForwardOutcome | null }>
-  ).map((r) => ({ destinationId: r.destination_id, delivered: r.delivered, failed: r.failed, parked: r.parked, lastAt: r.last_at, lastOutcome: r.last_outcome }));
+    ).all() as Array<{
+      destination_id: number;
+      delivered: number;
+      failed: number;
+      parked: number;
+      last_at: number | null;
+      last_outcome: ForwardOutcome | null;
+    }>
+  ).map((r) => ({
+    destinationId: r.destination_id,
+    delivered: r.delivered,
+    failed: r.failed,
+    parked: r.parked,
+    lastAt: r.last_at,
+    lastOutcome: r.last_outcome,
+  }));
 }

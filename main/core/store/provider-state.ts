@@ -38,7 +38,8 @@ export class ProviderWebhooksTable {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
       this.db.cached('DELETE FROM provider_webhooks WHERE provider = ?').run(provider);
-      for (const r of rows) put.run(provider, r.webhookId, r.eventType, r.enabled ? 1 : 0, r.errorsCounter, r.pointsAtCurrentUrl ? 1 : 0, r.chosen ? 1 : 0, at);
+      for (const r of rows)
+        put.run(provider, r.webhookId, r.eventType, r.enabled ? 1 : 0, r.errorsCounter, r.pointsAtCurrentUrl ? 1 : 0, r.chosen ? 1 : 0, at);
     });
   }
 

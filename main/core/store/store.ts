@@ -202,7 +202,11 @@ export class HookwatchStore {
   // Provider webhooks and the tunnel
 
   /** Replaces what we know of one provider's webhooks with its latest listing. */
-  recordProviderWebhooks(provider: string, rows: ReadonlyArray<Omit<ProviderWebhookHealth, 'provider' | 'checkedAt'>>, at = Date.now()): void {
+  recordProviderWebhooks(
+    provider: string,
+    rows: ReadonlyArray<Omit<ProviderWebhookHealth, 'provider' | 'checkedAt'>>,
+    at = Date.now(),
+  ): void {
     this.providerWebhooks.replace(provider, rows, at);
   }
 
@@ -231,7 +235,12 @@ export class HookwatchStore {
    * before `deliveriesBefore` that no remaining event points at (those hold raw requests). Returns how
    * many rows went, so a caller can loop in small steps and keep the receiver responsive.
    */
-  pruneStep(eventsBefore: number | null, deliveriesBefore: number | null, batch = 2000, historyBefore: number | null = null): { events: number; deliveries: number } {
+  pruneStep(
+    eventsBefore: number | null,
+    deliveriesBefore: number | null,
+    batch = 2000,
+    historyBefore: number | null = null,
+  ): { events: number; deliveries: number } {
     return this.db.transaction(() => {
       // Alerts and the tunnel log are small and worth keeping longer; they go with their own cutoff.
       const history = historyBefore === null ? 0 : this.alerts.prune(historyBefore, batch) + this.tunnelLog.prune(historyBefore, batch);

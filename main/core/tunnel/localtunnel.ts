@@ -59,7 +59,10 @@ export class LocaltunnelProvider implements TunnelProvider {
 
   async open(request: TunnelOpenRequest): Promise<TunnelSession> {
     const started = Date.now();
-    const info = await registerLocaltunnel(this.options.host, request.requestedName, { timeoutMs: request.timeoutMs, signal: request.signal });
+    const info = await registerLocaltunnel(this.options.host, request.requestedName, {
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+    });
     const session = new LocaltunnelSession(info, {
       localHost: this.options.localHost ?? '127.0.0.1',
       localPort: request.localPort,
@@ -115,14 +118,29 @@ export async function registerLocaltunnel(
     throw new Error(`the tunnel server ${host} did not answer with tunnel details (is it a localtunnel server?)`);
   }
   const { id, url, port, max_conn_count: maxConn, ip } = body;
-  if (typeof id !== 'string' || typeof url !== 'string' || !/^https?:\/\//.test(url) || !Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+  if (
+    typeof id !== 'string' ||
+    typeof url !== 'string' ||
+    !/^https?:\/\//.test(url) ||
+    !Number.isInteger(port) ||
+    (port as number) < 1 ||
+    (port as number) > 65535
+  ) {
     throw new Error(`the tunnel server ${host} answered with incomplete tunnel details`);
   }
   // The URL is printed and registered with providers: accept only a plain http(s) origin, nothing else.
   let origin: string;
   try {
     const parsed = new URL(url);
-    if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password || parsed.search || parsed.hash || !/^\/*$/.test(parsed.pathname)) throw new Error('not an origin');
+    if (
+      (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+      parsed.username ||
+      parsed.password ||
+      parsed.search ||
+      parsed.hash ||
+      !/^\/*$/.test(parsed.pathname)
+    )
+      throw new Error('not an origin');
     origin = parsed.origin;
   } catch {
     throw new Error(`the tunnel server ${host} answered with a URL that is not a plain http(s) address`);
@@ -150,7 +168,9 @@ async function dataConnectionHost(host: string, ip: unknown, signal: AbortSignal
   const hostname = new URL(host).hostname.replace(/^\[|\]$/g, '');
   if (ip === undefined || ip === null || ip === '') return hostname;
   if (typeof ip !== 'string' || isIP(ip) === 0) {
-    throw new Error(`the tunnel server ${host} named an address for the tunnel connections that is not an IP address; refusing it. Check the tunnel host setting.`);
+    throw new Error(
+      `the tunnel server ${host} named an address for the tunnel connections that is not an IP address; refusing it. Check the tunnel host setting.`,
+    );
   }
   let own: string[];
   try {
@@ -162,7 +182,7 @@ async function dataConnectionHost(host: string, ip: unknown, signal: AbortSignal
   if (own.some((a) => canonicalIp(a) === wanted)) return ip;
   throw new Error(
     `the tunnel server ${host} asked for the tunnel connections to go to ${ip}, which is not its own address (${hostname} is ${own.join(', ')}); ` +
-      'refused, so a tunnel server cannot send Hookwatch\'s connections to another machine. Use a tunnel server you trust, ' +
+      "refused, so a tunnel server cannot send Hookwatch's connections to another machine. Use a tunnel server you trust, " +
       `or, if ${ip} really is that server, set the tunnel host to http(s)://${isIP(ip) === 6 ? `[${ip}]` : ip}.`,
   );
 }

@@ -100,7 +100,11 @@ function readKept(meta: TunnelMeta): KeptTunnel {
 }
 
 function writeKept(meta: TunnelMeta, kept: KeptTunnel): void {
-  meta.meta.set('tunnelSettings', { host: kept.host ?? null, subdomain: kept.subdomain ?? null, lastPublicUrl: kept.lastPublicUrl ?? null });
+  meta.meta.set('tunnelSettings', {
+    host: kept.host ?? null,
+    subdomain: kept.subdomain ?? null,
+    lastPublicUrl: kept.lastPublicUrl ?? null,
+  });
 }
 
 function checked(value: unknown, check: (s: string) => string): string | null {

@@ -23,14 +23,23 @@ export const probePublicUrl: ProbeFunction = async (publicUrl, { timeoutMs, sign
   const url = publicUrl.replace(/\/+$/, '') + PROBE_PATH_PREFIX + nonce;
   let res;
   try {
-    res = await smallGet(url, { timeoutMs, signal, maxBytes: 4096, headers: { 'bypass-tunnel-reminder': '1', 'cache-control': 'no-cache' } });
+    res = await smallGet(url, {
+      timeoutMs,
+      signal,
+      maxBytes: 4096,
+      headers: { 'bypass-tunnel-reminder': '1', 'cache-control': 'no-cache' },
+    });
   } catch (err) {
     return { ok: false, reason: `probe failed: ${(err as Error).message}` };
   }
   const expected = probeAnswer(nonce);
   if (res.status === 200 && res.body.trim() === expected) return { ok: true };
   // smallGet follows no redirect: a tunnel URL that redirects is broken (or not ours), never a reason to go elsewhere.
-  if (res.status >= 300 && res.status < 400) return { ok: false, reason: `probe failed: HTTP ${res.status}: the public URL redirects elsewhere (not followed); it does not lead to Hookwatch` };
+  if (res.status >= 300 && res.status < 400)
+    return {
+      ok: false,
+      reason: `probe failed: HTTP ${res.status}: the public URL redirects elsewhere (not followed); it does not lead to Hookwatch`,
+    };
   return { ok: false, reason: `probe failed: ${explainStatus(res.status, res.body, timeoutMs)}` };
 };
 

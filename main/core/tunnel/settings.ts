@@ -53,7 +53,9 @@ export function normalizeTunnelHost(input: string): string {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new TunnelSettingsError(`tunnel host ${JSON.stringify(input)} is not a URL; use e.g. ${DEFAULT_TUNNEL_HOST} or http://tunnel.example.com:8080.`);
+    throw new TunnelSettingsError(
+      `tunnel host ${JSON.stringify(input)} is not a URL; use e.g. ${DEFAULT_TUNNEL_HOST} or http://tunnel.example.com:8080.`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TunnelSettingsError(`tunnel host must start with https:// or http:// (got ${url.protocol}).`);
@@ -62,7 +64,9 @@ export function normalizeTunnelHost(input: string): string {
     throw new TunnelSettingsError('tunnel host must not contain a user name or password.');
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new TunnelSettingsError(`tunnel host must be just scheme, host and port, without a path or query (got ${JSON.stringify(input)}).`);
+    throw new TunnelSettingsError(
+      `tunnel host must be just scheme, host and port, without a path or query (got ${JSON.stringify(input)}).`,
+    );
   }
   return `${url.protocol}//${url.host}`;
 }
@@ -75,7 +79,10 @@ export function resolveTunnelSettings(input: Partial<TunnelSettings> & { localPo
   return {
     enabled: input.enabled ?? true,
     host: normalizeTunnelHost(input.host ?? DEFAULT_TUNNEL_HOST),
-    subdomain: input.subdomain === null || input.subdomain === undefined || input.subdomain.trim() === '' ? null : validateSubdomain(input.subdomain),
+    subdomain:
+      input.subdomain === null || input.subdomain === undefined || input.subdomain.trim() === ''
+        ? null
+        : validateSubdomain(input.subdomain),
     localPort: input.localPort,
   };
 }

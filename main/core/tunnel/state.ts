@@ -91,7 +91,10 @@ export interface NameRetryPolicy {
  * second after its last socket closes, so our own previous session usually frees the name within seconds; a
  * server that has not yet noticed a dead connection (after sleep, a lost network) may take minutes.
  */
-export const DEFAULT_NAME_RETRY: NameRetryPolicy = { windowMs: 10 * 60_000, backoff: { baseMs: 2000, maxMs: 60_000, factor: 2, jitter: 0.3 } };
+export const DEFAULT_NAME_RETRY: NameRetryPolicy = {
+  windowMs: 10 * 60_000,
+  backoff: { baseMs: 2000, maxMs: 60_000, factor: 2, jitter: 0.3 },
+};
 
 /** Pause before attempt number `failures + 1`, given `failures` >= 1 failed attempts so far. */
 export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number): number {

@@ -120,13 +120,18 @@ export class TunnelSupervisor {
   constructor(options: TunnelSupervisorOptions) {
     this.settings = resolveTunnelSettings(options.settings);
     const provider = options.provider;
-    this.providerFor = typeof provider === 'function' ? provider : provider ? () => provider : (s) => new LocaltunnelProvider({ host: s.host });
+    this.providerFor =
+      typeof provider === 'function' ? provider : provider ? () => provider : (s) => new LocaltunnelProvider({ host: s.host });
     this.provider = this.providerFor(this.settings);
     this.probe = options.probe ?? probePublicUrl;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.nameRetry = { ...DEFAULT_NAME_RETRY, ...options.nameRetry, backoff: { ...DEFAULT_NAME_RETRY.backoff, ...options.nameRetry?.backoff } };
+    this.nameRetry = {
+      ...DEFAULT_NAME_RETRY,
+      ...options.nameRetry,
+      backoff: { ...DEFAULT_NAME_RETRY.backoff, ...options.nameRetry?.backoff },
+    };
     this.lastPublicUrl = options.lastPublicUrl ?? null;
     this.probeIntervalMs = options.probeIntervalMs ?? 60_000;
     this.retryProbeIntervalMs = options.retryProbeIntervalMs ?? 10_000;
@@ -225,7 +230,8 @@ export class TunnelSupervisor {
     const next = resolveTunnelSettings({ ...this.settings, ...settings });
     const prev = this.settings;
     this.settings = next;
-    if (next.enabled === prev.enabled && next.host === prev.host && next.subdomain === prev.subdomain && next.localPort === prev.localPort) return;
+    if (next.enabled === prev.enabled && next.host === prev.host && next.subdomain === prev.subdomain && next.localPort === prev.localPort)
+      return;
     if (next.host !== prev.host) this.provider = this.providerFor(next);
     this.failedAttempts = 0;
     this.nameRefusedSince = null;
@@ -256,7 +262,11 @@ export class TunnelSupervisor {
     // The same name at every attempt: a provider's webhook, or a URL pasted by hand, keeps working only if the URL does.
     const requestedName = this.wantedName;
     const where = `${this.settings.host} as "${requestedName}"`;
-    this.setState(kind, null, this.failedAttempts === 0 ? `opening a tunnel at ${where}` : `attempt ${this.failedAttempts + 1}: opening a tunnel at ${where}`);
+    this.setState(
+      kind,
+      null,
+      this.failedAttempts === 0 ? `opening a tunnel at ${where}` : `attempt ${this.failedAttempts + 1}: opening a tunnel at ${where}`,
+    );
     const abort = new AbortController();
     this.abort = abort;
     this.phase = 'opening';
@@ -289,7 +299,10 @@ export class TunnelSupervisor {
       } catch (err) {
         abort.abort();
         // If our deadline won, a session may still arrive later: close it then.
-        opened.then((late) => late.close(), () => {});
+        opened.then(
+          (late) => late.close(),
+          () => {},
+        );
         if (gen !== this.generation) return;
         this.failAttempt((err as Error).message || String(err));
         return;
@@ -427,7 +440,11 @@ export class TunnelSupervisor {
       this.failAttempt(`${this.failedProbes} probes in a row failed (last: ${reason.replace(/^probe failed: /, '')})`);
       return;
     }
-    this.setState('degraded', session.url, `${reason} (${this.failedProbes} of ${this.failedProbesBeforeRecreate} before the tunnel is replaced)`);
+    this.setState(
+      'degraded',
+      session.url,
+      `${reason} (${this.failedProbes} of ${this.failedProbesBeforeRecreate} before the tunnel is replaced)`,
+    );
     this.schedule(this.retryProbeIntervalMs, () => this.runProbe('scheduled'));
   }
 

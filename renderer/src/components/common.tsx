@@ -65,6 +65,7 @@ export function Sparkline({ values, label }: { values: number[]; label: string }
 }
 
 export function ProviderBadge({ provider }: { provider: string | null }) {
-  const label = provider === 'timelines' ? 'TimelinesAI' : provider === 'whatsable' ? 'WhatsAble' : provider === 'unmatched' ? 'Unmatched' : 'Unknown';
+  const label =
+    provider === 'timelines' ? 'TimelinesAI' : provider === 'whatsable' ? 'WhatsAble' : provider === 'unmatched' ? 'Unmatched' : 'Unknown';
   return <span className={`badge provider-${provider ?? 'unknown'}`}>{label}</span>;
 }

@@ -39,9 +39,7 @@ export function EventDetailPanel({ eventId, webhookUrl, onClose, onSelect, onFil
       }}
     >
       <header className="detail-header">
-        <h2 id="detail-heading">
-          {d ? d.event.type : `Event ${eventId}`}
-        </h2>
+        <h2 id="detail-heading">{d ? d.event.type : `Event ${eventId}`}</h2>
         <button type="button" className="button button-quiet" onClick={onClose} aria-label="Close the event (Escape)">
           ✕
         </button>
@@ -102,7 +100,9 @@ function DetailBody({
         {e.occurredAt !== null ? <Field label="Happened">{absoluteTime(e.occurredAt)}</Field> : null}
         <Field label="Deliveries">
           <span data-testid="delivery-count">{e.deliveryCount}</span>
-          {e.deliveryCount > 1 ? <span className="muted"> (last {relativeTime(e.lastDeliveredAt, now)}; the provider sent it again)</span> : null}
+          {e.deliveryCount > 1 ? (
+            <span className="muted"> (last {relativeTime(e.lastDeliveredAt, now)}; the provider sent it again)</span>
+          ) : null}
         </Field>
         {accountKey ? (
           <Field label="Account">

@@ -30,7 +30,12 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
     const o = options.data;
     if (!o) return;
     const known = (key: string | null) => key === null || o.accounts.some((a) => a.key === key);
-    if (batch.events.some((e) => !known(e.accountPhone ?? e.accountId) || (e.chatId !== null && !o.recentChats.some((c) => c.chatId === e.chatId)))) refreshOptions();
+    if (
+      batch.events.some(
+        (e) => !known(e.accountPhone ?? e.accountId) || (e.chatId !== null && !o.recentChats.some((c) => c.chatId === e.chatId)),
+      )
+    )
+      refreshOptions();
   });
   const [search, setSearch] = useState(filter.search ?? '');
   const searchRef = useRef<HTMLInputElement>(null);
@@ -63,7 +68,8 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
+      const typing =
+        target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
       if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
         e.preventDefault();
         searchRef.current?.focus();
@@ -98,7 +104,11 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
       </label>
       <label className="field">
         <span className="field-label">Provider</span>
-        <select value={filter.provider ?? ''} onChange={(e) => set({ provider: (e.target.value || undefined) as FeedFilter['provider'] })} data-testid="filter-provider">
+        <select
+          value={filter.provider ?? ''}
+          onChange={(e) => set({ provider: (e.target.value || undefined) as FeedFilter['provider'] })}
+          data-testid="filter-provider"
+        >
           <option value="">All</option>
           <option value="timelines">TimelinesAI</option>
           <option value="whatsable">WhatsAble</option>
@@ -107,7 +117,11 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
       </label>
       <label className="field">
         <span className="field-label">Events</span>
-        <select value={filter.group ?? ''} onChange={(e) => set({ group: (e.target.value || undefined) as FeedFilter['group'], type: undefined })} data-testid="filter-group">
+        <select
+          value={filter.group ?? ''}
+          onChange={(e) => set({ group: (e.target.value || undefined) as FeedFilter['group'], type: undefined })}
+          data-testid="filter-group"
+        >
           <option value="">All</option>
           {EVENT_GROUP_NAMES.map((g) => (
             <option key={g} value={g}>
@@ -120,7 +134,9 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
         <span className="field-label">Account</span>
         <select value={filter.account ?? ''} onChange={(e) => set({ account: e.target.value || undefined })} data-testid="filter-account">
           <option value="">All</option>
-          {filter.account && !accounts.some((a) => a.key === filter.account) ? <option value={filter.account}>{filter.account}</option> : null}
+          {filter.account && !accounts.some((a) => a.key === filter.account) ? (
+            <option value={filter.account}>{filter.account}</option>
+          ) : null}
           {accounts.map((a) => (
             <option key={a.key} value={a.key}>
               {accountLabel(a)}

@@ -227,7 +227,8 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
   const lastIndex = items.length ? items[items.length - 1]!.index : -1;
 
   useEffect(() => {
-    if (state.status === 'ready' && state.nextBeforeId !== null && !state.loadingMore && lastIndex >= rows.length - PREFETCH_ROWS) loadMore();
+    if (state.status === 'ready' && state.nextBeforeId !== null && !state.loadingMore && lastIndex >= rows.length - PREFETCH_ROWS)
+      loadMore();
   }, [lastIndex, rows.length, state.status, state.nextBeforeId, state.loadingMore, loadMore]);
 
   // For the benchmark and for anyone profiling: when the first rows reached the screen.
@@ -311,7 +312,9 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
         <FeedToolbar filter={filter} onChange={onFilterChange} />
         <div className="feed-status" aria-live="off">
           <span data-testid="feed-count">
-            {state.status === 'loading' ? 'Loading…' : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} event${rows.length === 1 && state.nextBeforeId === null ? '' : 's'}`}
+            {state.status === 'loading'
+              ? 'Loading…'
+              : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} event${rows.length === 1 && state.nextBeforeId === null ? '' : 's'}`}
           </span>{' '}
           <span className="muted">· {describeFilter(filter)} · newest first</span>
           {state.pendingCount > 0 ? <span className="muted"> · paused while you read</span> : null}
@@ -342,7 +345,15 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
                 const row = rows[item.index];
                 if (!row) return null;
                 return (
-                  <FeedRow key={row.id} row={row} start={item.start} selected={row.id === selectedId} now={now} terms={state.terms.length ? state.terms : terms} onSelect={selectRow} />
+                  <FeedRow
+                    key={row.id}
+                    row={row}
+                    start={item.start}
+                    selected={row.id === selectedId}
+                    now={now}
+                    terms={state.terms.length ? state.terms : terms}
+                    onSelect={selectRow}
+                  />
                 );
               })}
             </div>

@@ -41,7 +41,12 @@ export function OutageTimeline({ outages, now }: { outages: AccountCard['outages
 
 function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onShowEvents: (key: string) => void }) {
   return (
-    <article className={`account-card state-${card.state}`} aria-label={`${card.name ?? card.phone ?? card.key}: ${STATE_LABEL[card.state]}`} data-testid="account-card" data-state={card.state}>
+    <article
+      className={`account-card state-${card.state}`}
+      aria-label={`${card.name ?? card.phone ?? card.key}: ${STATE_LABEL[card.state]}`}
+      data-testid="account-card"
+      data-state={card.state}
+    >
       <header>
         <h3>{card.name ?? card.phone ?? card.key}</h3>
         <span className={`state-label state-${card.state}`}>{STATE_LABEL[card.state]}</span>

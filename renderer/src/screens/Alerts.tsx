@@ -9,7 +9,12 @@ export function NotificationPermission() {
   const [permission, setPermission] = useState(notificationPermission());
   if (permission === 'unsupported') return null;
   if (permission === 'granted') return <p className="muted">Browser notifications are on: alerts also pop up while this page is open.</p>;
-  if (permission === 'denied') return <p className="muted">Browser notifications are blocked for this page; allow them in the browser's site settings to see alerts pop up.</p>;
+  if (permission === 'denied')
+    return (
+      <p className="muted">
+        Browser notifications are blocked for this page; allow them in the browser's site settings to see alerts pop up.
+      </p>
+    );
   return (
     <p>
       <button type="button" className="button" onClick={() => void askNotificationPermission().then(setPermission)}>
@@ -56,7 +61,9 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
       ) : null}
       {v?.available ? (
         <div className="section-head">
-          <span>{v.snoozedUntil !== null && v.snoozedUntil > now ? `Snoozed until ${absoluteTime(v.snoozedUntil)}` : 'Alerts are on.'}</span>
+          <span>
+            {v.snoozedUntil !== null && v.snoozedUntil > now ? `Snoozed until ${absoluteTime(v.snoozedUntil)}` : 'Alerts are on.'}
+          </span>
           {[1, 4, 8].map((h) => (
             <button key={h} type="button" className="button" onClick={() => void act(client.api.snoozeAlerts(now + h * TIME.HOUR))}>
               Snooze {h} h

@@ -83,17 +83,23 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="button button-primary" disabled={busy || chosen.size === 0 || (!setup.tokenConfigured && token.trim() === '')}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={busy || chosen.size === 0 || (!setup.tokenConfigured && token.trim() === '')}
+        >
           {busy ? 'Registering…' : 'Register'}
         </button>
       </form>
       {message ? <ErrorNote message={message} /> : null}
       {result ? (
         <div role="status" data-testid="registration-result" className={result.ok ? 'ok' : undefined}>
-          <p>{result.ok ? `Done: ${result.registered.length} event types registered.` : result.problem ?? `Not registered: ${result.missing.join(', ')}`}</p>
-          {result.lines.length ? (
-            <pre className="mono registration-lines">{result.lines.join('\n')}</pre>
-          ) : null}
+          <p>
+            {result.ok
+              ? `Done: ${result.registered.length} event types registered.`
+              : (result.problem ?? `Not registered: ${result.missing.join(', ')}`)}
+          </p>
+          {result.lines.length ? <pre className="mono registration-lines">{result.lines.join('\n')}</pre> : null}
         </div>
       ) : null}
     </Wrapper>
@@ -104,7 +110,17 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
  * First run without a provider token: the webhook URL with a copy button and, per provider, where to
  * paste it. It notices the first event arriving.
  */
-export function FirstRun({ setup, error, onOpenFeed, onChanged }: { setup: SetupInfo | undefined; error: string | null; onOpenFeed: () => void; onChanged?: () => void }) {
+export function FirstRun({
+  setup,
+  error,
+  onOpenFeed,
+  onChanged,
+}: {
+  setup: SetupInfo | undefined;
+  error: string | null;
+  onOpenFeed: () => void;
+  onChanged?: () => void;
+}) {
   const [arrived, setArrived] = useState(0);
   useNotification('events', (b) => setArrived((n) => n + b.events.length));
 
@@ -118,11 +134,20 @@ export function FirstRun({ setup, error, onOpenFeed, onChanged }: { setup: Setup
           <li className="panel">
             <h2>Copy your webhook URL</h2>
             <div className="url-row">
-              <input className="mono url" readOnly value={setup.publicUrl ?? setup.webhookUrl} aria-label="Your webhook URL" onFocus={(e) => e.target.select()} data-testid="webhook-url" />
+              <input
+                className="mono url"
+                readOnly
+                value={setup.publicUrl ?? setup.webhookUrl}
+                aria-label="Your webhook URL"
+                onFocus={(e) => e.target.select()}
+                data-testid="webhook-url"
+              />
               <CopyButton text={setup.publicUrl ?? setup.webhookUrl} label="Copy" className="button button-primary" />
             </div>
             <p className="muted">{setup.publicUrlNote}</p>
-            <p className="muted">It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.</p>
+            <p className="muted">
+              It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.
+            </p>
           </li>
           <ConnectTimelines setup={setup} onChanged={onChanged ?? (() => {})} />
           <li className="panel">
@@ -130,14 +155,23 @@ export function FirstRun({ setup, error, onOpenFeed, onChanged }: { setup: Setup
             {setup.tokenConfigured ? (
               <p>A TimelinesAI token is set: Hookwatch registers its webhooks itself.</p>
             ) : (
-              <p className="muted">Without a TimelinesAI token, add the URL by hand. WhatsAble is always added by hand (its webhook settings belong to its dashboard).</p>
+              <p className="muted">
+                Without a TimelinesAI token, add the URL by hand. WhatsAble is always added by hand (its webhook settings belong to its
+                dashboard).
+              </p>
             )}
             <div className="provider-steps">
               {setup.providers.map((p) => (
                 <div key={p.provider} className="provider-step">
                   <h3>{p.title}</h3>
                   <div className="url-row">
-                    <input className="mono url" readOnly value={p.url} aria-label={`Webhook URL for ${p.title}`} onFocus={(e) => e.target.select()} />
+                    <input
+                      className="mono url"
+                      readOnly
+                      value={p.url}
+                      aria-label={`Webhook URL for ${p.title}`}
+                      onFocus={(e) => e.target.select()}
+                    />
                     <CopyButton text={p.url} label={`Copy ${p.title} URL`} />
                   </div>
                   <ol>

@@ -12,8 +12,15 @@ function Row({ row, now, heading }: { row: HealthRow; now: number; heading?: boo
   const label = row.eventType ?? (heading ? 'all event types' : 'no event (rejected or not a webhook)');
   const rejected = row.rejected10d > 0;
   return (
-    <tr className={heading ? 'health-summary' : undefined} data-testid="health-row" data-provider={row.provider} data-type={heading ? '*' : (row.eventType ?? '')}>
-      <th scope="row">{heading ? <ProviderBadge provider={row.provider} /> : null} {label}</th>
+    <tr
+      className={heading ? 'health-summary' : undefined}
+      data-testid="health-row"
+      data-provider={row.provider}
+      data-type={heading ? '*' : (row.eventType ?? '')}
+    >
+      <th scope="row">
+        {heading ? <ProviderBadge provider={row.provider} /> : null} {label}
+      </th>
       <td>
         <Sparkline values={row.hourly24h} label={`${row.provider} ${label} deliveries per hour`} />
       </td>
@@ -63,7 +70,9 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
       <dd>{percent(t.uptime24h)}</dd>
       <dt>Last probe</dt>
       <dd>
-        {t.lastProbe ? `${relativeTime(t.lastProbe.at, now)}: ${t.lastProbe.ok ? `passed in ${ms(t.lastProbe.ms)}` : `failed (${t.lastProbe.error ?? 'no answer'})`}` : '–'}
+        {t.lastProbe
+          ? `${relativeTime(t.lastProbe.at, now)}: ${t.lastProbe.ok ? `passed in ${ms(t.lastProbe.ms)}` : `failed (${t.lastProbe.error ?? 'no answer'})`}`
+          : '–'}
       </dd>
     </dl>
   );
@@ -245,7 +254,9 @@ export function Health() {
                         <ProviderBadge provider={w.provider} />
                       </td>
                       <td>{w.eventType}</td>
-                      <td className={w.pointsAtCurrentUrl ? undefined : 'bad'}>{w.pointsAtCurrentUrl ? 'the current URL' : 'an old URL of ours'}</td>
+                      <td className={w.pointsAtCurrentUrl ? undefined : 'bad'}>
+                        {w.pointsAtCurrentUrl ? 'the current URL' : 'an old URL of ours'}
+                      </td>
                       <td>{w.enabled ? 'yes' : 'no'}</td>
                       <td className={`num${(w.errorsCounter ?? 0) > 0 ? ' bad' : ''}`}>
                         {w.errorsCounter ?? '–'} <span className="muted">({relativeTime(w.checkedAt, now)})</span>

@@ -16,9 +16,14 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
   const save = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const next = await client.api.updateSettings({ tunnel: { host: host.trim() === '' ? null : host, subdomain: subdomain.trim() === '' ? null : subdomain } });
+      const next = await client.api.updateSettings({
+        tunnel: { host: host.trim() === '' ? null : host, subdomain: subdomain.trim() === '' ? null : subdomain },
+      });
       const t = next.tunnel.available ? next.tunnel : null;
-      setMessage({ ok: true, text: `Saved: ${t?.host ?? ''}${t?.subdomain ? `, asking for the name “${t.subdomain}”` : ', a random name for each tunnel'}. The tunnel reconnects if this changed it.` });
+      setMessage({
+        ok: true,
+        text: `Saved: ${t?.host ?? ''}${t?.subdomain ? `, asking for the name “${t.subdomain}”` : ', a random name for each tunnel'}. The tunnel reconnects if this changed it.`,
+      });
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });
     }
@@ -28,13 +33,30 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
       <h2 id="tunnel-heading">Tunnel</h2>
       <label className="field field-block">
         <span className="field-label">Tunnel server</span>
-        <input type="url" className="wide" value={host} placeholder={initial.defaultHost} onChange={(e) => setHost(e.target.value)} data-testid="tunnel-host" />
+        <input
+          type="url"
+          className="wide"
+          value={host}
+          placeholder={initial.defaultHost}
+          onChange={(e) => setHost(e.target.value)}
+          data-testid="tunnel-host"
+        />
         <span className="muted">Empty: the public localtunnel service. A server of your own keeps the traffic in your hands.</span>
       </label>
       <label className="field field-block">
         <span className="field-label">Preferred subdomain</span>
-        <input type="text" className="wide" value={subdomain} placeholder="random for each tunnel" onChange={(e) => setSubdomain(e.target.value)} data-testid="tunnel-subdomain" />
-        <span className="muted">A stable name keeps the public URL (and the providers’ webhooks) the same across reconnects: 4 to 63 lowercase letters, digits and dashes.</span>
+        <input
+          type="text"
+          className="wide"
+          value={subdomain}
+          placeholder="random for each tunnel"
+          onChange={(e) => setSubdomain(e.target.value)}
+          data-testid="tunnel-subdomain"
+        />
+        <span className="muted">
+          A stable name keeps the public URL (and the providers’ webhooks) the same across reconnects: 4 to 63 lowercase letters, digits and
+          dashes.
+        </span>
       </label>
       <button type="submit" className="button button-primary">
         Save tunnel settings
@@ -52,11 +74,33 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
   );
 }
 
-function DaysField({ label, value, onChange, help, testId }: { label: string; value: string; onChange: (v: string) => void; help: string; testId: string }) {
+function DaysField({
+  label,
+  value,
+  onChange,
+  help,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  help: string;
+  testId: string;
+}) {
   return (
     <label className="field field-block">
       <span className="field-label">{label}</span>
-      <input type="number" min={0} max={36500} step={1} inputMode="numeric" required value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
+      <input
+        type="number"
+        min={0}
+        max={36500}
+        step={1}
+        inputMode="numeric"
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid={testId}
+      />
       <span className="muted">{help}</span>
     </label>
   );
@@ -91,32 +135,70 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
         <legend>Chat assignment alerts</legend>
         {(['mine', 'all', 'none'] as const).map((v) => (
           <label key={v} className="choice">
-            <input type="radio" name="assignment" value={v} checked={n.assignmentAlerts === v} onChange={() => setN({ ...n, assignmentAlerts: v })} />{' '}
+            <input
+              type="radio"
+              name="assignment"
+              value={v}
+              checked={n.assignmentAlerts === v}
+              onChange={() => setN({ ...n, assignmentAlerts: v })}
+            />{' '}
             {v === 'mine' ? 'only chats assigned to me' : v === 'all' ? 'every assignment' : 'none'}
           </label>
         ))}
         <label className="field field-block">
           <span className="field-label">My e-mail (for “assigned to me”)</span>
-          <input type="email" value={n.myEmail ?? ''} onChange={(e) => setN({ ...n, myEmail: e.target.value || null })} data-testid="my-email" />
+          <input
+            type="email"
+            value={n.myEmail ?? ''}
+            onChange={(e) => setN({ ...n, myEmail: e.target.value || null })}
+            data-testid="my-email"
+          />
           <span className="muted">As in TimelinesAI’s responsible_email.</span>
         </label>
       </fieldset>
       <fieldset className="plain">
         <legend>Quiet hours</legend>
         <label className="choice">
-          <input type="checkbox" checked={n.quietHours.enabled} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, enabled: e.target.checked } })} data-testid="quiet-enabled" /> No
-          notifications between
+          <input
+            type="checkbox"
+            checked={n.quietHours.enabled}
+            onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, enabled: e.target.checked } })}
+            data-testid="quiet-enabled"
+          />{' '}
+          No notifications between
         </label>{' '}
-        <input type="time" aria-label="Quiet hours start" value={n.quietHours.start} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, start: e.target.value } })} /> and{' '}
-        <input type="time" aria-label="Quiet hours end" value={n.quietHours.end} onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, end: e.target.value } })} />
+        <input
+          type="time"
+          aria-label="Quiet hours start"
+          value={n.quietHours.start}
+          onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, start: e.target.value } })}
+        />{' '}
+        and{' '}
+        <input
+          type="time"
+          aria-label="Quiet hours end"
+          value={n.quietHours.end}
+          onChange={(e) => setN({ ...n, quietHours: { ...n.quietHours, end: e.target.value } })}
+        />
         <label className="choice">
-          <input type="checkbox" checked={n.criticalBreaksQuietHours} onChange={(e) => setN({ ...n, criticalBreaksQuietHours: e.target.checked })} /> Account outages still notify
-          during quiet hours
+          <input
+            type="checkbox"
+            checked={n.criticalBreaksQuietHours}
+            onChange={(e) => setN({ ...n, criticalBreaksQuietHours: e.target.checked })}
+          />{' '}
+          Account outages still notify during quiet hours
         </label>
       </fieldset>
       <label className="field field-block">
         <span className="field-label">Fold an account’s changes within (minutes)</span>
-        <input type="number" min={0} max={1440} step={1} value={n.flapWindowMinutes} onChange={(e) => setN({ ...n, flapWindowMinutes: Number(e.target.value) })} />
+        <input
+          type="number"
+          min={0}
+          max={1440}
+          step={1}
+          value={n.flapWindowMinutes}
+          onChange={(e) => setN({ ...n, flapWindowMinutes: Number(e.target.value) })}
+        />
         <span className="muted">A flapping account gives one alert with a count, not ten. 0 turns folding off.</span>
       </label>
       <fieldset className="plain">
@@ -126,7 +208,11 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
           {n.mutedAccounts.map((k) => (
             <li key={k}>
               {label(k)}{' '}
-              <button type="button" className="link-button" onClick={() => setN({ ...n, mutedAccounts: n.mutedAccounts.filter((x) => x !== k) })}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => setN({ ...n, mutedAccounts: n.mutedAccounts.filter((x) => x !== k) })}
+              >
                 unmute
               </button>
             </li>
@@ -184,7 +270,9 @@ export function Settings({ filter }: { filter: FeedFilter }) {
     try {
       const next = await client.api.updateSettings({ retention: { eventDays: Number(eventDays), deliveryLogDays: Number(logDays) } });
       setError(null);
-      setSaved(`Saved: events are kept ${next.retention.eventDays === 0 ? 'forever' : `${next.retention.eventDays} days`}, the delivery log ${next.retention.deliveryLogDays === 0 ? 'forever' : `${next.retention.deliveryLogDays} days`}.`);
+      setSaved(
+        `Saved: events are kept ${next.retention.eventDays === 0 ? 'forever' : `${next.retention.eventDays} days`}, the delivery log ${next.retention.deliveryLogDays === 0 ? 'forever' : `${next.retention.deliveryLogDays} days`}.`,
+      );
     } catch (err) {
       setError((err as Error).message);
     }
@@ -209,7 +297,13 @@ export function Settings({ filter }: { filter: FeedFilter }) {
       <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="retention-heading">
         <h2 id="retention-heading">Retention</h2>
         <p className="muted">Old data is deleted once an hour, in small steps. 0 keeps it forever.</p>
-        <DaysField label="Keep events (days)" value={eventDays} onChange={setEventDays} help="Each event keeps its raw request as long as it is kept." testId="retention-events" />
+        <DaysField
+          label="Keep events (days)"
+          value={eventDays}
+          onChange={setEventDays}
+          help="Each event keeps its raw request as long as it is kept."
+          testId="retention-events"
+        />
         <DaysField
           label="Keep the delivery log (days)"
           value={logDays}
@@ -230,8 +324,8 @@ export function Settings({ filter }: { filter: FeedFilter }) {
       <div className="panel">
         <h2>Export</h2>
         <p>
-          The feed's current filter: <strong>{describeFilter(filter)}</strong>. Newest first, up to 100,000 rows; text that a spreadsheet could run
-          as a formula is prefixed with '.
+          The feed's current filter: <strong>{describeFilter(filter)}</strong>. Newest first, up to 100,000 rows; text that a spreadsheet
+          could run as a formula is prefixed with '.
         </p>
         <button type="button" className="button" disabled={exporting !== null} onClick={() => void exportAs('csv')}>
           Export CSV
@@ -240,7 +334,9 @@ export function Settings({ filter }: { filter: FeedFilter }) {
           Export JSONL
         </button>
       </div>
-      {setup.data && setup.data.tokenStorage !== 'unavailable' ? <ConnectTimelines setup={setup.data} onChanged={setup.reload} as="section" /> : null}
+      {setup.data && setup.data.tokenStorage !== 'unavailable' ? (
+        <ConnectTimelines setup={setup.data} onChanged={setup.reload} as="section" />
+      ) : null}
       {s?.tunnel.available ? <TunnelForm initial={s.tunnel} /> : null}
       {s?.notifications.available ? (
         <NotificationsForm initial={s.notifications.settings} onSaved={() => {}} />

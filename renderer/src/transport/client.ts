@@ -68,6 +68,9 @@ export function tokenFromLocation(location: Location): string | null {
 export function connect(win: Window = window): HookwatchClient | { error: string } {
   if (win.hookwatch) return clientFromBridge(win.hookwatch, 'electron');
   const token = tokenFromLocation(win.location);
-  if (!token) return { error: 'This page needs the token from the URL `hookwatch serve` printed (dashboard: http://127.0.0.1:…/?token=…). Open that URL.' };
+  if (!token)
+    return {
+      error: 'This page needs the token from the URL `hookwatch serve` printed (dashboard: http://127.0.0.1:…/?token=…). Open that URL.',
+    };
   return clientFromBridge(httpBridge({ token }), 'browser');
 }

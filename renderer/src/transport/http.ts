@@ -98,7 +98,11 @@ export function httpBridge(options: { token: string; base?: string; fetchImpl?: 
       }
       if (!res.ok) {
         const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-        throw new HookwatchApiError(err?.code ?? `http-${res.status}`, err?.message ?? (text.trim() || `Hookwatch answered ${res.status}`), res.status);
+        throw new HookwatchApiError(
+          err?.code ?? `http-${res.status}`,
+          err?.message ?? (text.trim() || `Hookwatch answered ${res.status}`),
+          res.status,
+        );
       }
       return body;
     },

@@ -108,7 +108,6 @@ export function flushAccountWindows(accounts: AccountsMemory, now: number, setti
   }
 }
 
-
 function accountRef(key: string, phone: string | null): Pick<Alert, 'accountKey' | 'accountPhone'> {
   return phone ? { accountKey: key, accountPhone: phone } : { accountKey: key };
 }
@@ -119,7 +118,8 @@ function accountLabel(name: string | null, phone: string | null, key: string): s
 }
 
 function downText(t: AccountTransition, label: string): string {
-  const wasDown = isDown(t.from) && t.downSince !== null ? ` It has been down for ${formatDuration(t.at - t.downSince)} (was ${t.from}).` : '';
+  const wasDown =
+    isDown(t.from) && t.downSince !== null ? ` It has been down for ${formatDuration(t.at - t.downSince)} (was ${t.from}).` : '';
   if (t.source === 'api' || t.eventType === API_SNAPSHOT_TYPE) {
     return (
       `${label} is disconnected, per TimelinesAI's account list (the webhook event was missed, e.g. while Hookwatch was off; ` +
@@ -162,7 +162,7 @@ export function onAccountTransition(
     name: t.name ?? prev.name,
     state: t.to,
     since: t.at,
-    downSince: isDown(t.to) ? (isDown(t.from) ? t.downSince ?? t.at : t.at) : null,
+    downSince: isDown(t.to) ? (isDown(t.from) ? (t.downSince ?? t.at) : t.at) : null,
   };
   const down = isDown(t.to);
   const recovered = t.to === 'connected' && isDown(t.from);
@@ -179,7 +179,14 @@ export function onAccountTransition(
   let folded = false;
   if (settings.flapWindowMinutes > 0) {
     if (!window) {
-      window = { start: now, end: now + settings.flapWindowMinutes * MINUTE, summaryOnly: false, released: 1, folded: 0, lastEventId: t.eventId };
+      window = {
+        start: now,
+        end: now + settings.flapWindowMinutes * MINUTE,
+        summaryOnly: false,
+        released: 1,
+        folded: 0,
+        lastEventId: t.eventId,
+      };
     } else if (!window.summaryOnly && window.released < FLAP_RELEASED_PER_WINDOW) {
       window.released += 1;
       window.lastEventId = t.eventId;
@@ -210,7 +217,7 @@ export function onAccountTransition(
     memory.downAlertBrokeThrough = isDown(t.from) ? prev.downAlertBrokeThrough || brokeThrough : brokeThrough;
   } else {
     const downFor = t.downSince !== null ? ` after ${formatDuration(t.at - t.downSince)} down` : '';
-    const how = t.source === 'api' ? ' (per TimelinesAI\'s account list; the webhook event was missed)' : '';
+    const how = t.source === 'api' ? " (per TimelinesAI's account list; the webhook event was missed)" : '';
     emit({
       severity: 'recovery',
       kind: 'account-recovered',

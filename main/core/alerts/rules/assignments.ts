@@ -20,7 +20,7 @@ function sameEmail(a: string | null | undefined, b: string | null | undefined): 
 
 function personLabel(p: Person | null): string {
   if (!p) return 'someone';
-  return p.name && p.email ? `${p.name} <${p.email}>` : p.name ?? p.email ?? 'someone';
+  return p.name && p.email ? `${p.name} <${p.email}>` : (p.name ?? p.email ?? 'someone');
 }
 
 export function onAssignment(s: AssignmentSignal, settings: AlertSettings, emit: Emit): void {

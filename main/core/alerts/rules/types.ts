@@ -26,7 +26,6 @@ export interface WebhookErrorsSample {
   errorsCounter: number;
 }
 
-
 /** An alert as a rule family drafts it; decideAlerts adds the time and decides notify/suppressed. */
 export type Draft = Omit<Alert, 'notify' | 'suppressed' | 'at'> & { folded?: boolean; breaksQuietHours?: boolean };
 

@@ -42,7 +42,8 @@ export function onWebhookErrors(webhooks: WebhooksMemory, provider: string, samp
       warned = false;
     } else if (m === undefined || c < p || p === 0 || (c > p && !warned)) {
       // A new streak: first look, a drop (a delivery succeeded in between), or a rise from zero.
-      const context = m === undefined ? 'when Hookwatch first looked' : c < p ? `(it was ${p}, so a delivery got through in between)` : `(was ${p})`;
+      const context =
+        m === undefined ? 'when Hookwatch first looked' : c < p ? `(it was ${p}, so a delivery got through in between)` : `(was ${p})`;
       emit({
         severity: 'warning',
         kind: 'webhook-errors',

@@ -211,7 +211,11 @@ export class TimelinesApiClient {
     if (changes.url !== undefined) body['url'] = checkWebhookUrl(changes.url);
     if (changes.enabled !== undefined) body['enabled'] = changes.enabled;
     if (Object.keys(body).length === 0) {
-      throw new TimelinesApiError({ kind: 'validation', code: 'nothing_to_update', message: 'updateWebhook needs at least one of eventType, url, enabled' });
+      throw new TimelinesApiError({
+        kind: 'validation',
+        code: 'nothing_to_update',
+        message: 'updateWebhook needs at least one of eventType, url, enabled',
+      });
     }
     const spec: RequestSpec = { method: 'PUT', path: `/webhooks/${webhookIdPath(id)}`, body };
     return this.webhookFrom(dataOf(await this.request(spec)), spec, 'the updated webhook');
@@ -282,7 +286,8 @@ export class TimelinesApiClient {
     let heldByServer = false;
     for (let attempt = 1; ; attempt++) {
       const waited = await this.limiter.take();
-      if (waited > 0 && !heldByServer) this.o.log(`timelines api: waiting ${formatMs(waited)} to stay under ${this.o.ratePerSecond} requests/s`);
+      if (waited > 0 && !heldByServer)
+        this.o.log(`timelines api: waiting ${formatMs(waited)} to stay under ${this.o.ratePerSecond} requests/s`);
       heldByServer = false;
       let failure: TimelinesApiError;
       try {
@@ -530,7 +535,6 @@ export class TimelinesApiClient {
   }
 }
 
-
 function checkEventType(eventType: string): string {
   if ((TIMELINES_EVENT_TYPES as readonly string[]).includes(eventType)) return eventType;
   const current = TIMELINES_TYPE_ALIASES[eventType];
@@ -552,7 +556,11 @@ function checkWebhookUrl(url: string): string {
 function webhookIdPath(id: number | string): string {
   const s = String(id);
   if (!/^\d{1,18}$/.test(s)) {
-    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_id', message: `'${s.slice(0, 40)}' is not a TimelinesAI webhook id (a whole number)` });
+    throw new TimelinesApiError({
+      kind: 'validation',
+      code: 'invalid_id',
+      message: `'${s.slice(0, 40)}' is not a TimelinesAI webhook id (a whole number)`,
+    });
   }
   return s;
 }
@@ -604,10 +612,18 @@ function normalizeBaseUrl(raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address '${redact(raw).slice(0, 200)}' is not a URL (default ${DEFAULT_TIMELINES_API_BASE})` });
+    throw new TimelinesApiError({
+      kind: 'validation',
+      code: 'invalid_base_url',
+      message: `the TimelinesAI API address '${redact(raw).slice(0, 200)}' is not a URL (default ${DEFAULT_TIMELINES_API_BASE})`,
+    });
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new TimelinesApiError({ kind: 'validation', code: 'invalid_base_url', message: `the TimelinesAI API address must start with https:// (default ${DEFAULT_TIMELINES_API_BASE})` });
+    throw new TimelinesApiError({
+      kind: 'validation',
+      code: 'invalid_base_url',
+      message: `the TimelinesAI API address must start with https:// (default ${DEFAULT_TIMELINES_API_BASE})`,
+    });
   }
   if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
     throw new TimelinesApiError({
@@ -682,4 +698,3 @@ function str(v: unknown): string {
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
 }
-

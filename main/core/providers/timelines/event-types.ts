@@ -37,7 +37,10 @@ export function parseEventTypeList(text: string): string[] {
     .split(/[\s,]+/)
     .map((w) => w.trim())
     .filter((w) => w !== '');
-  if (words.length === 0) throw new RegistrationInputError(`no event types given: name some, e.g. --events default,messages (groups: ${Object.keys(EVENT_TYPE_GROUPS).join(', ')})`);
+  if (words.length === 0)
+    throw new RegistrationInputError(
+      `no event types given: name some, e.g. --events default,messages (groups: ${Object.keys(EVENT_TYPE_GROUPS).join(', ')})`,
+    );
   const out: string[] = [];
   for (const w of words) {
     const lower = w.toLowerCase();

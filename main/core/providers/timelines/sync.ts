@@ -12,7 +12,13 @@
 import { TIMELINES_TYPE_ALIASES } from '../../events.js';
 import { redactWebhookSecrets, RegistrationInputError, targetUrlFor, urlCarriesSecret } from '../webhook-url.js';
 import type { TimelinesApiClient, TimelinesWebhook } from './api.js';
-import { isWebhookLimitRefusal, TimelinesApiError, TIMELINES_WEBHOOKS_PAGE, webhookLimitError, type TimelinesApiErrorKind } from './errors.js';
+import {
+  isWebhookLimitRefusal,
+  TimelinesApiError,
+  TIMELINES_WEBHOOKS_PAGE,
+  webhookLimitError,
+  type TimelinesApiErrorKind,
+} from './errors.js';
 import { DEFAULT_SYNC_EVENT_TYPES, isCurrentEventType } from './event-types.js';
 
 /** TimelinesAI's documented default; more can be bought as an add-on, so the API has the last word. */
@@ -96,7 +102,8 @@ export function planTimelinesSync(input: TimelinesSyncInput): TimelinesSyncPlan 
         ? { op: 'keep', eventType, webhookId: keeper!.id, before: keeper! }
         : { op: 'update', eventType, webhookId: keeper!.id, changes, before: keeper! },
     );
-    for (const dup of extra.sort((a, b) => a.id - b.id)) deletes.push({ op: 'delete', eventType, webhookId: dup.id, reason: 'duplicate', keptId: keeper!.id });
+    for (const dup of extra.sort((a, b) => a.id - b.id))
+      deletes.push({ op: 'delete', eventType, webhookId: dup.id, reason: 'duplicate', keptId: keeper!.id });
   }
 
   for (const w of ours) {
@@ -136,14 +143,19 @@ function checkSecrets(secret: string, former: readonly string[]): string[] {
   for (const s of [secret, ...former]) {
     // Ownership is decided by the secret alone: a short or odd one could match strangers' URLs.
     if (!/^[A-Za-z0-9_-]{16,200}$/.test(s)) {
-      throw new RegistrationInputError('the webhook secret is missing, too short or has characters a URL cannot carry: run hookwatch secret --rotate');
+      throw new RegistrationInputError(
+        'the webhook secret is missing, too short or has characters a URL cannot carry: run hookwatch secret --rotate',
+      );
     }
   }
   return [secret, ...former];
 }
 
 function checkEventTypes(types: readonly string[]): string[] {
-  if (types.length === 0) throw new RegistrationInputError('no event types chosen: choose at least one (default: the WhatsApp account and chat assignment events)');
+  if (types.length === 0)
+    throw new RegistrationInputError(
+      'no event types chosen: choose at least one (default: the WhatsApp account and chat assignment events)',
+    );
   const out: string[] = [];
   for (const t of types) {
     if (!isCurrentEventType(t)) {
@@ -237,31 +249,60 @@ async function applyPlan(client: TimelinesApiClient, plan: TimelinesSyncPlan, co
 
   const fail = (step: TimelinesSyncStep, err: unknown, webhookId: number | null) => {
     const e = asApiError(err);
-    changes.push({ action: 'failed', eventType: step.eventType, webhookId, detail: describeStep(step), error: { kind: e.kind, message: e.message } });
+    changes.push({
+      action: 'failed',
+      eventType: step.eventType,
+      webhookId,
+      detail: describeStep(step),
+      error: { kind: e.kind, message: e.message },
+    });
     if (STOPPING_KINDS.has(e.kind)) stoppedBy = e;
   };
 
   const create = async (step: TimelinesSyncStep & { op: 'create' | 'update' }, url: string) => {
     if (limitHit) {
       // Every create would meet the same limit; no need to spend calls proving it.
-      changes.push({ action: 'failed', eventType: step.eventType, webhookId: null, detail: 'not tried: the webhook limit was reached', error: { kind: 'webhook-limit', message: webhookLimitError(limitHit, step.eventType).message } });
+      changes.push({
+        action: 'failed',
+        eventType: step.eventType,
+        webhookId: null,
+        detail: 'not tried: the webhook limit was reached',
+        error: { kind: 'webhook-limit', message: webhookLimitError(limitHit, step.eventType).message },
+      });
       return;
     }
     try {
       const w = await client.createWebhook({ eventType: step.eventType, url, enabled: true });
       count++;
       final.set(step.eventType, w);
-      changes.push({ action: 'created', eventType: step.eventType, webhookId: w.id, detail: step.op === 'update' ? 'recreated: it was deleted meanwhile' : 'new webhook', error: null });
+      changes.push({
+        action: 'created',
+        eventType: step.eventType,
+        webhookId: w.id,
+        detail: step.op === 'update' ? 'recreated: it was deleted meanwhile' : 'new webhook',
+        error: null,
+      });
     } catch (err) {
       let e = asApiError(err);
       // The spec does not document the limit's error; when the list we made says the workspace
       // is full, a refusal of a well-formed create can only be the limit.
-      if (e.kind !== 'webhook-limit' && (e.kind === 'validation' || e.kind === 'quota') && e.status !== null && count >= plan.webhookLimit) {
+      if (
+        e.kind !== 'webhook-limit' &&
+        (e.kind === 'validation' || e.kind === 'quota') &&
+        e.status !== null &&
+        count >= plan.webhookLimit
+      ) {
         e = webhookLimitError(e, step.eventType);
       }
       if (e.kind === 'webhook-limit' || isWebhookLimitRefusal(e)) {
         limitHit = e.kind === 'webhook-limit' ? e : webhookLimitError(e, step.eventType);
-        changes.push({ action: 'failed', eventType: step.eventType, webhookId: null, detail: 'webhook limit reached', error: { kind: 'webhook-limit', message: limitHit.message } });
+        changes.push({
+          action: 'failed',
+          eventType: step.eventType,
+          webhookId: null,
+          detail: 'webhook limit reached',
+          error: { kind: 'webhook-limit', message: limitHit.message },
+        });
         return;
       }
       fail(step, e, null);
@@ -271,7 +312,13 @@ async function applyPlan(client: TimelinesApiClient, plan: TimelinesSyncPlan, co
   for (const step of plan.steps) {
     const id = step.op === 'create' ? null : step.webhookId;
     if (stoppedBy) {
-      changes.push({ action: 'skipped', eventType: step.eventType, webhookId: id, detail: describeStep(step), error: { kind: (stoppedBy as TimelinesApiError).kind, message: 'not tried: an earlier call failed the same way' } });
+      changes.push({
+        action: 'skipped',
+        eventType: step.eventType,
+        webhookId: id,
+        detail: describeStep(step),
+        error: { kind: (stoppedBy as TimelinesApiError).kind, message: 'not tried: an earlier call failed the same way' },
+      });
       continue;
     }
     switch (step.op) {
@@ -279,23 +326,47 @@ async function applyPlan(client: TimelinesApiClient, plan: TimelinesSyncPlan, co
         try {
           await client.deleteWebhook(step.webhookId);
           count--;
-          changes.push({ action: 'removed', eventType: step.eventType, webhookId: step.webhookId, detail: describeStep(step), error: null });
+          changes.push({
+            action: 'removed',
+            eventType: step.eventType,
+            webhookId: step.webhookId,
+            detail: describeStep(step),
+            error: null,
+          });
         } catch (err) {
           if (err instanceof TimelinesApiError && err.kind === 'not-found') {
             count--;
-            changes.push({ action: 'removed', eventType: step.eventType, webhookId: step.webhookId, detail: `${describeStep(step)} (already gone)`, error: null });
+            changes.push({
+              action: 'removed',
+              eventType: step.eventType,
+              webhookId: step.webhookId,
+              detail: `${describeStep(step)} (already gone)`,
+              error: null,
+            });
           } else fail(step, err, step.webhookId);
         }
         break;
       case 'keep':
         final.set(step.eventType, step.before);
-        changes.push({ action: 'unchanged', eventType: step.eventType, webhookId: step.webhookId, detail: 'already points at the current URL', error: null });
+        changes.push({
+          action: 'unchanged',
+          eventType: step.eventType,
+          webhookId: step.webhookId,
+          detail: 'already points at the current URL',
+          error: null,
+        });
         break;
       case 'update':
         try {
           const w = await client.updateWebhook(step.webhookId, step.changes);
           final.set(step.eventType, w);
-          changes.push({ action: step.changes.url !== undefined ? 'updated' : 'enabled', eventType: step.eventType, webhookId: w.id, detail: describeStep(step), error: null });
+          changes.push({
+            action: step.changes.url !== undefined ? 'updated' : 'enabled',
+            eventType: step.eventType,
+            webhookId: w.id,
+            detail: describeStep(step),
+            error: null,
+          });
         } catch (err) {
           if (err instanceof TimelinesApiError && err.kind === 'not-found') await create(step, plan.targetUrl);
           else fail(step, err, step.webhookId);
@@ -312,7 +383,16 @@ async function applyPlan(client: TimelinesApiClient, plan: TimelinesSyncPlan, co
 
 function dryRunReport(plan: TimelinesSyncPlan): TimelinesSyncReport {
   const changes: TimelinesSyncChange[] = plan.steps.map((step) => ({
-    action: step.op === 'create' ? 'created' : step.op === 'delete' ? 'removed' : step.op === 'keep' ? 'unchanged' : step.changes.url !== undefined ? 'updated' : 'enabled',
+    action:
+      step.op === 'create'
+        ? 'created'
+        : step.op === 'delete'
+          ? 'removed'
+          : step.op === 'keep'
+            ? 'unchanged'
+            : step.changes.url !== undefined
+              ? 'updated'
+              : 'enabled',
     eventType: step.eventType,
     webhookId: step.op === 'create' ? null : step.webhookId,
     detail: describeStep(step),
@@ -332,15 +412,31 @@ function finishReport(
 ): TimelinesSyncReport {
   const health: TimelinesWebhookHealth[] = [];
   for (const [eventType, w] of final) {
-    health.push({ webhookId: w.id, eventType, enabled: w.enabled, errorsCounter: w.errorsCounter, pointsAtCurrentUrl: sameUrl(w.url, plan.targetUrl), chosen: true });
+    health.push({
+      webhookId: w.id,
+      eventType,
+      enabled: w.enabled,
+      errorsCounter: w.errorsCounter,
+      pointsAtCurrentUrl: sameUrl(w.url, plan.targetUrl),
+      chosen: true,
+    });
   }
   for (const w of plan.unchosen) {
-    health.push({ webhookId: w.id, eventType: w.eventType, enabled: w.enabled, errorsCounter: w.errorsCounter, pointsAtCurrentUrl: sameUrl(w.url, plan.targetUrl), chosen: false });
+    health.push({
+      webhookId: w.id,
+      eventType: w.eventType,
+      enabled: w.enabled,
+      errorsCounter: w.errorsCounter,
+      pointsAtCurrentUrl: sameUrl(w.url, plan.targetUrl),
+      chosen: false,
+    });
   }
-  const registered = dryRun ? [] : plan.eventTypes.filter((t) => {
-    const w = final.get(t);
-    return w !== undefined && w.enabled && sameUrl(w.url, plan.targetUrl);
-  });
+  const registered = dryRun
+    ? []
+    : plan.eventTypes.filter((t) => {
+        const w = final.get(t);
+        return w !== undefined && w.enabled && sameUrl(w.url, plan.targetUrl);
+      });
   const missing = dryRun ? [] : plan.eventTypes.filter((t) => !registered.includes(t));
   const limited = changes.filter((c) => c.error?.kind === 'webhook-limit').map((c) => c.eventType);
   const limitMessage =
@@ -410,14 +506,20 @@ export function describeSyncReport(report: TimelinesSyncReport): string[] {
     const id = c.webhookId !== null ? ` (webhook ${c.webhookId})` : '';
     lines.push(`${verb.padEnd(9)} ${c.eventType}${id}: ${c.error ? c.error.message : c.detail}`);
   }
-  for (const u of report.unchosenLeftAlone) lines.push(`left      ${u.eventType} (webhook ${u.webhookId}): ours, but not among the chosen event types`);
-  if (report.othersLeftAlone > 0) lines.push(`left      ${report.othersLeftAlone} webhook${report.othersLeftAlone === 1 ? '' : 's'} of other integrations untouched`);
+  for (const u of report.unchosenLeftAlone)
+    lines.push(`left      ${u.eventType} (webhook ${u.webhookId}): ours, but not among the chosen event types`);
+  if (report.othersLeftAlone > 0)
+    lines.push(`left      ${report.othersLeftAlone} webhook${report.othersLeftAlone === 1 ? '' : 's'} of other integrations untouched`);
   for (const h of report.health) {
     if (h.errorsCounter > 0) lines.push(`health    ${h.eventType} (webhook ${h.webhookId}): ${h.errorsCounter} failed deliveries in a row`);
   }
   if (report.limitMessage) lines.push(report.limitMessage);
   if (!report.dryRun) {
-    lines.push(report.ok ? `done: ${report.registered.length} event types registered` : `incomplete: ${report.missing.length ? `not registered: ${report.missing.join(', ')}` : 'some steps failed'}`);
+    lines.push(
+      report.ok
+        ? `done: ${report.registered.length} event types registered`
+        : `incomplete: ${report.missing.length ? `not registered: ${report.missing.join(', ')}` : 'some steps failed'}`,
+    );
   }
   return lines;
 }

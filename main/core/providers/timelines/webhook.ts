@@ -1,10 +1,5 @@
 /** TimelinesAI's webhook normalizer: every payload shape it sends becomes normalized events. */
-import {
-  blankEvent,
-  TIMELINES_TYPE_ALIASES,
-  type Direction,
-  type NormalizedEvent,
-} from '../../events.js';
+import { blankEvent, TIMELINES_TYPE_ALIASES, type Direction, type NormalizedEvent } from '../../events.js';
 import { isObject, obj, str, type JsonObject } from '../../json.js';
 import { toE164 } from '../../phone.js';
 import { parseProviderTime } from '../../time.js';
@@ -158,7 +153,8 @@ function normalizeTopLevel(type: string, body: JsonObject): NormalizedEvent {
   if (type.startsWith('message:') && type !== 'message:reaction') {
     const id = messageKeyOf(message);
     e.messageUid = id.uid;
-    e.direction = directionOf(message.direction) ?? (type === 'message:received:new' ? 'received' : type === 'message:sent:new' ? 'sent' : null);
+    e.direction =
+      directionOf(message.direction) ?? (type === 'message:received:new' ? 'received' : type === 'message:sent:new' ? 'sent' : null);
     e.text = str(message.text);
     e.occurredAt = parseProviderTime(message.timestamp);
     if (id.key) e.dedupeKey = id.key;
@@ -232,7 +228,8 @@ function normalizeWaba(type: string, body: JsonObject, e: NormalizedEvent): void
     e.occurredAt = parseProviderTime(message.timestamp);
     e.details.status = str(message.status);
     const failure = obj(message.failure_reason);
-    if (Object.keys(failure).length) e.details.failure = { code: failure.code ?? null, title: str(failure.title), details: str(failure.details) };
+    if (Object.keys(failure).length)
+      e.details.failure = { code: failure.code ?? null, title: str(failure.title), details: str(failure.details) };
     e.chatPhone = toE164(e.direction === 'received' ? obj(message.sender).phone : obj(message.recipient).phone);
     if (e.messageUid) e.dedupeKey = `uid:${e.messageUid}`;
   } else if (type.startsWith('waba:account:')) {

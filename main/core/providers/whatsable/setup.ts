@@ -35,7 +35,9 @@ export function whatsableSetupInstructions(url: string): WhatsableSetupInstructi
   try {
     parsed = new URL(url);
   } catch {
-    throw new RegistrationInputError('the WhatsAble webhook URL is not a URL: start the tunnel (hookwatch serve) and use the public URL it prints');
+    throw new RegistrationInputError(
+      'the WhatsAble webhook URL is not a URL: start the tunnel (hookwatch serve) and use the public URL it prints',
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new RegistrationInputError('WhatsAble accepts only http:// or https:// webhook URLs');
@@ -45,7 +47,8 @@ export function whatsableSetupInstructions(url: string): WhatsableSetupInstructi
     'When the public URL changes (a new tunnel address), the old webhook stops working: delete it in WhatsAble and add the new URL. Hookwatch shows these steps again when that happens.',
     'Keep only one Hookwatch webhook in WhatsAble: old or duplicate entries make WhatsAble send to dead addresses.',
   ];
-  if (parsed.protocol === 'http:') notes.unshift('This URL is http://, not https://: WhatsAble accepts it, but asks for HTTPS in production.');
+  if (parsed.protocol === 'http:')
+    notes.unshift('This URL is http://, not https://: WhatsAble accepts it, but asks for HTTPS in production.');
   return {
     url,
     urlRedacted: redactWebhookSecrets(url),

@@ -57,7 +57,13 @@ const WHATSABLE_WEIGHTS: Readonly<Record<string, number>> = {
 /** A snapshot needs the customer's phone and one field that only a snapshot has. */
 function isSnapshot(o: JsonObject): boolean {
   if (!('phone_number' in o)) return false;
-  return 'last_messages' in o || 'conversation_paragraph' in o || 'last_message_of_user' in o || 'user_last_message_time' in o || 'user_timestamp' in o;
+  return (
+    'last_messages' in o ||
+    'conversation_paragraph' in o ||
+    'last_message_of_user' in o ||
+    'user_last_message_time' in o ||
+    'user_timestamp' in o
+  );
 }
 
 /** The `{event, data}` envelope around a snapshot, or null when the body is the snapshot itself. */
@@ -131,7 +137,11 @@ export function normalizeWhatsAble(body: JsonObject, whole: JsonObject = body): 
   if (lastMessages === null && body.last_messages !== undefined) e.details.lastMessagesUnreadable = true;
   if (lastMessages) e.details.lastMessageCount = lastMessages.length;
   if (str(body.message_type)) e.details.messageType = str(body.message_type);
-  if (str(body.labels)) e.details.labels = String(body.labels).split(',').map((l) => l.trim()).filter(Boolean);
+  if (str(body.labels))
+    e.details.labels = String(body.labels)
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
   if (str(body.attachment_url)) e.details.attachments = 1;
   if (str(body.send_by)) e.details.sendBy = str(body.send_by);
   if (typeof body.was_message_by_human === 'boolean') e.details.byHuman = body.was_message_by_human;
