@@ -7,7 +7,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The small shared modules of the core that providers may use besides the contract (pure helpers, no I/O). */
-const PROVIDER_HELPERS = ['events', 'json', 'phone', 'time'].map((name) => `./core/${name}.ts`);
+const PROVIDER_HELPERS = ['events', 'json', 'phone', 'time', 'rate-limit'].map((name) => `./core/${name}.ts`);
 
 /**
  * The import boundaries between layers, as import-x `no-restricted-paths` zones. Paths are relative to
@@ -44,7 +44,7 @@ export function boundaryZones() {
       target: 'main/core/providers',
       from: 'main',
       except: ['./contract', './core/providers', ...PROVIDER_HELPERS],
-      message: 'main/core/providers imports only main/contract, main/core/{events,json,phone,time}.ts and other providers',
+      message: 'main/core/providers imports only main/contract, main/core/{events,json,phone,time,rate-limit}.ts and other providers',
     },
     {
       target: 'main/core/providers',
@@ -91,6 +91,9 @@ export function hookwatchConfig(root, { typeChecked = false } = {}) {
         '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
         // Payloads are untyped JSON until normalized; `any` at a parsing edge is a choice, not an accident.
         '@typescript-eslint/no-explicit-any': 'off',
+        // Every control-character class in the code is a deliberate sanitizer (terminal escapes, one-line
+        // logs, tokens), which is exactly what this rule would forbid.
+        'no-control-regex': 'off',
       },
     },
     {
@@ -161,9 +164,13 @@ export function hookwatchConfig(root, { typeChecked = false } = {}) {
       },
     },
     {
-      ...reactHooks.configs.flat.recommended,
       files: ['renderer/**', 'test/renderer/**'],
+      plugins: { 'react-hooks': reactHooks },
       languageOptions: { globals: { ...globals.browser } },
+      // The classic hook rules. The plugin's React Compiler rules (refs, set-state-in-effect, ...) check code
+      // written for the compiler's automatic memoization; Hookwatch does not compile with it, and keeps the
+      // latest-value-in-a-ref pattern on purpose (stream callbacks that must not resubscribe).
+      rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
     },
     // Last: turn off every stylistic rule Prettier owns.
     prettierConfig,

@@ -53,7 +53,8 @@ function buildRenderer(outDir: string): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      code === 0 ? resolve() : reject(new Error(`vite build failed with ${code}`));
+      if (code === 0) resolve();
+      else reject(new Error(`vite build failed with ${code}`));
     });
   });
 }

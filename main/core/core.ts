@@ -15,8 +15,6 @@ import {
   type TunnelSettings,
   type TunnelStatus,
 } from './tunnel/index.js';
-import type { DeliveryRecord } from './store/store.js';
-import type { NormalizedEvent } from './events.js';
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';

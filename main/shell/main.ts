@@ -26,6 +26,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // Held for the app's lifetime: a Tray that is garbage-collected disappears from the panel.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- only held, never read: see above
   let shell: HookwatchShell | null = null;
   let showWhenStarted = false;
   // A second launch while this one is still starting: remember it.

@@ -37,7 +37,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
   let page: Page;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
-  let storedIds: number[] = [];
+  const storedIds: number[] = [];
 
   const rows = () => page.locator('[data-testid="feed-list"] [role="option"]');
   const shot = (name: string, p: Page = page) => p.screenshot({ path: join(ARTIFACTS, name), fullPage: false });

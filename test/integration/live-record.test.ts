@@ -15,7 +15,7 @@ import { FIXTURES, postJson, tempDir } from '../support/harness.js';
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, 'payloads', name), 'utf8');
 
-let stopAll: Array<() => Promise<void>> = [];
+const stopAll: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const stop of stopAll.splice(0)) await stop();
 });

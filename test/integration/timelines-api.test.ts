@@ -348,7 +348,7 @@ describe('TimelinesApiClient', () => {
     });
 
     it('the token never appears in an error, its JSON, its inspection or a log line, however the call fails', async () => {
-      const echo = (status: number) =>
+      const echo = (_status: number) =>
         JSON.stringify({
           status: 'error',
           message: `token ${TOKEN} rejected for https://x.loca.lt/hooks/${SECRET} (Authorization: Bearer ${TOKEN})`,
@@ -591,7 +591,7 @@ describe('syncTimelinesWebhooks', () => {
   });
 
   it('a webhook deleted by someone between list and update is recreated', async () => {
-    const mine = api.seedWebhook({ event_type: 'whatsapp:account:suspended', url: `https://old.loca.lt/hooks/${SECRET}` });
+    api.seedWebhook({ event_type: 'whatsapp:account:suspended', url: `https://old.loca.lt/hooks/${SECRET}` });
     api.failNext(
       { kind: 'custom', status: 404, body: JSON.stringify({ status: 'error', message: 'Webhook not found', error_code: 'not_found' }) },
       1,

@@ -64,7 +64,6 @@ describe('the desktop app in Electron', () => {
         const w = window;
         let evalResult = 'ran';
         try {
-          // eslint-disable-next-line no-eval
           eval('1');
         } catch (e) {
           evalResult = (e as Error).name;

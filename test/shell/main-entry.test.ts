@@ -21,7 +21,7 @@ async function waitFor(check: () => boolean, what: string, ms = 15_000): Promise
 }
 
 let tmp: ReturnType<typeof tempDir>;
-let signalsBefore: { SIGINT: Function[]; SIGTERM: Function[] };
+let signalsBefore: { SIGINT: NodeJS.SignalsListener[]; SIGTERM: NodeJS.SignalsListener[] };
 const savedEnv = { ...process.env };
 
 /** main.ts does its work when imported: a fresh module instance per test (its imports stay shared). */

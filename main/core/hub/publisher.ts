@@ -139,14 +139,13 @@ export class HubPublisher {
         backingOff = false;
         done();
       }, ms);
-      const self = this;
-      function done() {
-        if (backingOff && !self.stopped) return;
+      const done = () => {
+        if (backingOff && !this.stopped) return;
         clearTimeout(t);
-        self.wakeUp = null;
-        self.poked = false;
+        this.wakeUp = null;
+        this.poked = false;
         resolve();
-      }
+      };
       this.wakeUp = done;
     });
   }

@@ -358,9 +358,7 @@ export function listForwardLog(db: Database.Database, destinationId: number, lim
 }
 
 /** Per destination: counts by outcome and the last attempt, for `forward list` and the dashboard. */
-export function forwardSummary(
-  db: Database.Database,
-): Array<{
+export function forwardSummary(db: Database.Database): Array<{
   destinationId: number;
   delivered: number;
   failed: number;
