@@ -1,3 +1,4 @@
+// Benchmark: account event to notification latency, serve memory, and the account check over large workspaces.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// Benchmark helpers: start the built CLI, wait for its lines, percentiles and process figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export function messagePayload(uid: string, n: number): string {

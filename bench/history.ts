@@ -1,3 +1,4 @@
+// Benchmark: history reads over a million stored events (newest page, by account, full-text search).
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

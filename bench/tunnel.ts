@@ -1,3 +1,4 @@
+// Benchmark: POSTs through our localtunnel client and a local tunnel server, against direct requests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

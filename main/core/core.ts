@@ -1,3 +1,4 @@
+// HookwatchCore: opens the store and starts the receiver, alerts, tunnel and registration of one install.
 import { mkdirSync } from 'node:fs';
 import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';

@@ -1,3 +1,4 @@
+// Helpers for untrusted JSON: object checks, nesting depth, canonical form and hashing, typed field reads.
 import { createHash } from 'node:crypto';
 
 export type JsonObject = { [key: string]: unknown };

@@ -1,3 +1,4 @@
+// Where Hookwatch keeps its data on each platform.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

@@ -1,3 +1,4 @@
+// Retention settings and the scheduled clean-up of old events and delivery-log rows.
 import type { HookwatchStore } from './store/store.js';
 
 const DAY = 24 * 60 * 60 * 1000;

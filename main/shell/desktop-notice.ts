@@ -1,3 +1,4 @@
+// What a native notification says and where clicking it leads, for one alert (pure).
 import { routeForAlert, type RendererRoute } from './renderer-route.js';
 import { clip } from './shell-format.js';
 

@@ -1,3 +1,4 @@
+// The one IPC channel: forwards API calls and notifications, checking who is calling.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { HookwatchApi, HookwatchNotification } from '../contract/api.js';
 import { dispatchApiCall } from '../core/api/dispatch.js';

@@ -1,3 +1,4 @@
+// Start at login: the OS login item, or a Linux autostart entry with a properly escaped Exec line.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';

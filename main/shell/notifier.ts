@@ -1,3 +1,4 @@
+// Native notifications for alerts, through Electron.
 import { Notification } from 'electron';
 import { desktopNoticeFor, type AlertForNotice, type DesktopNotificationPrefs } from './desktop-notice.js';
 import type { RendererRoute } from './renderer-route.js';

@@ -1,3 +1,4 @@
+// Serves the renderer from the private hookwatch:// scheme, confined to its folder.
 import { extname, resolve, sep } from 'node:path';
 import { CONTENT_TYPES } from '../core/dashboard/server.js';
 

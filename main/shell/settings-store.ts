@@ -1,3 +1,4 @@
+// Desktop settings in electron-store: schema, layouts and migrations, an owner-only file, the encrypted token.
 import { chmodSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipcMain } from 'electron';

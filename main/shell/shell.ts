@@ -1,3 +1,4 @@
+// HookwatchShell: the Electron app around the core (tray, window, notifications, IPC).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';

@@ -1,3 +1,4 @@
+// The desktop app's id and its start-up options from the environment, with clear errors.
 import { DEFAULT_PORT } from '../core/receiver/receiver.js';
 
 /** Must equal `appId` in electron-builder.yml (test/shell/packaging-config.test.ts checks): Windows ties notifications to it. */

@@ -1,3 +1,4 @@
+// The TimelinesAI token kept encrypted with safeStorage (never in plain text).
 import type { SafeStorage } from 'electron';
 import { EnvTokenSource, TIMELINES_TOKEN_ENV, type TokenSource } from '../core/providers/timelines/token-source.js';
 import type { StoredToken } from './settings-store.js';

@@ -1,3 +1,4 @@
+// Which tray icon file shows which state, light and dark.
 import type { TrayLook } from './tray-state.js';
 
 /**

@@ -1,3 +1,4 @@
+// The tray menu as data: accounts, open, copy URL, snooze, pause tunnel, start at login, quit (pure).
 import type { MenuItemConstructorOptions } from 'electron';
 import type { RendererRoute } from './renderer-route.js';
 import type { TrayState } from './tray-state.js';

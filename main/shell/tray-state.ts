@@ -1,3 +1,4 @@
+// The tray's look and tooltip from account, tunnel and alert state (pure).
 import type { AccountState } from '../contract/api.js';
 import { clip, formatClock, formatDuration, type ClockFormat } from './shell-format.js';
 import type { TunnelView } from './tunnel-control.js';

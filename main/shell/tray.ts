@@ -1,3 +1,4 @@
+// The Electron Tray: icon, tooltip and menu kept current.
 import { join } from 'node:path';
 import { Menu, nativeImage, nativeTheme, Tray } from 'electron';
 import { toMenuTemplate, trayMenuModel, type TrayAction, type TrayMenuOptions } from './tray-menu.js';

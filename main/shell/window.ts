@@ -1,3 +1,4 @@
+// The hardened BrowserWindow: sandbox, CSP, blocked navigation, remembered bounds.
 import { BrowserWindow, screen, shell, type WebContents, type WebPreferences } from 'electron';
 import { sendToRenderer, SHELL_NAVIGATE_KIND, type RendererMessage } from './ipc-bridge.js';
 import { isExternalLinkAllowed, RENDERER_INDEX_URL } from './renderer-origin.js';

@@ -1,3 +1,4 @@
+// AlertService: turns committed events and account checks into account states and alerts, saved in one transaction.
 import type { StoredAlert, StoredEvent, HookwatchStore } from '../store/store.js';
 import {
   accountStatusFromEvents,

@@ -1,3 +1,4 @@
+// Notification settings: their defaults, parsing with every problem listed, quiet hours and snooze.
 import { toE164 } from '../phone.js';
 import { checkTimeZone, instantOfLocal, localDateTime, parseClockTime } from './local-time.js';
 

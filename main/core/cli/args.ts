@@ -1,3 +1,4 @@
+// Argument parsing for the CLI: node:util parseArgs, usage errors, the data folder, bounded number flags.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { defaultDataDir } from '../paths.js';
 

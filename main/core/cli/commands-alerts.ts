@@ -1,3 +1,4 @@
+// The `accounts` and `alerts` commands of the CLI.
 import { listAccounts } from '../alerts/account-status.js';
 import type { StoredAlert } from '../store/store.js';
 import { isoOrNull } from '../time.js';

@@ -1,3 +1,4 @@
+// The hookwatch CLI: commands, their help and exit codes, over the core.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Entry point of the hookwatch command (bin/hookwatch.js loads it).
 import { runCli } from './main.js';
 
 // The process entry: real stdout/stderr and signals. SIGINT/SIGTERM ask `serve` to stop cleanly;

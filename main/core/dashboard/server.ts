@@ -1,3 +1,4 @@
+// The browser dashboard server: the React app and the API over HTTP+SSE on 127.0.0.1, behind a token.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// Group commit: requests arriving together share one SQLite transaction and one fsync.
 import type { HookwatchStore } from '../store/store.js';
 
 interface Job {

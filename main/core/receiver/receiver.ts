@@ -1,3 +1,4 @@
+// The webhook receiver: routes, checks the secret, stores raw and normalized, answers only after the commit.
 import { timingSafeEqual } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

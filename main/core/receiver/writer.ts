@@ -1,3 +1,4 @@
+// Where deliveries are written: inline on the main thread, or on a worker thread with its own connection.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

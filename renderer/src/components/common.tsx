@@ -1,3 +1,4 @@
+// Small shared React components: empty states, error notes, copy buttons, sparklines, provider badges.
 import { useState, type ReactNode } from 'react';
 
 export function EmptyState({ title, children, tone = 'neutral' }: { title: string; children?: ReactNode; tone?: 'neutral' | 'waiting' }) {

@@ -1,3 +1,4 @@
+// The event detail: normalized fields, raw body, headers, related events, copy as curl.
 import type { ReactNode } from 'react';
 import type { EventDetailView, JsonValue } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';

@@ -1,3 +1,4 @@
+// The feed's filters and search box.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ExportFormat, FilterOptions } from '../contract.js';
 import { EVENT_GROUP_NAMES } from '../contract.js';

@@ -1,3 +1,4 @@
+// The live feed: a virtualized list that streams new events and pages into history.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useReducer, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { EventQuery, EventSummary } from '../contract.js';

@@ -1,3 +1,4 @@
+// The feed's state: pages, streamed batches, the "N new" pill and the filter (pure).
 import type { EventPage, EventSummary, HookwatchNotifications } from '../contract.js';
 import { matchesEvent, normalizeEventFilter } from '../contract.js';
 import type { FeedFilter } from '../lib/filter.js';

@@ -1,3 +1,4 @@
+// Fetches the first feed page before React mounts, so the first paint has rows.
 import type { EventPage, HookwatchApi } from '../contract.js';
 
 /** A prefetched page older than this is not used: the live stream may have moved on since. */

@@ -1,3 +1,4 @@
+// Builds a curl command that replays a stored request (pure).
 import type { EventDetailView } from '../contract.js';
 
 /** One shell word in single quotes (a quote inside becomes '\''). */

@@ -1,3 +1,4 @@
+// Saves an export file from the page.
 import type { ExportFile } from '../contract.js';
 
 /** Saves an export through the browser's download (a blob URL, so nothing is sent anywhere). */

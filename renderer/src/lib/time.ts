@@ -1,3 +1,4 @@
+// Relative and absolute time wording for the UI (pure).
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;

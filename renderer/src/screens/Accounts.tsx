@@ -1,3 +1,4 @@
+// The Accounts screen: a card per WhatsApp account with its state and 7-day outage strip.
 import { useState } from 'react';
 import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';

@@ -1,3 +1,4 @@
+// The Alerts screen: history, acknowledge and snooze.
 import { useState } from 'react';
 import type { AlertsView, AlertView } from '../contract.js';
 import { EmptyState, ErrorNote } from '../components/common.js';

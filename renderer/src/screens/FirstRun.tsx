@@ -1,3 +1,4 @@
+// Setup: paste a token, pick the events, register; or copy the URL and follow the steps.
 import { useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';

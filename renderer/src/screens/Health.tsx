@@ -1,3 +1,4 @@
+// Webhook health: deliveries per provider and type, the tunnel, registered webhooks, the delivery log.
 import { useEffect, useState } from 'react';
 import type { DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge, Sparkline } from '../components/common.js';

@@ -1,3 +1,4 @@
+// Settings: retention, token and event types, tunnel, notifications, export, data folder.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView, SetupInfo, TunnelPreferences } from '../contract.js';
 import { EmptyState, ErrorNote } from '../components/common.js';

@@ -1,3 +1,4 @@
+// Connects the page to Hookwatch: the preload bridge in the desktop app, HTTP+SSE with the URL token in the browser.
 import type {
   HookwatchApi,
   HookwatchBridge,

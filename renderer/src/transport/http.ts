@@ -1,3 +1,4 @@
+// The contract over HTTP and server-sent events, for the browser dashboard.
 import type { HookwatchBridge, HookwatchNotification, HookwatchNotificationKind } from '../contract.js';
 import { HOOKWATCH_NOTIFICATION_KINDS } from '../contract.js';
 import { HookwatchApiError } from './proxy.js';

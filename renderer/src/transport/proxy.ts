@@ -1,3 +1,4 @@
+// A typed proxy: every contract method becomes one generic call, no channel per method.
 import type { HookwatchApi, HookwatchMethod } from '../contract.js';
 
 export type Invoke = (method: HookwatchMethod, args: unknown[]) => Promise<unknown>;
