@@ -1,13 +1,6 @@
 // The Health screen's report: deliveries per provider and type over the window, read once and then kept up to date.
 import type { HealthReport, HealthRow, ProviderId } from '../../contract/api.js';
-import {
-  deliveryAnswers,
-  deliveryBuckets,
-  HOUR_MS,
-  latencyOfBin,
-  type DeliveryAnswerRow,
-  type DeliveryBucketRow,
-} from '../store/health.js';
+import { HOUR_MS, latencyOfBin, type DeliveryAnswerRow, type DeliveryBucketRow } from '../store/health.js';
 import type { HookwatchStore } from '../store/store.js';
 
 export const HEALTH_WINDOW_DAYS = 10;
@@ -149,7 +142,7 @@ export class DeliveryHealthCache {
   async report(now: number): Promise<Pick<HealthReport, 'generatedAt' | 'windowDays' | 'total' | 'providers'>> {
     const buckets = await this.buckets(now);
     const ids = lastDeliveryIds(buckets, now);
-    const answers = new Map(deliveryAnswers(this.store, ids).map((a) => [a.id, a]));
+    const answers = new Map(this.store.health.deliveryAnswers(ids).map((a) => [a.id, a]));
     return buildHealthFigures(buckets, answers, now);
   }
 
@@ -174,13 +167,13 @@ export class DeliveryHealthCache {
       }
       let end = hour;
       while (end < settledBefore && end - hour < 24 && !this.settled.has(end)) end++;
-      const rows = deliveryBuckets(this.store, hour * HOUR_MS, end * HOUR_MS);
+      const rows = this.store.health.deliveryBuckets(hour * HOUR_MS, end * HOUR_MS);
       for (let h = hour; h < end; h++) this.settled.set(h, []);
       for (const r of rows) this.settled.get(r.hour)?.push(r);
       hour = end;
       if (hour < settledBefore) await new Promise((resolve) => setImmediate(resolve));
     }
-    const recent = deliveryBuckets(this.store, settledBefore * HOUR_MS, (currentHour + 1) * HOUR_MS);
+    const recent = this.store.health.deliveryBuckets(settledBefore * HOUR_MS, (currentHour + 1) * HOUR_MS);
     const out: DeliveryBucketRow[] = [];
     for (const rows of this.settled.values()) out.push(...rows);
     out.push(...recent);

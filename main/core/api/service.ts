@@ -9,7 +9,6 @@ import {
 } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { readRetention, writeRetention } from '../retention.js';
-import { accountsSeen, hasEvents, recentChats } from '../store/health.js';
 import { ftsQuery, type CommittedDelivery, type HookwatchStore, type StoredEvent } from '../store/store.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import {
@@ -254,12 +253,12 @@ export class HookwatchService {
       getFilterOptions: async (): Promise<FilterOptions> => ({
         providers: [...PROVIDER_IDS],
         groups: [...EVENT_GROUP_NAMES],
-        accounts: accountsSeen(store).map(accountSeenOf),
-        recentChats: recentChats(store),
+        accounts: store.health.accountsSeen().map(accountSeenOf),
+        recentChats: store.health.recentChats(),
       }),
       listAccounts: async (): Promise<AccountsBoard> => ({
         tracking: o.accounts ? { available: true, accounts: o.accounts.board() } : notAvailable(UNAVAILABLE.accounts),
-        seen: accountsSeen(store).map(accountSeenOf),
+        seen: store.health.accountsSeen().map(accountSeenOf),
       }),
       getHealth: async (): Promise<HealthReport> => ({
         ...(await this.health.report(this.now())),
@@ -350,7 +349,7 @@ export class HookwatchService {
           tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
           tokenStorage: o.tokenStore?.storage ?? 'unavailable',
           eventTypeChoices: eventTypeChoices(o.registrar?.chosen()),
-          hasEvents: hasEvents(store),
+          hasEvents: store.health.hasEvents(),
           providers: [
             {
               provider: 'timelines',

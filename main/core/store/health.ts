@@ -1,7 +1,6 @@
 // Read-only queries behind the dashboard: webhook health from the delivery log, accounts and chats seen in events.
 import type { Db } from './db.js';
 import { asRow, num, numOrNull, str, strOrNull, type SqlRow } from './hydrate.js';
-import type { HookwatchStore } from './store.js';
 
 /**
  * Kept here so every SQL statement stays in the store folder; the functions at the end take the store
@@ -214,21 +213,4 @@ export class HealthQueries {
   hasEvents(): boolean {
     return numOrNull(asRow(this.db.cached('SELECT EXISTS (SELECT 1 FROM events) AS x').get(), E), E, 'x') === 1;
   }
-}
-
-// The same queries as functions of the store, for callers that hold only the store.
-export function deliveryBuckets(store: HookwatchStore, fromMs: number, toMs: number): DeliveryBucketRow[] {
-  return store.health.deliveryBuckets(fromMs, toMs);
-}
-export function deliveryAnswers(store: HookwatchStore, ids: readonly number[]): DeliveryAnswerRow[] {
-  return store.health.deliveryAnswers(ids);
-}
-export function accountsSeen(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
-  return store.health.accountsSeen(options);
-}
-export function recentChats(store: HookwatchStore, options: { limit?: number; recentWindow?: number } = {}): RecentChatRow[] {
-  return store.health.recentChats(options);
-}
-export function hasEvents(store: HookwatchStore): boolean {
-  return store.health.hasEvents();
 }
