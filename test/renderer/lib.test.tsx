@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import type { EventDetailView, EventSummary } from '../../main/contract/api.js';
 import { eventNote, outagesFromHistory } from '../../main/core/api/views.js';
-import { csvField as csvCell } from '../../main/core/export.js';
+import { csvField as csvCell } from '../../main/core/api/export.js';
 import { uptimeShare } from '../../main/core/api/sources.js';
 import { replayCurl, shellQuote } from '../../renderer/src/lib/curl.js';
 import { describeFilter, matchesFilter, searchTerms } from '../../renderer/src/lib/filter.js';

@@ -1,6 +1,6 @@
 // The one implementation of the UI contract's HookwatchApi, plus the notification stream: methods only.
 import { dirname } from 'node:path';
-import { eventsCsv, eventsJsonl, jsonLine } from '../export.js';
+import { eventsCsv, eventsJsonl, jsonLine } from './export.js';
 import {
   ACCOUNT_EVENT_TYPES,
   ASSIGNMENT_EVENT_TYPES,

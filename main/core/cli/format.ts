@@ -2,7 +2,7 @@
 import { eventCliRowOf } from '../api/views.js';
 import type { StoredDelivery, StoredEvent } from '../store/store.js';
 import { isoOrNull } from '../time.js';
-export { csvField, csvRow, eventsCsv, eventsJsonl, jsonLine } from '../export.js';
+export { csvField, csvRow, eventsCsv, eventsJsonl, jsonLine } from '../api/export.js';
 
 /** Text safe to print in a terminal: no control characters, no bidi overrides, one line. */
 export function terminalText(value: string | null | undefined, max: number): string {

@@ -1,6 +1,6 @@
 // Event exports, one implementation for the CLI (`hookwatch events --format csv|jsonl`) and the dashboard's "Export".
-import { EVENT_EXPORT_FIELDS, eventExportRowOf } from './api/views.js';
-import type { StoredEvent } from './store/store.js';
+import { EVENT_EXPORT_FIELDS, eventExportRowOf } from './views.js';
+import type { StoredEvent } from '../store/store.js';
 
 /**
  * The same columns (the row is built by api/views.ts, like every other view of an event), the same
