@@ -19,7 +19,7 @@ import {
 import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
-import { pruneOld } from './retention.js';
+import { pruneOld, SearchIndexScheduler } from './retention.js';
 import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
 export interface CoreOptions {
@@ -77,7 +77,7 @@ export class HookwatchCore {
   /** Null without a TimelinesAI token source. */
   private readonly registrations: RegistrationQueue | null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  private indexTimer: NodeJS.Timeout | null = null;
+  private indexScheduler: SearchIndexScheduler | null = null;
   private pruning: Promise<unknown> | null = null;
 
   private constructor(
@@ -125,7 +125,10 @@ export class HookwatchCore {
       store,
       port: options.port ?? DEFAULT_PORT,
       onCommitted: (committed) => {
-        if (committed.events.length > 0) this.safely(() => this.alerts.afterIngest(committed.events.map((e) => e.type)));
+        if (committed.events.length > 0) {
+          this.indexScheduler?.eventsStored();
+          this.safely(() => this.alerts.afterIngest(committed.events.map((e) => e.type)));
+        }
         for (const l of this.listeners) this.safely(() => l(committed));
       },
     });
@@ -155,8 +158,15 @@ export class HookwatchCore {
     core.retentionTimer = setInterval(() => core.runRetention(), options.retentionIntervalMs ?? 60 * 60 * 1000);
     core.retentionTimer.unref();
     // The full-text index follows the events in batches (see HookwatchStore.indexSearch).
-    core.indexTimer = setInterval(() => core.safely(() => core.store.indexSearch(5000)), 250);
-    core.indexTimer.unref();
+    // Armed by commits, so an idle app does not wake for it (see SearchIndexScheduler).
+    core.indexScheduler = new SearchIndexScheduler(() => {
+      let added = 0;
+      core.safely(() => {
+        added = core.store.indexSearch(5000);
+      });
+      return added;
+    });
+    core.indexScheduler.eventsStored();
     return core;
   }
 
@@ -328,7 +338,7 @@ export class HookwatchCore {
 
   private async stopNow(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    if (this.indexTimer) clearInterval(this.indexTimer);
+    this.indexScheduler?.stop();
     await this.accountPoller?.stop();
     await this.tunnel?.stop();
     // A sync still talking to TimelinesAI may retry for minutes; the URL it registers is gone anyway.

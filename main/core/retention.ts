@@ -57,3 +57,47 @@ export async function pruneOld(
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * Keeps the full-text index following the events in batches (see HookwatchStore.indexSearch) without
+ * waking an idle app: a batch is armed by `eventsStored()` (the receiver's commits) and runs `delayMs`
+ * later, and again while events keep coming; with no traffic no timer runs but a slow backstop, which
+ * opens no transaction when nothing is new (events written by other paths, e.g. a catch-up, still get
+ * indexed; every search indexes the tail first anyway).
+ */
+export class SearchIndexScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly backstop: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly indexBatch: () => number,
+    private readonly delayMs = 250,
+    backstopMs = 30_000,
+  ) {
+    this.backstop = setInterval(() => this.run(), backstopMs);
+    this.backstop.unref();
+  }
+
+  /** Events were committed: index them within `delayMs` (one timer however many arrive meanwhile). */
+  eventsStored(): void {
+    if (this.timer !== null || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // A full batch means more may be waiting: come back after the same pause rather than loop here.
+      if (this.run() > 0) this.eventsStored();
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  private run(): number {
+    return this.indexBatch();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    clearInterval(this.backstop);
+  }
+}

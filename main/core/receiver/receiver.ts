@@ -81,8 +81,21 @@ export class Receiver {
   private secret: string;
   /** The store's data version when the secret was last read (see refreshSecret). */
   private secretReadAt = -1;
+  /** The secret was checked against the store in this event-loop turn (see refreshSecret). */
+  private secretCheckedThisTurn = false;
+  private readonly endOfTurn = () => {
+    this.secretCheckedThisTurn = false;
+  };
   private readonly sockets = new Set<Socket>();
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Requests being handled, and who waits for them to finish (stop). A count: no per-request bookkeeping. */
+  private inFlight = 0;
+  private inFlightWaiters: Array<() => void> = [];
+  private readonly handled = () => {
+    if (--this.inFlight > 0 || this.inFlightWaiters.length === 0) return;
+    const waiters = this.inFlightWaiters;
+    this.inFlightWaiters = [];
+    for (const w of waiters) w();
+  };
   /** For a request whose body is being read: ends the read at once when its bytes turn out to be malformed. */
   private readonly bodyBreakers = new WeakMap<IncomingMessage, (code: string) => void>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
@@ -127,12 +140,23 @@ export class Receiver {
   /** Takes a secret rotated by another process into use (the store is the source of truth). */
   private refreshSecret(): void {
     // A rotation in this process goes through setSecret; one elsewhere is a commit on another connection,
-    // which changes the data version. So: a pragma of about 1 µs per request, and the meta table only then.
+    // which changes the data version. So: a pragma, and the meta table only then.
     const version = this.o.store.dataVersion();
     if (version === this.secretReadAt) return;
     this.secretReadAt = version;
     const stored = this.o.store.meta.get('webhookSecret');
     if (stored !== null && stored !== this.secret) this.setSecret(stored);
+  }
+
+  /**
+   * refreshSecret for requests: those of one event-loop turn share one check (under load a turn holds
+   * dozens), and a rotation in another process still applies from the next turn on.
+   */
+  private refreshSecretOncePerTurn(): void {
+    if (this.secretCheckedThisTurn) return;
+    this.secretCheckedThisTurn = true;
+    setImmediate(this.endOfTurn);
+    this.refreshSecret();
   }
 
   /** The full local webhook URL. It contains the secret: show it to the user, never log it. */
@@ -169,17 +193,17 @@ export class Receiver {
         this.sockets.delete(socket);
       });
     });
-    server.on('request', (req) => served.add(req.socket));
-    server.on('request', (req, res) => {
+    // One listener and no per-request closures: this runs for every webhook.
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      served.add(req.socket);
       // Once stopping, answers close their connection instead of leaving it idle for the grace period.
       if (this.server === null) res.shouldKeepAlive = false;
-      const handling = this.handle(req, res)
-        .catch((err: unknown) => {
-          process.stderr.write(`hookwatch: receiver error: ${(err as Error).message}\n`);
-          if (!res.headersSent) reply(res, 503, { ok: false, error: 'internal error; please retry' });
-        })
-        .finally(() => this.inFlight.delete(handling));
-      this.inFlight.add(handling);
+      this.inFlight++;
+      this.handle(req, res).then(this.handled, (err: unknown) => {
+        process.stderr.write(`hookwatch: receiver error: ${(err as Error).message}\n`);
+        if (!res.headersSent) reply(res, 503, { ok: false, error: 'internal error; please retry' });
+        this.handled();
+      });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     await new Promise<void>((resolve, reject) => {
@@ -211,7 +235,7 @@ export class Receiver {
     await closed;
     clearTimeout(timer);
     // Handlers still finishing (a body cut off at the deadline logs its row) write before the store closes.
-    await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.inFlightWaiters.push(resolve));
     await this.writer.drain();
   }
 
@@ -251,9 +275,9 @@ export class Receiver {
   }
 
   private secretMatches(candidate: string): boolean {
-    // Checked against the store on every request (refreshSecret), so `hookwatch secret --rotate` in another
-    // process takes effect at once: the old URL stops working with the next request.
-    this.refreshSecret();
+    // Checked against the store once per event-loop turn (refreshSecret), so `hookwatch secret --rotate` in another
+    // process takes effect at once: the old URL stops working from the next event-loop turn.
+    this.refreshSecretOncePerTurn();
     // Constant time over the secret's bytes. A candidate of another length is refused without comparing:
     // that reveals only the length, which every secret shares (43 characters of base64url) and is no secret.
     const bytes = Buffer.from(candidate);
@@ -398,8 +422,16 @@ export class Receiver {
       reply(res, 503, { ok: false, error: 'storage unavailable; please retry' });
       return;
     }
-    const duplicate = result.events.every((e) => e.duplicate);
-    reply(res, 200, acceptedAnswer(result, duplicate));
+    const answer = acceptedAnswer(result);
+    res.writeHead(200, [
+      'Content-Type',
+      'application/json; charset=utf-8',
+      'Content-Length',
+      String(Buffer.byteLength(answer)),
+      'Cache-Control',
+      'no-store',
+    ]);
+    res.end(answer);
     this.o.onCommitted?.(result);
   }
 
@@ -510,17 +542,23 @@ export class Receiver {
   }
 }
 
-/** The 200 answer: counts for every event, details for the first ANSWER_EVENTS_LISTED (a bundle's answer stays small). */
-function acceptedAnswer(result: CommittedDelivery, duplicate: boolean): object {
-  const listed = result.events.slice(0, ANSWER_EVENTS_LISTED);
-  return {
-    ok: true,
-    duplicate,
-    eventCount: result.events.length,
-    duplicates: result.events.reduce((n, e) => n + (e.duplicate ? 1 : 0), 0),
-    eventsListed: listed.length,
-    events: listed.map((e) => ({ id: e.id, type: e.type, duplicate: e.duplicate, deliveries: e.deliveryCount })),
-  };
+/**
+ * The 200 answer: counts for every event, details for the first ANSWER_EVENTS_LISTED (a bundle's answer
+ * stays small). Written by hand rather than through JSON.stringify of an object: it goes out with every
+ * webhook, and only the event types are strings that need escaping.
+ */
+function acceptedAnswer(result: CommittedDelivery): string {
+  const events = result.events;
+  const listed = Math.min(events.length, ANSWER_EVENTS_LISTED);
+  let duplicates = 0;
+  for (const e of events) if (e.duplicate) duplicates++;
+  let items = '';
+  for (let i = 0; i < listed; i++) {
+    const e = events[i]!;
+    items += `${i > 0 ? ',' : ''}{"id":${e.id},"type":${JSON.stringify(e.type)},"duplicate":${e.duplicate},"deliveries":${e.deliveryCount}}`;
+  }
+  const duplicate = duplicates === events.length;
+  return `{"ok":true,"duplicate":${duplicate},"eventCount":${events.length},"duplicates":${duplicates},"eventsListed":${listed},"events":[${items}]}`;
 }
 
 function capped(buf: Buffer, cap: number): Buffer {

@@ -116,20 +116,22 @@ export class EventsTable {
   /**
    * Inserts an event, or counts one more delivery of the same (provider, type, dedupe key); returns the
    * row as it now stands, as a read would return it. Positional parameters, as for deliveries.
+   * A new event (nearly every request) is an `INSERT … ON CONFLICT DO NOTHING` and its record is built from
+   * what was written, so it pays neither a RETURNING row nor hydrating it; only a redelivery runs the
+   * `UPDATE … RETURNING` and reads the stored row back (its data is the first delivery's, not this one's).
    */
   upsert(deliveryId: number, receivedAt: number, e: NormalizedEvent): StoredEvent {
     if (e.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(e, receivedAt);
-    const row: unknown = this.db
+    const details = JSON.stringify(e.details);
+    const inserted = this.db
       .cached(
         `INSERT INTO events
           (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
            account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (provider, type, dedupe_key) DO UPDATE SET
-            delivery_count = delivery_count + 1, last_delivered_at = excluded.last_delivered_at
-          RETURNING ${RETURNED_COLUMNS}`,
+          ON CONFLICT (provider, type, dedupe_key) DO NOTHING`,
       )
-      .get(
+      .run(
         deliveryId,
         receivedAt,
         e.occurredAt,
@@ -148,8 +150,41 @@ export class EventsTable {
         e.messageUid,
         e.direction,
         e.text,
-        JSON.stringify(e.details),
+        details,
       );
+    if (inserted.changes === 1) {
+      return {
+        id: Number(inserted.lastInsertRowid),
+        deliveryId,
+        receivedAt,
+        occurredAt: e.occurredAt,
+        provider: e.provider,
+        shape: e.shape,
+        type: e.type,
+        originalType: e.originalType,
+        dedupeKey: e.dedupeKey,
+        deliveryCount: 1,
+        lastDeliveredAt: receivedAt,
+        accountPhone: e.accountPhone,
+        accountId: e.accountId,
+        accountName: e.accountName,
+        chatId: e.chatId,
+        chatName: e.chatName,
+        chatPhone: e.chatPhone,
+        messageUid: e.messageUid,
+        direction: e.direction,
+        text: e.text,
+        // Parsed from what was stored, as a read would: the record must not share (or differ from) the caller's object.
+        details: JSON.parse(details) as StoredEvent['details'],
+      };
+    }
+    const row: unknown = this.db
+      .cached(
+        `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = ?
+          WHERE provider = ? AND type = ? AND dedupe_key = ?
+          RETURNING ${RETURNED_COLUMNS}`,
+      )
+      .get(receivedAt, e.provider, e.type, e.dedupeKey);
     return hydrateEvent(asRow(row, T));
   }
 
@@ -198,7 +233,10 @@ export class EventsTable {
    */
   indexSearch(limit = 20_000): number {
     if (this.db.schemaVersion < 4) return 0;
-    return this.db.transaction(() => {
+    // Nothing new (an idle app): two reads, no write transaction, no commit.
+    if (this.maxId() <= (this.meta.get('ftsIndexedUpto') ?? 0)) return 0;
+    // The index can be rebuilt from the events table (the watermark moves with it), so its commit skips the fsync.
+    return this.db.transactionWithoutSync(() => {
       const upto = this.meta.get('ftsIndexedUpto') ?? 0;
       const last = numOrNull(
         asRow(this.db.cached('SELECT max(id) AS id FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)').get(upto, limit), T),
