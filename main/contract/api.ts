@@ -74,6 +74,11 @@ export interface EventPage {
   nextBeforeId: number | null;
   /** The newest stored event id when the page was read, whatever the filter (to compare with `stream`). */
   newestStoredId: number | null;
+  /**
+   * How many stored events match the filter, counted up to a cap (`capped`: at least that many). Only on
+   * a first page (no `beforeId`); later pages leave it out.
+   */
+  total?: { count: number; capped: boolean };
 }
 
 export interface SearchPage extends EventPage {

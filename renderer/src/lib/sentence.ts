@@ -85,7 +85,7 @@ export function eventWho(e: EventSummary): string {
 /** The assignee out of the core's note ("assigned to Alex Agent · previously …"). */
 function assigneeOf(note: string | null): string | null {
   const m = note ? /assigned to ([^·]+)/.exec(note) : null;
-  return m ? m[1].trim() : null;
+  return m?.[1] ? m[1].trim() : null;
 }
 
 /** One plain sentence saying what happened, for rows without message text. */

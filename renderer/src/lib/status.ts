@@ -62,7 +62,8 @@ function accountsPart(board: AccountsBoard | null, since: (at: number) => string
   }
   const starts = down.map((c) => c.since).filter((s): s is number => s !== null);
   const earliest = starts.length ? Math.min(...starts) : null;
-  const who = down.length === 1 ? (down[0].name ?? down[0].phone ?? down[0].key) : `${down.length} of ${cards.length} numbers`;
+  const one = down.length === 1 ? down[0] : undefined;
+  const who = one ? (one.name ?? one.phone ?? one.key) : `${down.length} of ${cards.length} numbers`;
   return {
     key: 'accounts',
     level: 'bad',
