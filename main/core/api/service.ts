@@ -275,6 +275,20 @@ export class HookwatchService {
           })
           .map(deliveryLogEntryOf);
       },
+      getDelivery: async (id) => {
+        const n = optInt(id, 'id', 1);
+        if (n === undefined) throw new ApiInputError('id: a delivery id is required');
+        const d = store.listDeliveries({ beforeId: n + 1, limit: 1 })[0];
+        if (!d || d.id !== n) return null;
+        const body = store.getDeliveryBody(n);
+        return {
+          entry: deliveryLogEntryOf(d),
+          contentType: d.contentType,
+          headers: d.headers,
+          bodyText: body === null ? null : body.toString('utf8'),
+          bodyTruncated: d.bodyTruncated,
+        };
+      },
       exportDeliveryLog: async (format) => {
         const f = oneOf(format, 'format', ['txt', 'jsonl'] as const);
         const rows = store.listDeliveries({ limit: DELIVERY_LOG_LIMIT }).map(deliveryLogEntryOf);
