@@ -198,7 +198,14 @@ export function FirstRun({
                 <div key={p.provider} className="provider-step">
                   <h3>{p.title}</h3>
                   <div className="url-row">
-                    <code className="url-text wrap" aria-label={`Webhook URL for ${p.title}`} data-testid={`provider-url-${p.provider}`}>
+                    <code
+                      className="url-text wrap"
+                      role="textbox"
+                      aria-readonly="true"
+                      tabIndex={0}
+                      aria-label={`Webhook URL for ${p.title}`}
+                      data-testid={`provider-url-${p.provider}`}
+                    >
                       {urlBase(setup.providers.map((x) => x.url), p.url)}
                       <mark className="url-suffix">{p.url.slice(urlBase(setup.providers.map((x) => x.url), p.url).length)}</mark>
                     </code>
