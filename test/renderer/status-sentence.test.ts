@@ -118,6 +118,8 @@ describe('a plain sentence for every event type', () => {
     ['waba:template:rejected', {}, 'Message template rejected', 'down'],
     ['waba:chat:closed', {}, 'Chat with Zoë Müller closed', 'info'],
     ['unknown', {}, 'A request no provider recognised', 'info'],
+    ['message:new', { direction: 'sent' as const }, 'Message sent to Zoë Müller', 'info'],
+    ['message:new', { direction: 'received' as const }, 'Message from Zoë Müller', 'info'],
     ['something:new', {}, 'Event “something:new”', 'info'],
   ] as const)('%s', (type, patch, sentence, tone) => {
     expect(eventSentence(ev({ type, ...patch }))).toBe(sentence);
@@ -133,11 +135,11 @@ describe('a plain sentence for every event type', () => {
 
 describe('invisible characters made visible', () => {
   test.each([
-    ['a\u0000b', false, 'a␀b'],
-    ['bell\u0007', false, 'bell␇'],
-    ['del\u007f', false, 'del␡'],
+    ['a\u0000b', false, 'a\\u{0}b'],
+    ['bell\u0007', false, 'bell\\u{7}'],
+    ['del\u007f', false, 'del\\u{7F}'],
     ['two\nlines\tand tab', false, 'two\nlines\tand tab'],
-    ['two\nlines', true, 'two␊lines'],
+    ['two\nlines', true, 'two\\u{A}lines'],
     ['\u202Egnp.exe', false, '\\u{202E}gnp.exe'],
     ['zero\u200Bwidth', false, 'zero\\u{200B}width'],
     ['C1\u0085', false, 'C1\\u{85}'],

@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import type { AccountsBoard, HealthReport, ScreenName } from '../contract.js';
 import { statusFromViews } from '../lib/status.js';
-import { absoluteTime, relativeTime } from '../lib/time.js';
+import { duration, shortTime } from '../lib/time.js';
 import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
 
 const ICON = { ok: '✓', warning: '!', bad: '✕', unknown: '?' } as const;
@@ -23,7 +23,7 @@ export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
       statusFromViews({
         board: board.data ?? null,
         health: health.data ?? null,
-        since: (at) => `${absoluteTime(at)} (${relativeTime(at, Date.now())})`,
+        since: (at) => `${shortTime(at)} (${duration(Date.now() - at)})`,
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [board.data, health.data, minute],

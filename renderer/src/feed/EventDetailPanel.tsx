@@ -42,7 +42,7 @@ export function EventDetailPanel({ eventId, webhookUrl, onClose, onSelect, onFil
     >
       <header className="detail-header">
         <h2 id="detail-heading" dir="auto">
-          {d ? (d.event.text ? `Message · ${eventSentence(d.event)}` : eventSentence(d.event)) : `Event ${eventId}`}
+          {d ? eventSentence(d.event) : `Event ${eventId}`}
         </h2>
         <button type="button" className="button button-quiet" onClick={onClose} aria-label="Close the event (Escape)">
           ✕
@@ -136,7 +136,12 @@ function DetailBody({
         </Field>
         {accountKey ? (
           <Field label="Account">
-            <bdi dir="auto">{e.accountName ? `${visibleControls(e.accountName)} · ` : ''}</bdi>
+            {e.accountName ? (
+              <>
+                <bdi dir="auto">{visibleControls(e.accountName)}</bdi>
+                {' · '}
+              </>
+            ) : null}
             <bdi dir="ltr">{e.accountPhone ?? e.accountId}</bdi>{' '}
             <button type="button" className="link-button" onClick={() => onFilter({ account: accountKey })}>
               only this account
@@ -145,7 +150,12 @@ function DetailBody({
         ) : null}
         {e.chatId || e.chatName ? (
           <Field label="Chat">
-            <bdi dir="auto">{e.chatName ? `${visibleControls(e.chatName)} · ` : ''}</bdi>
+            {e.chatName ? (
+              <>
+                <bdi dir="auto">{visibleControls(e.chatName)}</bdi>
+                {' · '}
+              </>
+            ) : null}
             <bdi dir="ltr">{e.chatPhone ?? ''}</bdi> {e.chatId ? <span className="muted">#{e.chatId}</span> : null}{' '}
             {e.chatId ? (
               <button type="button" className="link-button" onClick={() => onFilter({ chat: e.chatId! })}>

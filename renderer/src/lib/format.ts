@@ -48,17 +48,15 @@ export function statusText(status: number): string {
 }
 
 /**
- * Untrusted text with its invisible characters made visible: C0 controls as their Unicode control pictures
- * (NUL → ␀), DEL as ␡, C1 controls, bidi overrides and zero-width characters as `\u{…}`. Newlines and tabs
- * stay unless `singleLine` (a feed row), where they read ␊ and ␉.
+ * Untrusted text with its invisible characters made visible as `\u{…}` escapes: C0 and C1 controls, DEL,
+ * bidi overrides and zero-width characters. (Not the Unicode control pictures: many fonts draw those as
+ * boxes too.) Newlines and tabs stay unless `singleLine` (a feed row), where they read \u{A} and \u{9}.
  */
 export function visibleControls(text: string, singleLine = false): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => {
     const code = c.charCodeAt(0);
     if (!singleLine && (c === '\n' || c === '\t' || c === '\r')) return c;
-    if (code < 0x20) return String.fromCharCode(0x2400 + code);
-    if (code === 0x7f) return '␡';
     return `\\u{${code.toString(16).toUpperCase()}}`;
   });
 }

@@ -1,7 +1,7 @@
 // Setup: paste a token, pick the events, register; or copy the URL and follow the steps.
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
-import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
+import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
 import { useClient, useNotification } from '../hooks.js';
 
 const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
@@ -115,13 +115,6 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
       ) : null}
     </Wrapper>
   );
-}
-
-/** Text whose `quoted` parts are code: shown as <code> elements (React text, never HTML), no literal backticks. */
-function withCode(text: string): ReactNode {
-  const parts = text.split('`');
-  if (parts.length < 3) return text;
-  return parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : p));
 }
 
 /** The part of a provider's URL all providers share (up to a `/`), so what differs (`/whatsable`) can stand out. */

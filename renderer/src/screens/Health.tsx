@@ -1,7 +1,7 @@
 // Webhook health: deliveries per provider and type, the tunnel, registered webhooks, the delivery log.
 import { Fragment, useEffect, useRef, useState } from 'react';
 import type { DeliveryDetailView, DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
-import { EmptyState, ErrorNote, ProviderBadge, Sparkline } from '../components/common.js';
+import { EmptyState, ErrorNote, ProviderBadge, Sparkline, withCode } from '../components/common.js';
 import { downloadExport } from '../lib/download.js';
 import { count, ms, percent, prettyBody, statusText, visibleControls } from '../lib/format.js';
 import { absoluteTime, duration, relativeTime } from '../lib/time.js';
@@ -52,7 +52,7 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   if (!health.tunnel.available) {
     return (
       <EmptyState title="Tunnel: not available">
-        <p data-testid="tunnel-not-available">{health.tunnel.reason}</p>
+        <p data-testid="tunnel-not-available">{withCode(health.tunnel.reason)}</p>
       </EmptyState>
     );
   }
@@ -388,7 +388,7 @@ export function Health() {
             )
           ) : (
             <EmptyState title="Registered webhooks: not available">
-              <p>{h.webhooks.reason}</p>
+              <p>{withCode(h.webhooks.reason)}</p>
             </EmptyState>
           )}
         </>
