@@ -34,7 +34,9 @@ interface AxeViolation {
 
 async function axe(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: AxeViolation[] } = await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
+  const result: { violations: AxeViolation[] } = await page.evaluate(() =>
+    window.axe.run(window.document, { resultTypes: ['violations'] }),
+  );
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -54,7 +56,12 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
       event_type: 'message:new',
       chat: { full_name: 'נועה כהן', chat_id: 9100, phone: '+972501234567' },
       whatsapp_account: { full_name: 'Acme Support', phone: '+15555550100' },
-      message: { text: 'שלום, bell\u0007 and nul\u0000 here', direction: 'received', timestamp: '2025-03-02 16:00:00 +0000', message_uid: 'rtl-1' },
+      message: {
+        text: 'שלום, bell\u0007 and nul\u0000 here',
+        direction: 'received',
+        timestamp: '2025-03-02 16:00:00 +0000',
+        message_uid: 'rtl-1',
+      },
     });
     browser = await launchChromium();
   });
@@ -80,20 +87,23 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
             if (screen === 'feed') await page.locator('[data-testid="feed-list"] [role="option"]').first().waitFor(WAIT);
             if (screen === 'health') await page.getByTestId('delivery-log').waitFor(WAIT);
             await page.screenshot({ path: join(SHOTS, `${screen}-${vp.width}x${vp.height}-${scheme}.png`) });
-            for (const v of await axe(page)) found.push(`${screen}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+            for (const v of await axe(page))
+              found.push(`${screen}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
           }
           // The detail panels too: an event open, a rejected delivery open.
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/feed`);
           await page.locator('[data-testid="feed-list"] [role="option"]').first().click();
           await page.getByTestId('event-detail').getByTestId('raw-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `event-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page)) found.push(`event detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+          for (const v of await axe(page))
+            found.push(`event detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/health`);
           await page.getByTestId('failures-only').check();
           await page.getByTestId('delivery-log').locator('tbody tr').first().click();
           await page.getByTestId('delivery-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `delivery-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page)) found.push(`delivery detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+          for (const v of await axe(page))
+            found.push(`delivery detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         } finally {
           await context.close();
         }

@@ -21,7 +21,9 @@ const board = (cards: AccountCard[] | null): AccountsBoard => ({
   seen: [],
 });
 const tunnel = (state: TunnelStatus['state'] | null): HealthReport['tunnel'] =>
-  state ? { available: true, status: { state, url: null, since: 0, uptime24h: null, lastProbe: null } } : { available: false, reason: 'no tunnel' };
+  state
+    ? { available: true, status: { state, url: null, since: 0, uptime24h: null, lastProbe: null } }
+    : { available: false, reason: 'no tunnel' };
 const hook = (errorsCounter: number, pointsAtCurrentUrl = true): RegisteredWebhook => ({
   id: 'w',
   provider: 'timelines',
@@ -45,24 +47,60 @@ const since = (at: number) => `T${at}`;
 describe('the status strip’s verdict, from the views the API gives', () => {
   test.each([
     ['nothing loaded yet', null, null, 'unknown', []],
-    ['all numbers connected, tunnel up', board([card('+1', 'connected'), card('+2', 'connected')]), health('up'), 'ok', ['All 2 numbers connected', 'Tunnel up']],
+    [
+      'all numbers connected, tunnel up',
+      board([card('+1', 'connected'), card('+2', 'connected')]),
+      health('up'),
+      'ok',
+      ['All 2 numbers connected', 'Tunnel up'],
+    ],
     ['one number, connected', board([card('+1', 'connected')]), null, 'ok', ['The number is connected']],
     [
       'two of five down: the earliest start is the "since"',
-      board([card('+1', 'disconnected', 200), card('+2', 'suspended', 100), card('+3', 'connected'), card('+4', 'connected'), card('+5', 'connected')]),
+      board([
+        card('+1', 'disconnected', 200),
+        card('+2', 'suspended', 100),
+        card('+3', 'connected'),
+        card('+4', 'connected'),
+        card('+5', 'connected'),
+      ]),
       health('up'),
       'bad',
       ['2 of 5 numbers are down since T100', 'Tunnel up'],
     ],
-    ['one named number down', board([card('+1', 'disconnected', 5, 'Acme Support'), card('+2', 'connected')]), null, 'bad', ['Acme Support is down since T5']],
-    ['tunnel down outranks healthy numbers', board([card('+1', 'connected')]), health('down'), 'bad', ['Tunnel down: webhooks cannot reach you', 'The number is connected']],
-    ['tunnel turned off is not a fault', board([card('+1', 'connected')]), health('off'), 'ok', ['The number is connected', 'Tunnel off (turned off)']],
+    [
+      'one named number down',
+      board([card('+1', 'disconnected', 5, 'Acme Support'), card('+2', 'connected')]),
+      null,
+      'bad',
+      ['Acme Support is down since T5'],
+    ],
+    [
+      'tunnel down outranks healthy numbers',
+      board([card('+1', 'connected')]),
+      health('down'),
+      'bad',
+      ['Tunnel down: webhooks cannot reach you', 'The number is connected'],
+    ],
+    [
+      'tunnel turned off is not a fault',
+      board([card('+1', 'connected')]),
+      health('off'),
+      'ok',
+      ['The number is connected', 'Tunnel off (turned off)'],
+    ],
     ['no tunnel by design says nothing of it', board([card('+1', 'connected')]), health(null), 'ok', ['The number is connected']],
     ['tunnel reconnecting is a warning', null, health('reconnecting'), 'warning', ['Tunnel reconnecting…']],
     ['a failing provider webhook', null, health('up', [hook(0), hook(3)]), 'bad', ['1 provider webhook failing', 'Tunnel up']],
     ['a webhook at an old URL', null, health('up', [hook(0, false)]), 'warning', ['1 webhook points at an old URL', 'Tunnel up']],
     ['healthy webhooks', null, health('up', [hook(0)]), 'ok', ['Tunnel up', 'Provider webhooks delivering']],
-    ['tracking off with numbers seen', { tracking: { available: false, reason: 'x' }, seen: [{}] } as AccountsBoard, null, 'unknown', ['1 number seen, state not tracked']],
+    [
+      'tracking off with numbers seen',
+      { tracking: { available: false, reason: 'x' }, seen: [{}] } as AccountsBoard,
+      null,
+      'unknown',
+      ['1 number seen, state not tracked'],
+    ],
     ['nothing to watch yet', board([]), health(null), 'unknown', ['No number seen yet']],
   ] as const)('%s', (_name, b, h, level, texts) => {
     const s = statusFromViews({ board: b, health: h, since });
@@ -72,7 +110,11 @@ describe('the status strip’s verdict, from the views the API gives', () => {
 
   test('each part links to the screen with its cause', () => {
     const s = statusFromViews({ board: board([card('+1', 'disconnected', 1)]), health: health('down', [hook(2)]), since });
-    expect(Object.fromEntries(s.parts.map((p) => [p.key, p.screen]))).toEqual({ accounts: 'accounts', tunnel: 'health', webhooks: 'health' });
+    expect(Object.fromEntries(s.parts.map((p) => [p.key, p.screen]))).toEqual({
+      accounts: 'accounts',
+      tunnel: 'health',
+      webhooks: 'health',
+    });
   });
 });
 
@@ -129,7 +171,18 @@ describe('a plain sentence for every event type', () => {
   test('who: the number for account events, the contact otherwise; a WhatsAble user id never stands for a name', () => {
     expect(eventWho(ev({ type: 'whatsapp:account:connected', group: 'account' }))).toBe('Acme Support');
     expect(eventWho(ev({}))).toBe('Zoë Müller');
-    expect(eventWho(ev({ chatName: null, chatPhone: null, chatId: null, accountName: null, accountPhone: null, accountId: 'a3c1e1f0-5d2b-4c1e-9f3a-0123456789ab' }))).toBe('');
+    expect(
+      eventWho(
+        ev({
+          chatName: null,
+          chatPhone: null,
+          chatId: null,
+          accountName: null,
+          accountPhone: null,
+          accountId: 'a3c1e1f0-5d2b-4c1e-9f3a-0123456789ab',
+        }),
+      ),
+    ).toBe('');
   });
 });
 

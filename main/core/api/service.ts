@@ -245,7 +245,10 @@ export class HookwatchService {
           : [];
         if (terms.length === 0) throw new ApiInputError('type at least one letter or digit to search for');
         const q = eventQuery(query);
-        return { ...withTotal(store, { ...q, search }, page(store, store.listEvents({ ...q, search }), q.limit!)), terms } satisfies SearchPage;
+        return {
+          ...withTotal(store, { ...q, search }, page(store, store.listEvents({ ...q, search }), q.limit!)),
+          terms,
+        } satisfies SearchPage;
       },
       getEvent: async (id) => {
         const stored = store.getEvent(int(id, 'event id', 1));

@@ -30,7 +30,12 @@ export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
   );
   if (status.parts.length === 0) return null;
   return (
-    <section className={`status-strip status-${status.level}`} aria-label="Overall status" data-testid="status-strip" data-level={status.level}>
+    <section
+      className={`status-strip status-${status.level}`}
+      aria-label="Overall status"
+      data-testid="status-strip"
+      data-level={status.level}
+    >
       <ul>
         {status.parts.map((p) => (
           <li key={p.key} className={`status-part status-${p.level}`} data-testid={`status-${p.key}`}>

@@ -77,4 +77,3 @@ export function withCode(text: string): ReactNode {
   if (parts.length < 3) return text;
   return parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : p));
 }
-

@@ -125,7 +125,10 @@ function DetailBody({
         </Field>
         {e.occurredAt !== null && Math.abs(e.occurredAt - e.receivedAt) >= 1000 ? (
           <Field label="Received">
-            {absoluteTime(e.receivedAt)} <span className="muted">({duration(Math.abs(e.receivedAt - e.occurredAt))} {e.receivedAt >= e.occurredAt ? 'later' : 'earlier'})</span>
+            {absoluteTime(e.receivedAt)}{' '}
+            <span className="muted">
+              ({duration(Math.abs(e.receivedAt - e.occurredAt))} {e.receivedAt >= e.occurredAt ? 'later' : 'earlier'})
+            </span>
           </Field>
         ) : null}
         <Field label="Deliveries">

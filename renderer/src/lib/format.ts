@@ -53,7 +53,6 @@ export function statusText(status: number): string {
  * boxes too.) Newlines and tabs stay unless `singleLine` (a feed row), where they read \u{A} and \u{9}.
  */
 export function visibleControls(text: string, singleLine = false): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => {
     const code = c.charCodeAt(0);
     if (!singleLine && (c === '\n' || c === '\t' || c === '\r')) return c;

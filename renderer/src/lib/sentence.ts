@@ -95,7 +95,8 @@ export function eventSentence(e: EventSummary): string {
     account: accountOf(e) ?? 'A WhatsApp number',
     assignee: assigneeOf(e.note),
   };
-  if (e.type === 'message:new' && e.direction) return (SENTENCES[e.direction === 'sent' ? 'message:sent:new' : 'message:received:new'] as (w: Who) => string)(w);
+  if (e.type === 'message:new' && e.direction)
+    return (SENTENCES[e.direction === 'sent' ? 'message:sent:new' : 'message:received:new'] as (w: Who) => string)(w);
   const make = SENTENCES[e.type];
   if (make) return make(w);
   return `Event “${e.type}”`;

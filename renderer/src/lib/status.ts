@@ -52,7 +52,13 @@ function accountsPart(board: AccountsBoard | null, since: (at: number) => string
   const down = cards.filter((c) => c.state === 'disconnected' || c.state === 'suspended');
   if (down.length === 0) {
     const unknown = cards.filter((c) => c.state === 'unknown').length;
-    if (unknown === cards.length) return { key: 'accounts', level: 'unknown', text: `${plural(cards.length, 'number', 'numbers')}, state not known yet`, screen: 'accounts' };
+    if (unknown === cards.length)
+      return {
+        key: 'accounts',
+        level: 'unknown',
+        text: `${plural(cards.length, 'number', 'numbers')}, state not known yet`,
+        screen: 'accounts',
+      };
     return {
       key: 'accounts',
       level: 'ok',
@@ -99,7 +105,12 @@ function webhooksPart(health: HealthReport | null): StatusPart | null {
   const failing = hooks.filter((w) => (w.errorsCounter ?? 0) > 0);
   const stale = hooks.filter((w) => !w.pointsAtCurrentUrl);
   if (failing.length > 0) {
-    return { key: 'webhooks', level: 'bad', text: `${plural(failing.length, 'provider webhook', 'provider webhooks')} failing`, screen: 'health' };
+    return {
+      key: 'webhooks',
+      level: 'bad',
+      text: `${plural(failing.length, 'provider webhook', 'provider webhooks')} failing`,
+      screen: 'health',
+    };
   }
   if (stale.length > 0) {
     return {

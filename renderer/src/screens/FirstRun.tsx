@@ -17,6 +17,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
+  const whyNotId = useId();
 
   if (setup.tokenStorage === 'unavailable') return null;
 
@@ -43,7 +44,6 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
     }
   };
 
-  const whyNotId = useId();
   // A disabled button says why, in words a screen reader reads with it.
   const whyNot = busy
     ? 'Registering…'
@@ -199,8 +199,18 @@ export function FirstRun({
                       aria-label={`Webhook URL for ${p.title}`}
                       data-testid={`provider-url-${p.provider}`}
                     >
-                      {urlBase(setup.providers.map((x) => x.url), p.url)}
-                      <mark className="url-suffix">{p.url.slice(urlBase(setup.providers.map((x) => x.url), p.url).length)}</mark>
+                      {urlBase(
+                        setup.providers.map((x) => x.url),
+                        p.url,
+                      )}
+                      <mark className="url-suffix">
+                        {p.url.slice(
+                          urlBase(
+                            setup.providers.map((x) => x.url),
+                            p.url,
+                          ).length,
+                        )}
+                      </mark>
                     </code>
                     <CopyButton text={p.url} label={`Copy ${p.title} URL`} />
                   </div>

@@ -60,7 +60,9 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   return (
     <dl className="fields">
       <dt>State</dt>
-      <dd className={`tunnel-${t.state}`} data-testid="tunnel-state">{t.state === 'off' ? 'off (turned off)' : t.state}</dd>
+      <dd className={`tunnel-${t.state}`} data-testid="tunnel-state">
+        {t.state === 'off' ? 'off (turned off)' : t.state}
+      </dd>
       <dt>URL</dt>
       <dd className="mono">{t.url ?? '–'}</dd>
       <dt>Since</dt>
