@@ -112,6 +112,27 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
     }
   }
 
+  test('a first page carries the true total of its filter, not the rows loaded; later pages leave it out', async () => {
+    const call = async (method: string, ...args: unknown[]) => {
+      const res = await fetch(`${stack.dashboard.origin}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hookwatch-token': stack.dashboard.token },
+        body: JSON.stringify(args),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { events: unknown[]; nextBeforeId: number | null; total?: { count: number; capped: boolean } };
+    };
+    const all = await call('listEvents', { limit: 1000 });
+    const small = await call('listEvents', { limit: 2 });
+    expect(small.events).toHaveLength(2);
+    expect(small.total).toEqual({ count: all.events.length, capped: false });
+    const next = await call('listEvents', { limit: 2, beforeId: small.nextBeforeId });
+    expect(next.total).toBeUndefined();
+    const accounts = await call('listEvents', { limit: 1, group: 'account' });
+    const accountsAll = await call('listEvents', { limit: 1000, group: 'account' });
+    expect(accounts.total?.count).toBe(accountsAll.events.length);
+  });
+
   test('the rejected body is shown as kept, as text', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
