@@ -74,6 +74,11 @@ export interface EventPage {
   nextBeforeId: number | null;
   /** The newest stored event id when the page was read, whatever the filter (to compare with `stream`). */
   newestStoredId: number | null;
+  /**
+   * How many stored events match the filter, counted up to a cap (`capped`: at least that many). Only on
+   * a first page (no `beforeId`); later pages leave it out.
+   */
+  total?: { count: number; capped: boolean };
 }
 
 export interface SearchPage extends EventPage {
@@ -393,6 +398,20 @@ export interface HookwatchApi {
   registerWebhooks(eventTypes: string[]): Promise<RegistrationView>;
   /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
   exportEvents(filter: EventFilter & { search?: string }, format: ExportFormat): Promise<ExportFile>;
+  /** One delivery-log row with its headers and the body that was kept (a rejected body too); null when gone. */
+  getDelivery(id: number): Promise<DeliveryDetailView | null>;
+}
+
+/** One delivery as its detail panel shows it. */
+export interface DeliveryDetailView {
+  entry: DeliveryLogEntry;
+  contentType: string | null;
+  /** As received, credentials never stored. */
+  headers: { [name: string]: string };
+  /** The kept body as UTF-8 text (invalid bytes replaced); null when none was kept. Untrusted: show as text. */
+  bodyText: string | null;
+  /** The receiver keeps only the start of a large or rejected body. */
+  bodyTruncated: boolean;
 }
 
 export type HookwatchMethod = keyof HookwatchApi;
@@ -416,6 +435,7 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   setTimelinesToken: true,
   registerWebhooks: true,
   exportEvents: true,
+  getDelivery: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */

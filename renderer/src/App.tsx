@@ -8,6 +8,7 @@ import { Alerts } from './screens/Alerts.js';
 import { FirstRun } from './screens/FirstRun.js';
 import { Health } from './screens/Health.js';
 import { Settings } from './screens/Settings.js';
+import { StatusStrip } from './components/StatusStrip.js';
 import type { ConnectionState } from './transport/client.js';
 import { useAsync, useClient, useNotification } from './hooks.js';
 
@@ -39,9 +40,15 @@ export function formatHash(r: Route): string {
 
 function ConnectionBadge({ state }: { state: ConnectionState }) {
   const text = { connecting: 'connecting…', open: 'live', reconnecting: 'reconnecting…', refused: 'refused' }[state];
+  // This is the page's own link to Hookwatch, not the state of what it watches (the status strip says that): kept quiet.
   return (
-    <span className={`connection connection-${state}`} role="status" data-testid="connection">
-      <span aria-hidden="true">● </span>
+    <span
+      className={`connection connection-${state}`}
+      role="status"
+      data-testid="connection"
+      title="This page's connection to Hookwatch (updates arrive while live)"
+    >
+      <span className="visually-hidden">Page updates: </span>
       {text}
     </span>
   );
@@ -132,6 +139,7 @@ export function App() {
         </nav>
         <ConnectionBadge state={connection} />
       </header>
+      <StatusStrip onGo={(screen) => go({ screen, eventId: null })} />
       {connection === 'refused' ? (
         <p className="banner banner-bad" role="alert">
           Hookwatch refused this page: it was restarted and made a new token. Open the URL it printed (dashboard: …) again.

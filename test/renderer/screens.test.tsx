@@ -540,8 +540,10 @@ describe('First run', () => {
     const r = await start();
     const setup = await r.client.api.getSetup();
     renderWith(r.client, <FirstRun setup={setup} error={null} onOpenFeed={() => {}} />);
-    expect((screen.getByLabelText('Webhook URL for TimelinesAI') as HTMLInputElement).value).toBe(`${r.receiverUrl}/timelines`);
-    expect((screen.getByLabelText('Webhook URL for WhatsAble') as HTMLInputElement).value).toBe(`${r.receiverUrl}/whatsable`);
+    // Shown as wrapping text with the provider's suffix marked (issue 11), no longer an input's value.
+    expect(screen.getByLabelText('Webhook URL for TimelinesAI').textContent).toBe(`${r.receiverUrl}/timelines`);
+    expect(screen.getByLabelText('Webhook URL for WhatsAble').textContent).toBe(`${r.receiverUrl}/whatsable`);
+    expect(screen.getByLabelText('Webhook URL for WhatsAble').querySelector('mark')?.textContent).toBe('/whatsable');
     expect(screen.getByText(/Webhooks v2 tab/)).toBeTruthy();
   });
 

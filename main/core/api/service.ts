@@ -233,7 +233,7 @@ export class HookwatchService {
     return {
       listEvents: async (query) => {
         const q = eventQuery(query);
-        return page(store, store.listEvents(q), q.limit!);
+        return withTotal(store, q, page(store, store.listEvents(q), q.limit!));
       },
       searchEvents: async (text, query) => {
         const search = searchText(text);
@@ -244,7 +244,10 @@ export class HookwatchService {
           : [];
         if (terms.length === 0) throw new ApiInputError('type at least one letter or digit to search for');
         const q = eventQuery(query);
-        return { ...page(store, store.listEvents({ ...q, search }), q.limit!), terms } satisfies SearchPage;
+        return {
+          ...withTotal(store, { ...q, search }, page(store, store.listEvents({ ...q, search }), q.limit!)),
+          terms,
+        } satisfies SearchPage;
       },
       getEvent: async (id) => {
         const stored = store.getEvent(int(id, 'event id', 1));
@@ -273,6 +276,20 @@ export class HookwatchService {
             limit: optInt(q.limit, 'limit', 1, DELIVERY_LOG_LIMIT) ?? DELIVERY_LOG_LIMIT,
           })
           .map(deliveryLogEntryOf);
+      },
+      getDelivery: async (id) => {
+        const n = optInt(id, 'id', 1);
+        if (n === undefined) throw new ApiInputError('id: a delivery id is required');
+        const d = store.listDeliveries({ beforeId: n + 1, limit: 1 })[0];
+        if (!d || d.id !== n) return null;
+        const body = store.getDeliveryBody(n);
+        return {
+          entry: deliveryLogEntryOf(d),
+          contentType: d.contentType,
+          headers: d.headers,
+          bodyText: body === null ? null : body.toString('utf8'),
+          bodyTruncated: d.bodyTruncated,
+        };
       },
       exportDeliveryLog: async (format) => {
         const f = oneOf(format, 'format', ['txt', 'jsonl'] as const);
@@ -440,4 +457,15 @@ function page(store: HookwatchStore, events: StoredEvent[], limit: number): Even
 
 function stamp(now: number): string {
   return new Date(now).toISOString().replace(/[:.]/g, '-');
+}
+
+/** The most events a feed's total counts; past it the feed says "5,000+" (counting all of a big store costs too much per page). */
+const TOTAL_CAP = 5000;
+
+/** The first page with the filter's total, counted up to TOTAL_CAP; later pages (a cursor) skip the count. */
+function withTotal(store: HookwatchStore, q: Parameters<HookwatchStore['listEvents']>[0] & object, p: EventPage): EventPage {
+  if (q.beforeId !== undefined) return p;
+  if (p.nextBeforeId === null) return { ...p, total: { count: p.events.length, capped: false } };
+  const n = store.listEvents({ ...q, beforeId: undefined, limit: TOTAL_CAP + 1 }).length;
+  return { ...p, total: { count: Math.min(n, TOTAL_CAP), capped: n > TOTAL_CAP } };
 }

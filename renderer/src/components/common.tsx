@@ -1,4 +1,4 @@
-// Small shared React components: empty states, error notes, copy buttons, sparklines, provider badges.
+// Small shared React components: empty states, error notes, copy buttons, sparklines, provider badges, code in text.
 import { useState, type ReactNode } from 'react';
 
 export function EmptyState({ title, children, tone = 'neutral' }: { title: string; children?: ReactNode; tone?: 'neutral' | 'waiting' }) {
@@ -69,4 +69,11 @@ export function ProviderBadge({ provider }: { provider: string | null }) {
   const label =
     provider === 'timelines' ? 'TimelinesAI' : provider === 'whatsable' ? 'WhatsAble' : provider === 'unmatched' ? 'Unmatched' : 'Unknown';
   return <span className={`badge provider-${provider ?? 'unknown'}`}>{label}</span>;
+}
+
+/** Text whose `quoted` parts are code: shown as <code> elements (React text, never HTML), no literal backticks. */
+export function withCode(text: string): ReactNode {
+  const parts = text.split('`');
+  if (parts.length < 3) return text;
+  return parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : p));
 }

@@ -3,8 +3,9 @@ import type { ReactNode } from 'react';
 import type { EventDetailView, JsonValue } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { replayCurl } from '../lib/curl.js';
-import { findAggregationHtml, prettyBody } from '../lib/format.js';
-import { absoluteTime, relativeTime } from '../lib/time.js';
+import { findAggregationHtml, prettyBody, visibleControls } from '../lib/format.js';
+import { eventSentence } from '../lib/sentence.js';
+import { absoluteTime, duration, relativeTime } from '../lib/time.js';
 import { useAsync, useClient, useNow } from '../hooks.js';
 
 interface Props {
@@ -40,7 +41,9 @@ export function EventDetailPanel({ eventId, webhookUrl, onClose, onSelect, onFil
       }}
     >
       <header className="detail-header">
-        <h2 id="detail-heading">{d ? d.event.type : `Event ${eventId}`}</h2>
+        <h2 id="detail-heading" dir="auto">
+          {d ? eventSentence(d.event) : `Event ${eventId}`}
+        </h2>
         <button type="button" className="button button-quiet" onClick={onClose} aria-label="Close the event (Escape)">
           ✕
         </button>
@@ -62,8 +65,30 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function jsonText(v: JsonValue): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+/** "previousResponsible" → "Previous responsible": a label a person reads. */
+export function humanLabel(key: string): string {
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A detail value in words: instants as local dates, people by name, lists joined; JSON only as a last resort. */
+export function humanValue(key: string, v: JsonValue): string {
+  if (v === null) return '–';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  // Epoch milliseconds (2001..2286) under a key that names a time.
+  if (typeof v === 'number' && /(at|time|timestamp|date)$/i.test(key) && v > 1e12 && v < 1e13) return absoluteTime(v);
+  if (typeof v === 'string' || typeof v === 'number') return visibleControls(String(v));
+  if (Array.isArray(v)) return v.map((x) => humanValue(key, x)).join(', ');
+  const named = v.name ?? v.fullName ?? v.email ?? v.title;
+  if (typeof named === 'string') return visibleControls(named);
+  return Object.entries(v)
+    .filter(([, x]) => x !== null)
+    .map(([k, x]) => `${humanLabel(k).toLowerCase()}: ${humanValue(k, x)}`)
+    .join(' · ');
 }
 
 function DetailBody({
@@ -94,11 +119,18 @@ function DetailBody({
           {e.type}
           {e.originalType ? <span className="muted"> (sent as {e.originalType})</span> : null}
         </Field>
-        <Field label="Received">
-          <time dateTime={new Date(e.receivedAt).toISOString()}>{absoluteTime(e.receivedAt)}</time>{' '}
-          <span className="muted">({relativeTime(e.receivedAt, now)})</span>
+        <Field label="Happened">
+          <time dateTime={new Date(e.occurredAt ?? e.receivedAt).toISOString()}>{absoluteTime(e.occurredAt ?? e.receivedAt)}</time>{' '}
+          <span className="muted">({relativeTime(e.occurredAt ?? e.receivedAt, now)})</span>
         </Field>
-        {e.occurredAt !== null ? <Field label="Happened">{absoluteTime(e.occurredAt)}</Field> : null}
+        {e.occurredAt !== null && Math.abs(e.occurredAt - e.receivedAt) >= 1000 ? (
+          <Field label="Received">
+            {absoluteTime(e.receivedAt)}{' '}
+            <span className="muted">
+              ({duration(Math.abs(e.receivedAt - e.occurredAt))} {e.receivedAt >= e.occurredAt ? 'later' : 'earlier'})
+            </span>
+          </Field>
+        ) : null}
         <Field label="Deliveries">
           <span data-testid="delivery-count">{e.deliveryCount}</span>
           {e.deliveryCount > 1 ? (
@@ -107,8 +139,13 @@ function DetailBody({
         </Field>
         {accountKey ? (
           <Field label="Account">
-            {e.accountName ? `${e.accountName} · ` : ''}
-            {e.accountPhone ?? e.accountId}{' '}
+            {e.accountName ? (
+              <>
+                <bdi dir="auto">{visibleControls(e.accountName)}</bdi>
+                {' · '}
+              </>
+            ) : null}
+            <bdi dir="ltr">{e.accountPhone ?? e.accountId}</bdi>{' '}
             <button type="button" className="link-button" onClick={() => onFilter({ account: accountKey })}>
               only this account
             </button>
@@ -116,8 +153,13 @@ function DetailBody({
         ) : null}
         {e.chatId || e.chatName ? (
           <Field label="Chat">
-            {e.chatName ? `${e.chatName} · ` : ''}
-            {e.chatPhone ?? ''} {e.chatId ? <span className="muted">#{e.chatId}</span> : null}{' '}
+            {e.chatName ? (
+              <>
+                <bdi dir="auto">{visibleControls(e.chatName)}</bdi>
+                {' · '}
+              </>
+            ) : null}
+            <bdi dir="ltr">{e.chatPhone ?? ''}</bdi> {e.chatId ? <span className="muted">#{e.chatId}</span> : null}{' '}
             {e.chatId ? (
               <button type="button" className="link-button" onClick={() => onFilter({ chat: e.chatId! })}>
                 only this chat
@@ -128,16 +170,16 @@ function DetailBody({
         {e.direction ? <Field label="Direction">{e.direction}</Field> : null}
         {e.messageUid ? <Field label="Message uid">{e.messageUid}</Field> : null}
         {Object.entries(e.details).map(([k, v]) => (
-          <Field key={k} label={k}>
-            {jsonText(v)}
+          <Field key={k} label={humanLabel(k)}>
+            <span dir="auto">{humanValue(k, v)}</span>
           </Field>
         ))}
       </dl>
       {e.text ? (
         <>
           <h3>Text</h3>
-          <p className="message-text" data-testid="message-text">
-            {e.text}
+          <p className="message-text" data-testid="message-text" dir="auto">
+            {visibleControls(e.text)}
           </p>
         </>
       ) : null}
@@ -155,11 +197,16 @@ function DetailBody({
           </ul>
         </>
       ) : null}
-      <h3>Raw body {body.json ? '(JSON, indented)' : ''}</h3>
-      {d.request.bodyTruncated ? <p className="muted">Only the first part of this body was kept.</p> : null}
-      <pre className="code" data-testid="raw-body" tabIndex={0} aria-label="Raw request body">
-        {body.text || '(empty)'}
-      </pre>
+      <details className="raw" open>
+        <summary>
+          <h3>Raw body {body.json ? '(JSON, indented)' : ''}</h3>
+        </summary>
+        <CopyButton text={body.text} label={body.json ? 'Copy JSON' : 'Copy body'} />
+        {d.request.bodyTruncated ? <p className="muted">Only the first part of this body was kept.</p> : null}
+        <pre className="code" data-testid="raw-body" tabIndex={0} aria-label="Raw request body">
+          {body.text || '(empty)'}
+        </pre>
+      </details>
       {aggregations.map((html, i) => (
         <div key={i}>
           <h3>Aggregation (HTML from the provider, shown as text)</h3>

@@ -15,6 +15,14 @@ const GROUP_LABELS: Record<string, string> = {
   unknown: 'Not recognised',
 };
 
+/** The time ranges offered: the contract's filter has `from`/`to`; a range counts back from when it was chosen. */
+const RANGES: Array<{ key: string; label: string; ms: number }> = [
+  { key: '1h', label: 'Last hour', ms: 3_600_000 },
+  { key: '24h', label: 'Last 24 hours', ms: 86_400_000 },
+  { key: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
+  { key: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
+];
+
 function accountLabel(a: FilterOptions['accounts'][number]): string {
   const id = a.phone ?? (a.accountId && a.accountId.length > 16 ? `${a.accountId.slice(0, 8)}…` : a.accountId) ?? a.key;
   const provider = a.provider === 'whatsable' ? 'WhatsAble ' : '';
@@ -81,6 +89,8 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
   }, []);
 
   const set = (patch: Partial<FeedFilter>) => onChange({ ...filter, ...patch });
+  const [rangeKey, setRangeKey] = useState('');
+  const rangeValue = filter.from === undefined && filter.to === undefined ? '' : rangeKey || 'custom';
   const accounts = options.data?.accounts ?? [];
   const exportAs = async (format: ExportFormat) => {
     const file = await client.api.exportEvents(filter, format);
@@ -163,6 +173,26 @@ export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange
             </option>
           ))}
         </datalist>
+      </label>
+      <label className="field">
+        <span className="field-label">When</span>
+        <select
+          value={rangeValue}
+          onChange={(e) => {
+            const r = RANGES.find((x) => x.key === e.target.value);
+            setRangeKey(r ? r.key : '');
+            set({ from: r ? Date.now() - r.ms : undefined, to: undefined });
+          }}
+          data-testid="filter-range"
+        >
+          <option value="">Any time</option>
+          {RANGES.map((r) => (
+            <option key={r.key} value={r.key}>
+              {r.label}
+            </option>
+          ))}
+          {rangeValue === 'custom' ? <option value="custom">{describeFilter({ from: filter.from, to: filter.to })}</option> : null}
+        </select>
       </label>
       {isFiltered(filter) ? (
         <button type="button" className="button button-quiet" onClick={() => onChange({})}>

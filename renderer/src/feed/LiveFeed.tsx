@@ -5,6 +5,8 @@ import type { EventQuery, EventSummary } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { describeFilter, fold, isFiltered, searchTerms, type FeedFilter } from '../lib/filter.js';
 import { absoluteTime, relativeTime } from '../lib/time.js';
+import { visibleControls } from '../lib/format.js';
+import { accountOf, eventSentence, eventTone, eventWho } from '../lib/sentence.js';
 import { useClient, useNotification, useNow } from '../hooks.js';
 import { EventDetailPanel } from './EventDetailPanel.js';
 import { FeedToolbar } from './FeedToolbar.js';
@@ -27,7 +29,7 @@ interface Props {
 }
 
 function apiQuery(f: FeedFilter, limit: number, beforeId?: number): EventQuery {
-  return { provider: f.provider, group: f.group, type: f.type, account: f.account, chat: f.chat, limit, beforeId };
+  return { provider: f.provider, group: f.group, type: f.type, account: f.account, chat: f.chat, from: f.from, to: f.to, limit, beforeId };
 }
 
 /** The text with each word that starts with a search term in <mark>: React elements, never HTML. */
@@ -47,19 +49,6 @@ function highlight(text: string, terms: string[]): ReactNode {
   return parts;
 }
 
-/** An account id that is a long opaque token (a WhatsAble user UUID) is shortened in the row; the detail has it whole. */
-function shortId(id: string | null): string | null {
-  if (!id || id.length <= 16) return id;
-  return `${id.slice(0, 8)}…`;
-}
-
-function who(e: EventSummary): string {
-  const chat = e.chatName ?? e.chatPhone ?? (e.chatId ? `chat ${e.chatId}` : null);
-  const account = e.accountName ?? e.accountPhone ?? shortId(e.accountId);
-  if (chat && account) return `${chat} · ${account}`;
-  return chat ?? account ?? '';
-}
-
 const FeedRow = memo(function FeedRow({
   row,
   start,
@@ -76,36 +65,59 @@ const FeedRow = memo(function FeedRow({
   onSelect: (id: number) => void;
 }) {
   const arrow = row.direction === 'received' ? '←' : row.direction === 'sent' ? '→' : '';
+  const tone = eventTone(row.type);
+  const at = row.occurredAt ?? row.receivedAt;
+  const whoText = eventWho(row);
+  // The number the event came through, when it adds something (not for account events, where it is the "who").
+  const via = row.group === 'account' || row.type.startsWith('waba:account:') ? null : accountOf(row);
+  const what = row.text ? visibleControls(row.text, true) : eventSentence(row);
   return (
     <div
       role="option"
       id={`event-row-${row.id}`}
       aria-selected={selected}
-      className={`feed-row group-${row.group}${selected ? ' selected' : ''}`}
+      className={`feed-row group-${row.group} tone-${tone}${selected ? ' selected' : ''}`}
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
       onClick={() => onSelect(row.id)}
       data-event-id={row.id}
     >
       <div className="row-line">
-        <span className={`type-badge group-${row.group}`}>{row.type}</span>
-        <ProviderBadge provider={row.provider} />
-        <span className="row-who">{who(row)}</span>
+        <bdi className="row-who" dir="auto">
+          {visibleControls(whoText, true)}
+        </bdi>
+        {via ? (
+          <span className="row-via muted">
+            via <bdi dir="auto">{visibleControls(via, true)}</bdi>
+          </span>
+        ) : null}
         {row.deliveryCount > 1 ? (
           <span className="badge badge-warn" title={`delivered ${row.deliveryCount} times`}>
             ×{row.deliveryCount}
           </span>
         ) : null}
-        <time className="row-time" dateTime={new Date(row.receivedAt).toISOString()} title={absoluteTime(row.receivedAt)}>
-          {relativeTime(row.receivedAt, now)}
+        <span className="type-tag" title={`${row.provider} event type`}>
+          {row.type}
+        </span>
+        <ProviderBadge provider={row.provider} />
+        <time className="row-time" dateTime={new Date(at).toISOString()} title={absoluteTime(at)}>
+          {relativeTime(at, now)}
         </time>
       </div>
-      <div className="row-text">
+      <div className={`row-text${row.text ? '' : ' row-sentence'}`} dir="auto">
+        {tone !== 'info' ? (
+          <span className={`tone-mark tone-mark-${tone}`} aria-label={tone === 'down' ? 'problem' : 'recovered'}>
+            {tone === 'down' ? '▼ ' : '▲ '}
+          </span>
+        ) : null}
         {arrow ? (
           <span className="row-arrow" aria-label={row.direction ?? undefined}>
             {arrow}{' '}
           </span>
         ) : null}
-        {row.text ? highlight(row.text, terms) : row.note ? highlight(row.note, terms) : <span className="muted">—</span>}
+        {highlight(what, terms)}
+        {row.text === null && row.note && !row.note.startsWith('status:') && !row.note.startsWith('assigned to') ? (
+          <span className="muted"> · {highlight(visibleControls(row.note, true), terms)}</span>
+        ) : null}
       </div>
     </div>
   );
@@ -166,7 +178,7 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
       return;
     }
     reload();
-  }, [reload, filter.provider, filter.group, filter.type, filter.account, filter.chat, filter.search]);
+  }, [reload, filter.provider, filter.group, filter.type, filter.account, filter.chat, filter.from, filter.to, filter.search]);
 
   // Events can slip between the first page and the stream opening, or while the stream was cut (Hookwatch
   // restarted, the computer slept). Each (re)connection says the newest stored id: newer than anything this
@@ -315,7 +327,9 @@ export function LiveFeed({ filter, onFilterChange, selectedId, onSelect, webhook
           <span data-testid="feed-count">
             {state.status === 'loading'
               ? 'Loading…'
-              : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} event${rows.length === 1 && state.nextBeforeId === null ? '' : 's'}`}
+              : state.total
+                ? `${state.total.count.toLocaleString()}${state.total.atLeast ? '+' : ''} event${state.total.count === 1 && !state.total.atLeast ? '' : 's'}${filtered ? ' match' : ' stored'}`
+                : `${rows.length.toLocaleString()}${state.nextBeforeId !== null ? '+' : ''} event${rows.length === 1 && state.nextBeforeId === null ? '' : 's'}`}
           </span>{' '}
           <span className="muted">· {describeFilter(filter)} · newest first</span>
           {state.pendingCount > 0 ? <span className="muted"> · paused while you read</span> : null}

@@ -28,6 +28,8 @@ export interface FeedState {
   pendingOverflow: boolean;
   /** Search words the server matched (for highlighting). */
   terms: string[];
+  /** Stored events under the filter (the server's count, capped; plus live arrivals since); null when unknown. */
+  total: { count: number; atLeast: boolean } | null;
 }
 
 export type FeedAction =
@@ -50,6 +52,7 @@ export const initialFeedState: FeedState = {
   pendingCount: 0,
   pendingOverflow: false,
   terms: [],
+  total: null,
 };
 
 function capRows(rows: EventSummary[], nextBeforeId: number | null): { rows: EventSummary[]; nextBeforeId: number | null } {
@@ -87,6 +90,7 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
         rows: [...newer, ...action.page.events],
         nextBeforeId: action.page.nextBeforeId,
         terms: action.terms,
+        total: action.page.total ? { count: action.page.total.count + newer.length, atLeast: action.page.total.capped } : null,
       };
     }
     case 'more-requested':
@@ -117,12 +121,14 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
       const rows = applyRedelivered(state.rows, action.batch.redelivered);
       const pending = applyRedelivered(state.pending, action.batch.redelivered);
       if (fresh.length === 0) return rows === state.rows && pending === state.pending ? state : { ...state, rows, pending };
+      const total = state.total ? { ...state.total, count: state.total.count + fresh.length } : null;
       if (action.atTop && state.pendingCount === 0) {
-        return { ...state, pending, ...capRows([...fresh, ...rows], state.nextBeforeId) };
+        return { ...state, pending, total, ...capRows([...fresh, ...rows], state.nextBeforeId) };
       }
       const all = [...fresh, ...pending];
       return {
         ...state,
+        total,
         rows,
         pending: all.slice(0, PENDING_CAP),
         pendingCount: state.pendingCount + fresh.length,

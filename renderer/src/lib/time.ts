@@ -35,3 +35,11 @@ export function duration(ms: number): string {
 }
 
 export const TIME = { SECOND, MINUTE, HOUR, DAY };
+
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayClockFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
+/** "14:02" today, "3 Mar, 14:02" another day: short enough for the status strip. */
+export function shortTime(at: number, now = Date.now()): string {
+  return new Date(at).toDateString() === new Date(now).toDateString() ? clockFormat.format(at) : dayClockFormat.format(at);
+}

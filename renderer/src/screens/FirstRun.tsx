@@ -1,7 +1,7 @@
 // Setup: paste a token, pick the events, register; or copy the URL and follow the steps.
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
-import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
+import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
 import { useClient, useNotification } from '../hooks.js';
 
 const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
@@ -17,6 +17,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
+  const whyNotId = useId();
 
   if (setup.tokenStorage === 'unavailable') return null;
 
@@ -43,6 +44,14 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
     }
   };
 
+  // A disabled button says why, in words a screen reader reads with it.
+  const whyNot = busy
+    ? 'Registering…'
+    : !setup.tokenConfigured && token.trim() === ''
+      ? 'Paste a TimelinesAI API token first.'
+      : chosen.size === 0
+        ? 'Choose at least one event type.'
+        : null;
   const Wrapper = as === 'step' ? 'li' : 'section';
   return (
     <Wrapper className="panel" aria-labelledby="connect-heading">
@@ -84,13 +93,14 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
             </label>
           ))}
         </fieldset>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={busy || chosen.size === 0 || (!setup.tokenConfigured && token.trim() === '')}
-        >
+        <button type="submit" className="button button-primary" disabled={whyNot !== null} aria-describedby={whyNot ? whyNotId : undefined}>
           {busy ? 'Registering…' : 'Register'}
         </button>
+        {whyNot && !busy ? (
+          <span id={whyNotId} className="muted why-not" data-testid="register-why-not">
+            {whyNot}
+          </span>
+        ) : null}
       </form>
       {message ? <ErrorNote message={message} /> : null}
       {result ? (
@@ -105,6 +115,20 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
       ) : null}
     </Wrapper>
   );
+}
+
+/** The part of a provider's URL all providers share (up to a `/`), so what differs (`/whatsable`) can stand out. */
+function urlBase(urls: string[], url: string): string {
+  if (urls.length < 2) return url;
+  let common = url;
+  for (const u of urls) {
+    let i = 0;
+    while (i < common.length && i < u.length && common[i] === u[i]) i++;
+    common = common.slice(0, i);
+  }
+  // Whole segments only: highlight `/whatsable`, not half a word.
+  if (common === url || url.charAt(common.length) === '/') return common;
+  return common.slice(0, Math.max(0, common.lastIndexOf('/')));
 }
 
 /**
@@ -135,9 +159,10 @@ export function FirstRun({
           <li className="panel">
             <h2>Copy your webhook URL</h2>
             <div className="url-row">
-              <input
-                className="mono url"
+              <textarea
+                className="mono url wrap"
                 readOnly
+                rows={2}
                 value={setup.publicUrl ?? setup.webhookUrl}
                 aria-label="Your webhook URL"
                 onFocus={(e) => e.target.select()}
@@ -145,9 +170,9 @@ export function FirstRun({
               />
               <CopyButton text={setup.publicUrl ?? setup.webhookUrl} label="Copy" className="button button-primary" />
             </div>
-            <p className="muted">{setup.publicUrlNote}</p>
+            <p className="muted">{withCode(setup.publicUrlNote)}</p>
             <p className="muted">
-              It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.
+              It contains a secret: whoever has it can send events to Hookwatch. <code>hookwatch secret --rotate</code> makes a new one.
             </p>
           </li>
           <ConnectTimelines setup={setup} onChanged={onChanged ?? (() => {})} />
@@ -166,18 +191,32 @@ export function FirstRun({
                 <div key={p.provider} className="provider-step">
                   <h3>{p.title}</h3>
                   <div className="url-row">
-                    <input
-                      className="mono url"
-                      readOnly
-                      value={p.url}
+                    <code
+                      className="url-text wrap"
+                      role="textbox"
+                      aria-readonly="true"
+                      tabIndex={0}
                       aria-label={`Webhook URL for ${p.title}`}
-                      onFocus={(e) => e.target.select()}
-                    />
+                      data-testid={`provider-url-${p.provider}`}
+                    >
+                      {urlBase(
+                        setup.providers.map((x) => x.url),
+                        p.url,
+                      )}
+                      <mark className="url-suffix">
+                        {p.url.slice(
+                          urlBase(
+                            setup.providers.map((x) => x.url),
+                            p.url,
+                          ).length,
+                        )}
+                      </mark>
+                    </code>
                     <CopyButton text={p.url} label={`Copy ${p.title} URL`} />
                   </div>
                   <ol>
                     {p.steps.map((s) => (
-                      <li key={s}>{s}</li>
+                      <li key={s}>{withCode(s)}</li>
                     ))}
                   </ol>
                 </div>

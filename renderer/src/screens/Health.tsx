@@ -1,13 +1,13 @@
 // Webhook health: deliveries per provider and type, the tunnel, registered webhooks, the delivery log.
-import { useEffect, useState } from 'react';
-import type { DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
-import { EmptyState, ErrorNote, ProviderBadge, Sparkline } from '../components/common.js';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import type { DeliveryDetailView, DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
+import { EmptyState, ErrorNote, ProviderBadge, Sparkline, withCode } from '../components/common.js';
 import { downloadExport } from '../lib/download.js';
-import { count, ms, percent, statusText } from '../lib/format.js';
+import { count, ms, percent, prettyBody, statusText, visibleControls } from '../lib/format.js';
 import { absoluteTime, duration, relativeTime } from '../lib/time.js';
 import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
 
-const LOG_PAGE = 100;
+const LOG_PAGE = 25;
 
 function Row({ row, now, heading }: { row: HealthRow; now: number; heading?: boolean }) {
   const label = row.eventType ?? (heading ? 'all event types' : 'no event (rejected or not a webhook)');
@@ -52,7 +52,7 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   if (!health.tunnel.available) {
     return (
       <EmptyState title="Tunnel: not available">
-        <p data-testid="tunnel-not-available">{health.tunnel.reason}</p>
+        <p data-testid="tunnel-not-available">{withCode(health.tunnel.reason)}</p>
       </EmptyState>
     );
   }
@@ -60,7 +60,9 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   return (
     <dl className="fields">
       <dt>State</dt>
-      <dd className={`tunnel-${t.state}`}>{t.state}</dd>
+      <dd className={`tunnel-${t.state}`} data-testid="tunnel-state">
+        {t.state === 'off' ? 'off (turned off)' : t.state}
+      </dd>
       <dt>URL</dt>
       <dd className="mono">{t.url ?? '–'}</dd>
       <dt>Since</dt>
@@ -79,19 +81,108 @@ function Tunnel({ health, now }: { health: HealthReport; now: number }) {
   );
 }
 
+const ok = (status: number) => status >= 200 && status < 300;
+
+/** One delivery opened from the log: its answer, headers and the body that was kept, shown as text. */
+function DeliveryDetail({ id, onClose }: { id: number; onClose: () => void }) {
+  const client = useClient();
+  const detail = useAsync<DeliveryDetailView | null>(() => client.api.getDelivery(id), [client, id]);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => closeRef.current?.focus(), [id]);
+  const d = detail.data;
+  const body = d ? prettyBody(d.bodyText) : null;
+  return (
+    <section className="delivery-detail" aria-labelledby="delivery-detail-heading" data-testid="delivery-detail">
+      <div className="section-head">
+        <h3 id="delivery-detail-heading">Delivery #{id}</h3>
+        <button ref={closeRef} type="button" className="button button-quiet" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {detail.error ? <ErrorNote message={detail.error} /> : null}
+      {d === null ? <p className="muted">This delivery is no longer stored (the retention removed it).</p> : null}
+      {d ? (
+        <>
+          <dl className="fields">
+            <dt>Received</dt>
+            <dd>{absoluteTime(d.entry.receivedAt)}</dd>
+            <dt>Request</dt>
+            <dd className="mono wrap">
+              {d.entry.method} {d.entry.path}
+            </dd>
+            <dt>Answer</dt>
+            <dd>
+              <span className={ok(d.entry.status) ? 'ok' : 'bad'}>{statusText(d.entry.status)}</span>
+              {d.entry.duplicate ? <span className="muted"> (a duplicate of an event already stored)</span> : null}
+            </dd>
+            {d.entry.reason ? (
+              <>
+                <dt>Reason</dt>
+                <dd dir="auto">{visibleControls(d.entry.reason)}</dd>
+              </>
+            ) : null}
+            <dt>Answered in</dt>
+            <dd>{ms(d.entry.latencyMs)}</dd>
+            <dt>Events</dt>
+            <dd>{d.entry.eventCount ? `${d.entry.eventCount} (${d.entry.provider ?? '?'} ${d.entry.eventType ?? ''})` : 'none'}</dd>
+          </dl>
+          <details>
+            <summary>Headers ({Object.keys(d.headers).length})</summary>
+            <dl className="fields headers">
+              {Object.entries(d.headers).map(([k, v]) => (
+                <Fragment key={k}>
+                  <dt className="mono">{k}</dt>
+                  <dd className="mono wrap">{visibleControls(v)}</dd>
+                </Fragment>
+              ))}
+            </dl>
+          </details>
+          <h4>Body{d.contentType ? <span className="muted"> ({d.contentType})</span> : null}</h4>
+          {body && d.bodyText !== null ? (
+            <pre className="body-text" data-testid="delivery-body" dir="auto">
+              {visibleControls(body.text)}
+            </pre>
+          ) : (
+            <p className="muted">No body was kept.</p>
+          )}
+          {d.bodyTruncated ? <p className="muted">Only the start of the body was kept.</p> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 function DeliveryLog() {
   const client = useClient();
   const now = useNow(30_000);
-  const [shown, setShown] = useState(LOG_PAGE);
+  const [pageNo, setPageNo] = useState(0);
+  const [failuresOnly, setFailuresOnly] = useState(false);
+  const [open, setOpen] = useState<number | null>(null);
   const log = useAsync<DeliveryLogEntry[]>(() => client.api.listDeliveries({ limit: 1000 }), [client]);
   const refresh = useThrottled(log.reload, 2000);
   useNotification('deliveries', refresh);
-  const rows = log.data ?? [];
+  const all = log.data ?? [];
+  const rows = failuresOnly ? all.filter((d) => !ok(d.status)) : all;
+  const pages = Math.max(1, Math.ceil(rows.length / LOG_PAGE));
+  const current = Math.min(pageNo, pages - 1);
+  const shown = rows.slice(current * LOG_PAGE, (current + 1) * LOG_PAGE);
   return (
     <section aria-labelledby="log-heading">
       <div className="section-head">
         <h2 id="log-heading">Delivery log</h2>
-        <span className="muted">the last {count(rows.length)} requests, newest first</span>
+        <span className="muted">the last {count(all.length)} requests, newest first</span>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={failuresOnly}
+            onChange={(e) => {
+              setFailuresOnly(e.target.checked);
+              setPageNo(0);
+            }}
+            data-testid="failures-only"
+          />{' '}
+          Failures only
+        </label>
         <button type="button" className="button" onClick={() => void client.api.exportDeliveryLog('txt').then(downloadExport)}>
           Download .txt
         </button>
@@ -100,7 +191,8 @@ function DeliveryLog() {
         </button>
       </div>
       {log.error ? <ErrorNote message={log.error} /> : null}
-      {rows.length === 0 && !log.loading ? <p className="muted">No request has reached the receiver yet.</p> : null}
+      {all.length === 0 && !log.loading ? <p className="muted">No request has reached the receiver yet.</p> : null}
+      {all.length > 0 && rows.length === 0 ? <p className="muted">No failed request among the last {count(all.length)}.</p> : null}
       {rows.length > 0 ? (
         <div className="table-wrap">
           <table className="log" data-testid="delivery-log">
@@ -119,18 +211,34 @@ function DeliveryLog() {
               </tr>
             </thead>
             <tbody>
-              {rows.slice(0, shown).map((d) => (
-                <tr key={d.id} className={d.status >= 200 && d.status < 300 ? undefined : 'row-bad'}>
+              {shown.map((d) => (
+                <tr
+                  key={d.id}
+                  className={`${ok(d.status) ? '' : 'row-bad'}${open === d.id ? ' selected' : ''}`.trim() || undefined}
+                  onClick={() => setOpen(d.id)}
+                >
                   <td>
-                    <time title={absoluteTime(d.receivedAt)}>{relativeTime(d.receivedAt, now)}</time>
+                    <button
+                      type="button"
+                      className="link-button"
+                      aria-expanded={open === d.id}
+                      aria-controls={open === d.id ? 'delivery-detail' : undefined}
+                      title={absoluteTime(d.receivedAt)}
+                    >
+                      {relativeTime(d.receivedAt, now)}
+                    </button>
                   </td>
-                  <td className="mono">
+                  <td className="mono wrap">
                     {d.method} {d.path}
                   </td>
                   <td>
-                    <span className={d.status >= 200 && d.status < 300 ? 'ok' : 'bad'}>{statusText(d.status)}</span>
+                    <span className={ok(d.status) ? 'ok' : 'bad'}>{statusText(d.status)}</span>
                     {d.duplicate ? <span className="muted"> duplicate</span> : null}
-                    {d.reason ? <div className="muted reason">{d.reason}</div> : null}
+                    {d.reason ? (
+                      <div className="muted reason" dir="auto">
+                        {visibleControls(d.reason, true)}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{d.provider ? `${d.provider} ${d.eventType ?? ''}${d.eventCount > 1 ? ` (+${d.eventCount - 1})` : ''}` : '–'}</td>
                   <td className="num">{count(d.size)} B</td>
@@ -139,11 +247,24 @@ function DeliveryLog() {
               ))}
             </tbody>
           </table>
-          {shown < rows.length ? (
-            <button type="button" className="button button-quiet" onClick={() => setShown((n) => n + LOG_PAGE * 3)}>
-              Show more ({count(rows.length - shown)} left)
-            </button>
+          {pages > 1 ? (
+            <nav className="pager" aria-label="Delivery log pages">
+              <button type="button" className="button button-quiet" disabled={current === 0} onClick={() => setPageNo(current - 1)}>
+                Newer
+              </button>
+              <span>
+                Page {current + 1} of {pages}
+              </span>
+              <button type="button" className="button button-quiet" disabled={current >= pages - 1} onClick={() => setPageNo(current + 1)}>
+                Older
+              </button>
+            </nav>
           ) : null}
+        </div>
+      ) : null}
+      {open !== null ? (
+        <div id="delivery-detail">
+          <DeliveryDetail id={open} onClose={() => setOpen(null)} />
         </div>
       ) : null}
     </section>
@@ -269,7 +390,7 @@ export function Health() {
             )
           ) : (
             <EmptyState title="Registered webhooks: not available">
-              <p>{h.webhooks.reason}</p>
+              <p>{withCode(h.webhooks.reason)}</p>
             </EmptyState>
           )}
         </>
