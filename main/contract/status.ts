@@ -7,7 +7,7 @@
  * |----------------------------------------------------|------------|------------------|
  * | no account known and no tunnel/webhook information | unknown    | unknown          |
  * | tunnel enabled and state down                      | down       | down             |
- * | tunnel connecting / reconnecting / degraded        | degraded   | degraded         |
+ * | tunnel reconnecting / degraded (connecting: start) | degraded   | degraded         |
  * | account disconnected or suspended (each one)       | down       | down             |
  * | every known account down (and at least one known)  | down       | down             |
  * | account state unknown (some, not all)              | unknown    | (no change)      |
@@ -70,7 +70,7 @@ export function overallStatus(inputs: StatusInputs): OverallStatus {
   const t = inputs.tunnel;
   if (t && t.state === 'down')
     parts.push({ kind: 'tunnel', level: 'down', text: 'tunnel down', since: t.since, link: { screen: 'health' } });
-  else if (t && (t.state === 'connecting' || t.state === 'reconnecting' || t.state === 'degraded')) {
+  else if (t && (t.state === 'reconnecting' || t.state === 'degraded')) {
     parts.push({ kind: 'tunnel', level: 'degraded', text: `tunnel ${t.state}`, since: t.since, link: { screen: 'health' } });
   }
 

@@ -31,6 +31,12 @@ describe('overallStatus', () => {
       'degraded',
       1,
     ],
+    [
+      'tunnel connecting (starting up) is not a problem',
+      { accounts: [acc('1', 'connected')], tunnel: { state: 'connecting', since: 5 } },
+      'ok',
+      0,
+    ],
     ['catch-up running is not a problem', { accounts: [acc('1', 'connected')], catchup: { running: true, since: 9 } }, 'ok', 0],
   ];
   it.each(rows)('%s', (_name, input, level, code) => {
