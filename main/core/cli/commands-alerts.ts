@@ -5,7 +5,7 @@ import { isoOrNull } from '../time.js';
 import { jsonLine, table, terminalText } from './format.js';
 import type { HookwatchStore } from '../store/store.js';
 
-export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'): string {
+export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', width = 80): string {
   const accounts = listAccounts({ accounts: Object.fromEntries(store.listAccountStates().map((a) => [a.key, a])) });
   if (format === 'json') {
     return (
@@ -36,6 +36,7 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'):
       (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
       terminalText(a.lastEvent?.type, 60),
     ]),
+    width,
   );
 }
 
@@ -58,7 +59,7 @@ export function alertForExport(a: StoredAlert) {
   };
 }
 
-export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): string {
+export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl', width = 80): string {
   if (format === 'jsonl') return alerts.map((a) => jsonLine(alertForExport(a)) + '\n').join('');
   if (alerts.length === 0) return 'no alerts yet\n';
   return table(
@@ -73,6 +74,7 @@ export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): 
       terminalText(a.title, 40),
       terminalText(a.text, 60),
     ]),
+    width,
   );
 }
 
