@@ -37,6 +37,7 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', 
       terminalText(a.lastEvent?.type, 60),
     ]),
     width,
+    { fixed: [2, 3] },
   );
 }
 
@@ -75,6 +76,7 @@ export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl', w
       terminalText(a.text, 60),
     ]),
     width,
+    { fixed: [0, 1, 2] },
   );
 }
 

@@ -19,9 +19,12 @@ function cut(cell: string, width: number): string {
 /**
  * A table that fits `width` columns (default 80): when too wide, the `flex` column (the free text, by default
  * the last) is cut first, down to 12 characters, then the widest other column, one character at a time, down
- * to its header's width. Cells are cut with an ellipsis; a row never wraps.
+ * to its header's width; `fixed` columns (ids, times) keep their width. Cells are cut with an ellipsis; a row
+ * never wraps.
  */
-export function table(headers: string[], rows: string[][], width = 80, flex = headers.length - 1): string {
+export function table(headers: string[], rows: string[][], width = 80, options: { flex?: number; fixed?: readonly number[] } = {}): string {
+  const flex = options.flex ?? headers.length - 1;
+  const fixed = new Set(options.fixed ?? []);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   let over = total() - width;
@@ -34,7 +37,7 @@ export function table(headers: string[], rows: string[][], width = 80, flex = he
     let widest = -1;
     for (let i = 0; i < widths.length; i++) {
       const floor = i === flex ? 3 : Math.max(3, headers[i]!.length);
-      if (widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (!fixed.has(i) && widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
     }
     if (widest < 0) break;
     widths[widest]! -= 1;
@@ -63,6 +66,7 @@ export function eventsTable(events: StoredEvent[], width = 80): string {
         terminalText(r.text, 60),
       ]),
     width,
+    { fixed: [0, 1, 5] },
   );
 }
 
@@ -80,5 +84,6 @@ export function deliveriesTable(rows: StoredDelivery[], width = 80): string {
       terminalText(d.reason, 60),
     ]),
     width,
+    { fixed: [0, 1, 2, 3, 4] },
   );
 }
