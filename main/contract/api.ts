@@ -276,6 +276,8 @@ export interface RetentionSettings {
 export interface NotificationSettings {
   /** Chat assignment alerts: every one, only those assigned to `myEmail`, or none. */
   assignmentAlerts: 'all' | 'mine' | 'none';
+  /** False until the user chose whose assignments to announce (Setup asks); until then all are announced. */
+  assignmentsAnswered: boolean;
   myEmail: string | null;
   /** Local "HH:MM"; a start after the end crosses midnight. */
   quietHours: { enabled: boolean; start: string; end: string };

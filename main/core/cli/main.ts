@@ -9,13 +9,24 @@ import { DEFAULT_PORT } from '../receiver/receiver.js';
 import { pruneOld, readRetention, writeRetention } from '../retention.js';
 import { HookwatchStore, StoreError, type EventFilter, type StoredEvent } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
-import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
+import { alertLine, accountsOutput, alertsOutput, incidentsOutput } from './commands-alerts.js';
 import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
-import { COMMANDS, dataDirOf, HelpRequested, intFlag, parse, registerCommand, terminalWidth, UsageError, type CliIo } from './args.js';
+import {
+  choiceFlag,
+  COMMANDS,
+  dataDirOf,
+  HelpRequested,
+  intFlag,
+  parse,
+  registerCommand,
+  terminalWidth,
+  UsageError,
+  type CliIo,
+} from './args.js';
 import { status } from './commands-status.js';
 import { register } from './commands-register.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
@@ -31,7 +42,8 @@ Usage:
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
   hookwatch accounts [--data DIR] [--format table|json]
-  hookwatch alerts [--data DIR] [--limit N] [--format table|jsonl]
+  hookwatch alerts [--data DIR] [--all] [--state open|resolved|all] [--limit N] [--format table|jsonl]
+  hookwatch status [--data DIR] [--format text|json]
   hookwatch register [--data DIR] [--dry-run] [--events LIST] [--public-url URL]
                      (token in $HOOKWATCH_TIMELINES_TOKEN)
   hookwatch secret [--data DIR] [--rotate]
@@ -354,12 +366,19 @@ function accounts(args: string[], io: CliIo): number {
 }
 
 function alerts(args: string[], io: CliIo): number {
-  const v = parse('alerts', args, { format: { type: 'string' }, limit: { type: 'string' } });
-  const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, got '${format}'`);
+  const v = parse('alerts', args, {
+    all: { type: 'boolean', help: 'every alert (each transition), not incidents' },
+    state: { type: 'string', arg: 'open|resolved|all', help: 'which incidents (default all)' },
+    format: { type: 'string', arg: 'table|jsonl', help: 'output format (default table)' },
+    limit: { type: 'string', arg: 'N', help: 'at most N rows, 1 to 100000 (table: 50)' },
+  });
+  const format = choiceFlag('format', v.format, ['table', 'jsonl'] as const, 'table');
+  const state = choiceFlag('state', v.state, ['open', 'resolved', 'all'] as const, 'all');
+  const limit = intFlag('limit', v.limit, 1, 100_000) ?? (format === 'table' ? 50 : 100_000);
   const store = openExisting(dataDirOf(v, io.env));
   try {
-    io.out(alertsOutput(store.listAlerts({ limit: intFlag('limit', v.limit, 1, 100_000) ?? (format === 'table' ? 50 : 100_000) }), format));
+    if (v.all) io.out(alertsOutput(store.listAlerts({ limit }), format, terminalWidth(io.env)));
+    else io.out(incidentsOutput(store.incidents.list({ state, limit }), format, terminalWidth(io.env)));
   } finally {
     store.close();
   }
