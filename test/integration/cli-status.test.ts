@@ -108,3 +108,20 @@ describe('the CLI at 80 columns', () => {
     expect(f.stderr).toContain("--format must be text, json; got 'xml'");
   });
 });
+
+describe('the dashboard’s stable address', () => {
+  it('`open` prints the same URL every time (port 8790, kept token), never failing without a desktop; rotating changes it', async () => {
+    const dir = folder(() => {});
+    const env = { DISPLAY: '', WAYLAND_DISPLAY: '' };
+    const a = await runHookwatch(['open', '--data', dir], env);
+    const b = await runHookwatch(['open', '--data', dir], env);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^http:\/\/127\.0\.0\.1:8790\/\?token=[\w-]{40,}\n$/);
+    expect(b.stdout).toBe(a.stdout);
+    const r = await runHookwatch(['dashboard', '--data', dir, '--rotate-token', '--port', '8899'], env);
+    expect(r.code).toBe(0);
+    const c = await runHookwatch(['open', '--data', dir], env);
+    expect(c.stdout).toMatch(/^http:\/\/127\.0\.0\.1:8899\//);
+    expect(c.stdout.split('token=')[1]).not.toBe(a.stdout.split('token=')[1]);
+  });
+});

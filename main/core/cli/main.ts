@@ -11,7 +11,7 @@ import { HookwatchStore, StoreError, type EventFilter, type StoredEvent } from '
 import { parseProviderTime } from '../time.js';
 import { alertLine, accountsOutput, alertsOutput, incidentsOutput } from './commands-alerts.js';
 import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
-import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
+import { dashboardPortOf, dashboardToken, startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
@@ -28,6 +28,7 @@ import {
   type CliIo,
 } from './args.js';
 import { status } from './commands-status.js';
+import { dashboard, open } from './commands-dashboard.js';
 import { register } from './commands-register.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
@@ -44,6 +45,8 @@ Usage:
   hookwatch accounts [--data DIR] [--format table|json]
   hookwatch alerts [--data DIR] [--all] [--state open|resolved|all] [--limit N] [--format table|jsonl]
   hookwatch status [--data DIR] [--format text|json]
+  hookwatch open [--data DIR] [--print-only]
+  hookwatch dashboard [--data DIR] [--rotate-token] [--port N]
   hookwatch register [--data DIR] [--dry-run] [--events LIST] [--public-url URL]
                      (token in $HOOKWATCH_TIMELINES_TOKEN)
   hookwatch secret [--data DIR] [--rotate]
@@ -62,6 +65,8 @@ registerCommand('deliveries', 'list the requests the receiver answered', deliver
 registerCommand('accounts', 'list WhatsApp numbers and their state', accounts);
 registerCommand('alerts', 'list incidents (--all: every alert)', alerts);
 registerCommand('status', 'the overall state on one screen; exit 0 all well, 1 something down, 2 cannot tell', status);
+registerCommand('open', 'print the dashboard’s address and open it in a browser where there is a desktop', open);
+registerCommand('dashboard', 'show the dashboard’s address; --rotate-token, --port N', dashboard);
 registerCommand('register', 'register our webhook URL with TimelinesAI', register);
 registerCommand('secret', 'show (or rotate) the webhook path secret', secret);
 registerCommand('settings', 'show or change retention', settings);
@@ -116,7 +121,11 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     subdomain: { type: 'string', arg: 'NAME', help: 'ask the tunnel server for this subdomain' },
     register: { type: 'boolean', help: 'register the public URL with TimelinesAI (token in $HOOKWATCH_TIMELINES_TOKEN)' },
     events: { type: 'string', arg: 'LIST', help: 'with --register: event types or groups, comma-separated' },
-    'dashboard-port': { type: 'string', arg: 'N', help: 'dashboard port on 127.0.0.1, 0 to 65535' },
+    'dashboard-port': {
+      type: 'string',
+      arg: 'N',
+      help: 'dashboard port on 127.0.0.1, 0 to 65535 (else $HOOKWATCH_DASHBOARD_PORT, else the setting, else 8790)',
+    },
     'no-dashboard': { type: 'boolean', help: 'no dashboard' },
     verbose: { type: 'boolean', short: 'v', help: 'one line per stored event' },
     durability: {
@@ -127,7 +136,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   });
   const dataDir = dataDirOf(v, io.env);
   const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
-  const dashboardPort = intFlag('dashboard-port', v['dashboard-port'], 0, 65535) ?? 0;
+  const dashboardFlag = intFlag('dashboard-port', v['dashboard-port'], 0, 65535);
   if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
     throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
   }
@@ -200,11 +209,17 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   let dashboard: RunningDashboard | null = null;
+  let dashboardPort: number | undefined = dashboardFlag;
   if (!v['no-dashboard']) {
     try {
+      // A fixed port and a kept token: bookmarks and open tabs survive restarts (`hookwatch open` prints the URL).
+      const chosen = dashboardPortOf(dashboardFlag, io.env, core.store);
+      dashboardPort = chosen.port;
       dashboard = await startDashboard(core, {
-        port: dashboardPort,
-        log: (line) => io.err(`hookwatch: ${line}\n`),
+        port: chosen.port,
+        fallbackToFreePort: !chosen.explicit,
+        token: dashboardToken(core.store),
+        log: (line) => (line.startsWith('dashboard port ') ? io.out(`${line}\n`) : io.err(`hookwatch: ${line}\n`)),
         tokenStore: {
           storage: 'this-run',
           save: async (token) => {
