@@ -9,8 +9,10 @@
  * Buffers, no undefined-vs-missing distinctions that matter). Times are epoch milliseconds (UTC).
  * This folder imports neither Node nor Electron nor the core, so the renderer and the preload can import it.
  */
+import type { OverallStatus } from './status.js';
 import type { Direction, EventGroupName, ProviderId } from './events.js';
 
+export type { OverallStatus, StatusLevel, StatusPart } from './status.js';
 export type { Direction, EventGroupName, ProviderId } from './events.js';
 export { EVENT_GROUP_NAMES, PROVIDER_IDS } from './events.js';
 
@@ -281,6 +283,8 @@ export interface RetentionSettings {
 export interface NotificationSettings {
   /** Chat assignment alerts: every one, only those assigned to `myEmail`, or none. */
   assignmentAlerts: 'all' | 'mine' | 'none';
+  /** False until the user chose whose assignments to announce (Setup asks); until then all are announced. */
+  assignmentsAnswered: boolean;
   myEmail: string | null;
   /** Local "HH:MM"; a start after the end crosses midnight. */
   quietHours: { enabled: boolean; start: string; end: string };
@@ -400,6 +404,18 @@ export interface HookwatchApi {
   exportEvents(filter: EventFilter & { search?: string }, format: ExportFormat): Promise<ExportFile>;
   /** One delivery-log row with its headers and the body that was kept (a rejected body too); null when gone. */
   getDelivery(id: number): Promise<DeliveryDetailView | null>;
+
+  // Issue 11: one status, incidents, the token owner's e-mail.
+  /** The overall state (main/contract/status.ts): what the tray, the header and `hookwatch status` show. */
+  getStatus(): Promise<OverallStatus>;
+  /** Incidents newest first: `open` (not resolved), `resolved`, or `all`. */
+  listIncidents(query: { state?: IncidentState; limit?: number }): Promise<IncidentsView>;
+  /** Acknowledges the given incidents, or every unacknowledged one with null. */
+  acknowledgeIncidents(ids: number[] | null): Promise<ActionResult>;
+  /** Keeps one incident out of the way until then (null ends the snooze). */
+  snoozeIncident(id: number, until: number | null): Promise<ActionResult>;
+  /** The e-mail of the TimelinesAI token's teammate (GET /workspace/teammates/me), for Setup's "only mine". */
+  getTeammateEmail(): Promise<Availability<{ email: string }>>;
 }
 
 /** One delivery as its detail panel shows it. */
@@ -413,6 +429,31 @@ export interface DeliveryDetailView {
   /** The receiver keeps only the start of a large or rejected body. */
   bodyTruncated: boolean;
 }
+
+export type IncidentState = 'open' | 'resolved' | 'all';
+
+/** One outage (an account, the tunnel, provider webhooks), however many alerts it raised. Texts are plain, never HTML. */
+export interface IncidentView {
+  id: number;
+  kind: 'account' | 'tunnel' | 'webhook';
+  /** The account key for account incidents (link to the Accounts screen). */
+  subject: string | null;
+  severity: AlertSeverity;
+  title: string;
+  text: string;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  /** (resolvedAt or now) − openedAt. */
+  durationMs: number;
+  /** Recoveries followed by a new outage soon after, folded into this incident. */
+  flaps: number;
+  alerts: number;
+  acknowledgedAt: number | null;
+  snoozedUntil: number | null;
+}
+
+export type IncidentsView = Availability<{ incidents: IncidentView[] }>;
 
 export type HookwatchMethod = keyof HookwatchApi;
 
@@ -436,6 +477,11 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   registerWebhooks: true,
   exportEvents: true,
   getDelivery: true,
+  getStatus: true,
+  listIncidents: true,
+  acknowledgeIncidents: true,
+  snoozeIncident: true,
+  getTeammateEmail: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */

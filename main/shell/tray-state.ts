@@ -1,5 +1,6 @@
 // The tray's look and tooltip from account, tunnel and alert state (pure).
 import type { AccountState } from '../contract/api.js';
+import { overallStatus, type OverallStatus } from '../contract/status.js';
 import { clip, formatClock, formatDuration, type ClockFormat } from './shell-format.js';
 import type { TunnelView } from './tunnel-control.js';
 
@@ -65,6 +66,8 @@ export interface TrayState {
   /** Only while the snooze lasts. */
   snoozedUntil: number | null;
   snoozeLabel: string | null;
+  /** The overall status the API and `hookwatch status` report, from the same inputs (muted accounts left out). */
+  status: OverallStatus;
 }
 
 export const TOOLTIP_MAX = 127;
@@ -111,10 +114,25 @@ export function trayStateFrom(input: TrayStateInput): TrayState {
     })
     .sort((x, y) => ORDER[x.state] - ORDER[y.state] || (x.sortLabel < y.sortLabel ? -1 : x.sortLabel > y.sortLabel ? 1 : 0));
 
-  const downLoud = lines.filter((l) => l.down && !l.muted);
+  // The look derives from the one overall status (main/contract/status.ts) over the accounts that are not muted;
+  // the tray only softens a tunnel outage to amber (no account is down) and shows muted outages as amber.
+  const status = overallStatus({
+    accounts: input.accounts
+      .filter((a) => !muted.has(a.key))
+      .map((a) => ({ key: a.key, label: accountLabel(a), state: a.state, since: a.downSince ?? a.since })),
+    tunnel: input.tunnel
+      ? { state: input.tunnel.state as NonNullable<Parameters<typeof overallStatus>[0]['tunnel']>['state'], since: null }
+      : null,
+    failingWebhooks: [],
+    catchup: null,
+  });
   const downMuted = lines.filter((l) => l.down && l.muted);
   const tunnelTrouble = input.tunnel !== null && TROUBLED_TUNNEL_STATES.has(input.tunnel.state);
-  const look: TrayLook = downLoud.length > 0 ? 'down' : downMuted.length > 0 || tunnelTrouble ? 'degraded' : 'ok';
+  const look: TrayLook = status.parts.some((p) => p.kind === 'account')
+    ? 'down'
+    : downMuted.length > 0 || status.level === 'down' || status.level === 'degraded'
+      ? 'degraded'
+      : 'ok';
 
   const snoozedUntil = input.snoozedUntil !== null && input.snoozedUntil > input.now ? input.snoozedUntil : null;
   const snoozeLabel = snoozedUntil === null ? null : `Alerts snoozed until ${formatClock(snoozedUntil, input.now, input.clock)}`;
@@ -138,5 +156,6 @@ export function trayStateFrom(input: TrayStateInput): TrayState {
     tunnel: tunnelLine(input.tunnel),
     snoozedUntil,
     snoozeLabel,
+    status,
   };
 }

@@ -63,7 +63,8 @@ describe('outage alerts through hookwatch serve', () => {
     await waitFor(() => /alert: recovery account-recovered/.test(serve.output()), 'the recovery alert line');
     expect(serve.output()).toMatch(/alert: recovery account-recovered: .*38 min/);
 
-    const alerts = await runHookwatch(['alerts', '--data', tmp.dir, '--format', 'jsonl']);
+    // Every transition (`alerts` alone lists incidents: this outage is one, opened and resolved).
+    const alerts = await runHookwatch(['alerts', '--data', tmp.dir, '--all', '--format', 'jsonl']);
     const rows = alerts.stdout
       .trim()
       .split('\n')
@@ -74,6 +75,13 @@ describe('outage alerts through hookwatch serve', () => {
     ]);
     expect(rows[1].eventId).toBe(down.json.events[0].id);
     for (const r of rows) expect(r).toMatchObject({ title: expect.any(String), text: expect.any(String), at: expect.stringMatching(/Z$/) });
+    const incidents = await runHookwatch(['alerts', '--data', tmp.dir, '--format', 'jsonl']);
+    const inc = incidents.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(inc).toHaveLength(1);
+    expect(inc[0]).toMatchObject({ kind: 'account', subject: '+15555550100', alerts: 2, resolvedAt: expect.stringMatching(/Z$/) });
   });
 
   it('a redelivered disconnect raises no second alert', async () => {

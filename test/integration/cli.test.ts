@@ -108,7 +108,8 @@ describe('hookwatch CLI', () => {
   });
 
   it('prints a table with control characters removed from untrusted text', async () => {
-    const r = await runHookwatch(['events', '--data', tmp.dir, '--chat', '77']);
+    // Wide enough for the whole text column (tables are cut to the terminal width, 80 when not a terminal).
+    const r = await runHookwatch(['events', '--data', tmp.dir, '--chat', '77'], { COLUMNS: '200' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ID\s+RECEIVED \(UTC\)\s+TYPE/);
     expect(r.stdout).not.toContain('\u001b');

@@ -218,6 +218,11 @@ describe('TimelinesApiClient', () => {
     expect(ws.seats).toBeNull();
   });
 
+  it('reads the token owner’s teammate e-mail (GET /workspace/teammates/me)', async () => {
+    api.teammateEmail = 'owner@example.com';
+    expect(await client().getMyTeammate()).toEqual({ userId: 42, displayName: 'Dana Agent', email: 'owner@example.com' });
+  });
+
   describe('errors a person can act on', () => {
     it('401 plain-text Unauthorized: the token was refused', async () => {
       const err = await caught(client({ tokenSource: new StaticTokenSource('wrong-token-value') }).listWebhooks());

@@ -128,6 +128,8 @@ export class TimelinesStandIn {
   private nextId = 7_654_321;
   private faults: { fault: StandInFault; method?: string; pathPrefix?: string }[] = [];
   private readonly operations: Operation[];
+  /** What GET /workspace/teammates/me answers as the token's e-mail. */
+  teammateEmail = 'dana@example.com';
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | null = null;
@@ -431,6 +433,24 @@ export class TimelinesStandIn {
               period_start: '2026-11-01 00:00:00 +0000',
               period_end: '2026-12-01 00:00:00 +0000',
             },
+          },
+        },
+      ];
+    }
+    if (path === '/workspace/teammates/me' && method === 'GET') {
+      // The token's own teammate: Setup pre-fills "my e-mail" for assignment alerts from it.
+      return [
+        200,
+        {
+          status: 'ok',
+          data: {
+            user_id: 42,
+            display_name: 'Dana Agent',
+            email: this.teammateEmail,
+            role: 'agent',
+            team: 'Default',
+            status: 'Active',
+            created_at: '2026-02-22 00:00:00 +0100',
           },
         },
       ];

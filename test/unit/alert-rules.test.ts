@@ -873,9 +873,24 @@ describe('local time', () => {
 });
 
 describe('settings', () => {
-  it('defaults: assignments only mine, 10-minute flap window, critical breaks through, 60 s tunnel grace', () => {
-    expect(parseAlertSettings(undefined)).toEqual({
+  // Issue 11 changed the assignment default: "only mine" with no e-mail announced nothing, and nothing said why.
+  it('settings saved before the question: the old silent default reads as all, a real choice as answered', () => {
+    expect(parseAlertSettings({ assignmentAlerts: 'mine', myEmail: null })).toMatchObject({
+      assignmentAlerts: 'all',
+      assignmentsAnswered: false,
+    });
+    expect(parseAlertSettings({ assignmentAlerts: 'mine', myEmail: 'me@example.com' })).toMatchObject({
       assignmentAlerts: 'mine',
+      assignmentsAnswered: true,
+    });
+    expect(parseAlertSettings({ assignmentAlerts: 'none' })).toMatchObject({ assignmentAlerts: 'none', assignmentsAnswered: true });
+    expect(parseAlertSettings({ assignmentAlerts: 'mine', assignmentsAnswered: true })).toMatchObject({ assignmentAlerts: 'mine' });
+  });
+
+  it('defaults: every assignment until answered, 10-minute flap window, critical breaks through, 60 s tunnel grace', () => {
+    expect(parseAlertSettings(undefined)).toEqual({
+      assignmentAlerts: 'all',
+      assignmentsAnswered: false,
       myEmail: null,
       flapWindowMinutes: 10,
       quietHours: { enabled: false, start: '22:00', end: '07:00' },

@@ -18,6 +18,7 @@ import {
   type AlertSignal,
   type WebhookErrorsSample,
 } from './rules.js';
+import { foldAlert, subjectOf } from './incidents.js';
 import { AlertSettingsError, parseAlertSettings, snoozeUntil, type AlertSettings, type SnoozeChoice } from './settings.js';
 
 /** Event types that move an account's state or raise an assignment alert. */
@@ -234,7 +235,9 @@ export class AlertService {
     const d = decideAlerts({ now: this.now(), settings: this.currentSettings, state: this.rules, signals });
     const stored = this.store.transaction(() => {
       this.store.meta.set('alertRuleState', d.nextState);
-      return d.alerts.map((a) => this.store.insertAlert(a));
+      const alerts = d.alerts.map((a) => this.store.insertAlert(a));
+      this.recordIncidents(alerts);
+      return alerts;
     });
     this.rules = d.nextState;
     if (this.timer) clearTimeout(this.timer);
@@ -244,6 +247,16 @@ export class AlertService {
       this.timer.unref();
     }
     return stored;
+  }
+
+  /** Folds alerts into incidents, in the caller's transaction (an alert and its incident are written together). */
+  private recordIncidents(alerts: readonly StoredAlert[]): void {
+    for (const a of alerts) {
+      const s = subjectOf(a);
+      if (!s) continue;
+      const change = foldAlert(this.store.incidents.latest(s.key), a);
+      if (change) this.store.incidents.save(change.incident);
+    }
   }
 
   private loadSettings(): AlertSettings {

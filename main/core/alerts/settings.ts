@@ -14,6 +14,11 @@ export interface QuietHours {
 
 export interface AlertSettings {
   assignmentAlerts: AssignmentAlerts;
+  /**
+   * The user chose whose assignments to announce (in Setup or Settings). Until then every assignment is
+   * announced: "only mine" with no e-mail raised nothing at all, and nothing said why.
+   */
+  assignmentsAnswered: boolean;
   /** "Me" for `mine`: compared case-insensitively with responsible_email. */
   myEmail: string | null;
   /** An account changing state again within this many minutes of an alert is folded (0 turns folding off). */
@@ -34,8 +39,9 @@ export interface AlertSettings {
 }
 
 export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
-  // "Not to be nagged about anything else": assignments only when they concern me.
-  assignmentAlerts: 'mine',
+  // Every assignment until the user answers whose to announce (Setup asks, the e-mail pre-filled from the API).
+  assignmentAlerts: 'all',
+  assignmentsAnswered: false,
   myEmail: null,
   flapWindowMinutes: 10,
   quietHours: Object.freeze({ enabled: false, start: '22:00', end: '07:00' }) as QuietHours,
@@ -86,6 +92,13 @@ export function parseAlertSettings(value: unknown): AlertSettings {
     if (v.assignmentAlerts === 'all' || v.assignmentAlerts === 'mine' || v.assignmentAlerts === 'none')
       s.assignmentAlerts = v.assignmentAlerts;
     else problems.push('assignmentAlerts must be "all", "mine" or "none"');
+  }
+  if (v.assignmentsAnswered !== undefined) {
+    if (typeof v.assignmentsAnswered === 'boolean') s.assignmentsAnswered = v.assignmentsAnswered;
+    else problems.push('assignmentsAnswered must be true or false');
+  } else if (v.assignmentAlerts !== undefined && !(v.assignmentAlerts === 'mine' && !v.myEmail)) {
+    // Saved before the question existed: a choice other than the old default ("mine" without an e-mail) was the user's.
+    s.assignmentsAnswered = true;
   }
   if (v.myEmail !== undefined) {
     if (v.myEmail === null || (typeof v.myEmail === 'string' && v.myEmail.trim() === '')) s.myEmail = null;
@@ -153,6 +166,8 @@ export function parseAlertSettings(value: unknown): AlertSettings {
     } else problems.push('tunnelDownGraceSeconds must be a number of seconds, 0 or more');
   }
   if (problems.length) throw new AlertSettingsError(problems);
+  // Never the silent combination: "only mine" with no e-mail, never chosen by the user, announces everything.
+  if (!s.assignmentsAnswered && s.assignmentAlerts === 'mine' && !s.myEmail) s.assignmentAlerts = 'all';
   return s;
 }
 

@@ -59,7 +59,8 @@ import {
   settingsPatch,
   timelinesToken,
 } from './validate.js';
-import { accountSeenOf, deliveryLogEntryOf, deliveryLogLine, eventDetailViewOf, summaryOf } from './views.js';
+import { accountSeenOf, deliveryLogEntryOf, deliveryLogLine, eventDetailViewOf, incidentViewOf, summaryOf } from './views.js';
+import { overallStatus } from '../../contract/status.js';
 
 /**
  * Transports (the dashboard HTTP server, the Electron IPC handler) only forward calls to `api` by name.
@@ -92,6 +93,8 @@ export interface ServiceOptions {
   warmHealthAfterMs?: number | null;
   now?: () => number;
   log?: (line: string) => void;
+  /** The TimelinesAI token's own e-mail (GET /workspace/teammates/me); absent without a token or client. */
+  teammateEmail?: () => Promise<string>;
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
@@ -417,6 +420,54 @@ export class HookwatchService {
           missing: outcome.report.missing,
           problem: outcome.report.limitMessage,
         };
+      },
+      // Issue 11: one status, incidents, the token owner's e-mail.
+      getStatus: async () => {
+        const tunnel = o.tunnel?.status() ?? null;
+        return overallStatus({
+          accounts: (o.accounts?.board() ?? []).map((a) => ({
+            key: a.key,
+            label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
+            state: a.state,
+            since: a.since,
+          })),
+          tunnel: tunnel ? { state: tunnel.state, since: tunnel.since } : null,
+          failingWebhooks: (o.webhooks?.list() ?? [])
+            .filter((w) => w.errorsCounter || !w.pointsAtCurrentUrl)
+            .map((w) => ({
+              key: w.id,
+              provider: w.provider,
+              eventType: w.eventType,
+              reason: !w.pointsAtCurrentUrl ? 'points at an older URL' : `${w.errorsCounter} failed deliveries in a row`,
+              since: w.checkedAt,
+            })),
+          catchup: null,
+        });
+      },
+      listIncidents: async (query) => {
+        const q = obj(query, 'incident query');
+        const state = q.state === undefined ? 'all' : oneOf(q.state, 'state', ['open', 'resolved', 'all'] as const);
+        const limit = optInt(q.limit, 'limit', 1, 10_000) ?? 500;
+        const now = this.now();
+        return { available: true, incidents: store.incidents.list({ state, limit }).map((i) => incidentViewOf(i, now)) };
+      },
+      acknowledgeIncidents: async (ids) => {
+        const list = ids === null ? null : (Array.isArray(ids) ? ids : [ids]).map((id) => int(id, 'incident id', 1));
+        store.incidents.acknowledge(list, this.now());
+        return { ok: true };
+      },
+      snoozeIncident: async (id, until) => {
+        const incidentId = int(id, 'incident id', 1);
+        const u = until === null ? null : int(until, 'snooze end', 0);
+        return store.incidents.snooze(incidentId, u) ? { ok: true } : { ok: false, reason: `no incident ${incidentId}` };
+      },
+      getTeammateEmail: async () => {
+        if (!o.teammateEmail) return notAvailable('set a TimelinesAI token first (Setup): the e-mail comes from its teammate');
+        try {
+          return { available: true, email: await o.teammateEmail() };
+        } catch (err) {
+          return notAvailable(`TimelinesAI did not say: ${(err as Error).message}`);
+        }
       },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);

@@ -54,6 +54,7 @@ export function notificationSettingsFromAlerts(alerts: AlertServiceLike): Notifi
     const s = alerts.settings();
     return {
       assignmentAlerts: s.assignmentAlerts,
+      assignmentsAnswered: s.assignmentsAnswered,
       myEmail: s.myEmail,
       quietHours: { ...s.quietHours },
       criticalBreaksQuietHours: s.criticalBreaksQuietHours,

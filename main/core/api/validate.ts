@@ -133,6 +133,12 @@ export function notificationPatch(v: unknown): Partial<NotificationSettings> {
     switch (key) {
       case 'assignmentAlerts':
         out.assignmentAlerts = oneOf(p.assignmentAlerts, 'notifications.assignmentAlerts', ['all', 'mine', 'none'] as const);
+        // Choosing is answering Setup's question: the choice is the user's from now on.
+        out.assignmentsAnswered = true;
+        break;
+      case 'assignmentsAnswered':
+        if (typeof p.assignmentsAnswered !== 'boolean') throw new ApiInputError('notifications.assignmentsAnswered must be true or false');
+        out.assignmentsAnswered = p.assignmentsAnswered;
         break;
       case 'myEmail':
         out.myEmail = p.myEmail === null || p.myEmail === '' ? null : str(p.myEmail, 'notifications.myEmail', 320).trim();

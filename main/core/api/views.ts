@@ -2,8 +2,10 @@
 import type { AccountObservation, AccountStatus } from '../alerts/account-status.js';
 import type { AccountSeenRow } from '../store/health.js';
 import type { EventDetail as StoredEventDetail, ProviderWebhookHealth, StoredAlert, StoredDelivery, StoredEvent } from '../store/store.js';
+import type { Incident } from '../store/incidents.js';
 import { isoOrNull } from '../time.js';
 import {
+  type IncidentView,
   PROVIDER_IDS,
   type AccountCard,
   type AccountOutage,
@@ -349,4 +351,24 @@ export function deliveryLogLine(d: DeliveryLogEntry): string {
       // One line per request, whatever a path or reason carries.
       .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, ' ')
   );
+}
+
+/** An incident as the UI sees it, with its duration until `now` while open. */
+export function incidentViewOf(i: Incident, now: number): IncidentView {
+  return {
+    id: i.id,
+    kind: i.kind,
+    subject: i.subject,
+    severity: i.severity,
+    title: i.title,
+    text: i.text,
+    openedAt: i.openedAt,
+    updatedAt: i.updatedAt,
+    resolvedAt: i.resolvedAt,
+    durationMs: (i.resolvedAt ?? now) - i.openedAt,
+    flaps: i.flaps,
+    alerts: i.alerts,
+    acknowledgedAt: i.acknowledgedAt,
+    snoozedUntil: i.snoozedUntil,
+  };
 }

@@ -1,11 +1,12 @@
 // The `accounts` and `alerts` commands of the CLI.
 import { listAccounts } from '../alerts/account-status.js';
-import type { StoredAlert } from '../store/store.js';
+import type { Incident, StoredAlert } from '../store/store.js';
+import { incidentDuration } from '../alerts/incidents.js';
 import { isoOrNull } from '../time.js';
 import { jsonLine, table, terminalText } from './format.js';
 import type { HookwatchStore } from '../store/store.js';
 
-export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'): string {
+export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', width = 80): string {
   const accounts = listAccounts({ accounts: Object.fromEntries(store.listAccountStates().map((a) => [a.key, a])) });
   if (format === 'json') {
     return (
@@ -36,6 +37,8 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json'):
       (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
       terminalText(a.lastEvent?.type, 60),
     ]),
+    width,
+    { fixed: [2, 3] },
   );
 }
 
@@ -58,7 +61,7 @@ export function alertForExport(a: StoredAlert) {
   };
 }
 
-export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): string {
+export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl', width = 80): string {
   if (format === 'jsonl') return alerts.map((a) => jsonLine(alertForExport(a)) + '\n').join('');
   if (alerts.length === 0) return 'no alerts yet\n';
   return table(
@@ -73,6 +76,8 @@ export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): 
       terminalText(a.title, 40),
       terminalText(a.text, 60),
     ]),
+    width,
+    { fixed: [0, 1, 2] },
   );
 }
 
@@ -80,4 +85,46 @@ export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl'): 
 export function alertLine(a: StoredAlert): string {
   const held = a.suppressed ? ` (kept, not notified: ${a.suppressed})` : '';
   return `alert: ${a.severity} ${a.kind}: ${terminalText(a.title, 120)}. ${terminalText(a.text, 300)}${held}\n`;
+}
+
+function short(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m < 60 ? `${m}m` : m < 48 * 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}` : `${Math.floor(m / 1440)}d`;
+}
+
+export function incidentForExport(i: Incident, now: number) {
+  return {
+    id: i.id,
+    kind: i.kind,
+    subject: i.subject,
+    severity: i.severity,
+    title: i.title,
+    text: i.text,
+    openedAt: isoOrNull(i.openedAt),
+    updatedAt: isoOrNull(i.updatedAt),
+    resolvedAt: isoOrNull(i.resolvedAt),
+    durationMs: incidentDuration(i, now),
+    flaps: i.flaps,
+    alerts: i.alerts,
+    acknowledgedAt: isoOrNull(i.acknowledgedAt),
+  };
+}
+
+/** `hookwatch alerts`: one line per incident (an outage, however many alerts it raised). */
+export function incidentsOutput(incidents: Incident[], format: 'table' | 'jsonl', width = 80, now = Date.now()): string {
+  if (format === 'jsonl') return incidents.map((i) => jsonLine(incidentForExport(i, now)) + '\n').join('');
+  if (incidents.length === 0) return 'no incidents (hookwatch alerts --all lists every alert)\n';
+  return table(
+    ['ID', 'OPENED (UTC)', 'STATE', 'FOR', 'FLAPS', 'TITLE'],
+    incidents.map((i) => [
+      String(i.id),
+      (isoOrNull(i.openedAt) ?? '').replace('T', ' ').slice(0, 16),
+      (i.resolvedAt === null ? 'open' : 'resolved') + (i.acknowledgedAt !== null ? ' ack' : ''),
+      short(incidentDuration(i, now)),
+      String(i.flaps),
+      terminalText(i.title, 80),
+    ]),
+    width,
+    { fixed: [0, 1, 2, 3, 4] },
+  );
 }

@@ -20,17 +20,13 @@ export function timelinesClientFromEnv(io: CliIo, verbose: boolean): TimelinesAp
   });
 }
 
-export async function register(args: string[], io: CliIo, help: string): Promise<number> {
+export async function register(args: string[], io: CliIo): Promise<number> {
   const v = parse('register', args, {
-    'dry-run': { type: 'boolean' },
-    events: { type: 'string' },
-    'public-url': { type: 'string' },
-    verbose: { type: 'boolean', short: 'v' },
+    'dry-run': { type: 'boolean', help: 'show what would change, change nothing' },
+    events: { type: 'string', arg: 'LIST', help: 'event types or groups, comma-separated' },
+    'public-url': { type: 'string', arg: 'URL', help: 'the public base URL to register' },
+    verbose: { type: 'boolean', short: 'v', help: 'say what is asked of the API' },
   });
-  if (v.help) {
-    io.out(help);
-    return 0;
-  }
   let eventTypes: string[] | undefined;
   try {
     eventTypes = v.events !== undefined ? parseEventTypeList(v.events) : undefined;

@@ -11,17 +11,47 @@ export function terminalText(value: string | null | undefined, max: number): str
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-export function table(headers: string[], rows: string[][]): string {
+/** Cuts a cell to `width` characters with an ellipsis. */
+function cut(cell: string, width: number): string {
+  return cell.length > width ? `${cell.slice(0, Math.max(0, width - 1))}…` : cell;
+}
+
+/**
+ * A table that fits `width` columns (default 80): when too wide, the `flex` column (the free text, by default
+ * the last) is cut first, down to 12 characters, then the widest other column, one character at a time, down
+ * to its header's width; `fixed` columns (ids, times) keep their width. Cells are cut with an ellipsis; a row
+ * never wraps.
+ */
+export function table(headers: string[], rows: string[][], width = 80, options: { flex?: number; fixed?: readonly number[] } = {}): string {
+  const flex = options.flex ?? headers.length - 1;
+  const fixed = new Set(options.fixed ?? []);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  let over = total() - width;
+  if (over > 0) {
+    const give = Math.min(over, Math.max(0, widths[flex]! - 12));
+    widths[flex]! -= give;
+    over -= give;
+  }
+  while (over > 0) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) {
+      const floor = i === flex ? 3 : Math.max(3, headers[i]!.length);
+      if (!fixed.has(i) && widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    }
+    if (widest < 0) break;
+    widths[widest]! -= 1;
+    over -= 1;
+  }
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === cells.length - 1 ? cut(c, widths[i]!) : cut(c, widths[i]!).padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
-export function eventsTable(events: StoredEvent[]): string {
+export function eventsTable(events: StoredEvent[], width = 80): string {
   return table(
     ['ID', 'RECEIVED (UTC)', 'TYPE', 'ACCOUNT', 'CHAT', 'DIR', 'TEXT'],
     events
@@ -35,10 +65,12 @@ export function eventsTable(events: StoredEvent[]): string {
         r.direction,
         terminalText(r.text, 60),
       ]),
+    width,
+    { fixed: [0, 1, 5] },
   );
 }
 
-export function deliveriesTable(rows: StoredDelivery[]): string {
+export function deliveriesTable(rows: StoredDelivery[], width = 80): string {
   return table(
     ['ID', 'RECEIVED (UTC)', 'STATUS', 'MS', 'BYTES', 'PROVIDER', 'TYPE', 'REASON'],
     rows.map((d) => [
@@ -51,5 +83,7 @@ export function deliveriesTable(rows: StoredDelivery[]): string {
       terminalText(d.eventType, 60),
       terminalText(d.reason, 60),
     ]),
+    width,
+    { fixed: [0, 1, 2, 3, 4] },
   );
 }

@@ -7,15 +7,28 @@ import { canonicalEventType, EVENT_GROUP_NAMES, PROVIDER_IDS, TIMELINES_EVENT_TY
 import { databasePath, defaultDataDir } from '../paths.js';
 import { DEFAULT_PORT } from '../receiver/receiver.js';
 import { pruneOld, readRetention, writeRetention } from '../retention.js';
-import { HookwatchStore, StoreError, type EventFilter } from '../store/store.js';
+import { HookwatchStore, StoreError, type EventFilter, type StoredEvent } from '../store/store.js';
 import { parseProviderTime } from '../time.js';
-import { alertLine, accountsOutput, alertsOutput } from './commands-alerts.js';
+import { alertLine, accountsOutput, alertsOutput, incidentsOutput } from './commands-alerts.js';
 import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../providers/timelines/token-source.js';
-import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
+import { dashboardPortOf, dashboardToken, startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
-import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
+import {
+  choiceFlag,
+  COMMANDS,
+  dataDirOf,
+  HelpRequested,
+  intFlag,
+  parse,
+  registerCommand,
+  terminalWidth,
+  UsageError,
+  type CliIo,
+} from './args.js';
+import { status } from './commands-status.js';
+import { dashboard, open } from './commands-dashboard.js';
 import { register } from './commands-register.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
@@ -30,7 +43,10 @@ Usage:
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
   hookwatch accounts [--data DIR] [--format table|json]
-  hookwatch alerts [--data DIR] [--limit N] [--format table|jsonl]
+  hookwatch alerts [--data DIR] [--all] [--state open|resolved|all] [--limit N] [--format table|jsonl]
+  hookwatch status [--data DIR] [--format text|json]
+  hookwatch open [--data DIR] [--print-only]
+  hookwatch dashboard [--data DIR] [--rotate-token] [--port N]
   hookwatch register [--data DIR] [--dry-run] [--events LIST] [--public-url URL]
                      (token in $HOOKWATCH_TIMELINES_TOKEN)
   hookwatch secret [--data DIR] [--rotate]
@@ -42,28 +58,26 @@ Event types: TimelinesAI's names (message:new, whatsapp:account:disconnected, ..
   ${EVENT_GROUP_NAMES.join(', ')}.
 `;
 
+// The command table: one line per command (other commands register themselves the same way in their own files).
+registerCommand('serve', 'receive webhooks, keep them, raise alerts, serve the dashboard', serve);
+registerCommand('events', 'list stored events, newest first (or follow new ones)', events);
+registerCommand('deliveries', 'list the requests the receiver answered', deliveries);
+registerCommand('accounts', 'list WhatsApp numbers and their state', accounts);
+registerCommand('alerts', 'list incidents (--all: every alert)', alerts);
+registerCommand('status', 'the overall state on one screen; exit 0 all well, 1 something down, 2 cannot tell', status);
+registerCommand('open', 'print the dashboard’s address and open it in a browser where there is a desktop', open);
+registerCommand('dashboard', 'show the dashboard’s address; --rotate-token, --port N', dashboard);
+registerCommand('register', 'register our webhook URL with TimelinesAI', register);
+registerCommand('secret', 'show (or rotate) the webhook path secret', secret);
+registerCommand('settings', 'show or change retention', settings);
+registerCommand('prune', 'delete events and delivery-log rows past retention', prune);
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const entry = command === undefined ? undefined : COMMANDS.get(command);
+    if (entry) return await entry.run(rest, io);
     switch (command) {
-      case 'serve':
-        return await serve(rest, io);
-      case 'events':
-        return events(rest, io);
-      case 'deliveries':
-        return deliveries(rest, io);
-      case 'secret':
-        return secret(rest, io);
-      case 'settings':
-        return settings(rest, io);
-      case 'prune':
-        return await prune(rest, io);
-      case 'accounts':
-        return accounts(rest, io);
-      case 'alerts':
-        return alerts(rest, io);
-      case 'register':
-        return await register(rest, io, HELP);
       case '--version':
       case 'version':
         io.out(`${packageVersion()}\n`);
@@ -72,14 +86,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        io.out(HELP);
+        io.out(HELP + commandList());
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(
-          `unknown command '${command}' (commands: serve, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`,
-        );
+        throw new UsageError(`unknown command '${command}' (commands: ${[...COMMANDS.keys()].join(', ')}; see hookwatch --help)`);
     }
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.out(err.message);
+      return 0;
+    }
     if (err instanceof UsageError) {
       io.err(`hookwatch: ${err.message}\n`);
       return 2;
@@ -99,21 +115,28 @@ function openExisting(dataDir: string): HookwatchStore {
 
 async function serve(args: string[], io: CliIo): Promise<number> {
   const v = parse('serve', args, {
-    port: { type: 'string' },
-    'no-tunnel': { type: 'boolean' },
-    'tunnel-host': { type: 'string' },
-    subdomain: { type: 'string' },
-    register: { type: 'boolean' },
-    events: { type: 'string' },
-    'dashboard-port': { type: 'string' },
-    'no-dashboard': { type: 'boolean' },
-    verbose: { type: 'boolean', short: 'v' },
-    durability: { type: 'string' },
+    port: { type: 'string', arg: 'N', help: `receiver port on 127.0.0.1, 0 to 65535 (default ${DEFAULT_PORT}; 0: any free port)` },
+    'no-tunnel': { type: 'boolean', help: 'no public URL (only local requests reach the receiver)' },
+    'tunnel-host': { type: 'string', arg: 'URL', help: 'the localtunnel server to use' },
+    subdomain: { type: 'string', arg: 'NAME', help: 'ask the tunnel server for this subdomain' },
+    register: { type: 'boolean', help: 'register the public URL with TimelinesAI (token in $HOOKWATCH_TIMELINES_TOKEN)' },
+    events: { type: 'string', arg: 'LIST', help: 'with --register: event types or groups, comma-separated' },
+    'dashboard-port': {
+      type: 'string',
+      arg: 'N',
+      help: 'dashboard port on 127.0.0.1, 0 to 65535 (else $HOOKWATCH_DASHBOARD_PORT, else the setting, else 8790)',
+    },
+    'no-dashboard': { type: 'boolean', help: 'no dashboard' },
+    verbose: { type: 'boolean', short: 'v', help: 'one line per stored event' },
+    durability: {
+      type: 'string',
+      arg: 'full|normal',
+      help: 'full: fsync every commit (default); normal: faster, may lose the last commits on power loss',
+    },
   });
-  if (v.help) return help(io);
   const dataDir = dataDirOf(v, io.env);
   const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
-  const dashboardPort = intFlag('dashboard-port', v['dashboard-port'], 0, 65535) ?? 0;
+  const dashboardFlag = intFlag('dashboard-port', v['dashboard-port'], 0, 65535);
   if (v.durability !== undefined && v.durability !== 'full' && v.durability !== 'normal') {
     throw new UsageError(`--durability must be full or normal, got '${v.durability}'`);
   }
@@ -186,11 +209,17 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   let dashboard: RunningDashboard | null = null;
+  let dashboardPort: number | undefined = dashboardFlag;
   if (!v['no-dashboard']) {
     try {
+      // A fixed port and a kept token: bookmarks and open tabs survive restarts (`hookwatch open` prints the URL).
+      const chosen = dashboardPortOf(dashboardFlag, io.env, core.store);
+      dashboardPort = chosen.port;
       dashboard = await startDashboard(core, {
-        port: dashboardPort,
-        log: (line) => io.err(`hookwatch: ${line}\n`),
+        port: chosen.port,
+        fallbackToFreePort: !chosen.explicit,
+        token: dashboardToken(core.store),
+        log: (line) => (line.startsWith('dashboard port ') ? io.out(`${line}\n`) : io.err(`hookwatch: ${line}\n`)),
         tokenStore: {
           storage: 'this-run',
           save: async (token) => {
@@ -221,9 +250,9 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function help(io: CliIo): number {
-  io.out(HELP);
-  return 0;
+function commandList(): string {
+  const w = Math.max(...[...COMMANDS.keys()].map((k) => k.length));
+  return `\nCommands (hookwatch <command> --help for its flags):\n${[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}\n`;
 }
 
 export function parseSince(raw: string, now = Date.now()): number {
@@ -238,18 +267,18 @@ export function parseSince(raw: string, now = Date.now()): number {
 
 const KNOWN_TYPES = new Set<string>([...TIMELINES_EVENT_TYPES, ...EVENT_GROUP_NAMES]);
 
-function events(args: string[], io: CliIo): number {
+async function events(args: string[], io: CliIo): Promise<number> {
   const v = parse('events', args, {
-    type: { type: 'string' },
-    provider: { type: 'string' },
-    account: { type: 'string' },
-    chat: { type: 'string' },
-    search: { type: 'string' },
-    since: { type: 'string' },
-    limit: { type: 'string' },
-    format: { type: 'string' },
+    type: { type: 'string', arg: 'T', help: `an event type (message:new, ...) or a group: ${EVENT_GROUP_NAMES.join(', ')}` },
+    provider: { type: 'string', arg: 'P', help: `one of ${PROVIDER_IDS.join(', ')}` },
+    account: { type: 'string', arg: 'PHONE', help: 'the WhatsApp number (or account id)' },
+    chat: { type: 'string', arg: 'ID', help: 'a chat id' },
+    search: { type: 'string', arg: 'TEXT', help: 'words in the message text, names, phones' },
+    since: { type: 'string', arg: 'ISO|30m|2h|7d', help: 'only events from then on' },
+    limit: { type: 'string', arg: 'N', help: 'at most N events, 1 to 1000000 (table: 50)' },
+    format: { type: 'string', arg: 'table|jsonl|csv', help: 'output format (default table, cut to the terminal width)' },
+    follow: { type: 'boolean', short: 'f', help: 'after the list, print new events as they are stored until Ctrl-C' },
   });
-  if (v.help) return help(io);
   const format = v.format ?? 'table';
   if (!['table', 'jsonl', 'csv'].includes(format)) throw new UsageError(`--format must be table, jsonl or csv, got '${format}'`);
   const filter: EventFilter = { limit: intFlag('limit', v.limit, 1, 1_000_000) ?? (format === 'table' ? 50 : 1_000_000) };
@@ -279,24 +308,59 @@ function events(args: string[], io: CliIo): number {
     } else if (format === 'csv') {
       io.out(eventsCsv(rows));
     } else {
-      io.out(rows.length ? eventsTable(rows) : 'no events match\n');
+      io.out(rows.length ? eventsTable(rows, terminalWidth(io.env)) : v.follow ? '' : 'no events match\n');
     }
+    if (v.follow) await follow(store, filter, rows[0]?.id ?? store.maxEventId(), format, io);
   } finally {
     store.close();
   }
   return 0;
 }
 
+/** How often `events --follow` looks for new rows: the store is a file, so it is polled by id. */
+const FOLLOW_INTERVAL_MS = 500;
+
+/** Prints events stored after `lastId` (matching `filter`) until the user stops the process. */
+async function follow(store: HookwatchStore, filter: EventFilter, lastId: number, format: string, io: CliIo): Promise<void> {
+  let stopped = false;
+  void io.stopSignal.then(() => (stopped = true));
+  const width = terminalWidth(io.env);
+  while (!stopped) {
+    const max = store.maxEventId();
+    if (max > lastId) {
+      // Newest first, page by page, down to what was already printed.
+      const fresh: StoredEvent[] = [];
+      let before = max + 1;
+      for (;;) {
+        const page = store.listEvents({ ...filter, since: filter.since, beforeId: before, limit: 500 }).filter((e) => e.id > lastId);
+        fresh.push(...page);
+        if (page.length < 500) break;
+        before = page[page.length - 1]!.id;
+      }
+      fresh.reverse();
+      lastId = max;
+      if (fresh.length) {
+        if (format === 'jsonl') io.out(eventsJsonl(fresh));
+        else if (format === 'csv') io.out(eventsCsv(fresh).split('\n').slice(1).join('\n'));
+        else io.out(eventsTable(fresh, width).split('\n').slice(1).join('\n'));
+      }
+    }
+    await Promise.race([io.stopSignal, new Promise((r) => setTimeout(r, FOLLOW_INTERVAL_MS))]);
+  }
+}
+
 function deliveries(args: string[], io: CliIo): number {
-  const v = parse('deliveries', args, { limit: { type: 'string' }, format: { type: 'string' } });
-  if (v.help) return help(io);
+  const v = parse('deliveries', args, {
+    limit: { type: 'string', arg: 'N', help: 'at most N rows, 1 to 100000 (default 50)' },
+    format: { type: 'string', arg: 'table|jsonl', help: 'output format (default table)' },
+  });
   const format = v.format ?? 'table';
   if (!['table', 'jsonl'].includes(format)) throw new UsageError(`--format must be table or jsonl, got '${format}'`);
   const store = openExisting(dataDirOf(v, io.env));
   try {
     const rows = store.listDeliveries({ limit: intFlag('limit', v.limit, 1, 100_000) ?? 50 });
     if (format === 'jsonl') for (const d of rows) io.out(jsonLine({ ...d, receivedAt: new Date(d.receivedAt).toISOString() }) + '\n');
-    else io.out(rows.length ? deliveriesTable(rows) : 'no deliveries yet\n');
+    else io.out(rows.length ? deliveriesTable(rows, terminalWidth(io.env)) : 'no deliveries yet\n');
   } finally {
     store.close();
   }
@@ -304,13 +368,12 @@ function deliveries(args: string[], io: CliIo): number {
 }
 
 function accounts(args: string[], io: CliIo): number {
-  const v = parse('accounts', args, { format: { type: 'string' } });
-  if (v.help) return help(io);
+  const v = parse('accounts', args, { format: { type: 'string', arg: 'table|json', help: 'output format (default table)' } });
   const format = v.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, got '${format}'`);
   const store = openExisting(dataDirOf(v, io.env));
   try {
-    io.out(accountsOutput(store, format));
+    io.out(accountsOutput(store, format, terminalWidth(io.env)));
   } finally {
     store.close();
   }
@@ -318,13 +381,19 @@ function accounts(args: string[], io: CliIo): number {
 }
 
 function alerts(args: string[], io: CliIo): number {
-  const v = parse('alerts', args, { format: { type: 'string' }, limit: { type: 'string' } });
-  if (v.help) return help(io);
-  const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, got '${format}'`);
+  const v = parse('alerts', args, {
+    all: { type: 'boolean', help: 'every alert (each transition), not incidents' },
+    state: { type: 'string', arg: 'open|resolved|all', help: 'which incidents (default all)' },
+    format: { type: 'string', arg: 'table|jsonl', help: 'output format (default table)' },
+    limit: { type: 'string', arg: 'N', help: 'at most N rows, 1 to 100000 (table: 50)' },
+  });
+  const format = choiceFlag('format', v.format, ['table', 'jsonl'] as const, 'table');
+  const state = choiceFlag('state', v.state, ['open', 'resolved', 'all'] as const, 'all');
+  const limit = intFlag('limit', v.limit, 1, 100_000) ?? (format === 'table' ? 50 : 100_000);
   const store = openExisting(dataDirOf(v, io.env));
   try {
-    io.out(alertsOutput(store.listAlerts({ limit: intFlag('limit', v.limit, 1, 100_000) ?? (format === 'table' ? 50 : 100_000) }), format));
+    if (v.all) io.out(alertsOutput(store.listAlerts({ limit }), format, terminalWidth(io.env)));
+    else io.out(incidentsOutput(store.incidents.list({ state, limit }), format, terminalWidth(io.env)));
   } finally {
     store.close();
   }
@@ -332,8 +401,7 @@ function alerts(args: string[], io: CliIo): number {
 }
 
 function secret(args: string[], io: CliIo): number {
-  const v = parse('secret', args, { rotate: { type: 'boolean' } });
-  if (v.help) return help(io);
+  const v = parse('secret', args, { rotate: { type: 'boolean', help: 'make a new secret: the old webhook URL stops working' } });
   const dataDir = dataDirOf(v, io.env);
   const store = v.rotate ? HookwatchStore.open(databasePath(dataDir)) : openExisting(dataDir);
   try {
@@ -350,8 +418,10 @@ function secret(args: string[], io: CliIo): number {
 }
 
 function settings(args: string[], io: CliIo): number {
-  const v = parse('settings', args, { 'retention-days': { type: 'string' }, 'delivery-log-days': { type: 'string' } });
-  if (v.help) return help(io);
+  const v = parse('settings', args, {
+    'retention-days': { type: 'string', arg: 'N', help: 'keep events N days, 0 to 36500 (0: forever)' },
+    'delivery-log-days': { type: 'string', arg: 'N', help: 'keep delivery-log rows N days, 0 to 36500 (0: forever)' },
+  });
   const eventDays = intFlag('retention-days', v['retention-days'], 0, 36500);
   const deliveryLogDays = intFlag('delivery-log-days', v['delivery-log-days'], 0, 36500);
   const dataDir = dataDirOf(v, io.env);
@@ -369,7 +439,6 @@ function settings(args: string[], io: CliIo): number {
 
 async function prune(args: string[], io: CliIo): Promise<number> {
   const v = parse('prune', args, {});
-  if (v.help) return help(io);
   const store = openExisting(dataDirOf(v, io.env));
   try {
     const r = readRetention(store);

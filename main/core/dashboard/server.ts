@@ -34,6 +34,8 @@ export interface DashboardServerOptions {
   notifications?: NotificationSource;
   /** 0 picks a free port. */
   port: number;
+  /** The access token to require (the store keeps one); absent: a random one for this run. */
+  token?: string;
   host?: '127.0.0.1';
   /** The built renderer (default: dist/renderer of this checkout or package). */
   rendererDir?: string;
@@ -108,7 +110,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('the dashboard only listens on 127.0.0.1');
   const rendererDir = resolve(options.rendererDir ?? defaultRendererDir());
-  const token = randomBytes(32).toString('base64url');
+  // A kept token (the store's) keeps bookmarks working across restarts; without one, a fresh token per run.
+  const token = options.token ?? randomBytes(32).toString('base64url');
   const tokenDigest = digest(token);
   const log = options.log ?? ((line: string) => process.stderr.write(`hookwatch: ${line}\n`));
   const streams = new Set<ServerResponse>();

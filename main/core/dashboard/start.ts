@@ -1,8 +1,38 @@
 // `hookwatch serve`'s dashboard: the API service over a running core, and the browser dashboard in front of it.
+import { randomBytes } from 'node:crypto';
+import type { HookwatchStore } from '../store/store.js';
 import { createHookwatchService, type WirableCore } from '../api/create.js';
 import type { TokenStore, TunnelSupervisorLike } from '../api/ports.js';
 import type { HookwatchService } from '../api/service.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
+
+/** The dashboard's fixed default port, so its address (and bookmarks of it) survive restarts. */
+export const DEFAULT_DASHBOARD_PORT = 8790;
+
+/** The dashboard token kept in the store, made on first use. */
+export function dashboardToken(store: HookwatchStore, rotate = false): string {
+  const kept = store.meta.get('dashboardToken');
+  if (kept && !rotate) return kept;
+  const token = randomBytes(32).toString('base64url');
+  store.meta.set('dashboardToken', token);
+  return token;
+}
+
+/** The dashboard port: the flag, else $HOOKWATCH_DASHBOARD_PORT, else the setting, else 8790. */
+export function dashboardPortOf(
+  flag: number | undefined,
+  env: NodeJS.ProcessEnv,
+  store: HookwatchStore,
+): { port: number; explicit: boolean } {
+  if (flag !== undefined) return { port: flag, explicit: true };
+  const fromEnv = env.HOOKWATCH_DASHBOARD_PORT;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!/^\d+$/.test(fromEnv) || Number(fromEnv) > 65535)
+      throw new Error(`HOOKWATCH_DASHBOARD_PORT must be a port from 0 to 65535, got '${fromEnv}'`);
+    return { port: Number(fromEnv), explicit: false };
+  }
+  return { port: store.meta.get('dashboardPort') ?? DEFAULT_DASHBOARD_PORT, explicit: false };
+}
 
 export interface RunningDashboard {
   /** Print this for the user (`dashboard: <url>`); it holds the per-run token, so never log it. */
@@ -20,6 +50,10 @@ export async function startDashboard(
   core: WirableCore,
   options: {
     port?: number;
+    /** When `port` is taken, say so (log) and take a free port instead of failing. */
+    fallbackToFreePort?: boolean;
+    /** The access token (kept in the store's meta: see dashboardToken()); absent: one per run. */
+    token?: string;
     tunnel?: TunnelSupervisorLike;
     tokenConfigured?: () => Promise<boolean>;
     /** Where the first-run screen's token goes (serve: this run's memory). */
@@ -39,13 +73,24 @@ export async function startDashboard(
   });
   let server: DashboardServer;
   try {
-    server = await startDashboardServer({
-      api: service.api,
-      notifications: service,
-      port: options.port ?? 0,
-      rendererDir: options.rendererDir,
-      log: options.log,
-    });
+    const start = (port: number) =>
+      startDashboardServer({
+        api: service.api,
+        notifications: service,
+        port,
+        ...(options.token ? { token: options.token } : {}),
+        rendererDir: options.rendererDir,
+        log: options.log,
+      });
+    try {
+      server = await start(options.port ?? 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.fallbackToFreePort || !options.port) throw err;
+      server = await start(0);
+      options.log?.(
+        `dashboard port ${options.port} is taken (another program, or another hookwatch); using ${server.port} for this run: bookmarks of port ${options.port} will not reach it`,
+      );
+    }
   } catch (err) {
     service.close();
     throw err;

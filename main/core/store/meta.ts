@@ -66,6 +66,8 @@ export interface MetaValues {
   alertRuleState: unknown;
   alertSettings: unknown;
   catchupCheckpoints: Record<string, unknown>;
+  dashboardToken: string;
+  dashboardPort: number;
 }
 export type MetaKey = keyof MetaValues;
 export type MetaValue<K extends MetaKey> = MetaValues[K];
@@ -96,6 +98,10 @@ const META: { readonly [K in MetaKey]: { readonly key: string; readonly codec: C
   alertSettings: { key: 'alert_settings', codec: json(isAnyJson) },
   /** Catch-up runs by gap key: an interrupted run resumes, a finished one is not repeated (main/core/catchup/engine.ts checks the shape). */
   catchupCheckpoints: { key: 'catchup_checkpoints', codec: json(isPlainObject) },
+  /** The dashboard's access token, kept so bookmarks and open tabs survive restarts (`hookwatch dashboard --rotate-token`). */
+  dashboardToken: { key: 'dashboard_token', codec: text },
+  /** The dashboard port chosen with `hookwatch dashboard --port N` (else 8790). */
+  dashboardPort: { key: 'dashboard_port', codec: count },
 };
 
 export class MetaTable {

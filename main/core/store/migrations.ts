@@ -195,6 +195,33 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'incidents: one row per outage, folded from alerts',
+    sql: `
+      -- One account outage, tunnel outage or failing provider webhook is one incident, however many alerts
+      -- (flaps) it raised: main/core/alerts/incidents.ts decides; the alert service writes both together.
+      CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT,
+        severity TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        resolved_at INTEGER,
+        flaps INTEGER NOT NULL DEFAULT 0,
+        alerts INTEGER NOT NULL DEFAULT 0,
+        acknowledged_at INTEGER,
+        snoozed_until INTEGER,
+        last_alert_id INTEGER
+      );
+      CREATE INDEX incidents_key ON incidents (key, id);
+      CREATE INDEX incidents_open ON incidents (resolved_at, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,12 +7,14 @@ import { Db, type OpenOptions } from './db.js';
 import { DeliveriesTable, type DeliveryRecord, type StoredDelivery } from './deliveries.js';
 import { EventsTable, type EventDetail, type EventFilter, type StoredEvent } from './events.js';
 import { HealthQueries } from './health.js';
+import { IncidentsTable } from './incidents.js';
 import { writeDelivery, type CommittedDelivery } from './ingest.js';
 import { MetaTable } from './meta.js';
 import { seedSyntheticMessages } from './synthetic.js';
 import { ProviderWebhooksTable, type ProviderWebhookHealth } from './provider-state.js';
 import { TunnelLogTable, type TunnelLogEntry } from './tunnel-log.js';
 
+export type { Incident, IncidentState } from './incidents.js';
 export type { AccountLastEvent, AccountObservation, AccountState, AccountStatus, ObservationSource } from './accounts.js';
 export { ACCOUNT_STATES, OBSERVATION_SOURCES, hydrateAccountStatus } from './accounts.js';
 export type { Alert, AlertKind, AlertSeverity, StoredAlert, SuppressionReason } from './alerts.js';
@@ -37,6 +39,8 @@ export class HookwatchStore {
   readonly file: string;
   /** Settings and bookkeeping, by typed key: `store.meta.get('webhookSecret')`. */
   readonly meta: MetaTable;
+  /** Outages folded from alerts (main/core/alerts/incidents.ts decides, the alert service writes). */
+  readonly incidents: IncidentsTable;
   /** The dashboard's read-only health and overview queries. */
   readonly health: HealthQueries;
   private readonly db: Db;
@@ -51,6 +55,7 @@ export class HookwatchStore {
     this.db = db;
     this.file = db.file;
     this.meta = new MetaTable(db);
+    this.incidents = new IncidentsTable(db);
     this.health = new HealthQueries(db);
     this.events = new EventsTable(db, this.meta);
     this.deliveries = new DeliveriesTable(db);

@@ -89,6 +89,12 @@ export interface TimelinesQuota {
   periodEnd: string | null;
 }
 
+export interface TimelinesTeammate {
+  userId: number | null;
+  displayName: string;
+  email: string;
+}
+
 export interface TimelinesWorkspace {
   workspaceId: string;
   displayName: string;
@@ -260,6 +266,18 @@ export class TimelinesApiClient {
       apiCallsQuota: quotaFrom(data['api_calls_quota']),
       messagingQuota: quotaFrom(data['messaging_quota']),
       seats: quotaFrom(data['seats']),
+    };
+  }
+
+  /** The teammate the token belongs to (GET /workspace/teammates/me): its e-mail is "me" for assignment alerts. */
+  async getMyTeammate(): Promise<TimelinesTeammate> {
+    const spec: RequestSpec = { method: 'GET', path: '/workspace/teammates/me' };
+    const data = dataOf(await this.request(spec));
+    if (!isRecord(data) || typeof data['email'] !== 'string') throw this.unexpected(spec, 'data had no e-mail');
+    return {
+      userId: typeof data['user_id'] === 'number' ? data['user_id'] : null,
+      displayName: str(data['display_name']),
+      email: data['email'],
     };
   }
 
