@@ -1,7 +1,7 @@
 // The wire format of hub messages: raw body as the payload, normalized record and ids in headers; and decoding on the follower side.
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { NormalizedEvent, ProviderId } from '../events.js';
-import type { OutboxRow } from '../store/outbox.js';
+import type { OutboxRow } from '../store/store.js';
 import { subjectFor, workspaceToken, type HubKind } from './subjects.js';
 
 /**

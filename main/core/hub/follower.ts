@@ -10,8 +10,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type Database from 'better-sqlite3';
-import { claimInbox } from '../store/outbox.js';
+import type { HookwatchStore } from '../store/store.js';
 import { safeErrorText, type HubLink } from './connection.js';
 import { decodeHubMessage, HubDecodeError, type HubRecord } from './encoding.js';
 import { STREAM_NAME, consumerName, workspaceFilter } from './subjects.js';
@@ -235,25 +234,25 @@ export class HubFollower {
 }
 
 /**
- * The sink over a SQLite database with the hub_inbox table: one IMMEDIATE transaction per batch;
+ * The sink over the store's hub_inbox table: one IMMEDIATE transaction per batch;
  * each record is claimed by its message id and handed to `applyNew` only the first time, in the same
  * transaction, so "stored" and "marked applied" commit together.
  */
-export function sqliteInboxSink(
-  db: Database.Database,
+export function storeInboxSink(
+  store: HookwatchStore,
   applyNew: (record: HubRecord) => void,
   now: () => number = Date.now,
 ): FollowerSink & { duplicates: number } {
   const sink = {
     duplicates: 0,
     apply(records: HubRecord[]): void {
-      db.transaction(() => {
+      store.transaction(() => {
         const at = now();
         for (const r of records) {
-          if (claimInbox(db, r.msgId, r.seq, at)) applyNew(r);
+          if (store.hub.claimInbox(r.msgId, r.seq, at)) applyNew(r);
           else sink.duplicates++;
         }
-      }).immediate();
+      });
     },
   };
   return sink;

@@ -9,6 +9,7 @@ import { EventsTable, type EventDetail, type EventFilter, type StoredEvent } fro
 import { HealthQueries } from './health.js';
 import { writeDelivery, type CommittedDelivery } from './ingest.js';
 import { MetaTable } from './meta.js';
+import { HubTables } from './outbox.js';
 import { seedSyntheticMessages } from './synthetic.js';
 import { ProviderWebhooksTable, type ProviderWebhookHealth } from './provider-state.js';
 import { TunnelLogTable, type TunnelLogEntry } from './tunnel-log.js';
@@ -25,6 +26,7 @@ export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';
+export type { ForwardDestination, ForwardLogEntry, ForwardOutcome, ForwardSummary, OutboxInsert, OutboxKind, OutboxRow } from './outbox.js';
 export type { TunnelLogEntry } from './tunnel-log.js';
 
 /**
@@ -39,6 +41,8 @@ export class HookwatchStore {
   readonly meta: MetaTable;
   /** The dashboard's read-only health and overview queries. */
   readonly health: HealthQueries;
+  /** The team hub's tables: outbox, follower inbox, forwarding destinations and log (docs/hub.md). */
+  readonly hub: HubTables;
   private readonly db: Db;
   private readonly events: EventsTable;
   private readonly deliveries: DeliveriesTable;
@@ -52,6 +56,7 @@ export class HookwatchStore {
     this.file = db.file;
     this.meta = new MetaTable(db);
     this.health = new HealthQueries(db);
+    this.hub = new HubTables(db);
     this.events = new EventsTable(db, this.meta);
     this.deliveries = new DeliveriesTable(db);
     this.alerts = new AlertsTable(db);
