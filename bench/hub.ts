@@ -12,7 +12,7 @@ import { eventMsgId, type HubRecord } from '../main/core/hub/encoding.js';
 import { HubFollower, storeInboxSink } from '../main/core/hub/follower.js';
 import { hubEventToIngest } from '../main/core/hub/ingest.js';
 import { HubPublisher, storeOutbox } from '../main/core/hub/publisher.js';
-import { HookwatchStore, type DeliveryRecord } from '../main/core/store/store.js';
+import { HookwatchStore, outboxKey, type DeliveryRecord } from '../main/core/store/store.js';
 import { messagePayload, percentile, round } from './common.js';
 
 const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -101,7 +101,8 @@ function ingestOne(store: HookwatchStore, publish: boolean, type = 'message:rece
     const at = Date.now();
     const r = store.ingest(delivery(body, at), [e]);
     const msgId = eventMsgId(workspace, e, r.events[0]!.id);
-    if (publish) store.hub.enqueue([{ kind: 'event', eventId: r.events[0]!.id, type, msgId, createdAt: at }]);
+    if (publish)
+      store.hub.enqueue([{ kind: 'event', eventId: r.events[0]!.id, type, msgId: outboxKey.event(e, r.events[0]!.id), createdAt: at }]);
     return msgId;
   });
 }

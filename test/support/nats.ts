@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { blankEvent } from '../../main/core/events.js';
 import { accountMsgId, eventMsgId } from '../../main/core/hub/encoding.js';
-import { HookwatchStore } from '../../main/core/store/store.js';
+import { HookwatchStore, outboxKey } from '../../main/core/store/store.js';
 
 export const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
 export const natsServerAvailable = existsSync(NATS_SERVER);
@@ -261,7 +261,7 @@ export function openHubStore(file: string, workspace = 'acme') {
         );
         const ev = res.events[0]!;
         const msgId = eventMsgId(workspace, e, ev.id);
-        if (!ev.duplicate) store.hub.enqueue([{ kind: 'event', eventId: ev.id, type, msgId, createdAt: at }]);
+        if (!ev.duplicate) store.hub.enqueue([{ kind: 'event', eventId: ev.id, type, msgId: outboxKey.event(e, ev.id), createdAt: at }]);
         return msgId;
       });
     },
@@ -270,7 +270,13 @@ export function openHubStore(file: string, workspace = 'acme') {
       const msgId = accountMsgId(workspace, { key, state, since }, since);
       store.transaction(() =>
         store.hub.enqueue([
-          { kind: 'account', type: state, msgId, payload: { key, phone: key, state, since, name: 'Dana Owner' }, createdAt: Date.now() },
+          {
+            kind: 'account',
+            type: state,
+            msgId: outboxKey.account({ key, state, since }, since),
+            payload: { key, phone: key, state, since, name: 'Dana Owner' },
+            createdAt: Date.now(),
+          },
         ]),
       );
       return msgId;

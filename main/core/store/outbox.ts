@@ -24,7 +24,7 @@ export const OUTBOX_MIGRATION = {
       kind       TEXT NOT NULL CHECK (kind IN ('event', 'account', 'incident')),
       event_id   INTEGER,                 -- kind 'event': events.id (read when sent)
       type       TEXT NOT NULL,           -- event type, account state or incident kind: the subject's tail
-      msg_id     TEXT NOT NULL,           -- Nats-Msg-Id: JetStream drops a re-publish of the same id
+      msg_id     TEXT NOT NULL,           -- Nats-Msg-Id without the workspace (outboxKey): JetStream drops a re-publish
       payload    TEXT,                    -- kinds 'account' and 'incident': the JSON record at that moment
       created_at INTEGER NOT NULL
     );
@@ -77,6 +77,30 @@ export interface OutboxInsert {
   payload?: unknown;
   createdAt: number;
 }
+
+/**
+ * The message key an outbox row carries: its Nats-Msg-Id without the workspace, which the publisher
+ * prefixes (docs/hub.md). Kept here so the receiver's transaction (possibly on the writer thread) can
+ * write it without knowing the hub's settings.
+ * An event's key is its own (provider, type, dedupe key), so the same webhook published twice (a re-send
+ * after a crash, or two hubs of one workspace) is stored once by JetStream. A body-hash key (`h:`) names
+ * a payload, not an occurrence ("suspended" twice is two events with one hash), so those carry the
+ * hub's event id as well.
+ */
+export const outboxKey = {
+  event(e: { provider: string; type: string; dedupeKey: string }, eventId: number): string {
+    const base = `event:${e.provider}:${e.type}:${e.dedupeKey}`;
+    return e.dedupeKey.startsWith('h:') ? `${base}@${eventId}` : base;
+  },
+  /** An account-state change: the account, its new state and when that state began. */
+  account(a: { key: string; state: string; since: number | null }, at: number): string {
+    return `account:${a.key}:${a.state}:${a.since ?? at}`;
+  },
+  /** An incident change (an alert raised, acknowledged) of this hub. */
+  incident(alertId: number, change: string): string {
+    return `incident:${alertId}:${change}`;
+  },
+};
 
 /** An events row joined with its delivery, as the publisher needs it. */
 export interface OutboxEventRow {
@@ -252,6 +276,12 @@ function hydrateForwardSummary(r: SqlRow): ForwardSummary {
  * forwarding destinations and their delivery log.
  */
 export class HubTables {
+  /**
+   * On for a hub (`serve --hub`): the receiver's ingest and the alert service queue what they store.
+   * Off, nothing is queued, so an install without a hub never grows the outbox.
+   */
+  publishing = false;
+
   constructor(private readonly db: Db) {}
 
   /** Queues messages; call it inside the transaction that stores what they announce. */

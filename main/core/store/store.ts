@@ -26,6 +26,7 @@ export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';
+export { outboxKey } from './outbox.js';
 export type { ForwardDestination, ForwardLogEntry, ForwardOutcome, ForwardSummary, OutboxInsert, OutboxKind, OutboxRow } from './outbox.js';
 export type { TunnelLogEntry } from './tunnel-log.js';
 
@@ -111,7 +112,7 @@ export class HookwatchStore {
    * commit), it joins it instead of opening a savepoint, and the caller rolls back on failure.
    */
   ingest(d: DeliveryRecord, events: readonly NormalizedEvent[]): CommittedDelivery {
-    const write = () => writeDelivery(this.deliveries, this.events, d, events);
+    const write = () => writeDelivery(this.deliveries, this.events, d, events, this.hub);
     return this.db.inTransaction ? write() : this.db.transaction(write);
   }
 
