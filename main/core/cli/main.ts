@@ -17,6 +17,7 @@ import { describeSyncReport } from '../providers/timelines/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
+import { follow, forward, HUB_HELP, hubServeLine, takeHubFlags } from './commands-hub.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -36,7 +37,7 @@ Usage:
   hookwatch secret [--data DIR] [--rotate]
   hookwatch settings [--data DIR] [--retention-days N] [--delivery-log-days N]
   hookwatch prune [--data DIR]
-
+${HUB_HELP}
 Data folder: --data, else $HOOKWATCH_DATA, else the desktop app's folder (${defaultDataDir()}).
 Event types: TimelinesAI's names (message:new, whatsapp:account:disconnected, ...) or a group:
   ${EVENT_GROUP_NAMES.join(', ')}.
@@ -46,8 +47,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'serve':
-        return await serve(rest, io);
+      case 'serve': {
+        const hub = takeHubFlags(rest, io);
+        return await serve(hub.args, io, hub.hub);
+      }
+      case 'follow':
+        return await follow(rest, io);
+      case 'forward':
+        return forward(rest, io);
       case 'events':
         return events(rest, io);
       case 'deliveries':
@@ -76,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(
-          `unknown command '${command}' (commands: serve, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`,
+          `unknown command '${command}' (commands: serve, follow, forward, events, deliveries, accounts, alerts, register, secret, settings, prune; see hookwatch --help)`,
         );
     }
   } catch (err) {
@@ -97,7 +104,7 @@ function openExisting(dataDir: string): HookwatchStore {
   return HookwatchStore.open(databasePath(dataDir), { mustExist: true });
 }
 
-async function serve(args: string[], io: CliIo): Promise<number> {
+async function serve(args: string[], io: CliIo, hub?: Parameters<typeof HookwatchCore.start>[0]['hub']): Promise<number> {
   const v = parse('serve', args, {
     port: { type: 'string' },
     'no-tunnel': { type: 'boolean' },
@@ -146,6 +153,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
             },
           }),
       ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
+      ...(hub ? { hub } : {}),
       setup: (c) => {
         core = c;
         c.alerts.onAlert((a) => io.out(alertLine(a)));
@@ -209,6 +217,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   }
   io.out(`data: ${dataDir}\n`);
   io.out(`receiver: ${core.receiver.localUrl}\n`);
+  if (hubServeLine(core)) io.out(hubServeLine(core)!);
   // The URL carries this run's access token: it is for the person at this terminal, never a log line.
   if (dashboard) io.out(`dashboard: ${dashboard.url}\n`);
   if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');
