@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HookwatchCore } from '../core.js';
 import { HubConfigError, parseHubUrl, readCredsFile, redactUrl } from '../hub/connection.js';
-import type { HubPublishOptions, HubRuntimeStatus } from '../hub/runtime.js';
+import { hubHealthOf, type HubPublishOptions, type HubRuntimeStatus } from '../hub/runtime.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { databasePath } from '../paths.js';
 import { HookwatchStore } from '../store/store.js';
@@ -80,6 +80,12 @@ export function takeHubFlags(
   };
 }
 
+/** The dashboard's hub port: health shows the publisher or follower line (nothing without a hub). */
+export function hubDashboardOption(core: HookwatchCore): { hub?: { status: () => ReturnType<typeof hubHealthOf> } } {
+  const hub = core.hub;
+  return hub ? { hub: { status: () => hubHealthOf(hub.status()) } } : {};
+}
+
 /** serve's one line about the hub, once the core runs. */
 export function hubServeLine(core: HookwatchCore): string | null {
   const s = core.hub?.status();
@@ -147,7 +153,11 @@ export async function follow(args: string[], io: CliIo): Promise<number> {
   let dashboard: RunningDashboard | null = null;
   if (!v['no-dashboard']) {
     try {
-      dashboard = await startDashboard(core, { port: dashboardPort, log: (line) => io.err(`hookwatch: ${line}\n`) });
+      dashboard = await startDashboard(core, {
+        port: dashboardPort,
+        log: (line) => io.err(`hookwatch: ${line}\n`),
+        ...hubDashboardOption(core),
+      });
     } catch (err) {
       await core.stop();
       throw err;

@@ -17,7 +17,7 @@ import { describeSyncReport } from '../providers/timelines/sync.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
-import { follow, forward, HUB_HELP, hubServeLine, takeHubFlags } from './commands-hub.js';
+import { follow, forward, HUB_HELP, hubDashboardOption, hubServeLine, takeHubFlags } from './commands-hub.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -197,6 +197,7 @@ async function serve(args: string[], io: CliIo, hub?: Parameters<typeof Hookwatc
   if (!v['no-dashboard']) {
     try {
       dashboard = await startDashboard(core, {
+        ...hubDashboardOption(core),
         port: dashboardPort,
         log: (line) => io.err(`hookwatch: ${line}\n`),
         tokenStore: {

@@ -1,7 +1,7 @@
 // `hookwatch serve`'s dashboard: the API service over a running core, and the browser dashboard in front of it.
 import { createHookwatchService, type WirableCore } from '../api/create.js';
 import type { TokenStore, TunnelSupervisorLike } from '../api/ports.js';
-import type { HookwatchService } from '../api/service.js';
+import type { HookwatchService, ServiceOptions } from '../api/service.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 
 export interface RunningDashboard {
@@ -27,6 +27,8 @@ export async function startDashboard(
     rendererDir?: string;
     /** How often new events are sent to the page (default 100 ms). */
     batchMs?: number;
+    /** The team hub's status, for a hub or a follower (health shows "following <hub>, N behind"). */
+    hub?: ServiceOptions['hub'];
     log?: (line: string) => void;
   } = {},
 ): Promise<RunningDashboard> {
@@ -36,6 +38,7 @@ export async function startDashboard(
     tokenStore: options.tokenStore,
     batchMs: options.batchMs,
     log: options.log,
+    hub: options.hub,
   });
   let server: DashboardServer;
   try {

@@ -1,4 +1,5 @@
 // The hub as the core runs it: publishing and forwarding on a hub (`serve --hub`), or following one (`hookwatch follow`).
+import type { HubHealth } from '../../contract/api.js';
 import type { CommittedDelivery, HookwatchStore } from '../store/store.js';
 import { HubLink, redactUrl, type HubConnectionConfig } from './connection.js';
 import { HubFollower, storeInboxSink, type FollowerStatus } from './follower.js';
@@ -164,4 +165,40 @@ export class HubFollowing {
     await this.follower.stop();
     await this.link.close();
   }
+}
+
+/** The status as the health report carries it (main/contract/api.ts HubHealth). */
+export function hubHealthOf(s: HubRuntimeStatus): HubHealth {
+  const forwarding = s.forwarding.map((f) => ({
+    destinationId: f.destinationId,
+    url: f.url,
+    state: f.state,
+    behind: f.behind,
+    delivered: f.delivered,
+    failed: f.failed,
+    parked: f.parked,
+    lastError: f.lastError,
+  }));
+  if (s.publisher) {
+    const p = s.publisher;
+    return {
+      role: 'hub',
+      hub: s.hub,
+      state: p.state,
+      backlog: p.backlog < 0 ? null : p.backlog,
+      oldestWaitingAt: p.oldestPendingAt,
+      lastError: p.lastError,
+      forwarding,
+    };
+  }
+  const f = s.follower;
+  return {
+    role: 'follower',
+    hub: s.hub,
+    state: f?.state ?? 'stopped',
+    backlog: f?.behind ?? null,
+    oldestWaitingAt: null,
+    lastError: f?.lastError ?? null,
+    forwarding,
+  };
 }
