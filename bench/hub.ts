@@ -181,7 +181,22 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const publishPerSecond = total / ((performance.now() - tp) / 1000);
     log('hub: follower catching up…');
     const local = HookwatchStore.open(join(dir, 'follower.sqlite'), { durability: 'full' });
-    const sink = followerSink(local);
+    const inner = followerSink(local);
+    // Time inside the local transactions, to tell the store's share of catch-up from the broker's.
+    let sinkMs = 0;
+    const sink = {
+      get duplicates() {
+        return inner.duplicates;
+      },
+      get batches() {
+        return inner.batches;
+      },
+      apply(records: Parameters<typeof inner.apply>[0]) {
+        const t = performance.now();
+        inner.apply(records);
+        sinkMs += performance.now() - t;
+      },
+    };
     const fLink = new HubLink({ url, name: 'bench-follower' });
     // Only this workspace: the ingest rounds above published into the same stream.
     const follower = new HubFollower({ link: fLink, name: 'bench', workspace: 'catchup', sink });
@@ -298,7 +313,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const r = {
       ingest: { perRound, rates, ratios, ratio },
       publishPerSecond: round(publishPerSecond, 0),
-      catchUp: { events: total, stored, perSecond: round(catchUpPerSecond, 0), duplicatesSkipped: sink.duplicates },
+      catchUp: { events: total, stored, perSecond: round(catchUpPerSecond, 0), duplicatesSkipped: sink.duplicates, perTransaction: round(total / Math.max(1, sink.batches), 0), storeShare: round(sinkMs / ((total / catchUpPerSecond) * 1000), 2) },
       latency: { samples: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) },
       cluster: { nodes: 3, replicas: 3, burst, killed, lost, storedAtFollower: cEvents, seconds: round(burstSeconds, 1) },
     };

@@ -242,10 +242,13 @@ export function storeInboxSink(
   store: HookwatchStore,
   applyNew: (record: HubRecord) => void,
   now: () => number = Date.now,
-): FollowerSink & { duplicates: number } {
+): FollowerSink & { duplicates: number; batches: number } {
   const sink = {
     duplicates: 0,
+    /** Local transactions so far (the benchmark reports records per transaction). */
+    batches: 0,
     apply(records: HubRecord[]): void {
+      sink.batches++;
       store.transaction(() => {
         const at = now();
         for (const r of records) {
