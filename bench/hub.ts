@@ -313,7 +313,14 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const r = {
       ingest: { perRound, rates, ratios, ratio },
       publishPerSecond: round(publishPerSecond, 0),
-      catchUp: { events: total, stored, perSecond: round(catchUpPerSecond, 0), duplicatesSkipped: sink.duplicates, perTransaction: round(total / Math.max(1, sink.batches), 0), storeShare: round(sinkMs / ((total / catchUpPerSecond) * 1000), 2) },
+      catchUp: {
+        events: total,
+        stored,
+        perSecond: round(catchUpPerSecond, 0),
+        duplicatesSkipped: sink.duplicates,
+        perTransaction: round(total / Math.max(1, sink.batches), 0),
+        storeShare: round(sinkMs / ((total / catchUpPerSecond) * 1000), 2),
+      },
       latency: { samples: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) },
       cluster: { nodes: 3, replicas: 3, burst, killed, lost, storedAtFollower: cEvents, seconds: round(burstSeconds, 1) },
     };

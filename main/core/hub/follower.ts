@@ -61,6 +61,9 @@ export interface FollowerOptions {
   onFollowing?: () => void;
 }
 
+/** How long a follower waits for a batch to fill before committing what it has. */
+const FILL_MS = 10;
+
 export class HubFollower {
   readonly consumer: string;
   private stopped = false;
@@ -132,6 +135,7 @@ export class HubFollower {
         // each) and a single live message goes through at once.
         let queue: JsMsg[] = [];
         let flushing: Promise<void> | null = null;
+        let fill: { timer: NodeJS.Timeout; go: () => void } | null = null;
         const max = this.options.batch ?? 1000;
         const flush = async (): Promise<void> => {
           while (queue.length > 0 && !this.stopped) {
@@ -150,7 +154,22 @@ export class HubFollower {
           max_messages: Math.max(max, 100),
           callback: (m) => {
             queue.push(m);
-            flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush);
+            // Wait a few ms for the batch to fill: messages come off the socket some 60 per read, and a
+            // transaction per read spent most of a catch-up in commits (88 records each, 2.4k/s measured).
+            // A full batch goes at once; a single live message waits at most FILL_MS.
+            if (queue.length >= max && fill) {
+              clearTimeout(fill.timer);
+              fill.go();
+            }
+            if (!flushing) {
+              let go!: () => void;
+              const started = new Promise<void>((r) => (go = r));
+              fill = { timer: setTimeout(() => go(), FILL_MS), go };
+              flushing = started.then(() => {
+                fill = null;
+                return flush();
+              });
+            }
           },
         });
         this.messages = messages;
