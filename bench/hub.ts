@@ -9,11 +9,10 @@ import { setImmediate as yieldNow } from 'node:timers/promises';
 import { blankEvent } from '../main/core/events.js';
 import { HubLink } from '../main/core/hub/connection.js';
 import { eventMsgId, type HubRecord } from '../main/core/hub/encoding.js';
-import { HubFollower, sqliteInboxSink } from '../main/core/hub/follower.js';
+import { HubFollower, storeInboxSink } from '../main/core/hub/follower.js';
 import { hubEventToIngest } from '../main/core/hub/ingest.js';
-import { HubPublisher, sqliteOutbox } from '../main/core/hub/publisher.js';
-import { OUTBOX_MIGRATION, enqueueOutbox } from '../main/core/store/outbox.js';
-import { HookwatchStore, type DeliveryRecord } from '../main/core/store/store.js';
+import { HubPublisher, storeOutbox } from '../main/core/hub/publisher.js';
+import { HookwatchStore, outboxKey, type DeliveryRecord } from '../main/core/store/store.js';
 import { messagePayload, percentile, round } from './common.js';
 
 const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -65,7 +64,6 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 
 function hubStore(dir: string, name: string, durability: 'full' | 'normal') {
   const store = HookwatchStore.open(join(dir, `${name}.sqlite`), { durability });
-  store.rawForTests.exec(OUTBOX_MIGRATION.sql);
   return store;
 }
 
@@ -103,14 +101,15 @@ function ingestOne(store: HookwatchStore, publish: boolean, type = 'message:rece
     const at = Date.now();
     const r = store.ingest(delivery(body, at), [e]);
     const msgId = eventMsgId(workspace, e, r.events[0]!.id);
-    if (publish) enqueueOutbox(store.rawForTests, [{ kind: 'event', eventId: r.events[0]!.id, type, msgId, createdAt: at }]);
+    if (publish)
+      store.hub.enqueue([{ kind: 'event', eventId: r.events[0]!.id, type, msgId: outboxKey.event(e, r.events[0]!.id), createdAt: at }]);
     return msgId;
   });
 }
 
 /** A follower sink that stores like a real follower: the store's own ingest, skipping applied message ids. */
 function followerSink(store: HookwatchStore, onEvent?: (r: HubRecord) => void) {
-  return sqliteInboxSink(store.rawForTests, (r) => {
+  return storeInboxSink(store, (r) => {
     if (r.kind === 'event') {
       const { delivery: d, events } = hubEventToIngest(r, 'bench');
       store.ingest(d, events);
@@ -141,7 +140,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
       const measure = async (publish: boolean) => {
         const store = hubStore(dir, `ingest-${round_}-${publish}`, 'full');
         const link = publish ? new HubLink({ url, name: 'bench-hub' }) : null;
-        const pub = link ? new HubPublisher({ link, outbox: sqliteOutbox(store.rawForTests, 'bench') }) : null;
+        const pub = link ? new HubPublisher({ link, outbox: storeOutbox(store, 'bench') }) : null;
         pub?.start();
         if (link) await link.connection();
         const t0 = performance.now();
@@ -174,7 +173,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
         for (let j = i; j < Math.min(total, i + 1000); j++) ingestOne(hub, true, 'message:received:new', 'catchup');
       });
     const hubLink = new HubLink({ url, name: 'bench-hub' });
-    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.rawForTests, 'catchup'), window: 512 });
+    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub, 'catchup'), window: 512 });
     await hubLink.connection();
     const tp = performance.now();
     publisher.start();
@@ -182,8 +181,22 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const publishPerSecond = total / ((performance.now() - tp) / 1000);
     log('hub: follower catching up…');
     const local = HookwatchStore.open(join(dir, 'follower.sqlite'), { durability: 'full' });
-    local.rawForTests.exec(OUTBOX_MIGRATION.sql);
-    const sink = followerSink(local);
+    const inner = followerSink(local);
+    // Time inside the local transactions, to tell the store's share of catch-up from the broker's.
+    let sinkMs = 0;
+    const sink = {
+      get duplicates() {
+        return inner.duplicates;
+      },
+      get batches() {
+        return inner.batches;
+      },
+      apply(records: Parameters<typeof inner.apply>[0]) {
+        const t = performance.now();
+        inner.apply(records);
+        sinkMs += performance.now() - t;
+      },
+    };
     const fLink = new HubLink({ url, name: 'bench-follower' });
     // Only this workspace: the ingest rounds above published into the same stream.
     const follower = new HubFollower({ link: fLink, name: 'bench', workspace: 'catchup', sink });
@@ -191,7 +204,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     follower.start();
     await until('follower caught up', () => follower.status().applied >= total, 300_000);
     const catchUpPerSecond = total / ((performance.now() - tf) / 1000);
-    const stored = (local.rawForTests.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const stored = local.counts().events;
 
     // 3. Hub store → follower's sink, one event at a time (the follower is live now).
     log('hub: latency from the hub storing an account event to the follower applying it…');
@@ -258,13 +271,12 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const cLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-hub' });
     const cPub = new HubPublisher({
       link: cLink,
-      outbox: sqliteOutbox(cHub.rawForTests, 'bench'),
+      outbox: storeOutbox(cHub, 'bench'),
       stream: { replicas: 3 },
       publishTimeoutMs: 2000,
     });
     cPub.start();
     const cLocal = HookwatchStore.open(join(dir, 'cluster-follower.sqlite'), { durability: 'normal' });
-    cLocal.rawForTests.exec(OUTBOX_MIGRATION.sql);
     const cFLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-follower' });
     const cFollower = new HubFollower({ link: cFLink, name: 'cluster', sink: followerSink(cLocal) });
     await until('cluster stream up', () => cPub.status().state === 'up', 60_000);
@@ -286,17 +298,11 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
     }
     await until('cluster backlog sent', () => cPub.status().backlog === 0, 120_000).catch(() => {});
-    await until(
-      'cluster follower has the burst',
-      () => (cLocal.rawForTests.prepare('SELECT count(*) AS n FROM hub_inbox').get() as { n: number }).n >= burst,
-      120_000,
-    ).catch(() => {});
+    await until('cluster follower has the burst', () => cLocal.hub.inboxIds().length >= burst, 120_000).catch(() => {});
     const burstSeconds = (performance.now() - tb) / 1000;
-    const inbox = new Set(
-      (cLocal.rawForTests.prepare('SELECT msg_id FROM hub_inbox').all() as Array<{ msg_id: string }>).map((r) => r.msg_id),
-    );
+    const inbox = new Set(cLocal.hub.inboxIds());
     const lost = [...sent].filter((id) => !inbox.has(id)).length;
-    const cEvents = (cLocal.rawForTests.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const cEvents = cLocal.counts().events;
     await cFollower.stop();
     await cPub.stop();
     await cFLink.close();
@@ -307,7 +313,14 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const r = {
       ingest: { perRound, rates, ratios, ratio },
       publishPerSecond: round(publishPerSecond, 0),
-      catchUp: { events: total, stored, perSecond: round(catchUpPerSecond, 0), duplicatesSkipped: sink.duplicates },
+      catchUp: {
+        events: total,
+        stored,
+        perSecond: round(catchUpPerSecond, 0),
+        duplicatesSkipped: sink.duplicates,
+        perTransaction: round(total / Math.max(1, sink.batches), 0),
+        storeShare: round(sinkMs / ((total / catchUpPerSecond) * 1000), 2),
+      },
       latency: { samples: latencies.length, p50Ms: round(percentile(latencies, 50), 1), p99Ms: round(percentile(latencies, 99), 1) },
       cluster: { nodes: 3, replicas: 3, burst, killed, lost, storedAtFollower: cEvents, seconds: round(burstSeconds, 1) },
     };

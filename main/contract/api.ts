@@ -228,6 +228,32 @@ export interface HealthReport {
   providers: Array<{ provider: Exclude<HealthRow['provider'], 'all'>; summary: HealthRow; types: HealthRow[] }>;
   tunnel: Availability<{ status: TunnelStatus }>;
   webhooks: Availability<{ webhooks: RegisteredWebhook[] }>;
+  /** The team hub, when this install publishes to one (`serve --hub`) or follows one (`hookwatch follow`); docs/hub.md. */
+  hub?: HubHealth;
+}
+
+/** The team hub as health shows it: one line, plus each forwarding destination and its delivery log counts. */
+export interface HubHealth {
+  role: 'hub' | 'follower';
+  /** The hub's servers as shown to people (never credentials). */
+  hub: string;
+  /** hub: connecting, up, down, stopped; follower: connecting, following, down, stopped. */
+  state: string;
+  /** hub: messages stored but not yet published; follower: messages not yet applied (null until known). */
+  backlog: number | null;
+  /** hub: when the oldest unpublished message was stored. */
+  oldestWaitingAt: number | null;
+  lastError: string | null;
+  forwarding: Array<{
+    destinationId: number;
+    url: string;
+    state: string;
+    behind: number | null;
+    delivered: number;
+    failed: number;
+    parked: number;
+    lastError: string | null;
+  }>;
 }
 
 export interface DeliveryLogEntry {

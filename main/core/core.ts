@@ -20,6 +20,7 @@ import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld, SearchIndexScheduler } from './retention.js';
+import { HubFollowing, HubPublishing, type HubFollowOptions, type HubPublishOptions, type HubRuntimeStatus } from './hub/runtime.js';
 import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
 export interface CoreOptions {
@@ -44,6 +45,10 @@ export interface CoreOptions {
   /** How often retention runs (default hourly; it also runs once at start). */
   retentionIntervalMs?: number;
   log?: (line: string) => void;
+  /** Publish every stored event, account change and incident to a team hub (serve --hub; docs/hub.md). */
+  hub?: HubPublishOptions & { onStatus?: (s: HubRuntimeStatus) => void };
+  /** Follow a hub (hookwatch follow): stores what the hub publishes; pass no `tunnel` or `register` with it. */
+  follow?: HubFollowOptions & { onStatus?: (s: HubRuntimeStatus) => void; onFollowing?: () => void };
 }
 
 /** Hears every commit of the receiver (accepted or not): the delivery row and its events, as stored. */
@@ -79,6 +84,8 @@ export class HookwatchCore {
   private retentionTimer: NodeJS.Timeout | null = null;
   private indexScheduler: SearchIndexScheduler | null = null;
   private pruning: Promise<unknown> | null = null;
+  /** The team hub: publishing (serve --hub), following (hookwatch follow), or null. */
+  readonly hub: HubPublishing | HubFollowing | null = null;
 
   private constructor(
     private readonly options: CoreOptions,
@@ -113,7 +120,8 @@ export class HookwatchCore {
           },
         })
       : null;
-    const useThread = options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread';
+    // The outbox is switched on in this connection's store: a hub writes on the main thread.
+    const useThread = !options.hub && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
     const script = useThread ? writerWorkerScript() : null;
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
     this.writer = script
@@ -124,14 +132,29 @@ export class HookwatchCore {
       writer: this.writer,
       store,
       port: options.port ?? DEFAULT_PORT,
-      onCommitted: (committed) => {
-        if (committed.events.length > 0) {
-          this.indexScheduler?.eventsStored();
-          this.safely(() => this.alerts.afterIngest(committed.events.map((e) => e.type)));
-        }
-        for (const l of this.listeners) this.safely(() => l(committed));
-      },
+      onCommitted: (committed) => this.committed(committed),
     });
+    if (options.hub) {
+      const hub = options.hub;
+      this.hub = new HubPublishing(store, hub, () => this.safely(() => hub.onStatus?.(this.hub!.status())));
+    } else if (options.follow) {
+      const follow = options.follow;
+      this.hub = new HubFollowing(store, follow, {
+        afterCommit: (all) => all.forEach((c) => this.committed(c)),
+        onChange: () => this.safely(() => follow.onStatus?.(this.hub!.status())),
+        ...(follow.onFollowing ? { onFollowing: follow.onFollowing } : {}),
+      });
+    }
+  }
+
+  /** After every commit (the receiver's, or a follower's batch): alerts, listeners, and the hub's publisher. */
+  private committed(committed: CommittedDelivery): void {
+    if (committed.events.length > 0) {
+      this.indexScheduler?.eventsStored();
+      this.safely(() => this.alerts.afterIngest(committed.events.map((e) => e.type)));
+    }
+    for (const l of this.listeners) this.safely(() => l(committed));
+    if (this.hub instanceof HubPublishing) this.hub.notify();
   }
 
   static async start(options: CoreOptions): Promise<HookwatchCore> {
@@ -146,7 +169,14 @@ export class HookwatchCore {
     }
     try {
       options.setup?.(core);
+      const hub = core.hub;
+      if (hub instanceof HubPublishing) {
+        // Account changes and incidents are queued in the alert service's own transactions.
+        core.alerts.onAlert(() => hub.notify());
+        core.alerts.onAccountsChanged(() => hub.notify());
+      }
       core.alerts.start();
+      core.hub?.start();
       await core.receiver.start();
       if (options.tunnel) core.startTunnel(options.tunnel);
     } catch (err) {
@@ -345,6 +375,8 @@ export class HookwatchCore {
     await Promise.race([this.registrations?.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.receiver.stop();
     await this.writer.close();
+    // After the receiver: its last commits are in the outbox, and the publisher sends what it can before closing.
+    await this.hub?.stop();
     this.alerts.stop();
     await this.pruning;
     this.safely(() => {

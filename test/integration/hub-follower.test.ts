@@ -1,12 +1,11 @@
 // Hub follower against a real nats-server: a durable consumer that resumes after a stop, acks after the local commit, and stores every message exactly once.
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../main/core/hub/connection.js';
 import type { HubRecord } from '../../main/core/hub/encoding.js';
-import { HubFollower, sqliteInboxSink, type FollowerSink } from '../../main/core/hub/follower.js';
-import { HubPublisher, sqliteOutbox } from '../../main/core/hub/publisher.js';
-import { OUTBOX_MIGRATION } from '../../main/core/store/outbox.js';
+import { HubFollower, storeInboxSink, type FollowerSink } from '../../main/core/hub/follower.js';
+import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
+import { HookwatchStore } from '../../main/core/store/store.js';
 import { tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
 
@@ -17,9 +16,9 @@ afterEach(async () => {
 
 /** The follower's own database: the hub tables plus a simple table of what it stored and the alerts it raised. */
 function followerDb(file: string) {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.exec(OUTBOX_MIGRATION.sql);
+  const store = HookwatchStore.open(file, { durability: 'normal' });
+  // The test's own record of what was applied sits beside the real hub tables, in the same file and transaction.
+  const db = store.rawForTests;
   db.exec(`CREATE TABLE followed (msg_id TEXT NOT NULL, kind TEXT NOT NULL, type TEXT, body BLOB, content_type TEXT);
            CREATE TABLE raised (account TEXT NOT NULL, state TEXT NOT NULL);`);
   const put = db.prepare('INSERT INTO followed (msg_id, kind, type, body, content_type) VALUES (?, ?, ?, ?, ?)');
@@ -33,7 +32,7 @@ function followerDb(file: string) {
       if (r.kind === 'account' && (rec.state === 'disconnected' || rec.state === 'suspended')) raise.run(rec.key, rec.state);
     }
   };
-  return { db, applyNew };
+  return { store, db, applyNew };
 }
 
 describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', () => {
@@ -45,17 +44,17 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
     cleanups.push(() => hub.close());
     const hubLink = new HubLink({ url: nats.url, name: 'hookwatch-hub' });
-    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.db, 'acme') });
+    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub.store, 'acme') });
     cleanups.push(() => hubLink.close());
     cleanups.push(() => publisher.stop());
     publisher.start();
 
     const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => void local.db.close());
+    cleanups.push(() => local.store.close());
     const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
 
     // Run 1: follow, receive 10 events, stop.
-    const sink1 = sqliteInboxSink(local.db, local.applyNew);
+    const sink1 = storeInboxSink(local.store, local.applyNew);
     let link = new HubLink({ url: nats.url, name: 'hookwatch-follow-laptop' });
     let following = 0;
     let follower = new HubFollower({ link, name: 'laptop', sink: sink1, ackWaitMs: 10_000, onFollowing: () => following++ });
@@ -76,7 +75,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
 
     // Run 2, same name: resumes. Its first batch commits and then "crashes" before the ack, so that
     // batch comes again from the server and must be skipped by message id.
-    const sink2 = sqliteInboxSink(local.db, local.applyNew);
+    const sink2 = storeInboxSink(local.store, local.applyNew);
     let crashedBatch = 0;
     const seenInRun2 = new Set<string>();
     const crashingOnce: FollowerSink = {
@@ -121,15 +120,15 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
     cleanups.push(() => hub.close());
     const hubLink = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link: hubLink, outbox: sqliteOutbox(hub.db, 'acme'), publishTimeoutMs: 1000 });
+    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub.store, 'acme'), publishTimeoutMs: 1000 });
     cleanups.push(() => hubLink.close());
     cleanups.push(() => publisher.stop());
     publisher.start();
     const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => void local.db.close());
+    cleanups.push(() => local.store.close());
     const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
     const link = new HubLink({ url: nats.url });
-    const follower = new HubFollower({ link, name: 'desk', sink: sqliteInboxSink(local.db, local.applyNew) });
+    const follower = new HubFollower({ link, name: 'desk', sink: storeInboxSink(local.store, local.applyNew) });
     cleanups.push(() => link.close());
     cleanups.push(() => follower.stop());
     follower.start();

@@ -3,9 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../main/core/hub/connection.js';
-import { DestinationForwarder, ForwarderPool, sqliteForwardLog } from '../../main/core/hub/forwarder.js';
-import { HubPublisher, sqliteOutbox } from '../../main/core/hub/publisher.js';
-import { addDestination, forwardSummary, listForwardLog } from '../../main/core/store/outbox.js';
+import { DestinationForwarder, ForwarderPool, storeForwardLog } from '../../main/core/hub/forwarder.js';
+import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
 import { tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
 
@@ -60,7 +59,7 @@ async function hubWithPublisher() {
   const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
   cleanups.push(() => hub.close());
   const link = new HubLink({ url: nats.url });
-  const publisher = new HubPublisher({ link, outbox: sqliteOutbox(hub.db, 'acme') });
+  const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
   cleanups.push(() => link.close());
   cleanups.push(() => publisher.stop());
   publisher.start();
@@ -72,8 +71,8 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
   it('a destination that fails three times then succeeds receives the exact bytes and content type once', async () => {
     const { hub, link, publisher } = await hubWithPublisher();
     const dest = await destination((n) => (n < 3 ? 503 : 200));
-    const d = addDestination(hub.db, { url: dest.url, types: [], createdAt: Date.now() - 1000 });
-    const fwd = new DestinationForwarder({ link, destination: d, log: sqliteForwardLog(hub.db), backoffMs: [100, 200, 300] });
+    const d = hub.store.hub.addDestination({ url: dest.url, types: [], createdAt: Date.now() - 1000 });
+    const fwd = new DestinationForwarder({ link, destination: d, log: storeForwardLog(hub.store), backoffMs: [100, 200, 300] });
     cleanups.push(() => fwd.stop());
     fwd.start();
 
@@ -89,14 +88,14 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
     expect(ok[0]!.body.equals(rawBody(42))).toBe(true);
     expect(ok[0]!.contentType).toBe('application/json; charset=utf-8');
     expect(ok[0]!.eventId).toBe(msgId);
-    const log = listForwardLog(hub.db, d.id).reverse();
+    const log = hub.store.hub.listForwardLog(d.id).reverse();
     expect(log.map((l) => [l.outcome, l.attempt, l.status])).toEqual([
       ['failed', 1, 503],
       ['failed', 2, 503],
       ['failed', 3, 503],
       ['delivered', 4, 200],
     ]);
-    expect(forwardSummary(hub.db)).toEqual([
+    expect(hub.store.hub.forwardSummary()).toEqual([
       { destinationId: d.id, delivered: 1, failed: 3, parked: 0, lastAt: expect.any(Number), lastOutcome: 'delivered' },
     ]);
   });
@@ -106,10 +105,10 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
     const dead = await destination(() => 'hang');
     const live = await destination(() => 204);
     const now = Date.now() - 1000;
-    const dDead = addDestination(hub.db, { url: dead.url, types: [], createdAt: now });
-    const dLive = addDestination(hub.db, { url: live.url, types: ['message:received:new'], createdAt: now });
+    const dDead = hub.store.hub.addDestination({ url: dead.url, types: [], createdAt: now });
+    const dLive = hub.store.hub.addDestination({ url: live.url, types: ['message:received:new'], createdAt: now });
     // The dead one would need 60 s per attempt: far beyond this test, so the live one must not wait for it.
-    const pool = new ForwarderPool({ link, log: sqliteForwardLog(hub.db), timeoutMs: 60_000, inFlight: 2 });
+    const pool = new ForwarderPool({ link, log: storeForwardLog(hub.store), timeoutMs: 60_000, inFlight: 2 });
     cleanups.push(() => pool.stop());
     await pool.sync([dDead, dLive]);
 
@@ -138,8 +137,8 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
   it('parks a message after the retry period and logs it', async () => {
     const { hub, link, publisher } = await hubWithPublisher();
     const dest = await destination(() => 500);
-    const d = addDestination(hub.db, { url: dest.url, types: [], createdAt: Date.now() - 1000 });
-    const fwd = new DestinationForwarder({ link, destination: d, log: sqliteForwardLog(hub.db), backoffMs: [100], retryForMs: 800 });
+    const d = hub.store.hub.addDestination({ url: dest.url, types: [], createdAt: Date.now() - 1000 });
+    const fwd = new DestinationForwarder({ link, destination: d, log: storeForwardLog(hub.store), backoffMs: [100], retryForMs: 800 });
     cleanups.push(() => fwd.stop());
     fwd.start();
     hub.ingest(1);
@@ -148,7 +147,7 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
     const attempts = dest.got.length;
     await new Promise((r) => setTimeout(r, 600));
     expect(dest.got.length).toBe(attempts); // terminated: JetStream delivers it no more
-    const log = listForwardLog(hub.db, d.id);
+    const log = hub.store.hub.listForwardLog(d.id);
     expect(log[0]).toMatchObject({ outcome: 'parked', status: 500 });
     expect(log.filter((l) => l.outcome === 'failed').length).toBe(attempts - 1);
   });

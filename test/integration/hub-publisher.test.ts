@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../main/core/hub/connection.js';
 import { HDR } from '../../main/core/hub/encoding.js';
-import { HubPublisher, sqliteOutbox } from '../../main/core/hub/publisher.js';
+import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
 import { STREAM_NAME } from '../../main/core/hub/subjects.js';
 import { tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
@@ -63,7 +63,7 @@ describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', (
     const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
     cleanups.push(() => hub.close());
     const link = new HubLink({ url: nats.url, name: 'hookwatch-hub-test' });
-    const publisher = new HubPublisher({ link, outbox: sqliteOutbox(hub.db, 'acme') });
+    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
     cleanups.push(() => link.close());
     cleanups.push(() => publisher.stop());
     publisher.start();
@@ -97,7 +97,7 @@ describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', (
     const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
     cleanups.push(() => hub.close());
     const link = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link, outbox: sqliteOutbox(hub.db, 'acme'), publishTimeoutMs: 1000 });
+    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme'), publishTimeoutMs: 1000 });
     cleanups.push(() => link.close());
     cleanups.push(() => publisher.stop());
     publisher.start();
@@ -139,7 +139,7 @@ describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', (
     cleanups.push(() => hub.close());
     for (let n = 0; n < 20; n++) hub.ingest(n);
     const link = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link, outbox: sqliteOutbox(hub.db, 'acme') });
+    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
     cleanups.push(() => link.close());
     cleanups.push(() => publisher.stop());
     publisher.start();

@@ -8,8 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { blankEvent } from '../../main/core/events.js';
 import { accountMsgId, eventMsgId } from '../../main/core/hub/encoding.js';
-import { OUTBOX_MIGRATION, enqueueOutbox } from '../../main/core/store/outbox.js';
-import { HookwatchStore } from '../../main/core/store/store.js';
+import { HookwatchStore, outboxKey } from '../../main/core/store/store.js';
 
 export const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
 export const natsServerAvailable = existsSync(NATS_SERVER);
@@ -210,7 +209,7 @@ export class NatsCluster {
   }
 }
 
-// ---- A hub-side store for engine tests: the real store file, plus the outbox migration. ----
+// ---- A hub-side store for engine tests: the real store file (migration 5 holds the hub tables). ----
 
 /** The raw body of test event n: a TimelinesAI-like payload with non-ASCII text, so bytes matter. */
 export function rawBody(n: number): Buffer {
@@ -230,12 +229,8 @@ export function rawBody(n: number): Buffer {
  */
 export function openHubStore(file: string, workspace = 'acme') {
   const store = HookwatchStore.open(file, { durability: 'normal' });
-  const db = store.rawForTests;
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'hub_outbox'").get();
-  if (!has) db.exec(OUTBOX_MIGRATION.sql);
   return {
     store,
-    db,
     /** Stores event n (type message:received:new unless given) and queues it; returns its message id. */
     ingest(n: number, type = 'message:received:new', body: Buffer = rawBody(n)): string {
       const e = {
@@ -266,7 +261,7 @@ export function openHubStore(file: string, workspace = 'acme') {
         );
         const ev = res.events[0]!;
         const msgId = eventMsgId(workspace, e, ev.id);
-        if (!ev.duplicate) enqueueOutbox(db, [{ kind: 'event', eventId: ev.id, type, msgId, createdAt: at }]);
+        if (!ev.duplicate) store.hub.enqueue([{ kind: 'event', eventId: ev.id, type, msgId: outboxKey.event(e, ev.id), createdAt: at }]);
         return msgId;
       });
     },
@@ -274,8 +269,14 @@ export function openHubStore(file: string, workspace = 'acme') {
     accountChange(key: string, state: 'connected' | 'disconnected' | 'suspended', since: number): string {
       const msgId = accountMsgId(workspace, { key, state, since }, since);
       store.transaction(() =>
-        enqueueOutbox(db, [
-          { kind: 'account', type: state, msgId, payload: { key, phone: key, state, since, name: 'Dana Owner' }, createdAt: Date.now() },
+        store.hub.enqueue([
+          {
+            kind: 'account',
+            type: state,
+            msgId: outboxKey.account({ key, state, since }, since),
+            payload: { key, phone: key, state, since, name: 'Dana Owner' },
+            createdAt: Date.now(),
+          },
         ]),
       );
       return msgId;

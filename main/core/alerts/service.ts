@@ -1,5 +1,5 @@
 // AlertService: turns committed events and account checks into account states and alerts, saved in one transaction.
-import type { StoredAlert, StoredEvent, HookwatchStore } from '../store/store.js';
+import { outboxKey, type StoredAlert, type StoredEvent, type HookwatchStore } from '../store/store.js';
 import {
   accountStatusFromEvents,
   applyAccountEvents,
@@ -196,6 +196,7 @@ export class AlertService {
       alerts = this.store.transaction(() => {
         this.store.saveAccounts(changed, removed);
         this.store.meta.set('alertsLastEventId', this.lastEventId);
+        this.enqueueForHub(signals);
         return this.decideAndStore(signals);
       });
     } catch (err) {
@@ -217,6 +218,27 @@ export class AlertService {
     }
   }
 
+  /** A hub publishes account-state changes in the transaction that saves them (docs/hub.md). */
+  private enqueueForHub(signals: readonly AlertSignal[]): void {
+    if (!this.store.hub.publishing) return;
+    const at = this.now();
+    this.store.hub.enqueue(
+      signals.flatMap((s) =>
+        s.kind === 'account'
+          ? [
+              {
+                kind: 'account' as const,
+                type: s.transition.to,
+                msgId: outboxKey.account({ key: s.transition.key, state: s.transition.to, since: s.transition.at }, at),
+                payload: { ...s.transition, state: s.transition.to, since: s.transition.at },
+                createdAt: at,
+              },
+            ]
+          : [],
+      ),
+    );
+  }
+
   private snapshot(): Snapshot {
     return { board: this.board, lastEventId: this.lastEventId, rules: this.rules };
   }
@@ -235,9 +257,21 @@ export class AlertService {
     const d = decideAlerts({ now: this.now(), settings: this.currentSettings, state: this.rules, signals });
     const stored = this.store.transaction(() => {
       this.store.meta.set('alertRuleState', d.nextState);
-      const alerts = d.alerts.map((a) => this.store.insertAlert(a));
-      this.recordIncidents(alerts);
-      return alerts;
+      const inserted = d.alerts.map((a) => this.store.insertAlert(a));
+      if (this.store.hub.publishing) {
+        const at = this.now();
+        this.store.hub.enqueue(
+          inserted.map((a) => ({
+            kind: 'incident',
+            type: a.kind,
+            msgId: outboxKey.incident(a.id, 'raised'),
+            payload: { ...a, change: 'raised' },
+            createdAt: at,
+          })),
+        );
+      }
+      this.recordIncidents(inserted);
+      return inserted;
     });
     this.rules = d.nextState;
     if (this.timer) clearTimeout(this.timer);

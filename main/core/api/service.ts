@@ -23,6 +23,7 @@ import {
   type ExportFile,
   type FilterOptions,
   type HealthReport,
+  type HubHealth,
   type HookwatchApi,
   type HookwatchNotification,
   type HookwatchNotifications,
@@ -84,6 +85,8 @@ export interface ServiceOptions {
   /** Where the first-run screen's TimelinesAI token goes; without it the screen says how to set one. */
   tokenStore?: TokenStore;
   registrar?: Registrar;
+  /** The team hub's status (docs/hub.md); absent when this install neither publishes to nor follows one. */
+  hub?: { status(): HubHealth };
   /** New events and deliveries are sent in batches at most this often (default 100 ms). */
   batchMs?: number;
   /**
@@ -270,6 +273,7 @@ export class HookwatchService {
         ...(await this.health.report(this.now())),
         tunnel: o.tunnel ? { available: true, status: o.tunnel.status() } : notAvailable(UNAVAILABLE.tunnel),
         webhooks: o.webhooks ? { available: true, webhooks: o.webhooks.list() } : notAvailable(UNAVAILABLE.webhooks),
+        ...(o.hub ? { hub: o.hub.status() } : {}),
       }),
       listDeliveries: async (query) => {
         const q = obj(query, 'delivery query');

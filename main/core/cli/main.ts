@@ -30,6 +30,7 @@ import {
 import { status } from './commands-status.js';
 import { dashboard, open } from './commands-dashboard.js';
 import { register } from './commands-register.js';
+import { follow as followHub, forward, HUB_HELP, hubDashboardOption, hubServeLine, takeHubFlags } from './commands-hub.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -52,14 +53,19 @@ Usage:
   hookwatch secret [--data DIR] [--rotate]
   hookwatch settings [--data DIR] [--retention-days N] [--delivery-log-days N]
   hookwatch prune [--data DIR]
-
+${HUB_HELP}
 Data folder: --data, else $HOOKWATCH_DATA, else the desktop app's folder (${defaultDataDir()}).
 Event types: TimelinesAI's names (message:new, whatsapp:account:disconnected, ...) or a group:
   ${EVENT_GROUP_NAMES.join(', ')}.
 `;
 
 // The command table: one line per command (other commands register themselves the same way in their own files).
-registerCommand('serve', 'receive webhooks, keep them, raise alerts, serve the dashboard', serve);
+registerCommand('serve', 'receive webhooks, keep them, raise alerts, serve the dashboard', (args, io) => {
+  const hub = takeHubFlags(args, io);
+  return serve(hub.args, io, hub.hub);
+});
+registerCommand('follow', 'follow a team hub: keep its events in a local folder, with your own alerts', followHub);
+registerCommand('forward', 'forward events to HTTP destinations (add URL [--types LIST] | list | remove ID)', forward);
 registerCommand('events', 'list stored events, newest first (or follow new ones)', events);
 registerCommand('deliveries', 'list the requests the receiver answered', deliveries);
 registerCommand('accounts', 'list WhatsApp numbers and their state', accounts);
@@ -113,7 +119,7 @@ function openExisting(dataDir: string): HookwatchStore {
   return HookwatchStore.open(databasePath(dataDir), { mustExist: true });
 }
 
-async function serve(args: string[], io: CliIo): Promise<number> {
+async function serve(args: string[], io: CliIo, hub?: Parameters<typeof HookwatchCore.start>[0]['hub']): Promise<number> {
   const v = parse('serve', args, {
     port: { type: 'string', arg: 'N', help: `receiver port on 127.0.0.1, 0 to 65535 (default ${DEFAULT_PORT}; 0: any free port)` },
     'no-tunnel': { type: 'boolean', help: 'no public URL (only local requests reach the receiver)' },
@@ -169,6 +175,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
             },
           }),
       ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
+      ...(hub ? { hub } : {}),
       setup: (c) => {
         core = c;
         c.alerts.onAlert((a) => io.out(alertLine(a)));
@@ -216,6 +223,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       const chosen = dashboardPortOf(dashboardFlag, io.env, core.store);
       dashboardPort = chosen.port;
       dashboard = await startDashboard(core, {
+        ...hubDashboardOption(core),
         port: chosen.port,
         fallbackToFreePort: !chosen.explicit,
         token: dashboardToken(core.store),
@@ -238,6 +246,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   }
   io.out(`data: ${dataDir}\n`);
   io.out(`receiver: ${core.receiver.localUrl}\n`);
+  if (hubServeLine(core)) io.out(hubServeLine(core)!);
   // The URL carries this run's access token: it is for the person at this terminal, never a log line.
   if (dashboard) io.out(`dashboard: ${dashboard.url}\n`);
   if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');

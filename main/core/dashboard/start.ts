@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { HookwatchStore } from '../store/store.js';
 import { createHookwatchService, type WirableCore } from '../api/create.js';
 import type { TokenStore, TunnelSupervisorLike } from '../api/ports.js';
-import type { HookwatchService } from '../api/service.js';
+import type { HookwatchService, ServiceOptions } from '../api/service.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 
 /** The dashboard's fixed default port, so its address (and bookmarks of it) survive restarts. */
@@ -61,6 +61,8 @@ export async function startDashboard(
     rendererDir?: string;
     /** How often new events are sent to the page (default 100 ms). */
     batchMs?: number;
+    /** The team hub's status, for a hub or a follower (health shows "following <hub>, N behind"). */
+    hub?: ServiceOptions['hub'];
     log?: (line: string) => void;
   } = {},
 ): Promise<RunningDashboard> {
@@ -70,6 +72,7 @@ export async function startDashboard(
     tokenStore: options.tokenStore,
     batchMs: options.batchMs,
     log: options.log,
+    hub: options.hub,
   });
   let server: DashboardServer;
   try {

@@ -1,7 +1,7 @@
 // The wire format of hub messages: raw body as the payload, normalized record and ids in headers; and decoding on the follower side.
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { NormalizedEvent, ProviderId } from '../events.js';
-import type { OutboxRow } from '../store/outbox.js';
+import { outboxKey, type OutboxRow } from '../store/store.js';
 import { subjectFor, workspaceToken, type HubKind } from './subjects.js';
 
 /**
@@ -64,25 +64,19 @@ export interface OutboxMessage {
   body: Uint8Array;
 }
 
-/**
- * Nats-Msg-Id of an event: the event's own key (provider, type, dedupe key), so the same webhook
- * published twice (a re-send after a crash, or two hubs of one workspace) is stored once by JetStream.
- * A body-hash key (`h:`) names a payload, not an occurrence (store.ts: "suspended" twice is two
- * events with one hash), so those carry the hub's event id as well.
- */
+/** Nats-Msg-Id of an event: the workspace and the event's own key (see outboxKey in the store). */
 export function eventMsgId(workspace: string, e: { provider: string; type: string; dedupeKey: string }, eventId: number): string {
-  const base = `${workspaceToken(workspace)}:event:${e.provider}:${e.type}:${e.dedupeKey}`;
-  return e.dedupeKey.startsWith('h:') ? `${base}@${eventId}` : base;
+  return `${workspaceToken(workspace)}:${outboxKey.event(e, eventId)}`;
 }
 
 /** An account-state change is identified by the account, its new state and when that state began. */
 export function accountMsgId(workspace: string, a: { key: string; state: string; since: number | null }, at: number): string {
-  return `${workspaceToken(workspace)}:account:${a.key}:${a.state}:${a.since ?? at}`;
+  return `${workspaceToken(workspace)}:${outboxKey.account(a, at)}`;
 }
 
 /** An incident change (an alert raised, acknowledged) of this hub. */
 export function incidentMsgId(workspace: string, alertId: number, change: string): string {
-  return `${workspaceToken(workspace)}:incident:${alertId}:${change}`;
+  return `${workspaceToken(workspace)}:${outboxKey.incident(alertId, change)}`;
 }
 
 /** JSON with every non-ASCII character escaped, safe as a header value. */
@@ -150,10 +144,12 @@ export function encodeOutboxRow(row: OutboxRow, workspace: string, maxPayload: n
   h.set(HDR.workspace, workspaceToken(workspace));
   h.set(HDR.type, asciiJson(row.type).slice(1, -1));
   const subject = subjectFor(workspace, row.kind as HubKind, row.type);
+  // Rows hold the id without the workspace (the receiver does not know the hub's settings).
+  const msgId = `${workspaceToken(workspace)}:${row.msgId}`;
   if (row.kind !== 'event') {
     if (row.payload === null) return null;
     h.set(HDR.contentType, 'application/json');
-    return { id: row.id, subject, msgId: row.msgId, headers: h, body: new TextEncoder().encode(row.payload) };
+    return { id: row.id, subject, msgId, headers: h, body: new TextEncoder().encode(row.payload) };
   }
   if (row.event === null) return null;
   const record = eventRecordOf(row.event);
@@ -173,7 +169,7 @@ export function encodeOutboxRow(row: OutboxRow, workspace: string, maxPayload: n
     h.set(HDR.bodyTruncated, String(body.byteLength));
     payload = new Uint8Array(0);
   }
-  return { id: row.id, subject, msgId: row.msgId, headers: h, body: payload };
+  return { id: row.id, subject, msgId, headers: h, body: payload };
 }
 
 interface WireMessage {

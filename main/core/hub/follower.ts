@@ -10,8 +10,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type Database from 'better-sqlite3';
-import { claimInbox } from '../store/outbox.js';
+import type { HookwatchStore } from '../store/store.js';
 import { safeErrorText, type HubLink } from './connection.js';
 import { decodeHubMessage, HubDecodeError, type HubRecord } from './encoding.js';
 import { STREAM_NAME, consumerName, workspaceFilter } from './subjects.js';
@@ -61,6 +60,9 @@ export interface FollowerOptions {
   /** Called once each time the consumer is up and consuming (the CLI prints `following: <url>`). */
   onFollowing?: () => void;
 }
+
+/** How long a follower waits for a batch to fill before committing what it has. */
+const FILL_MS = 10;
 
 export class HubFollower {
   readonly consumer: string;
@@ -133,6 +135,7 @@ export class HubFollower {
         // each) and a single live message goes through at once.
         let queue: JsMsg[] = [];
         let flushing: Promise<void> | null = null;
+        let fill: { timer: NodeJS.Timeout; go: () => void } | null = null;
         const max = this.options.batch ?? 1000;
         const flush = async (): Promise<void> => {
           while (queue.length > 0 && !this.stopped) {
@@ -151,7 +154,22 @@ export class HubFollower {
           max_messages: Math.max(max, 100),
           callback: (m) => {
             queue.push(m);
-            flushing ??= new Promise<void>((r) => setImmediate(r)).then(flush);
+            // Wait a few ms for the batch to fill: messages come off the socket some 60 per read, and a
+            // transaction per read spent most of a catch-up in commits (88 records each, 2.4k/s measured).
+            // A full batch goes at once; a single live message waits at most FILL_MS.
+            if (queue.length >= max && fill) {
+              clearTimeout(fill.timer);
+              fill.go();
+            }
+            if (!flushing) {
+              let go!: () => void;
+              const started = new Promise<void>((r) => (go = r));
+              fill = { timer: setTimeout(() => go(), FILL_MS), go };
+              flushing = started.then(() => {
+                fill = null;
+                return flush();
+              });
+            }
           },
         });
         this.messages = messages;
@@ -235,25 +253,28 @@ export class HubFollower {
 }
 
 /**
- * The sink over a SQLite database with the hub_inbox table: one IMMEDIATE transaction per batch;
+ * The sink over the store's hub_inbox table: one IMMEDIATE transaction per batch;
  * each record is claimed by its message id and handed to `applyNew` only the first time, in the same
  * transaction, so "stored" and "marked applied" commit together.
  */
-export function sqliteInboxSink(
-  db: Database.Database,
+export function storeInboxSink(
+  store: HookwatchStore,
   applyNew: (record: HubRecord) => void,
   now: () => number = Date.now,
-): FollowerSink & { duplicates: number } {
+): FollowerSink & { duplicates: number; batches: number } {
   const sink = {
     duplicates: 0,
+    /** Local transactions so far (the benchmark reports records per transaction). */
+    batches: 0,
     apply(records: HubRecord[]): void {
-      db.transaction(() => {
+      sink.batches++;
+      store.transaction(() => {
         const at = now();
         for (const r of records) {
-          if (claimInbox(db, r.msgId, r.seq, at)) applyNew(r);
+          if (store.hub.claimInbox(r.msgId, r.seq, at)) applyNew(r);
           else sink.duplicates++;
         }
-      }).immediate();
+      });
     },
   };
   return sink;

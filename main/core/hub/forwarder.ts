@@ -11,8 +11,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type Database from 'better-sqlite3';
-import { recordForward, type ForwardDestination, type ForwardLogEntry } from '../store/outbox.js';
+import type { ForwardDestination, ForwardLogEntry, HookwatchStore } from '../store/store.js';
 import { redactUrl, safeErrorText, type HubLink } from './connection.js';
 import { decodeHubMessage } from './encoding.js';
 import { STREAM_NAME, SUBJECT_ROOT, consumerName, eventTypeFilter, kindFilter, typeTokens, workspaceToken } from './subjects.js';
@@ -32,8 +31,8 @@ export interface ForwardLog {
   record(entry: ForwardLogEntry): void;
 }
 
-export function sqliteForwardLog(db: Database.Database): ForwardLog {
-  return { record: (entry) => recordForward(db, entry) };
+export function storeForwardLog(store: HookwatchStore): ForwardLog {
+  return { record: (entry) => store.hub.recordForward(entry) };
 }
 
 export const DEFAULT_RETRY_FOR_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,6 @@
 // Drains the outbox to the HOOKWATCH stream in order, with message ids, backing off while NATS is away; never throws into the receiver.
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import type Database from 'better-sqlite3';
-import { deleteOutbox, outboxBacklog, pendingOutbox } from '../store/outbox.js';
+import type { HookwatchStore } from '../store/store.js';
 import type { HubLink } from './connection.js';
 import { safeErrorText } from './connection.js';
 import { encodeOutboxRow, type OutboxMessage } from './encoding.js';
@@ -16,12 +15,12 @@ export interface Outbox {
   backlog(): { count: number; oldestAt: number | null };
 }
 
-/** The Outbox over the store's database handle (the receiver writes the rows in its own transaction). */
-export function sqliteOutbox(db: Database.Database, workspace: string): Outbox & { dropped: number } {
+/** The Outbox over the store's hub tables (the receiver writes the rows in its own transaction). */
+export function storeOutbox(store: HookwatchStore, workspace: string): Outbox & { dropped: number } {
   const outbox = {
     dropped: 0,
     pending(limit: number, maxPayload: number): OutboxMessage[] {
-      const rows = pendingOutbox(db, limit);
+      const rows = store.hub.pending(limit);
       const out: OutboxMessage[] = [];
       const gone: number[] = [];
       for (const row of rows) {
@@ -31,16 +30,16 @@ export function sqliteOutbox(db: Database.Database, workspace: string): Outbox &
       }
       if (gone.length > 0) {
         // Removed by retention before it could be sent (NATS away for longer than events are kept).
-        deleteOutbox(db, gone);
+        store.hub.markSent(gone);
         outbox.dropped += gone.length;
       }
       return out;
     },
     markSent(ids: readonly number[]): void {
-      deleteOutbox(db, ids);
+      store.hub.markSent(ids);
     },
     backlog() {
-      return outboxBacklog(db);
+      return store.hub.backlog();
     },
   };
   return outbox;

@@ -2,6 +2,7 @@
 import type { NormalizedEvent } from '../events.js';
 import type { DeliveriesTable, DeliveryRecord, StoredDelivery } from './deliveries.js';
 import type { EventsTable, StoredEvent } from './events.js';
+import { outboxKey, type HubTables } from './outbox.js';
 
 /** A stored event as this delivery left it, and whether this delivery was a redelivery of it. */
 export interface IngestedEvent extends StoredEvent {
@@ -25,6 +26,7 @@ export function writeDelivery(
   events: EventsTable,
   d: DeliveryRecord,
   normalized: readonly NormalizedEvent[],
+  hub?: HubTables,
 ): CommittedDelivery {
   const first = normalized[0];
   const delivery = deliveries.insert(d, {
@@ -39,6 +41,13 @@ export function writeDelivery(
   if (stored.length > 0 && stored.every((e) => e.duplicate)) {
     deliveries.markDuplicate(delivery.id);
     delivery.duplicate = true;
+  }
+  // A hub publishes every new event: its outbox row commits with it, so "stored" means "will be published".
+  const fresh = hub?.publishing ? stored.filter((e) => !e.duplicate) : [];
+  if (fresh.length > 0) {
+    hub!.enqueue(
+      fresh.map((e) => ({ kind: 'event', eventId: e.id, type: e.type, msgId: outboxKey.event(e, e.id), createdAt: d.receivedAt })),
+    );
   }
   return { delivery, events: stored };
 }

@@ -1,6 +1,7 @@
 // Numbered schema migrations and the function that applies them.
 import type Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
+import { OUTBOX_MIGRATION } from './outbox.js';
 
 /**
  * Numbered schema migrations. Each runs in one transaction with the `PRAGMA user_version` bump,
@@ -195,8 +196,10 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  // The team hub (docs/hub.md): outbox, follower inbox, forwarding destinations and their log.
+  { version: 5, ...OUTBOX_MIGRATION },
   {
-    version: 9,
+    version: 6,
     name: 'incidents: one row per outage, folded from alerts',
     sql: `
       -- One account outage, tunnel outage or failing provider webhook is one incident, however many alerts

@@ -1,8 +1,10 @@
 // SQL of the team hub: the outbox the hub drains to NATS, the follower's inbox of applied messages, forwarding destinations and their delivery log.
-import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import { StoreDataError } from './errors.js';
+import { asRow, blobOrNull, flag, num, numOrNull, oneOf, oneOfOrNull, parseJsonColumn, str, strOrNull, type SqlRow } from './hydrate.js';
 
 /**
- * One migration, to be registered in migrations.ts after the last one (the lead numbers it at merge).
+ * Migration 5 (registered in migrations.ts).
  * Why an outbox: the receiver answers 200 only after its commit, and publishing must never delay or
  * fail that answer. Writing a tiny row in the SAME transaction as the event makes "stored" imply
  * "will be published" (no event can be stored and forgotten, none published that was rolled back);
@@ -22,7 +24,7 @@ export const OUTBOX_MIGRATION = {
       kind       TEXT NOT NULL CHECK (kind IN ('event', 'account', 'incident')),
       event_id   INTEGER,                 -- kind 'event': events.id (read when sent)
       type       TEXT NOT NULL,           -- event type, account state or incident kind: the subject's tail
-      msg_id     TEXT NOT NULL,           -- Nats-Msg-Id: JetStream drops a re-publish of the same id
+      msg_id     TEXT NOT NULL,           -- Nats-Msg-Id without the workspace (outboxKey): JetStream drops a re-publish
       payload    TEXT,                    -- kinds 'account' and 'incident': the JSON record at that moment
       created_at INTEGER NOT NULL
     );
@@ -62,7 +64,8 @@ export const OUTBOX_MIGRATION = {
   `,
 } as const;
 
-export type OutboxKind = 'event' | 'account' | 'incident';
+export const OUTBOX_KINDS = ['event', 'account', 'incident'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 export interface OutboxInsert {
   kind: OutboxKind;
@@ -74,6 +77,30 @@ export interface OutboxInsert {
   payload?: unknown;
   createdAt: number;
 }
+
+/**
+ * The message key an outbox row carries: its Nats-Msg-Id without the workspace, which the publisher
+ * prefixes (docs/hub.md). Kept here so the receiver's transaction (possibly on the writer thread) can
+ * write it without knowing the hub's settings.
+ * An event's key is its own (provider, type, dedupe key), so the same webhook published twice (a re-send
+ * after a crash, or two hubs of one workspace) is stored once by JetStream. A body-hash key (`h:`) names
+ * a payload, not an occurrence ("suspended" twice is two events with one hash), so those carry the
+ * hub's event id as well.
+ */
+export const outboxKey = {
+  event(e: { provider: string; type: string; dedupeKey: string }, eventId: number): string {
+    const base = `event:${e.provider}:${e.type}:${e.dedupeKey}`;
+    return e.dedupeKey.startsWith('h:') ? `${base}@${eventId}` : base;
+  },
+  /** An account-state change: the account, its new state and when that state began. */
+  account(a: { key: string; state: string; since: number | null }, at: number): string {
+    return `account:${a.key}:${a.state}:${a.since ?? at}`;
+  },
+  /** An incident change (an alert raised, acknowledged) of this hub. */
+  incident(alertId: number, change: string): string {
+    return `incident:${alertId}:${change}`;
+  },
+};
 
 /** An events row joined with its delivery, as the publisher needs it. */
 export interface OutboxEventRow {
@@ -121,152 +148,56 @@ export interface OutboxRow {
   payload: string | null;
 }
 
-const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function stmt(db: Database.Database, sql: string): Database.Statement {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare(sql)));
-  return s;
-}
+const O = 'hub_outbox';
 
-/** Queues messages; call it inside the transaction that stores what they announce. */
-export function enqueueOutbox(db: Database.Database, rows: readonly OutboxInsert[]): void {
-  const insert = stmt(db, 'INSERT INTO hub_outbox (kind, event_id, type, msg_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  for (const r of rows) {
-    insert.run(r.kind, r.eventId ?? null, r.type, r.msgId, r.payload === undefined ? null : JSON.stringify(r.payload), r.createdAt);
-  }
-}
-
-interface JoinedRow {
-  o_id: number;
-  o_kind: OutboxKind;
-  o_type: string;
-  o_msg_id: string;
-  o_payload: string | null;
-  o_created_at: number;
-  id: number | null;
-  delivery_id: number;
-  received_at: number;
-  occurred_at: number | null;
-  provider: string;
-  shape: string;
-  type: string;
-  original_type: string | null;
-  dedupe_key: string;
-  delivery_count: number;
-  account_phone: string | null;
-  account_id: string | null;
-  account_name: string | null;
-  chat_id: string | null;
-  chat_name: string | null;
-  chat_phone: string | null;
-  message_uid: string | null;
-  direction: string | null;
-  text: string | null;
-  details: string;
-  d_method: string | null;
-  d_path: string | null;
-  d_forced_provider: string | null;
-  d_content_type: string | null;
-  d_headers: string | null;
-  d_body: Buffer | null;
-  d_body_truncated: number | null;
-  d_size: number | null;
-}
-
-/** The oldest `limit` messages to publish, in order, with their events read now. */
-export function pendingOutbox(db: Database.Database, limit: number): OutboxRow[] {
-  const rows = stmt(
-    db,
-    `SELECT o.id AS o_id, o.kind AS o_kind, o.type AS o_type, o.msg_id AS o_msg_id, o.payload AS o_payload, o.created_at AS o_created_at,
-            e.id, e.delivery_id, e.received_at, e.occurred_at, e.provider, e.shape, e.type, e.original_type, e.dedupe_key,
-            e.delivery_count, e.account_phone, e.account_id, e.account_name, e.chat_id, e.chat_name, e.chat_phone,
-            e.message_uid, e.direction, e.text, e.details,
-            d.method AS d_method, d.path AS d_path, d.forced_provider AS d_forced_provider, d.content_type AS d_content_type,
-            d.headers AS d_headers, d.body AS d_body, d.body_truncated AS d_body_truncated, d.size AS d_size
-       FROM hub_outbox o
-       LEFT JOIN events e ON o.kind = 'event' AND e.id = o.event_id
-       LEFT JOIN deliveries d ON d.id = e.delivery_id
-      ORDER BY o.id
-      LIMIT ?`,
-  ).all(limit) as JoinedRow[];
-  return rows.map((r) => ({
-    id: r.o_id,
-    kind: r.o_kind,
-    type: r.o_type,
-    msgId: r.o_msg_id,
-    createdAt: r.o_created_at,
-    payload: r.o_payload,
+/** An outbox row joined with its event and delivery (LEFT JOIN: the event may be gone). */
+export function hydrateOutboxRow(r: SqlRow): OutboxRow {
+  const kind = oneOf(r, O, 'o_kind', OUTBOX_KINDS);
+  const eventId = numOrNull(r, O, 'id');
+  const body = blobOrNull(r, O, 'd_body');
+  return {
+    id: num(r, O, 'o_id'),
+    kind,
+    type: str(r, O, 'o_type'),
+    msgId: str(r, O, 'o_msg_id'),
+    createdAt: num(r, O, 'o_created_at'),
+    payload: strOrNull(r, O, 'o_payload'),
     event:
-      r.o_kind !== 'event' || r.id === null
+      kind !== 'event' || eventId === null
         ? null
         : {
-            id: r.id,
-            deliveryId: r.delivery_id,
-            receivedAt: r.received_at,
-            occurredAt: r.occurred_at,
-            provider: r.provider,
-            shape: r.shape,
-            type: r.type,
-            originalType: r.original_type,
-            dedupeKey: r.dedupe_key,
-            deliveryCount: r.delivery_count,
-            accountPhone: r.account_phone,
-            accountId: r.account_id,
-            accountName: r.account_name,
-            chatId: r.chat_id,
-            chatName: r.chat_name,
-            chatPhone: r.chat_phone,
-            messageUid: r.message_uid,
-            direction: r.direction,
-            text: r.text,
-            details: r.details,
+            id: eventId,
+            deliveryId: num(r, O, 'delivery_id'),
+            receivedAt: num(r, O, 'received_at'),
+            occurredAt: numOrNull(r, O, 'occurred_at'),
+            provider: str(r, O, 'provider'),
+            shape: str(r, O, 'shape'),
+            type: str(r, O, 'type'),
+            originalType: strOrNull(r, O, 'original_type'),
+            dedupeKey: str(r, O, 'dedupe_key'),
+            deliveryCount: num(r, O, 'delivery_count'),
+            accountPhone: strOrNull(r, O, 'account_phone'),
+            accountId: strOrNull(r, O, 'account_id'),
+            accountName: strOrNull(r, O, 'account_name'),
+            chatId: strOrNull(r, O, 'chat_id'),
+            chatName: strOrNull(r, O, 'chat_name'),
+            chatPhone: strOrNull(r, O, 'chat_phone'),
+            messageUid: strOrNull(r, O, 'message_uid'),
+            direction: strOrNull(r, O, 'direction'),
+            text: strOrNull(r, O, 'text'),
+            details: str(r, O, 'details'),
             request: {
-              method: r.d_method ?? 'POST',
-              path: r.d_path ?? '',
-              forcedProvider: r.d_forced_provider,
-              contentType: r.d_content_type,
-              headers: r.d_headers ?? '{}',
-              body: r.d_body,
-              bodyTruncated: r.d_body_truncated === 1,
-              size: r.d_size ?? r.d_body?.length ?? 0,
+              method: strOrNull(r, O, 'd_method') ?? 'POST',
+              path: strOrNull(r, O, 'd_path') ?? '',
+              forcedProvider: strOrNull(r, O, 'd_forced_provider'),
+              contentType: strOrNull(r, O, 'd_content_type'),
+              headers: strOrNull(r, O, 'd_headers') ?? '{}',
+              body,
+              bodyTruncated: r.d_body_truncated === null ? false : flag(r, O, 'd_body_truncated'),
+              size: numOrNull(r, O, 'd_size') ?? body?.length ?? 0,
             },
           },
-  }));
-}
-
-/** Removes published messages (one transaction, so one fsync per batch). */
-export function deleteOutbox(db: Database.Database, ids: readonly number[]): void {
-  if (ids.length === 0) return;
-  const del = stmt(db, 'DELETE FROM hub_outbox WHERE id = ?');
-  db.transaction(() => {
-    for (const id of ids) del.run(id);
-  }).immediate();
-}
-
-/** How many messages wait, and since when: shown in health and `hookwatch status`. */
-export function outboxBacklog(db: Database.Database): { count: number; oldestAt: number | null } {
-  const r = stmt(db, 'SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox').get() as {
-    count: number;
-    oldest: number | null;
   };
-  return { count: r.count, oldestAt: r.oldest };
-}
-
-/**
- * Follower: records that a hub message is applied; false when it already was (skip it).
- * Call it in the transaction that applies the message.
- */
-export function claimInbox(db: Database.Database, msgId: string, streamSeq: number, at: number): boolean {
-  return (
-    stmt(db, 'INSERT OR IGNORE INTO hub_inbox (msg_id, stream_seq, applied_at) VALUES (?, ?, ?)').run(msgId, streamSeq, at).changes === 1
-  );
-}
-
-/** Forgets applied ids older than the stream's retention (the broker no longer has those messages). */
-export function pruneInbox(db: Database.Database, before: number): number {
-  return stmt(db, 'DELETE FROM hub_inbox WHERE applied_at < ?').run(before).changes;
 }
 
 export interface ForwardDestination {
@@ -277,36 +208,18 @@ export interface ForwardDestination {
   createdAt: number;
 }
 
-export function addDestination(db: Database.Database, d: { url: string; types: readonly string[]; createdAt: number }): ForwardDestination {
-  const id = Number(
-    stmt(db, 'INSERT INTO forward_destinations (url, types, created_at) VALUES (?, ?, ?)').run(d.url, JSON.stringify(d.types), d.createdAt)
-      .lastInsertRowid,
-  );
-  return { id, url: d.url, types: [...d.types], createdAt: d.createdAt };
+const FD = 'forward_destinations';
+
+export function hydrateForwardDestination(r: SqlRow): ForwardDestination {
+  const types = parseJsonColumn(r, FD, 'types');
+  if (!Array.isArray(types) || !types.every((t): t is string => typeof t === 'string')) {
+    throw new StoreDataError(`${FD}.types: expected a JSON array of text`);
+  }
+  return { id: num(r, FD, 'id'), url: str(r, FD, 'url'), types, createdAt: num(r, FD, 'created_at') };
 }
 
-export function listDestinations(db: Database.Database): ForwardDestination[] {
-  return (
-    stmt(db, 'SELECT id, url, types, created_at FROM forward_destinations ORDER BY id').all() as Array<{
-      id: number;
-      url: string;
-      types: string;
-      created_at: number;
-    }>
-  ).map((r) => ({
-    id: r.id,
-    url: r.url,
-    types: JSON.parse(r.types) as string[],
-    createdAt: r.created_at,
-  }));
-}
-
-/** Removes a destination; its log stays until retention (what was sent where remains answerable). */
-export function removeDestination(db: Database.Database, id: number): boolean {
-  return stmt(db, 'DELETE FROM forward_destinations WHERE id = ?').run(id).changes === 1;
-}
-
-export type ForwardOutcome = 'delivered' | 'failed' | 'parked';
+export const FORWARD_OUTCOMES = ['delivered', 'failed', 'parked'] as const;
+export type ForwardOutcome = (typeof FORWARD_OUTCOMES)[number];
 
 export interface ForwardLogEntry {
   destinationId: number;
@@ -321,76 +234,174 @@ export interface ForwardLogEntry {
   latencyMs: number | null;
 }
 
-export function recordForward(db: Database.Database, e: ForwardLogEntry): void {
-  stmt(
-    db,
-    `INSERT INTO forward_log (destination_id, at, msg_id, stream_seq, event_type, attempt, outcome, status, error, latency_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(e.destinationId, e.at, e.msgId, e.streamSeq, e.eventType, e.attempt, e.outcome, e.status, e.error, e.latencyMs);
+const FL = 'forward_log';
+
+export function hydrateForwardLogEntry(r: SqlRow): ForwardLogEntry {
+  return {
+    destinationId: num(r, FL, 'destination_id'),
+    at: num(r, FL, 'at'),
+    msgId: str(r, FL, 'msg_id'),
+    streamSeq: num(r, FL, 'stream_seq'),
+    eventType: strOrNull(r, FL, 'event_type'),
+    attempt: num(r, FL, 'attempt'),
+    outcome: oneOf(r, FL, 'outcome', FORWARD_OUTCOMES),
+    status: numOrNull(r, FL, 'status'),
+    error: strOrNull(r, FL, 'error'),
+    latencyMs: numOrNull(r, FL, 'latency_ms'),
+  };
 }
 
-export function listForwardLog(db: Database.Database, destinationId: number, limit = 100): ForwardLogEntry[] {
-  return (
-    stmt(db, 'SELECT * FROM forward_log WHERE destination_id = ? ORDER BY id DESC LIMIT ?').all(destinationId, limit) as Array<{
-      destination_id: number;
-      at: number;
-      msg_id: string;
-      stream_seq: number;
-      event_type: string | null;
-      attempt: number;
-      outcome: ForwardOutcome;
-      status: number | null;
-      error: string | null;
-      latency_ms: number | null;
-    }>
-  ).map((r) => ({
-    destinationId: r.destination_id,
-    at: r.at,
-    msgId: r.msg_id,
-    streamSeq: r.stream_seq,
-    eventType: r.event_type,
-    attempt: r.attempt,
-    outcome: r.outcome,
-    status: r.status,
-    error: r.error,
-    latencyMs: r.latency_ms,
-  }));
-}
-
-/** Per destination: counts by outcome and the last attempt, for `forward list` and the dashboard. */
-export function forwardSummary(db: Database.Database): Array<{
+export interface ForwardSummary {
   destinationId: number;
   delivered: number;
   failed: number;
   parked: number;
   lastAt: number | null;
   lastOutcome: ForwardOutcome | null;
-}> {
-  return (
-    stmt(
-      db,
-      `SELECT d.id AS destination_id,
-              coalesce(sum(l.outcome = 'delivered'), 0) AS delivered,
-              coalesce(sum(l.outcome = 'failed'), 0) AS failed,
-              coalesce(sum(l.outcome = 'parked'), 0) AS parked,
-              max(l.at) AS last_at,
-              (SELECT outcome FROM forward_log WHERE destination_id = d.id ORDER BY id DESC LIMIT 1) AS last_outcome
-         FROM forward_destinations d LEFT JOIN forward_log l ON l.destination_id = d.id
-        GROUP BY d.id ORDER BY d.id`,
-    ).all() as Array<{
-      destination_id: number;
-      delivered: number;
-      failed: number;
-      parked: number;
-      last_at: number | null;
-      last_outcome: ForwardOutcome | null;
-    }>
-  ).map((r) => ({
-    destinationId: r.destination_id,
-    delivered: r.delivered,
-    failed: r.failed,
-    parked: r.parked,
-    lastAt: r.last_at,
-    lastOutcome: r.last_outcome,
-  }));
+}
+
+function hydrateForwardSummary(r: SqlRow): ForwardSummary {
+  return {
+    destinationId: num(r, FL, 'destination_id'),
+    delivered: num(r, FL, 'delivered'),
+    failed: num(r, FL, 'failed'),
+    parked: num(r, FL, 'parked'),
+    lastAt: numOrNull(r, FL, 'last_at'),
+    lastOutcome: oneOfOrNull(r, FL, 'last_outcome', FORWARD_OUTCOMES),
+  };
+}
+
+/**
+ * The team hub's tables (`store.hub`): the hub's outbox, a follower's inbox of applied message ids,
+ * forwarding destinations and their delivery log.
+ */
+export class HubTables {
+  /**
+   * On for a hub (`serve --hub`): the receiver's ingest and the alert service queue what they store.
+   * Off, nothing is queued, so an install without a hub never grows the outbox.
+   */
+  publishing = false;
+
+  constructor(private readonly db: Db) {}
+
+  /** Queues messages; call it inside the transaction that stores what they announce. */
+  enqueue(rows: readonly OutboxInsert[]): void {
+    const insert = this.db.cached('INSERT INTO hub_outbox (kind, event_id, type, msg_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of rows) {
+      insert.run(r.kind, r.eventId ?? null, r.type, r.msgId, r.payload === undefined ? null : JSON.stringify(r.payload), r.createdAt);
+    }
+  }
+
+  /** The oldest `limit` messages to publish, in order, with their events read now. */
+  pending(limit: number): OutboxRow[] {
+    return this.db
+      .cached(
+        `SELECT o.id AS o_id, o.kind AS o_kind, o.type AS o_type, o.msg_id AS o_msg_id, o.payload AS o_payload, o.created_at AS o_created_at,
+                e.id, e.delivery_id, e.received_at, e.occurred_at, e.provider, e.shape, e.type, e.original_type, e.dedupe_key,
+                e.delivery_count, e.account_phone, e.account_id, e.account_name, e.chat_id, e.chat_name, e.chat_phone,
+                e.message_uid, e.direction, e.text, e.details,
+                d.method AS d_method, d.path AS d_path, d.forced_provider AS d_forced_provider, d.content_type AS d_content_type,
+                d.headers AS d_headers, d.body AS d_body, d.body_truncated AS d_body_truncated, d.size AS d_size
+           FROM hub_outbox o
+           LEFT JOIN events e ON o.kind = 'event' AND e.id = o.event_id
+           LEFT JOIN deliveries d ON d.id = e.delivery_id
+          ORDER BY o.id
+          LIMIT ?`,
+      )
+      .all(limit)
+      .map((r) => hydrateOutboxRow(asRow(r, O)));
+  }
+
+  /** Removes published messages (one transaction, so one fsync per batch). */
+  markSent(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    const del = this.db.cached('DELETE FROM hub_outbox WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) del.run(id);
+    });
+  }
+
+  /** How many messages wait, and since when: shown in health and `hookwatch status`. */
+  backlog(): { count: number; oldestAt: number | null } {
+    const r = asRow(this.db.cached('SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox').get(), O);
+    return { count: num(r, O, 'count'), oldestAt: numOrNull(r, O, 'oldest') };
+  }
+
+  /**
+   * Follower: records that a hub message is applied; false when it already was (skip it).
+   * Call it in the transaction that applies the message.
+   */
+  claimInbox(msgId: string, streamSeq: number, at: number): boolean {
+    return (
+      this.db.cached('INSERT OR IGNORE INTO hub_inbox (msg_id, stream_seq, applied_at) VALUES (?, ?, ?)').run(msgId, streamSeq, at)
+        .changes === 1
+    );
+  }
+
+  /** Forgets applied ids older than the stream's retention (the broker no longer has those messages). */
+  pruneInbox(before: number): number {
+    return this.db.cached('DELETE FROM hub_inbox WHERE applied_at < ?').run(before).changes;
+  }
+
+  /** Message ids applied by this follower (tests and the benchmark compare them with what was sent). */
+  inboxIds(): string[] {
+    return this.db
+      .cached('SELECT msg_id FROM hub_inbox')
+      .all()
+      .map((r) => str(asRow(r, 'hub_inbox'), 'hub_inbox', 'msg_id'));
+  }
+
+  addDestination(d: { url: string; types: readonly string[]; createdAt: number }): ForwardDestination {
+    const id = Number(
+      this.db
+        .cached('INSERT INTO forward_destinations (url, types, created_at) VALUES (?, ?, ?)')
+        .run(d.url, JSON.stringify(d.types), d.createdAt).lastInsertRowid,
+    );
+    return { id, url: d.url, types: [...d.types], createdAt: d.createdAt };
+  }
+
+  listDestinations(): ForwardDestination[] {
+    return this.db
+      .cached('SELECT id, url, types, created_at FROM forward_destinations ORDER BY id')
+      .all()
+      .map((r) => hydrateForwardDestination(asRow(r, FD)));
+  }
+
+  /** Removes a destination; its log stays until retention (what was sent where remains answerable). */
+  removeDestination(id: number): boolean {
+    return this.db.cached('DELETE FROM forward_destinations WHERE id = ?').run(id).changes === 1;
+  }
+
+  recordForward(e: ForwardLogEntry): void {
+    this.db
+      .cached(
+        `INSERT INTO forward_log (destination_id, at, msg_id, stream_seq, event_type, attempt, outcome, status, error, latency_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(e.destinationId, e.at, e.msgId, e.streamSeq, e.eventType, e.attempt, e.outcome, e.status, e.error, e.latencyMs);
+  }
+
+  listForwardLog(destinationId: number, limit = 100): ForwardLogEntry[] {
+    return this.db
+      .cached('SELECT * FROM forward_log WHERE destination_id = ? ORDER BY id DESC LIMIT ?')
+      .all(destinationId, limit)
+      .map((r) => hydrateForwardLogEntry(asRow(r, FL)));
+  }
+
+  /** Per destination: counts by outcome and the last attempt, for `forward list` and the dashboard. */
+  forwardSummary(): ForwardSummary[] {
+    return this.db
+      .cached(
+        `SELECT d.id AS destination_id,
+                coalesce(sum(l.outcome = 'delivered'), 0) AS delivered,
+                coalesce(sum(l.outcome = 'failed'), 0) AS failed,
+                coalesce(sum(l.outcome = 'parked'), 0) AS parked,
+                max(l.at) AS last_at,
+                (SELECT outcome FROM forward_log WHERE destination_id = d.id ORDER BY id DESC LIMIT 1) AS last_outcome
+           FROM forward_destinations d LEFT JOIN forward_log l ON l.destination_id = d.id
+          GROUP BY d.id ORDER BY d.id`,
+      )
+      .all()
+      .map((r) => hydrateForwardSummary(asRow(r, FL)));
+  }
 }

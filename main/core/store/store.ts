@@ -10,6 +10,7 @@ import { HealthQueries } from './health.js';
 import { IncidentsTable } from './incidents.js';
 import { writeDelivery, type CommittedDelivery } from './ingest.js';
 import { MetaTable } from './meta.js';
+import { HubTables } from './outbox.js';
 import { seedSyntheticMessages } from './synthetic.js';
 import { ProviderWebhooksTable, type ProviderWebhookHealth } from './provider-state.js';
 import { TunnelLogTable, type TunnelLogEntry } from './tunnel-log.js';
@@ -27,6 +28,8 @@ export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';
+export { outboxKey } from './outbox.js';
+export type { ForwardDestination, ForwardLogEntry, ForwardOutcome, ForwardSummary, OutboxInsert, OutboxKind, OutboxRow } from './outbox.js';
 export type { TunnelLogEntry } from './tunnel-log.js';
 
 /**
@@ -43,6 +46,8 @@ export class HookwatchStore {
   readonly incidents: IncidentsTable;
   /** The dashboard's read-only health and overview queries. */
   readonly health: HealthQueries;
+  /** The team hub's tables: outbox, follower inbox, forwarding destinations and log (docs/hub.md). */
+  readonly hub: HubTables;
   private readonly db: Db;
   private readonly events: EventsTable;
   private readonly deliveries: DeliveriesTable;
@@ -57,6 +62,7 @@ export class HookwatchStore {
     this.meta = new MetaTable(db);
     this.incidents = new IncidentsTable(db);
     this.health = new HealthQueries(db);
+    this.hub = new HubTables(db);
     this.events = new EventsTable(db, this.meta);
     this.deliveries = new DeliveriesTable(db);
     this.alerts = new AlertsTable(db);
@@ -111,7 +117,7 @@ export class HookwatchStore {
    * commit), it joins it instead of opening a savepoint, and the caller rolls back on failure.
    */
   ingest(d: DeliveryRecord, events: readonly NormalizedEvent[]): CommittedDelivery {
-    const write = () => writeDelivery(this.deliveries, this.events, d, events);
+    const write = () => writeDelivery(this.deliveries, this.events, d, events, this.hub);
     return this.db.inTransaction ? write() : this.db.transaction(write);
   }
 

@@ -271,6 +271,24 @@ function DeliveryLog() {
   );
 }
 
+/** The team hub in one line (docs/hub.md): a hub's publishing backlog, or a follower's "following <hub>, N behind". */
+function HubLine({ hub, now }: { hub: NonNullable<HealthReport['hub']>; now: number }) {
+  const behind = hub.backlog === null ? 'catching up' : `${count(hub.backlog)} behind`;
+  const text =
+    hub.role === 'follower'
+      ? `following ${hub.hub}, ${behind} (${hub.state})`
+      : `publishing to ${hub.hub}: ${hub.state}, ${hub.backlog === null ? '–' : count(hub.backlog)} waiting` +
+        (hub.oldestWaitingAt !== null ? ` since ${relativeTime(hub.oldestWaitingAt, now)}` : '');
+  const forwards = hub.forwarding.map((f) => `${f.url}: ${f.delivered} delivered, ${f.failed} failed, ${f.parked} parked`);
+  return (
+    <p className="hub-line" data-testid="hub-line">
+      Team hub: {text}
+      {hub.lastError ? ` — ${hub.lastError}` : ''}
+      {forwards.length > 0 ? ` · forwarding: ${forwards.join('; ')}` : ''}
+    </p>
+  );
+}
+
 /** Webhook health as the receiving side sees it, per provider and event type; the tunnel; the delivery log. */
 export function Health() {
   const client = useClient();
@@ -292,6 +310,7 @@ export function Health() {
       {health.error ? <ErrorNote message={health.error} /> : null}
       {h ? (
         <>
+          {h.hub ? <HubLine hub={h.hub} now={now} /> : null}
           <div className="stat-cards">
             <div className="stat">
               <span className="stat-value">{count(h.total.deliveries10d)}</span>

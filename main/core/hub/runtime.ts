@@ -1,0 +1,204 @@
+// The hub as the core runs it: publishing and forwarding on a hub (`serve --hub`), or following one (`hookwatch follow`).
+import type { HubHealth } from '../../contract/api.js';
+import type { CommittedDelivery, HookwatchStore } from '../store/store.js';
+import { HubLink, redactUrl, type HubConnectionConfig } from './connection.js';
+import { HubFollower, storeInboxSink, type FollowerStatus } from './follower.js';
+import { ForwarderPool, storeForwardLog, type ForwarderStatus } from './forwarder.js';
+import { hubEventToIngest } from './ingest.js';
+import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
+import { DAY_MS } from './stream.js';
+
+/** `serve --hub URL [--hub-creds FILE] [--hub-retention-days N] [--hub-workspace NAME]`. */
+export interface HubPublishOptions {
+  url: string;
+  credsFile?: string;
+  /** How long the broker keeps messages (the stream's max age); default 30 days. */
+  retentionDays?: number;
+  /** The first subject token (`hookwatch.<workspace>.…`); default `default`. */
+  workspace?: string;
+}
+
+/** `follow URL --name NAME [--hub-creds FILE]`. */
+export interface HubFollowOptions {
+  url: string;
+  /** This install's durable consumer: hookwatch-follow-<name>. */
+  name: string;
+  credsFile?: string;
+  /** Follow one workspace, or all (`*`, the default). */
+  workspace?: string;
+}
+
+/** What health and `status` show of the hub (no credentials). */
+export interface HubRuntimeStatus {
+  role: 'hub' | 'follower';
+  /** The hub's servers as shown to people (credentials never included). */
+  hub: string;
+  publisher: PublisherStatus | null;
+  follower: FollowerStatus | null;
+  forwarding: ForwarderStatus[];
+}
+
+const DESTINATIONS_EVERY_MS = 2000;
+
+function connectionConfig(o: { url: string; credsFile?: string }, name: string): HubConnectionConfig {
+  return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), name };
+}
+
+/**
+ * The hub side: turns on the store's outbox (the receiver's and the alert service's transactions queue
+ * what they store), drains it with the publisher, and runs one forwarder per destination. Destinations
+ * are re-read every two seconds, so `hookwatch forward add` from another terminal takes effect without
+ * a restart.
+ */
+export class HubPublishing {
+  readonly link: HubLink;
+  readonly publisher: HubPublisher;
+  readonly forwarders: ForwarderPool;
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: HookwatchStore,
+    options: HubPublishOptions,
+    onChange: (status: PublisherStatus) => void = () => {},
+  ) {
+    store.hub.publishing = true;
+    this.link = new HubLink(connectionConfig(options, 'hookwatch-hub'));
+    const retentionMs = (options.retentionDays ?? 30) * DAY_MS;
+    this.publisher = new HubPublisher({
+      link: this.link,
+      outbox: storeOutbox(store, options.workspace ?? 'default'),
+      stream: { retentionMs },
+      onChange,
+    });
+    this.forwarders = new ForwarderPool({ link: this.link, log: storeForwardLog(store), workspace: options.workspace ?? '*' });
+  }
+
+  start(): void {
+    this.publisher.start();
+    const sync = () => {
+      this.syncing ??= this.forwarders
+        .sync(this.store.hub.listDestinations())
+        .catch(() => {})
+        .finally(() => (this.syncing = null));
+    };
+    sync();
+    this.timer = setInterval(sync, DESTINATIONS_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Rows were committed: publish them now rather than at the next poll. */
+  notify(): void {
+    this.publisher.notify();
+  }
+
+  status(): HubRuntimeStatus {
+    return {
+      role: 'hub',
+      hub: this.link.describe(),
+      publisher: this.publisher.status(),
+      follower: null,
+      forwarding: this.forwarders.status(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.syncing;
+    await this.forwarders.stop();
+    await this.publisher.stop();
+    await this.link.close();
+  }
+}
+
+/**
+ * The follower side: a durable consumer whose batches are stored like the receiver's deliveries (one
+ * local transaction each, every message id claimed in hub_inbox), then handed to `afterCommit` (alerts,
+ * the live feed) once committed, and only then acked by the follower.
+ * Account-state and incident messages are the hub's view; they are remembered as applied but change
+ * nothing here: this install's accounts and alerts come from the events themselves, with its own choices.
+ */
+export class HubFollowing {
+  readonly link: HubLink;
+  readonly follower: HubFollower;
+
+  constructor(
+    store: HookwatchStore,
+    options: HubFollowOptions,
+    hooks: { afterCommit: (committed: CommittedDelivery[]) => void; onChange?: (s: FollowerStatus) => void; onFollowing?: () => void },
+  ) {
+    this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`));
+    const hubName = redactUrl(options.url);
+    let committed: CommittedDelivery[] = [];
+    const inner = storeInboxSink(store, (r) => {
+      if (r.kind !== 'event') return;
+      const { delivery, events } = hubEventToIngest(r, hubName);
+      committed.push(store.ingest(delivery, events));
+    });
+    this.follower = new HubFollower({
+      link: this.link,
+      name: options.name,
+      ...(options.workspace ? { workspace: options.workspace } : {}),
+      sink: {
+        apply: (records) => {
+          committed = [];
+          inner.apply(records);
+          const done = committed;
+          committed = [];
+          hooks.afterCommit(done);
+        },
+      },
+      ...(hooks.onChange ? { onChange: hooks.onChange } : {}),
+      ...(hooks.onFollowing ? { onFollowing: hooks.onFollowing } : {}),
+    });
+  }
+
+  start(): void {
+    this.follower.start();
+  }
+
+  status(): HubRuntimeStatus {
+    return { role: 'follower', hub: this.link.describe(), publisher: null, follower: this.follower.status(), forwarding: [] };
+  }
+
+  async stop(): Promise<void> {
+    await this.follower.stop();
+    await this.link.close();
+  }
+}
+
+/** The status as the health report carries it (main/contract/api.ts HubHealth). */
+export function hubHealthOf(s: HubRuntimeStatus): HubHealth {
+  const forwarding = s.forwarding.map((f) => ({
+    destinationId: f.destinationId,
+    url: f.url,
+    state: f.state,
+    behind: f.behind,
+    delivered: f.delivered,
+    failed: f.failed,
+    parked: f.parked,
+    lastError: f.lastError,
+  }));
+  if (s.publisher) {
+    const p = s.publisher;
+    return {
+      role: 'hub',
+      hub: s.hub,
+      state: p.state,
+      backlog: p.backlog < 0 ? null : p.backlog,
+      oldestWaitingAt: p.oldestPendingAt,
+      lastError: p.lastError,
+      forwarding,
+    };
+  }
+  const f = s.follower;
+  return {
+    role: 'follower',
+    hub: s.hub,
+    state: f?.state ?? 'stopped',
+    backlog: f?.behind ?? null,
+    oldestWaitingAt: null,
+    lastError: f?.lastError ?? null,
+    forwarding,
+  };
+}
