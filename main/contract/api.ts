@@ -388,7 +388,7 @@ export interface HookwatchApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   getSetup(): Promise<SetupInfo>;
   /** Keeps (or, with null, forgets) the TimelinesAI token where this host keeps tokens (see SetupInfo.tokenStorage). */
-  setTimelinesToken(token: string | null): Promise<ActionResult>;
+  setTimelinesToken(token: string | null): Promise<TokenSaveResult>;
   /** Points one TimelinesAI webhook per chosen event type at the current public URL, now; the choice is remembered. */
   registerWebhooks(eventTypes: string[]): Promise<RegistrationView>;
   /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
@@ -396,6 +396,13 @@ export interface HookwatchApi {
 }
 
 export type HookwatchMethod = keyof HookwatchApi;
+
+/**
+ * What saving a TimelinesAI token did: `ok` says it was kept; the token is then checked at once with
+ * TimelinesAI (GET /whatsapp_accounts): `accounts` is how many WhatsApp accounts it sees when it works,
+ * `problem` what is wrong (bad token, no permission, unreachable) and what to do. Neither after forgetting.
+ */
+export type TokenSaveResult = ActionResult & { accounts?: number; problem?: string };
 
 // A Record over the interface's keys: adding a method to HookwatchApi without listing it here fails to compile.
 const METHOD_SET: Record<HookwatchMethod, true> = {

@@ -4,6 +4,7 @@ import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
 import { TimelinesApiClient } from './providers/timelines/api.js';
 import type { TokenSource } from './providers/timelines/token-source.js';
+import { checkTimelinesToken, type TimelinesTokenCheck } from './providers/timelines/token-check.js';
 import { NO_TOKEN, RegistrationQueue, type RegistrationOutcome } from './registration-queue.js';
 import {
   rememberPublicUrl,
@@ -280,6 +281,13 @@ export class HookwatchCore {
 
   async timelinesTokenConfigured(): Promise<boolean> {
     return Boolean(await this.options.timelines?.tokenSource.getToken().catch(() => null));
+  }
+
+  /** Whether the TimelinesAI token works, now (one GET /whatsapp_accounts); null when no token is configured. */
+  async checkTimelinesToken(): Promise<TimelinesTokenCheck | null> {
+    const t = this.options.timelines;
+    if (!t || !(await this.timelinesTokenConfigured())) return null;
+    return checkTimelinesToken({ tokenSource: t.tokenSource, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) });
   }
 
   /** The event types to register: the command line's, else the remembered choice, else the default. */

@@ -24,6 +24,7 @@ export type WirableCore = Pick<
   | 'tunnelPreferences'
   | 'setTunnelPreferences'
   | 'timelinesTokenConfigured'
+  | 'checkTimelinesToken'
 >;
 
 /**
@@ -52,6 +53,7 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     notificationSettings: notificationSettingsFromAlerts(core.alerts),
     tunnel: supervisor ? tunnelSourceFromSupervisor(supervisor, core.store, () => core.receiver.webhookPath, now) : undefined,
     webhooks: webhookSourceFromStore(core.store, tokenConfigured ?? (() => core.timelinesTokenConfigured())),
+    checkToken: () => core.checkTimelinesToken(),
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel

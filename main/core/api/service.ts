@@ -93,6 +93,8 @@ export interface ServiceOptions {
   warmHealthAfterMs?: number | null;
   now?: () => number;
   log?: (line: string) => void;
+  /** Checks the TimelinesAI token just saved (null: none set); without it a save is not checked. */
+  checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
@@ -380,7 +382,11 @@ export class HookwatchService {
         const t = timelinesToken(token);
         if (!o.tokenStore)
           return { ok: false, reason: 'this Hookwatch keeps no tokens: set HOOKWATCH_TIMELINES_TOKEN before `hookwatch serve`' };
-        return o.tokenStore.save(t);
+        const saved = await o.tokenStore.save(t);
+        if (!saved.ok || t === null || !o.checkToken) return saved;
+        const check = await o.checkToken();
+        if (!check) return saved;
+        return check.ok ? { ok: true, accounts: check.accounts ?? 0 } : { ok: true, problem: check.problem ?? 'the token check failed' };
       },
       registerWebhooks: async (eventTypes): Promise<RegistrationView> => {
         const types = eventTypesToRegister(eventTypes);

@@ -14,6 +14,7 @@ import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../prov
 import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
+import { describeTokenCheck } from '../providers/timelines/token-check.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
@@ -213,6 +214,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   if (dashboard) io.out(`dashboard: ${dashboard.url}\n`);
   if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');
   io.out('ready (Ctrl-C stops)\n');
+  if (hasToken) void core.checkTimelinesToken().then((c) => c && io.out(`timelines: ${terminalText(describeTokenCheck(c), 400)}\n`));
   const signal = await io.stopSignal;
   io.out(`stopping (${signal}): finishing requests in flight\n`);
   await dashboard?.close();

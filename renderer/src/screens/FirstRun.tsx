@@ -16,6 +16,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [chosen, setChosen] = useState(() => new Set(setup.eventTypeChoices.filter((c) => c.chosen).map((c) => c.type)));
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [tokenNote, setTokenNote] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
 
   if (setup.tokenStorage === 'unavailable') return null;
@@ -24,6 +25,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
     e.preventDefault();
     setBusy(true);
     setMessage(null);
+    setTokenNote(null);
     setResult(null);
     try {
       if (token.trim() !== '') {
@@ -34,6 +36,12 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
         }
         setToken('');
         onChanged();
+        // The token was kept and checked at once: say whether it works before registering with it.
+        if (saved.problem) {
+          setMessage(`Token saved, but it does not work: ${saved.problem}`);
+          return;
+        }
+        if (saved.accounts !== undefined) setTokenNote(`Token works: TimelinesAI shows ${saved.accounts} WhatsApp account(s).`);
       }
       setResult(await client.api.registerWebhooks([...chosen]));
     } catch (err) {
@@ -92,6 +100,11 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
           {busy ? 'Registering…' : 'Register'}
         </button>
       </form>
+      {tokenNote ? (
+        <p className="muted" data-testid="token-check">
+          {tokenNote}
+        </p>
+      ) : null}
       {message ? <ErrorNote message={message} /> : null}
       {result ? (
         <div role="status" data-testid="registration-result" className={result.ok ? 'ok' : undefined}>
