@@ -256,6 +256,8 @@ export interface AlertView {
   /** The event that raised it, when there is one. */
   eventId: number | null;
   acknowledgedAt: number | null;
+  /** Text the person is asked to paste somewhere (a changed webhook URL): shown with a Copy button, never logged. */
+  copyText?: string;
 }
 
 export type AlertsView = Availability<{ alerts: AlertView[]; snoozedUntil: number | null }>;
@@ -349,6 +351,8 @@ export interface SetupInfo {
   /** Where a pasted TimelinesAI token is kept: encrypted by the desktop app, in memory by `hookwatch serve`. */
   tokenStorage: TokenStorage;
   eventTypeChoices: EventTypeChoice[];
+  /** When the public URL last changed, while that alert is not acknowledged: the WhatsAble URL must be pasted again. */
+  urlChangedAt: number | null;
 }
 
 export type ExportFormat = 'csv' | 'jsonl';

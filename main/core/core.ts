@@ -232,6 +232,7 @@ export class HookwatchCore {
         void this.registerAt(u.url);
       },
       onPublicUrlChanged: (c) => {
+        this.safely(() => this.alerts.publicUrlChanged(c.from, c.to, c.at));
         for (const l of this.publicUrlChangeListeners) this.safely(() => l(c));
       },
     });

@@ -17,6 +17,7 @@ import {
   PROVIDER_IDS,
   type AccountsBoard,
   type AlertsView,
+  type AlertView,
   type DeliverySummary,
   type EventPage,
   type EventSummary,
@@ -150,7 +151,10 @@ export class HookwatchService {
     this.api = this.buildApi();
     this.unsubscribers.push(options.core.onCommitted((committed) => this.noteCommitted(committed)));
     if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
-    if (options.alerts) this.unsubscribers.push(options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: alert })));
+    if (options.alerts)
+      this.unsubscribers.push(
+        options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: withCopyText(alert, options.tunnel) })),
+      );
     if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
     const warmAfter = options.warmHealthAfterMs === undefined ? 2000 : options.warmHealthAfterMs;
     if (warmAfter !== null) {
@@ -294,7 +298,7 @@ export class HookwatchService {
       listAlerts: async (query): Promise<AlertsView> => {
         const limit = optInt(obj(query, 'alert query').limit, 'limit', 1, 10_000) ?? 500;
         return o.alerts
-          ? { available: true, alerts: o.alerts.list(limit), snoozedUntil: o.alerts.snoozedUntil() }
+          ? { available: true, alerts: o.alerts.list(limit).map((a) => withCopyText(a, o.tunnel)), snoozedUntil: o.alerts.snoozedUntil() }
           : notAvailable(UNAVAILABLE.alerts);
       },
       acknowledgeAlert: async (id) => {
@@ -351,6 +355,7 @@ export class HookwatchService {
           // The public tunnel service decrypts HTTPS and forwards plain HTTP: say so where the URL is given out.
           tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
           tokenStorage: o.tokenStore?.storage ?? 'unavailable',
+          urlChangedAt: o.alerts?.list(100).find((a) => a.kind === 'webhook-url-changed' && a.acknowledgedAt === null)?.at ?? null,
           eventTypeChoices: eventTypeChoices(o.registrar?.chosen()),
           hasEvents: hasEvents(store),
           providers: [
@@ -447,4 +452,14 @@ function page(store: HookwatchStore, events: StoredEvent[], limit: number): Even
 
 function stamp(now: number): string {
   return new Date(now).toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * A changed-URL alert offers the WhatsAble webhook URL to copy, built from the public URL as it is NOW
+ * (the stored text has no secret: it is exported and printed; see main/core/alerts/rules/url-change.ts).
+ */
+export function withCopyText(a: AlertView, tunnel: TunnelSource | undefined): AlertView {
+  if (a.kind !== 'webhook-url-changed') return a;
+  const url = tunnel?.publicWebhookUrl();
+  return url ? { ...a, copyText: `${url}/whatsable` } : a;
 }

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
 import { useClient, useNotification } from '../hooks.js';
+import { relativeTime } from '../lib/time.js';
 
 const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
 
@@ -158,6 +159,11 @@ export function FirstRun({
               />
               <CopyButton text={setup.publicUrl ?? setup.webhookUrl} label="Copy" className="button button-primary" />
             </div>
+            {setup.urlChangedAt !== null ? (
+              <p className="warning-note" role="status" data-testid="url-changed">
+                changed {relativeTime(setup.urlChangedAt, Date.now())}: paste the new URL into WhatsAble
+              </p>
+            ) : null}
             <p className="muted">{setup.publicUrlNote}</p>
             <p className="muted">
               It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.
