@@ -397,9 +397,21 @@ export interface HookwatchApi {
   registerWebhooks(eventTypes: string[]): Promise<RegistrationView>;
   /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
   exportEvents(filter: EventFilter & { search?: string }, format: ExportFormat): Promise<ExportFile>;
+  /** Sends a marked test event (type `hookwatch:test`) through the public URL, else locally, timing each hop. */
+  sendTestEvent(): Promise<TestEventReport>;
 }
 
 export type HookwatchMethod = keyof HookwatchApi;
+
+/** What `sendTestEvent` did: each hop with its time, and the problem (with what to do) when one failed. */
+export interface TestEventReport {
+  ok: boolean;
+  via: 'tunnel' | 'local';
+  sentAt: number;
+  hops: Array<{ hop: 'tunnel reached' | 'receiver answered' | 'stored'; at: number; detail: string }>;
+  eventId: number | null;
+  problem: string | null;
+}
 
 /**
  * What saving a TimelinesAI token did: `ok` says it was kept; the token is then checked at once with
@@ -427,6 +439,7 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   setTimelinesToken: true,
   registerWebhooks: true,
   exportEvents: true,
+  sendTestEvent: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */

@@ -25,6 +25,7 @@ export type WirableCore = Pick<
   | 'setTunnelPreferences'
   | 'timelinesTokenConfigured'
   | 'checkTimelinesToken'
+  | 'sendTestEvent'
 >;
 
 /**
@@ -54,6 +55,7 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     tunnel: supervisor ? tunnelSourceFromSupervisor(supervisor, core.store, () => core.receiver.webhookPath, now) : undefined,
     webhooks: webhookSourceFromStore(core.store, tokenConfigured ?? (() => core.timelinesTokenConfigured())),
     checkToken: () => core.checkTimelinesToken(),
+    testEvent: () => core.sendTestEvent(),
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel

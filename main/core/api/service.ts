@@ -18,6 +18,7 @@ import {
   type AccountsBoard,
   type AlertsView,
   type AlertView,
+  type TestEventReport,
   type DeliverySummary,
   type EventPage,
   type EventSummary,
@@ -95,6 +96,8 @@ export interface ServiceOptions {
   now?: () => number;
   log?: (line: string) => void;
   /** Checks the TimelinesAI token just saved (null: none set); without it a save is not checked. */
+  /** Sends a test event (the core's sendTestEvent); without it the API says this host cannot. */
+  testEvent?: () => Promise<TestEventReport>;
   checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
 }
 
@@ -412,6 +415,18 @@ export class HookwatchService {
           missing: outcome.report.missing,
           problem: outcome.report.limitMessage,
         };
+      },
+      sendTestEvent: async (): Promise<TestEventReport> => {
+        if (!o.testEvent)
+          return {
+            ok: false,
+            via: 'local',
+            sentAt: Date.now(),
+            hops: [],
+            eventId: null,
+            problem: 'this Hookwatch cannot send test events',
+          };
+        return o.testEvent();
       },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);

@@ -18,6 +18,7 @@ import { describeTokenCheck } from '../providers/timelines/token-check.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import { dataDirOf, intFlag, parse, UsageError, type CliIo } from './args.js';
 import { register } from './commands-register.js';
+import { testEventCommand } from './commands-test.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -65,6 +66,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return alerts(rest, io);
       case 'register':
         return await register(rest, io, HELP);
+      case 'test':
+        return await testEventCommand(rest, io);
       case '--version':
       case 'version':
         io.out(`${packageVersion()}\n`);
