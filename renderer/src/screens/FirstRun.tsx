@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
+import { TestEventButton } from '../components/TestEventButton.js';
 import { useClient, useNotification } from '../hooks.js';
 import { relativeTime } from '../lib/time.js';
 
@@ -165,6 +166,7 @@ export function FirstRun({
               </p>
             ) : null}
             <p className="muted">{setup.publicUrlNote}</p>
+            <TestEventButton />
             <p className="muted">
               It contains a secret: whoever has it can send events to Hookwatch. `hookwatch secret --rotate` makes a new one.
             </p>
