@@ -289,6 +289,8 @@ export interface AlertView {
   /** The event that raised it, when there is one. */
   eventId: number | null;
   acknowledgedAt: number | null;
+  /** Text the person is asked to paste somewhere (a changed webhook URL): shown with a Copy button, never logged. */
+  copyText?: string;
 }
 
 export type AlertsView = Availability<{ alerts: AlertView[]; snoozedUntil: number | null }>;
@@ -384,6 +386,8 @@ export interface SetupInfo {
   /** Where a pasted TimelinesAI token is kept: encrypted by the desktop app, in memory by `hookwatch serve`. */
   tokenStorage: TokenStorage;
   eventTypeChoices: EventTypeChoice[];
+  /** When the public URL last changed, while that alert is not acknowledged: the WhatsAble URL must be pasted again. */
+  urlChangedAt: number | null;
 }
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -423,7 +427,7 @@ export interface HookwatchApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
   getSetup(): Promise<SetupInfo>;
   /** Keeps (or, with null, forgets) the TimelinesAI token where this host keeps tokens (see SetupInfo.tokenStorage). */
-  setTimelinesToken(token: string | null): Promise<ActionResult>;
+  setTimelinesToken(token: string | null): Promise<TokenSaveResult>;
   /** Points one TimelinesAI webhook per chosen event type at the current public URL, now; the choice is remembered. */
   registerWebhooks(eventTypes: string[]): Promise<RegistrationView>;
   /** The events of a filter (and search, if any) as a file, newest first, up to a row limit. */
@@ -442,6 +446,8 @@ export interface HookwatchApi {
   snoozeIncident(id: number, until: number | null): Promise<ActionResult>;
   /** The e-mail of the TimelinesAI token's teammate (GET /workspace/teammates/me), for Setup's "only mine". */
   getTeammateEmail(): Promise<Availability<{ email: string }>>;
+  /** Sends a marked test event (type `hookwatch:test`) through the public URL, else locally, timing each hop. */
+  sendTestEvent(): Promise<TestEventReport>;
 }
 
 /** One delivery as its detail panel shows it. */
@@ -483,6 +489,23 @@ export type IncidentsView = Availability<{ incidents: IncidentView[] }>;
 
 export type HookwatchMethod = keyof HookwatchApi;
 
+/** What `sendTestEvent` did: each hop with its time, and the problem (with what to do) when one failed. */
+export interface TestEventReport {
+  ok: boolean;
+  via: 'tunnel' | 'local';
+  sentAt: number;
+  hops: Array<{ hop: 'tunnel reached' | 'receiver answered' | 'stored'; at: number; detail: string }>;
+  eventId: number | null;
+  problem: string | null;
+}
+
+/**
+ * What saving a TimelinesAI token did: `ok` says it was kept; the token is then checked at once with
+ * TimelinesAI (GET /whatsapp_accounts): `accounts` is how many WhatsApp accounts it sees when it works,
+ * `problem` what is wrong (bad token, no permission, unreachable) and what to do. Neither after forgetting.
+ */
+export type TokenSaveResult = ActionResult & { accounts?: number; problem?: string };
+
 // A Record over the interface's keys: adding a method to HookwatchApi without listing it here fails to compile.
 const METHOD_SET: Record<HookwatchMethod, true> = {
   listEvents: true,
@@ -508,6 +531,7 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   acknowledgeIncidents: true,
   snoozeIncident: true,
   getTeammateEmail: true,
+  sendTestEvent: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */

@@ -4,6 +4,8 @@ import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
 import { TimelinesApiClient } from './providers/timelines/api.js';
 import type { TokenSource } from './providers/timelines/token-source.js';
+import { sendTestEvent, type TestEventReport } from './test-event.js';
+import { checkTimelinesToken, type TimelinesTokenCheck } from './providers/timelines/token-check.js';
 import { NO_TOKEN, RegistrationQueue, type RegistrationOutcome } from './registration-queue.js';
 import {
   rememberPublicUrl,
@@ -271,6 +273,7 @@ export class HookwatchCore {
         void this.registerAt(u.url);
       },
       onPublicUrlChanged: (c) => {
+        this.safely(() => this.alerts.publicUrlChanged(c.from, c.to, c.at));
         for (const l of this.publicUrlChangeListeners) this.safely(() => l(c));
       },
     });
@@ -320,6 +323,24 @@ export class HookwatchCore {
 
   async timelinesTokenConfigured(): Promise<boolean> {
     return Boolean(await this.options.timelines?.tokenSource.getToken().catch(() => null));
+  }
+
+  /** Sends a marked test event through the public URL when the tunnel is up, else to the local receiver. */
+  async sendTestEvent(): Promise<TestEventReport> {
+    const c = this.tunnel?.current;
+    const up = c?.url && (c.state === 'up' || c.state === 'degraded');
+    return sendTestEvent({
+      url: up ? `${c.url!.replace(/\/+$/, '')}${this.receiver.webhookPath}` : this.receiver.localUrl,
+      via: up ? 'tunnel' : 'local',
+      isStored: (id) => this.store.getEvent(id) !== null,
+    });
+  }
+
+  /** Whether the TimelinesAI token works, now (one GET /whatsapp_accounts); null when no token is configured. */
+  async checkTimelinesToken(): Promise<TimelinesTokenCheck | null> {
+    const t = this.options.timelines;
+    if (!t || !(await this.timelinesTokenConfigured())) return null;
+    return checkTimelinesToken({ tokenSource: t.tokenSource, ...(t.baseUrl ? { baseUrl: t.baseUrl } : {}) });
   }
 
   /** The event types to register: the command line's, else the remembered choice, else the default. */

@@ -26,6 +26,8 @@ export interface AlertForNotice {
   eventId?: number | null;
   notify: boolean;
   suppressed: string | null;
+  /** Something to paste (a changed webhook URL): the notice offers to copy it. */
+  copyText?: string;
 }
 
 export interface DesktopNotificationPrefs {
@@ -43,6 +45,8 @@ export interface DesktopNotice {
   timeoutType: 'default' | 'never';
   silent: boolean;
   route: RendererRoute;
+  /** Offered as a "Copy URL" action; the body itself never carries it (it holds the webhook secret). */
+  copyText?: string;
 }
 
 const URGENCY: Record<AlertForNotice['severity'], DesktopNotice['urgency']> = {
@@ -74,5 +78,6 @@ export function desktopNoticeFor(alert: AlertForNotice, prefs: DesktopNotificati
     timeoutType: alert.severity === 'critical' ? 'never' : 'default',
     silent: prefs.silent,
     route: routeForAlert(alert),
+    ...(alert.copyText ? { copyText: alert.copyText } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { onAssignment } from './rules/assignments.js';
 import { checkTunnelGrace, initialTunnelMemory, nextTunnelWake, onTunnel, type TunnelMemory } from './rules/tunnel.js';
 import type { Alert, AssignmentSignal, Draft, SuppressionReason, WebhookErrorsSample } from './rules/types.js';
 import { onWebhookErrors, type WebhooksMemory } from './rules/webhook-errors.js';
+import { onPublicUrlChange, type UrlChangeSignal } from './rules/url-change.js';
 import type { AccountTransition } from './account-status.js';
 import { accountKeyOf, type AlertSettings } from './settings.js';
 
@@ -33,10 +34,11 @@ export { assignmentSignalFromEvent, type AssignmentEventInput } from './rules/pa
  * | tunnel down longer than the grace (60 s)      | tunnel-down, "events are being lost"    | warning  |
  * | tunnel up after a tunnel-down warning         | tunnel-recovered, with the duration     | recovery |
  * | webhook errors_counter rises (new streak)     | webhook-errors                          | warning  |
+ * | the tunnel's public URL changed               | webhook-url-changed, "paste the new URL"| warning  |
  *
  * Each family keeps its rules and its state table beside them: account outages and flapping in
  * rules/accounts.ts, chat assignments in rules/assignments.ts, the tunnel in rules/tunnel.ts, provider
- * webhook errors in rules/webhook-errors.ts. Reading signals out of events is rules/payload.ts.
+ * webhook errors in rules/webhook-errors.ts, a changed public URL in rules/url-change.ts. Reading signals out of events is rules/payload.ts.
  *
  * ## Notify or not (first matching row wins; every alert is kept either way)
  *
@@ -59,7 +61,8 @@ export type AlertSignal =
   | AssignmentSignal
   | { kind: 'tunnel'; state: 'up' | 'down' | 'paused'; at: number }
   /** One poll of the provider's webhook list (the whole list). */
-  | { kind: 'webhook-errors'; provider: string; webhooks: WebhookErrorsSample[] };
+  | { kind: 'webhook-errors'; provider: string; webhooks: WebhookErrorsSample[] }
+  | UrlChangeSignal;
 
 /** The rules' memory: JSON-serialisable, persisted by the caller between calls. */
 export interface AlertRulesState {
@@ -128,6 +131,9 @@ export function decideAlerts(input: AlertDecisionInput): AlertDecision {
         break;
       case 'webhook-errors':
         onWebhookErrors(state.webhooks, signal.provider, signal.webhooks, emit);
+        break;
+      case 'public-url':
+        onPublicUrlChange(signal, emit);
         break;
     }
   }

@@ -133,6 +133,11 @@ export class AlertService {
     this.decide([{ kind: 'tunnel', state, at }]);
   }
 
+  /** The tunnel's public URL really changed (pasted webhook URLs are now stale). */
+  publicUrlChanged(from: string, to: string, at = this.now()): void {
+    this.decide([{ kind: 'public-url', from, to, at }]);
+  }
+
   /** One listing of a provider's webhooks (errors_counter rising warns). */
   providerWebhooks(provider: string, webhooks: WebhookErrorsSample[]): void {
     this.decide([{ kind: 'webhook-errors', provider, webhooks }]);

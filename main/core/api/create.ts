@@ -24,6 +24,8 @@ export type WirableCore = Pick<
   | 'tunnelPreferences'
   | 'setTunnelPreferences'
   | 'timelinesTokenConfigured'
+  | 'checkTimelinesToken'
+  | 'sendTestEvent'
 >;
 
 /**
@@ -52,6 +54,8 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     notificationSettings: notificationSettingsFromAlerts(core.alerts),
     tunnel: supervisor ? tunnelSourceFromSupervisor(supervisor, core.store, () => core.receiver.webhookPath, now) : undefined,
     webhooks: webhookSourceFromStore(core.store, tokenConfigured ?? (() => core.timelinesTokenConfigured())),
+    checkToken: () => core.checkTimelinesToken(),
+    testEvent: () => core.sendTestEvent(),
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel

@@ -16,6 +16,8 @@ import {
   PROVIDER_IDS,
   type AccountsBoard,
   type AlertsView,
+  type AlertView,
+  type TestEventReport,
   type DeliverySummary,
   type EventPage,
   type EventSummary,
@@ -98,6 +100,10 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** The TimelinesAI token's own e-mail (GET /workspace/teammates/me); absent without a token or client. */
   teammateEmail?: () => Promise<string>;
+  /** Checks the TimelinesAI token just saved (null: none set); without it a save is not checked. */
+  /** Sends a test event (the core's sendTestEvent); without it the API says this host cannot. */
+  testEvent?: () => Promise<TestEventReport>;
+  checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
@@ -153,7 +159,10 @@ export class HookwatchService {
     this.api = this.buildApi();
     this.unsubscribers.push(options.core.onCommitted((committed) => this.noteCommitted(committed)));
     if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
-    if (options.alerts) this.unsubscribers.push(options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: alert })));
+    if (options.alerts)
+      this.unsubscribers.push(
+        options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: withCopyText(alert, options.tunnel) })),
+      );
     if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
     const warmAfter = options.warmHealthAfterMs === undefined ? 2000 : options.warmHealthAfterMs;
     if (warmAfter !== null) {
@@ -315,7 +324,7 @@ export class HookwatchService {
       listAlerts: async (query): Promise<AlertsView> => {
         const limit = optInt(obj(query, 'alert query').limit, 'limit', 1, 10_000) ?? 500;
         return o.alerts
-          ? { available: true, alerts: o.alerts.list(limit), snoozedUntil: o.alerts.snoozedUntil() }
+          ? { available: true, alerts: o.alerts.list(limit).map((a) => withCopyText(a, o.tunnel)), snoozedUntil: o.alerts.snoozedUntil() }
           : notAvailable(UNAVAILABLE.alerts);
       },
       acknowledgeAlert: async (id) => {
@@ -372,6 +381,7 @@ export class HookwatchService {
           // The public tunnel service decrypts HTTPS and forwards plain HTTP: say so where the URL is given out.
           tokenConfigured: (await o.webhooks?.tokenConfigured()) ?? false,
           tokenStorage: o.tokenStore?.storage ?? 'unavailable',
+          urlChangedAt: o.alerts?.list(100).find((a) => a.kind === 'webhook-url-changed' && a.acknowledgedAt === null)?.at ?? null,
           eventTypeChoices: eventTypeChoices(o.registrar?.chosen()),
           hasEvents: store.health.hasEvents(),
           providers: [
@@ -403,7 +413,11 @@ export class HookwatchService {
         const t = timelinesToken(token);
         if (!o.tokenStore)
           return { ok: false, reason: 'this Hookwatch keeps no tokens: set HOOKWATCH_TIMELINES_TOKEN before `hookwatch serve`' };
-        return o.tokenStore.save(t);
+        const saved = await o.tokenStore.save(t);
+        if (!saved.ok || t === null || !o.checkToken) return saved;
+        const check = await o.checkToken();
+        if (!check) return saved;
+        return check.ok ? { ok: true, accounts: check.accounts ?? 0 } : { ok: true, problem: check.problem ?? 'the token check failed' };
       },
       registerWebhooks: async (eventTypes): Promise<RegistrationView> => {
         const types = eventTypesToRegister(eventTypes);
@@ -473,6 +487,18 @@ export class HookwatchService {
           return notAvailable(`TimelinesAI did not say: ${(err as Error).message}`);
         }
       },
+      sendTestEvent: async (): Promise<TestEventReport> => {
+        if (!o.testEvent)
+          return {
+            ok: false,
+            via: 'local',
+            sentAt: Date.now(),
+            hops: [],
+            eventId: null,
+            problem: 'this Hookwatch cannot send test events',
+          };
+        return o.testEvent();
+      },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);
         const { query, search } = exportFilter(filter);
@@ -523,4 +549,14 @@ function withTotal(store: HookwatchStore, q: Parameters<HookwatchStore['listEven
   if (p.nextBeforeId === null) return { ...p, total: { count: p.events.length, capped: false } };
   const n = store.listEvents({ ...q, beforeId: undefined, limit: TOTAL_CAP + 1 }).length;
   return { ...p, total: { count: Math.min(n, TOTAL_CAP), capped: n > TOTAL_CAP } };
+}
+
+/**
+ * A changed-URL alert offers the WhatsAble webhook URL to copy, built from the public URL as it is NOW
+ * (the stored text has no secret: it is exported and printed; see main/core/alerts/rules/url-change.ts).
+ */
+export function withCopyText(a: AlertView, tunnel: TunnelSource | undefined): AlertView {
+  if (a.kind !== 'webhook-url-changed') return a;
+  const url = tunnel?.publicWebhookUrl();
+  return url ? { ...a, copyText: `${url}/whatsable` } : a;
 }

@@ -14,6 +14,7 @@ import { EnvTokenSource, RuntimeTokenSource, TIMELINES_TOKEN_ENV } from '../prov
 import { dashboardPortOf, dashboardToken, startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
+import { describeTokenCheck } from '../providers/timelines/token-check.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import {
   choiceFlag,
@@ -31,6 +32,7 @@ import { status } from './commands-status.js';
 import { dashboard, open } from './commands-dashboard.js';
 import { register } from './commands-register.js';
 import { follow as followHub, forward, HUB_HELP, hubDashboardOption, hubServeLine, takeHubFlags } from './commands-hub.js';
+import { testEventCommand } from './commands-test.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -77,6 +79,7 @@ registerCommand('register', 'register our webhook URL with TimelinesAI', registe
 registerCommand('secret', 'show (or rotate) the webhook path secret', secret);
 registerCommand('settings', 'show or change retention', settings);
 registerCommand('prune', 'delete events and delivery-log rows past retention', prune);
+registerCommand('test', 'send a marked test event through the public URL and report each hop', testEventCommand);
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -251,6 +254,7 @@ async function serve(args: string[], io: CliIo, hub?: Parameters<typeof Hookwatc
   if (dashboard) io.out(`dashboard: ${dashboard.url}\n`);
   if (v['no-tunnel']) io.out('tunnel: off (--no-tunnel)\n');
   io.out('ready (Ctrl-C stops)\n');
+  if (hasToken) void core.checkTimelinesToken().then((c) => c && io.out(`timelines: ${terminalText(describeTokenCheck(c), 400)}\n`));
   const signal = await io.stopSignal;
   io.out(`stopping (${signal}): finishing requests in flight\n`);
   await dashboard?.close();

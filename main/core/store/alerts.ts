@@ -14,6 +14,7 @@ export const ALERT_KINDS = [
   'tunnel-down',
   'tunnel-recovered',
   'webhook-errors',
+  'webhook-url-changed',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -1,6 +1,7 @@
 // The events table: normalized events, their reads (feed, filters, search, detail) and the search index.
 import { PROVIDER_IDS, type Direction, type NormalizedEvent } from '../events.js';
 import { normalizeEventFilter } from '../../contract/filter.js';
+import { canonicalJson, sha256Hex } from '../json.js';
 import type { Db } from './db.js';
 import {
   asRow,
@@ -105,6 +106,14 @@ export function ftsQuery(input: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+/** What an event says, without what one delivery of it adds (names as of that delivery, bundle position, links). */
+export function eventContentHash(e: NormalizedEvent): string {
+  const { bundle: _bundle, sameKeyAs: _sameKeyAs, ...details } = e.details;
+  return sha256Hex(
+    canonicalJson([e.occurredAt, e.direction, e.messageUid, e.chatId, e.chatPhone, e.accountPhone, e.accountId, e.text, details]),
+  );
+}
+
 const HASH_REDELIVERY_WINDOW_MS = 6 * 60 * 60 * 1000;
 
 export class EventsTable {
@@ -120,8 +129,9 @@ export class EventsTable {
    * what was written, so it pays neither a RETURNING row nor hydrating it; only a redelivery runs the
    * `UPDATE … RETURNING` and reads the stored row back (its data is the first delivery's, not this one's).
    */
-  upsert(deliveryId: number, receivedAt: number, e: NormalizedEvent): StoredEvent {
-    if (e.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(e, receivedAt);
+  upsert(deliveryId: number, receivedAt: number, given: NormalizedEvent): StoredEvent {
+    if (given.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(given, receivedAt);
+    const e = this.keyForContent(given);
     const details = JSON.stringify(e.details);
     const inserted = this.db
       .cached(
@@ -186,6 +196,25 @@ export class EventsTable {
       )
       .get(receivedAt, e.provider, e.type, e.dedupeKey);
     return hydrateEvent(asRow(row, T));
+  }
+
+  /**
+   * A provider id names an event, but a body under a known key whose CONTENT differs (another text, another
+   * time, another status) is not a redelivery: folding it would lose what it says. Such a body becomes its
+   * own event under the key `<key>#c:<content hash>` (so its own redeliveries still fold onto it) with
+   * `details.sameKeyAs` = the earlier event's id. Display names are left out of the comparison: they are
+   * snapshots that a redelivery may carry updated; so is a v1 bundle's position.
+   */
+  private keyForContent(e: NormalizedEvent): NormalizedEvent {
+    if (e.dedupeKey.startsWith('h:')) return e; // a body hash already differs when the content does
+    const earlier: unknown = this.db
+      .cached(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.provider = ? AND e.type = ? AND e.dedupe_key = ?`)
+      .get(e.provider, e.type, e.dedupeKey);
+    if (earlier === undefined) return e;
+    const stored = hydrateEvent(asRow(earlier, T));
+    const hash = eventContentHash(e);
+    if (eventContentHash(stored) === hash) return e;
+    return { ...e, dedupeKey: `${e.dedupeKey}#c:${hash.slice(0, 16)}`, details: { ...e.details, sameKeyAs: stored.id } };
   }
 
   /**

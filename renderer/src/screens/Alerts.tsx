@@ -1,7 +1,7 @@
 // The Alerts screen: history, acknowledge and snooze.
 import { useState } from 'react';
 import type { AlertsView, AlertView } from '../contract.js';
-import { EmptyState, ErrorNote } from '../components/common.js';
+import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
 import { absoluteTime, relativeTime, TIME } from '../lib/time.js';
 import { askNotificationPermission, notificationPermission } from '../notifications.js';
 import { useAsync, useClient, useNotification, useNow } from '../hooks.js';
@@ -99,6 +99,7 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
               </div>
               <p>{a.text}</p>
               <div className="alert-actions">
+                {a.copyText ? <CopyButton text={a.copyText} label="Copy the new URL" /> : null}
                 {a.accountPhone ? <span className="mono">{a.accountPhone}</span> : null}
                 {a.eventId !== null ? (
                   <button type="button" className="link-button" onClick={() => onOpenEvent(a.eventId!)}>

@@ -2,7 +2,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
+import { TestEventButton } from '../components/TestEventButton.js';
 import { useClient, useNotification } from '../hooks.js';
+import { relativeTime } from '../lib/time.js';
 
 const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
 
@@ -16,6 +18,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [chosen, setChosen] = useState(() => new Set(setup.eventTypeChoices.filter((c) => c.chosen).map((c) => c.type)));
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
+  const [tokenNote, setTokenNote] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
   const whyNotId = useId();
 
@@ -25,6 +28,7 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
     e.preventDefault();
     setBusy(true);
     setMessage(null);
+    setTokenNote(null);
     setResult(null);
     try {
       if (token.trim() !== '') {
@@ -35,6 +39,12 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
         }
         setToken('');
         onChanged();
+        // The token was kept and checked at once: say whether it works before registering with it.
+        if (saved.problem) {
+          setMessage(`Token saved, but it does not work: ${saved.problem}`);
+          return;
+        }
+        if (saved.accounts !== undefined) setTokenNote(`Token works: TimelinesAI shows ${saved.accounts} WhatsApp account(s).`);
       }
       setResult(await client.api.registerWebhooks([...chosen]));
     } catch (err) {
@@ -102,6 +112,11 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
           </span>
         ) : null}
       </form>
+      {tokenNote ? (
+        <p className="muted" data-testid="token-check">
+          {tokenNote}
+        </p>
+      ) : null}
       {message ? <ErrorNote message={message} /> : null}
       {result ? (
         <div role="status" data-testid="registration-result" className={result.ok ? 'ok' : undefined}>
@@ -170,7 +185,13 @@ export function FirstRun({
               />
               <CopyButton text={setup.publicUrl ?? setup.webhookUrl} label="Copy" className="button button-primary" />
             </div>
+            {setup.urlChangedAt !== null ? (
+              <p className="warning-note" role="status" data-testid="url-changed">
+                changed {relativeTime(setup.urlChangedAt, Date.now())}: paste the new URL into WhatsAble
+              </p>
+            ) : null}
             <p className="muted">{withCode(setup.publicUrlNote)}</p>
+            <TestEventButton />
             <p className="muted">
               It contains a secret: whoever has it can send events to Hookwatch. <code>hookwatch secret --rotate</code> makes a new one.
             </p>
