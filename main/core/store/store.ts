@@ -110,6 +110,11 @@ export class HookwatchStore {
     return this.db.inTransaction ? write() : this.db.transaction(write);
   }
 
+  /** Which of these message uids are already stored (any type or shape): catch-up's exactly-once check. */
+  knownMessageUids(uids: readonly string[]): Set<string> {
+    return this.events.knownMessageUids(uids);
+  }
+
   /** Logs a request that produced no event (rejected, or not a webhook). */
   recordDelivery(d: DeliveryRecord): StoredDelivery {
     return this.ingest(d, []).delivery;
