@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { NormalizedEvent } from '../events.js';
 import { AccountsTable, type AccountStatus } from './accounts.js';
 import { AlertsTable, type Alert, type StoredAlert } from './alerts.js';
+import { CatchupTables } from './catchup.js';
 import { Db, type OpenOptions } from './db.js';
 import { DeliveriesTable, type DeliveryRecord, type StoredDelivery } from './deliveries.js';
 import { EventsTable, type EventDetail, type EventFilter, type StoredEvent } from './events.js';
@@ -23,6 +24,8 @@ export { hydrateDelivery } from './deliveries.js';
 export type { EventDetail, EventFilter, StoredEvent } from './events.js';
 export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
+export type { CatchupGapRecord, ReceivingMark, ReceivingMarkKind, WebhookErrorSample } from './catchup.js';
+export { RECEIVING_MARK_KINDS } from './catchup.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';
 export type { TunnelLogEntry } from './tunnel-log.js';
@@ -39,6 +42,8 @@ export class HookwatchStore {
   readonly meta: MetaTable;
   /** The dashboard's read-only health and overview queries. */
   readonly health: HealthQueries;
+  /** Catch-up bookkeeping: receiving marks, errors_counter samples, gaps with their outcome. */
+  readonly catchup: CatchupTables;
   private readonly db: Db;
   private readonly events: EventsTable;
   private readonly deliveries: DeliveriesTable;
@@ -52,6 +57,7 @@ export class HookwatchStore {
     this.file = db.file;
     this.meta = new MetaTable(db);
     this.health = new HealthQueries(db);
+    this.catchup = new CatchupTables(db);
     this.events = new EventsTable(db, this.meta);
     this.deliveries = new DeliveriesTable(db);
     this.alerts = new AlertsTable(db);
