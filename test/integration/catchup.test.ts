@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCatchup, type CatchupOutcome, type CatchupRunOptions } from '../../main/core/catchup/engine.js';
 import type { Gap } from '../../main/core/catchup/gaps.js';
 import { catchupLine } from '../../main/core/catchup/outcome.js';
-import { RECOVERED_SHAPE } from '../../main/core/catchup/recovered.js';
-import { storeCheckpoints, storeSink } from '../../main/core/catchup/store-sink.js';
+import { RECOVERED_SHAPE, recoveredEvent } from '../../main/core/catchup/recovered.js';
+import { recoveredDelivery, storeCheckpoints, storeSink } from '../../main/core/catchup/store-sink.js';
 import { clientGetJson, timelinesCatchupApi } from '../../main/core/catchup/timelines-adapter.js';
 import { TimelinesApiClient, type TimelinesApiClientOptions } from '../../main/core/providers/timelines/api.js';
 import { StaticTokenSource } from '../../main/core/providers/timelines/token-source.js';
@@ -271,5 +271,47 @@ describe('catch-up after a gap', () => {
       /^catch-up: offline \d\d:\d\d–\d\d:\d\d UTC, messages from then could not be recovered: no TimelinesAI token is set/,
     );
     expect(api.requests).toEqual([]);
+  });
+});
+
+describe('exactly once across types: store ingest', () => {
+  it('a webhook under another type after a recovered message, and a recovered message after a webhook, are redeliveries', async () => {
+    const store = env.core.store;
+    const chat = { id: '7', name: 'Chat 7', phone: '+15550000007', jid: null, isGroup: false, accountId: null, lastMessageAt: null };
+    const apiMessage = (uid: string) => ({
+      uid,
+      chatId: '7',
+      occurredAt: GAP.start + MIN,
+      fromMe: false,
+      text: `message ${uid}`,
+      messageType: 'whatsapp',
+      origin: null,
+      hasAttachment: false,
+      senderName: null,
+      senderPhone: null,
+      recipientName: null,
+      recipientPhone: null,
+      raw: { uid },
+    });
+    const marker = { gapStart: GAP.start, gapEnd: GAP.end, fetchedAt: NOW };
+
+    // Recovered first (message:received:new, shape timelines.catchup), then the webhook as message:new.
+    const first = recoveredEvent(chat, apiMessage('x-1'), marker);
+    storeSink(store).storeRecovered([{ chatId: '7', event: first, raw: { uid: 'x-1' } }]);
+    expect(eventsOf('x-1')[0]).toMatchObject({ shape: RECOVERED_SHAPE, deliveryCount: 1 });
+    const late = await postJson(env.url, messageWebhook('message:new', 7, 'x-1', GAP.start + MIN, 'received'));
+    expect(late.status).toBe(200);
+    expect(late.json.events[0]).toMatchObject({ duplicate: true, type: 'message:received:new' });
+    expect(eventsOf('x-1')[0]).toMatchObject({ shape: RECOVERED_SHAPE, deliveryCount: 2 });
+    expect(eventsOf('x-1')).toHaveLength(1);
+
+    // Webhook first (message:new), then the same message stored by catch-up bypassing its known-uid check.
+    await postJson(env.url, messageWebhook('message:new', 7, 'x-2', GAP.start + MIN, 'received'));
+    expect(store.knownMessageUids(['x-2', 'x-3'])).toEqual(new Set(['x-2']));
+    const again = recoveredEvent(chat, apiMessage('x-2'), marker);
+    const committed = store.ingest(recoveredDelivery({ chatId: '7', event: again, raw: { uid: 'x-2' } }, NOW), [again]);
+    expect(committed.events[0]).toMatchObject({ duplicate: true, type: 'message:new', shape: 'timelines.v2' });
+    expect(eventsOf('x-2')).toHaveLength(1);
+    expect(eventsOf('x-2')[0]!.deliveryCount).toBe(2);
   });
 });

@@ -131,6 +131,8 @@ export class EventsTable {
    */
   upsert(deliveryId: number, receivedAt: number, given: NormalizedEvent): StoredEvent {
     if (given.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(given, receivedAt);
+    const recovered = this.redeliveryAcrossCatchup(receivedAt, given);
+    if (recovered) return recovered;
     const e = this.keyForContent(given);
     const details = JSON.stringify(e.details);
     const inserted = this.db
@@ -215,6 +217,35 @@ export class EventsTable {
     const hash = eventContentHash(e);
     if (eventContentHash(stored) === hash) return e;
     return { ...e, dedupeKey: `${e.dedupeKey}#c:${hash.slice(0, 16)}`, details: { ...e.details, sameKeyAs: stored.id } };
+  }
+
+  /**
+   * Exactly once across catch-up: a message recovered from the API (shape `timelines.catchup`) and the
+   * same message by webhook may come under different types or keys (`message:new` vs `message:received:new`,
+   * an event id vs `uid:`). Either way round, the second is a redelivery of the first: it bumps that row's
+   * count instead of storing the message twice. Reactions are left alone (they carry the message's uid too).
+   */
+  private redeliveryAcrossCatchup(receivedAt: number, e: NormalizedEvent): StoredEvent | null {
+    if (e.messageUid === null || !e.type.startsWith('message:') || e.type === 'message:reaction') return null;
+    const row: unknown = this.db
+      .cached(
+        `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = @at
+          WHERE id = (SELECT id FROM events WHERE message_uid = @uid AND type LIKE 'message:%' AND type != 'message:reaction'
+            AND provider = @provider AND (shape = 'timelines.catchup') != (@shape = 'timelines.catchup') ORDER BY id LIMIT 1)
+          RETURNING ${RETURNED_COLUMNS}`,
+      )
+      .get({ at: receivedAt, uid: e.messageUid, provider: e.provider, shape: e.shape });
+    return row === undefined ? null : hydrateEvent(asRow(row, T));
+  }
+
+  /** Which of `uids` are already stored on a message event (not a reaction), whatever its type or shape: for catch-up. */
+  knownMessageUids(uids: readonly string[]): Set<string> {
+    const known = new Set<string>();
+    const stmt = this.db.cached(
+      `SELECT 1 AS hit FROM events WHERE message_uid = ? AND type LIKE 'message:%' AND type != 'message:reaction' LIMIT 1`,
+    );
+    for (const uid of uids) if (stmt.get(uid) !== undefined) known.add(uid);
+    return known;
   }
 
   /**

@@ -101,6 +101,8 @@ export class HealthQueries {
   /**
    * Delivery counts per hour, provider, event type and latency bucket for deliveries received in
    * [fromMs, toMs). A range scan of the received_at index; callers ask for a few hours at a time.
+   * Messages recovered by catch-up (reason 'catch-up') are logged as deliveries but were never webhook
+   * deliveries: they stay out of these statistics.
    */
   deliveryBuckets(fromMs: number, toMs: number): DeliveryBucketRow[] {
     return this.db
@@ -116,7 +118,7 @@ export class HealthQueries {
            sum(status < 200 OR status >= 300) AS rejected,
            max(id) AS lastId
          FROM deliveries
-         WHERE received_at >= ? AND received_at < ?
+         WHERE received_at >= ? AND received_at < ? AND (reason IS NULL OR reason != 'catch-up')
          GROUP BY 1, 2, 3, 4`,
       )
       .all(fromMs, toMs)

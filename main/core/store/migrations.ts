@@ -225,6 +225,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incidents_open ON incidents (resolved_at, id);
     `,
   },
+  {
+    version: 7,
+    name: 'catch-up: receiving marks, errors_counter samples, gaps with their outcome',
+    sql: `
+      -- When Hookwatch was last known to be receiving: 'start', 'heartbeat' (every 60 s while receiving)
+      -- and 'clean-stop'. A hole in them is a gap catch-up reads back from the provider's API.
+      CREATE TABLE receiving_marks (
+        id   INTEGER PRIMARY KEY,
+        at   INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('start', 'heartbeat', 'clean-stop'))
+      );
+      CREATE INDEX receiving_marks_at ON receiving_marks(at);
+
+      -- TimelinesAI's errors_counter per webhook over time: a rise means deliveries failed while we thought we were up.
+      CREATE TABLE webhook_error_samples (
+        id             INTEGER PRIMARY KEY,
+        at             INTEGER NOT NULL,
+        webhook_id     TEXT NOT NULL,
+        errors_counter INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_error_samples_at ON webhook_error_samples(at);
+
+      -- Each gap and what catch-up made of it, for Webhook health.
+      CREATE TABLE catchup_gaps (
+        gap_key     TEXT PRIMARY KEY,
+        start       INTEGER NOT NULL,
+        end         INTEGER NOT NULL,
+        reasons     TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        recovered   INTEGER NOT NULL DEFAULT 0,
+        chats       INTEGER NOT NULL DEFAULT 0,
+        requests    INTEGER NOT NULL DEFAULT 0,
+        error       TEXT,
+        line        TEXT,
+        started_at  INTEGER,
+        finished_at INTEGER
+      );
+      CREATE INDEX catchup_gaps_start ON catchup_gaps(start);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { NormalizedEvent } from '../events.js';
 import { AccountsTable, type AccountStatus } from './accounts.js';
 import { AlertsTable, type Alert, type StoredAlert } from './alerts.js';
+import { CatchupTables } from './catchup.js';
 import { Db, type OpenOptions } from './db.js';
 import { DeliveriesTable, type DeliveryRecord, type StoredDelivery } from './deliveries.js';
 import { EventsTable, type EventDetail, type EventFilter, type StoredEvent } from './events.js';
@@ -26,6 +27,8 @@ export { hydrateDelivery } from './deliveries.js';
 export type { EventDetail, EventFilter, StoredEvent } from './events.js';
 export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
+export type { CatchupGapRecord, ReceivingMark, ReceivingMarkKind, WebhookErrorSample } from './catchup.js';
+export { RECEIVING_MARK_KINDS } from './catchup.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
 export type { ProviderWebhookHealth } from './provider-state.js';
 export { outboxKey } from './outbox.js';
@@ -48,6 +51,8 @@ export class HookwatchStore {
   readonly health: HealthQueries;
   /** The team hub's tables: outbox, follower inbox, forwarding destinations and log (docs/hub.md). */
   readonly hub: HubTables;
+  /** Catch-up bookkeeping: receiving marks, errors_counter samples, gaps with their outcome. */
+  readonly catchup: CatchupTables;
   private readonly db: Db;
   private readonly events: EventsTable;
   private readonly deliveries: DeliveriesTable;
@@ -63,6 +68,7 @@ export class HookwatchStore {
     this.incidents = new IncidentsTable(db);
     this.health = new HealthQueries(db);
     this.hub = new HubTables(db);
+    this.catchup = new CatchupTables(db);
     this.events = new EventsTable(db, this.meta);
     this.deliveries = new DeliveriesTable(db);
     this.alerts = new AlertsTable(db);
@@ -119,6 +125,11 @@ export class HookwatchStore {
   ingest(d: DeliveryRecord, events: readonly NormalizedEvent[]): CommittedDelivery {
     const write = () => writeDelivery(this.deliveries, this.events, d, events, this.hub);
     return this.db.inTransaction ? write() : this.db.transaction(write);
+  }
+
+  /** Which of these message uids are already stored (any type or shape): catch-up's exactly-once check. */
+  knownMessageUids(uids: readonly string[]): Set<string> {
+    return this.events.knownMessageUids(uids);
   }
 
   /** Logs a request that produced no event (rejected, or not a webhook). */
