@@ -97,7 +97,7 @@ describe.skipIf(!natsServerAvailable)('team hub through the CLI with a real nats
     const events = await eventsOf(folDir.dir);
     expect(events.length).toBe(602);
     expect(new Set(events.map((e) => `${e.type}|${e.messageUid}`)).size).toBe(602);
-    const alerts = await runHookwatch(['alerts', '--data', folDir.dir, '--format', 'jsonl']);
+    const alerts = await runHookwatch(['alerts', '--all', '--data', folDir.dir, '--format', 'jsonl']);
     expect(alerts.code).toBe(0);
     expect(alerts.stdout).toMatch(/account-down/);
   }, 180_000);

@@ -505,7 +505,8 @@ describe.skipIf(skipReason !== null)('tunnel supervisor against a real localtunn
         return (await res.json()) as any;
       };
       expect(await call('getSetup', [])).toMatchObject({ tokenConfigured: false, tokenStorage: 'this-run' });
-      expect(await call('setTimelinesToken', [token])).toEqual({ ok: true });
+      // Saving now also checks the token at once (issue 10): it works, and says how many accounts it sees.
+      expect(await call('setTimelinesToken', [token])).toEqual({ ok: true, accounts: expect.any(Number) });
       const view = await call('registerWebhooks', [['whatsapp:account:disconnected', 'whatsapp:account:suspended']]);
       expect(view, JSON.stringify(view)).toMatchObject({
         ok: true,
