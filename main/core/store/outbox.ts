@@ -3,67 +3,6 @@ import type { Db } from './db.js';
 import { StoreDataError } from './errors.js';
 import { asRow, blobOrNull, flag, num, numOrNull, oneOf, oneOfOrNull, parseJsonColumn, str, strOrNull, type SqlRow } from './hydrate.js';
 
-/**
- * Migration 5 (registered in migrations.ts).
- * Why an outbox: the receiver answers 200 only after its commit, and publishing must never delay or
- * fail that answer. Writing a tiny row in the SAME transaction as the event makes "stored" imply
- * "will be published" (no event can be stored and forgotten, none published that was rolled back);
- * the publisher drains the rows in id order afterwards, at its own pace, and a NATS outage only
- * makes the table longer (the backlog shown in health and status).
- * Events are not copied into the outbox: the row points at the event, and the message (normalized
- * record + raw body) is read from events/deliveries when it is sent, so the receiver's transaction
- * writes about 40 more bytes per event, not the body twice. Account states and incidents change in
- * place, so their rows carry the JSON as it was at that moment.
- */
-export const OUTBOX_MIGRATION = {
-  name: 'team hub: outbox, follower inbox, forwarding destinations and log',
-  sql: `
-    -- Messages waiting to be published to the hub's JetStream stream, in id order.
-    CREATE TABLE hub_outbox (
-      id         INTEGER PRIMARY KEY,
-      kind       TEXT NOT NULL CHECK (kind IN ('event', 'account', 'incident')),
-      event_id   INTEGER,                 -- kind 'event': events.id (read when sent)
-      type       TEXT NOT NULL,           -- event type, account state or incident kind: the subject's tail
-      msg_id     TEXT NOT NULL,           -- Nats-Msg-Id without the workspace (outboxKey): JetStream drops a re-publish
-      payload    TEXT,                    -- kinds 'account' and 'incident': the JSON record at that moment
-      created_at INTEGER NOT NULL
-    );
-
-    -- Follower: hub messages already applied to this database, by message id, so a redelivery
-    -- (crash between local commit and ack, or a hub re-publish after its duplicate window) is applied once.
-    CREATE TABLE hub_inbox (
-      msg_id     TEXT PRIMARY KEY,
-      stream_seq INTEGER NOT NULL,
-      applied_at INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX hub_inbox_applied_at ON hub_inbox(applied_at);
-
-    -- Forwarding destinations (hookwatch forward add URL --types LIST). types: JSON array, empty = all.
-    CREATE TABLE forward_destinations (
-      id         INTEGER PRIMARY KEY,
-      url        TEXT NOT NULL,
-      types      TEXT NOT NULL DEFAULT '[]',
-      created_at INTEGER NOT NULL
-    );
-
-    -- Every forwarding attempt: delivered, failed (will retry), parked (gave up after 24 h), skipped.
-    CREATE TABLE forward_log (
-      id             INTEGER PRIMARY KEY,
-      destination_id INTEGER NOT NULL,
-      at             INTEGER NOT NULL,
-      msg_id         TEXT NOT NULL,
-      stream_seq     INTEGER NOT NULL,
-      event_type     TEXT,
-      attempt        INTEGER NOT NULL,
-      outcome        TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'parked')),
-      status         INTEGER,
-      error          TEXT,
-      latency_ms     REAL
-    );
-    CREATE INDEX forward_log_destination ON forward_log(destination_id, id);
-  `,
-} as const;
-
 export const OUTBOX_KINDS = ['event', 'account', 'incident'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
