@@ -19,20 +19,9 @@ export interface DeliveryRecord {
   bodyTruncated: boolean;
 }
 
-/** A delivery-log row as read back (without its body: see `body`). */
-export interface StoredDelivery {
+/** A delivery-log row as read back: the request as logged (without its body: see `body`), plus what its events said. */
+export interface StoredDelivery extends Omit<DeliveryRecord, 'body'> {
   id: number;
-  receivedAt: number;
-  method: string;
-  path: string;
-  forcedProvider: string | null;
-  remoteAddr: string | null;
-  status: number;
-  reason: string | null;
-  latencyMs: number;
-  size: number;
-  contentType: string | null;
-  headers: Record<string, string>;
   /** Detected provider of an accepted request (its first event's); null for requests that produced none. */
   provider: string | null;
   /** Type of the first event, for health per type. */
@@ -40,7 +29,6 @@ export interface StoredDelivery {
   eventCount: number;
   /** Every event in it had been seen before. */
   duplicate: boolean;
-  bodyTruncated: boolean;
 }
 
 /** What the store derives from a delivery's events when it writes the row. */
