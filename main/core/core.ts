@@ -2,6 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { AccountPoller } from './alerts/account-poller.js';
 import { AlertService } from './alerts/service.js';
+import { CatchupService, type CatchupServiceOptions } from './catchup/service.js';
+import { clientGetJson, timelinesCatchupApi } from './catchup/timelines-adapter.js';
 import { TimelinesApiClient } from './providers/timelines/api.js';
 import type { TokenSource } from './providers/timelines/token-source.js';
 import { sendTestEvent, type TestEventReport } from './test-event.js';
@@ -51,6 +53,8 @@ export interface CoreOptions {
   hub?: HubPublishOptions & { onStatus?: (s: HubRuntimeStatus) => void };
   /** Follow a hub (hookwatch follow): stores what the hub publishes; pass no `tunnel` or `register` with it. */
   follow?: HubFollowOptions & { onStatus?: (s: HubRuntimeStatus) => void; onFollowing?: () => void };
+  /** Catch-up after downtime (main/core/catchup/service.ts): this run's limits (else the saved ones), or false for none. A follower has none. */
+  catchup?: Pick<CatchupServiceOptions, 'limits' | 'heartbeatMs' | 'concurrency'> | false;
 }
 
 /** Hears every commit of the receiver (accepted or not): the delivery row and its events, as stored. */
@@ -88,6 +92,8 @@ export class HookwatchCore {
   private pruning: Promise<unknown> | null = null;
   /** The team hub: publishing (serve --hub), following (hookwatch follow), or null. */
   readonly hub: HubPublishing | HubFollowing | null = null;
+  /** Receiving marks and catch-up of gaps from the TimelinesAI API; null for a follower or with `catchup: false`. */
+  readonly catchup: CatchupService | null;
 
   private constructor(
     private readonly options: CoreOptions,
@@ -112,16 +118,30 @@ export class HookwatchCore {
           hasToken: () => this.timelinesTokenConfigured(),
           stopping: () => this.stopping !== null,
           allowLocalUrl: process.env.HOOKWATCH_ALLOW_LOCAL_URL === '1',
-          onHealth: (health) =>
+          onHealth: (health) => {
             this.alerts.providerWebhooks(
               'timelines',
               health.map((h) => ({ id: h.webhookId, eventType: h.eventType, errorsCounter: h.errorsCounter })),
-            ),
+            );
+            // A rising errors_counter: TimelinesAI failed to deliver while we thought we were up.
+            this.safely(() => this.catchup?.webhookErrors(health.map((h) => ({ id: h.webhookId, errorsCounter: h.errorsCounter }))));
+          },
           onOutcome: (outcome) => {
             for (const l of this.registrationListeners) this.safely(() => l(outcome));
           },
         })
       : null;
+    this.catchup =
+      options.catchup === false || options.follow
+        ? null
+        : new CatchupService({
+            store,
+            api: this.timelinesClient ? timelinesCatchupApi(clientGetJson(this.timelinesClient)) : null,
+            hasToken: () => this.timelinesTokenConfigured(),
+            onCommitted: (c) => this.committed(c),
+            log: (line) => this.log(line),
+            ...options.catchup,
+          });
     // The outbox is switched on in this connection's store: a hub writes on the main thread.
     const useThread = !options.hub && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
     const script = useThread ? writerWorkerScript() : null;
@@ -186,6 +206,7 @@ export class HookwatchCore {
       throw err;
     }
     core.accountPoller?.start();
+    core.catchup?.start();
     core.runRetention();
     core.retentionTimer = setInterval(() => core.runRetention(), options.retentionIntervalMs ?? 60 * 60 * 1000);
     core.retentionTimer.unref();
@@ -257,6 +278,7 @@ export class HookwatchCore {
       log: (line) => this.log(line.startsWith('tunnel') ? line : `tunnel: ${line}`),
       onStateChange: (c) => {
         this.safely(() => this.store.recordTunnelState({ at: c.at, state: c.state, url: c.url, reason: c.reason }));
+        this.safely(() => this.catchup?.tunnelState(c.state));
         // The alert rule wants up / down / paused; connecting and degraded keep the last word.
         const signal =
           c.state === 'up' ? 'up' : c.state === 'off' ? 'paused' : c.state === 'down' || c.state === 'reconnecting' ? 'down' : null;
@@ -391,6 +413,8 @@ export class HookwatchCore {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.indexScheduler?.stop();
     await this.accountPoller?.stop();
+    // Before the tunnel: its last states would otherwise read as an outage before the clean stop.
+    await this.catchup?.stop();
     await this.tunnel?.stop();
     // A sync still talking to TimelinesAI may retry for minutes; the URL it registers is gone anyway.
     await Promise.race([this.registrations?.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);

@@ -25,10 +25,11 @@
  * waits for its tunnel is one gap, not two), keeping every reason.
  */
 
-export type GapReason = 'offline' | 'stopped' | 'asleep' | 'tunnel' | 'webhook-errors';
+/** `manual`: a span asked for by hand (`hookwatch catch-up --since`), never detected. */
+export type GapReason = 'offline' | 'stopped' | 'asleep' | 'tunnel' | 'webhook-errors' | 'manual';
 
 /** The order in which a merged gap names its main reason: what the user most needs to hear. */
-const REASON_RANK: readonly GapReason[] = ['offline', 'stopped', 'asleep', 'tunnel', 'webhook-errors'];
+const REASON_RANK: readonly GapReason[] = ['offline', 'stopped', 'asleep', 'tunnel', 'webhook-errors', 'manual'];
 
 export interface Gap {
   /** The last instant Hookwatch is known to have been receiving (epoch ms). */

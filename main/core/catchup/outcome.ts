@@ -12,6 +12,7 @@ const REASON_WORDS: Readonly<Record<GapReason, string>> = {
   asleep: 'asleep',
   tunnel: 'tunnel down',
   'webhook-errors': 'webhook deliveries failing',
+  manual: 'requested',
 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

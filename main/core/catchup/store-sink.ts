@@ -3,6 +3,7 @@
  * in through `ingest` (one logged record per message, so the detail shows the API's object as
  * the raw body), known uids come from `listEvents`, checkpoints live in the store's JSON meta.
  */
+import type { CommittedDelivery } from '../store/ingest.js';
 import type { DeliveryRecord, EventFilter, HookwatchStore, StoredEvent } from '../store/store.js';
 import type { CatchupCheckpoint, CatchupCheckpoints, CatchupSink } from './engine.js';
 import type { RecoveredMessage } from './recovered.js';
@@ -19,7 +20,10 @@ type SinkStore = Pick<HookwatchStore, 'ingest' | 'listEvents' | 'transaction'> &
  * events.message_uid) it uses that; otherwise it reads the chat's message events once per chat
  * and run through `listEvents` and remembers what it stored since.
  */
-export function storeSink(store: SinkStore, options: { now?: () => number } = {}): CatchupSink {
+export function storeSink(
+  store: SinkStore,
+  options: { now?: () => number; onCommitted?: (c: CommittedDelivery) => void } = {},
+): CatchupSink {
   const now = options.now ?? Date.now;
   const perChat = new Map<string, Set<string>>();
   const knownInChat = (chatId: string): Set<string> => {
@@ -46,10 +50,10 @@ export function storeSink(store: SinkStore, options: { now?: () => number } = {}
     storeRecovered(items) {
       // One commit per page (at most 50 rows, a few ms): a commit per message would be a disk
       // sync per message, 10,000 of them for a night's catch-up.
-      store.transaction(() => {
-        for (const item of items) store.ingest(recoveredDelivery(item, now()), [item.event]);
-      });
+      const committed = store.transaction(() => items.map((item) => store.ingest(recoveredDelivery(item, now()), [item.event])));
       for (const item of items) perChat.get(item.chatId)?.add(item.event.messageUid ?? '');
+      // After the commit, as the receiver announces its own: the live feed, alerts and the hub hear of them.
+      if (options.onCommitted) for (const c of committed) options.onCommitted(c);
     },
   };
 }

@@ -68,6 +68,7 @@ export interface MetaValues {
   catchupCheckpoints: Record<string, unknown>;
   dashboardToken: string;
   dashboardPort: number;
+  catchupLimits: { daysBack?: number; maxChats?: number };
 }
 export type MetaKey = keyof MetaValues;
 export type MetaValue<K extends MetaKey> = MetaValues[K];
@@ -102,6 +103,8 @@ const META: { readonly [K in MetaKey]: { readonly key: string; readonly codec: C
   dashboardToken: { key: 'dashboard_token', codec: text },
   /** The dashboard port chosen with `hookwatch dashboard --port N` (else 8790). */
   dashboardPort: { key: 'dashboard_port', codec: count },
+  /** Catch-up's bounds chosen with `hookwatch serve --catchup-days N --catchup-chats N` (main/core/catchup/service.ts clamps them). */
+  catchupLimits: { key: 'catchup_limits', codec: json(isPlainObject) },
 };
 
 export class MetaTable {
