@@ -54,7 +54,7 @@ export interface CoreOptions {
   /** Follow a hub (hookwatch follow): stores what the hub publishes; pass no `tunnel` or `register` with it. */
   follow?: HubFollowOptions & { onStatus?: (s: HubRuntimeStatus) => void; onFollowing?: () => void };
   /** Catch-up after downtime (main/core/catchup/service.ts): this run's limits (else the saved ones), or false for none. A follower has none. */
-  catchup?: Pick<CatchupServiceOptions, 'limits' | 'heartbeatMs' | 'concurrency'> | false;
+  catchup?: Pick<CatchupServiceOptions, 'limits' | 'heartbeatMs' | 'minGapMs' | 'concurrency'> | false;
 }
 
 /** Hears every commit of the receiver (accepted or not): the delivery row and its events, as stored. */

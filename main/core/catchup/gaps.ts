@@ -6,9 +6,9 @@
  *
  * | records                                                    | gap                                   | reason         |
  * |------------------------------------------------------------|---------------------------------------|----------------|
- * | heartbeats a, b with b - a > lateFactor * H, a start in    | [clean stop in [a, b) or else a, the  | offline        |
- * | (a, b] (the app was started again)                         | start]                                |                |
- * | the same with a clean stop in [a, b) (quit on purpose)     | as above, from the stop               | stopped        |
+ * | a start, a = the last heartbeat or start before it (the    | [a, the start]                        | offline        |
+ * | app was started again)                                     |                                       |                |
+ * | the same with a clean stop in [a, start) (quit on purpose) | [the stop, the start]                 | stopped        |
  * | heartbeats a, b far apart and no start between them        | [a, b]                                | asleep         |
  * | (the process lived on: the computer slept)                 |                                       |                |
  * | tunnel log: a state other than `up` after an `up`, or a    | [when it left up (or the start), when | tunnel         |
@@ -95,27 +95,22 @@ export function detectGaps(records: GapRecords, options: GapOptions): Gap[] {
   const starts = sorted(records.starts);
   const stops = sorted(records.cleanStops);
 
-  // The app's own life: heartbeats far apart, and the restart after the last one.
+  // The app's own life. Each start closes a gap that began at the last sign of life before it (a
+  // heartbeat, or an earlier start: a run shorter than one heartbeat interval left only its start),
+  // or at the clean stop after that sign.
+  const alive = [...beats, ...starts].sort((x, y) => x - y);
+  for (const s of starts) {
+    let prev: number | undefined;
+    for (const t of alive) if (t < s) prev = t;
+    if (prev === undefined) continue;
+    const stop = stops.find((t) => t >= prev && t < s);
+    add(stop ?? prev, s, stop !== undefined ? 'stopped' : 'offline');
+  }
+  // Heartbeats far apart with no start between them: the process lived on, the computer slept.
   for (let i = 1; i < beats.length; i++) {
     const a = beats[i - 1]!;
     const b = beats[i]!;
-    if (b - a <= late) continue;
-    const start = starts.find((s) => s > a && s <= b);
-    if (start === undefined) {
-      add(a, b, 'asleep');
-      continue;
-    }
-    const stop = stops.find((s) => s >= a && s < start);
-    add(stop ?? a, start, stop !== undefined ? 'stopped' : 'offline');
-  }
-  // A start after the last heartbeat: this very start, before it has written a beat of its own.
-  const lastBeat = beats[beats.length - 1];
-  if (lastBeat !== undefined) {
-    const start = starts.find((s) => s > lastBeat);
-    if (start !== undefined) {
-      const stop = stops.find((t) => t >= lastBeat && t < start);
-      add(stop ?? lastBeat, start, stop !== undefined ? 'stopped' : 'offline');
-    }
+    if (b - a > late && !starts.some((s) => s > a && s <= b)) add(a, b, 'asleep');
   }
 
   // The tunnel: not receiving from when it left `up` until it is up again.

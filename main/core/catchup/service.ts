@@ -48,6 +48,11 @@ export interface CatchupServiceOptions {
   /** Limits for this run (serve flags); else the saved setting; else the defaults. */
   limits?: CatchupLimits;
   heartbeatMs?: number;
+  /**
+   * Shorter gaps are not read (default 60 s, or HOOKWATCH_CATCHUP_MIN_GAP_MS): TimelinesAI retries a
+   * failed delivery, so a blip of seconds loses nothing, and every catch-up spends API calls.
+   */
+  minGapMs?: number;
   now?: () => number;
   /** The engine's chats read at once (benchmarks); default the engine's. */
   concurrency?: number;
@@ -105,10 +110,13 @@ export class CatchupService {
   private readonly progressListeners = new Set<(s: CatchupState) => void>();
   private readonly now: () => number;
   private readonly heartbeatMs: number;
+  private readonly minGapMs: number;
 
   constructor(private readonly o: CatchupServiceOptions) {
     this.now = o.now ?? Date.now;
     this.heartbeatMs = o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const env = Number(process.env.HOOKWATCH_CATCHUP_MIN_GAP_MS);
+    this.minGapMs = o.minGapMs ?? (Number.isInteger(env) && env >= 0 ? env : 60_000);
   }
 
   limits(): Required<CatchupLimits> {
@@ -199,7 +207,7 @@ export class CatchupService {
         tunnel: store.listTunnelStates(since).map((t) => ({ at: t.at, state: t.state })),
         webhookErrors: store.catchup.errorSamples(since),
       },
-      { now, heartbeatMs: this.heartbeatMs },
+      { now, heartbeatMs: this.heartbeatMs, minGapMs: this.minGapMs },
     );
     const history = store.catchup.listGaps(500);
     return gaps.filter((g) => {
@@ -318,13 +326,23 @@ export class CatchupService {
     return () => this.progressListeners.delete(listener);
   }
 
-  /** Stops a run in flight (its checkpoint is kept: the next start resumes it) and marks the clean stop. */
+  /** Keeps limits as the setting for later runs (`serve --catchup-days N --catchup-chats N`). */
+  saveLimits(limits: CatchupLimits): void {
+    const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+    if (Object.keys(given).length) this.o.store.meta.set('catchupLimits', { ...this.o.store.meta.get('catchupLimits'), ...given });
+  }
+
+  /**
+   * Stops a run in flight (its checkpoint is kept: the next run of that gap resumes it) and, when
+   * this service was receiving (`start`), marks the clean stop.
+   */
   async stop(waitMs = 5000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
     this.abort.abort();
     if (this.pass) await Promise.race([this.pass, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    if (!this.timer) return;
+    clearInterval(this.timer);
     try {
       this.o.store.catchup.mark('clean-stop', this.now());
     } catch (err) {

@@ -33,6 +33,7 @@ import { dashboard, open } from './commands-dashboard.js';
 import { register } from './commands-register.js';
 import { follow as followHub, forward, HUB_HELP, hubDashboardOption, hubServeLine, takeHubFlags } from './commands-hub.js';
 import { testEventCommand } from './commands-test.js';
+import { catchupCommand, CATCHUP_SERVE_FLAGS, catchupServeLimits } from './commands-catchup.js';
 import { deliveriesTable, eventsCsv, eventsJsonl, eventsTable, jsonLine, terminalText } from './format.js';
 
 export type { CliIo } from './args.js';
@@ -42,6 +43,7 @@ const HELP = `hookwatch: watch TimelinesAI and WhatsAble webhooks
 Usage:
   hookwatch serve [--data DIR] [--port N] [--no-tunnel] [--tunnel-host URL] [--subdomain NAME]
                   [--register [--events LIST]] [--dashboard-port N | --no-dashboard] [--verbose]
+                  [--catchup-days N] [--catchup-chats N]
   hookwatch events [--data DIR] [--type T] [--provider P] [--account PHONE] [--chat ID]
                    [--search TEXT] [--since ISO|30m|2h|7d] [--limit N] [--format table|jsonl|csv]
   hookwatch deliveries [--data DIR] [--limit N] [--format table|jsonl]
@@ -51,6 +53,8 @@ Usage:
   hookwatch open [--data DIR] [--print-only]
   hookwatch dashboard [--data DIR] [--rotate-token] [--port N]
   hookwatch register [--data DIR] [--dry-run] [--events LIST] [--public-url URL]
+                     (token in $HOOKWATCH_TIMELINES_TOKEN)
+  hookwatch catch-up [--data DIR] [--since ISO|30m|2h|7d] [--days N] [--chats N]
                      (token in $HOOKWATCH_TIMELINES_TOKEN)
   hookwatch secret [--data DIR] [--rotate]
   hookwatch settings [--data DIR] [--retention-days N] [--delivery-log-days N]
@@ -80,6 +84,7 @@ registerCommand('secret', 'show (or rotate) the webhook path secret', secret);
 registerCommand('settings', 'show or change retention', settings);
 registerCommand('prune', 'delete events and delivery-log rows past retention', prune);
 registerCommand('test', 'send a marked test event through the public URL and report each hop', testEventCommand);
+registerCommand('catch-up', 'recover from the TimelinesAI API the messages missed while Hookwatch was not receiving', catchupCommand);
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -142,6 +147,7 @@ async function serve(args: string[], io: CliIo, hub?: Parameters<typeof Hookwatc
       arg: 'full|normal',
       help: 'full: fsync every commit (default); normal: faster, may lose the last commits on power loss',
     },
+    ...CATCHUP_SERVE_FLAGS,
   });
   const dataDir = dataDirOf(v, io.env);
   const port = intFlag('port', v.port, 0, 65535) ?? DEFAULT_PORT;
@@ -160,6 +166,7 @@ async function serve(args: string[], io: CliIo, hub?: Parameters<typeof Hookwatc
   } catch (err) {
     throw new UsageError(`--events: ${(err as Error).message}`);
   }
+  const catchupLimits = catchupServeLimits(v);
   let stored = 0;
   const tokenSource = new RuntimeTokenSource(new EnvTokenSource(io.env));
   let core: HookwatchCore;
@@ -179,8 +186,12 @@ async function serve(args: string[], io: CliIo, hub?: Parameters<typeof Hookwatc
           }),
       ...(v.register ? { register: eventTypes ? { eventTypes } : {} } : {}),
       ...(hub ? { hub } : {}),
+      catchup: { limits: catchupLimits },
       setup: (c) => {
         core = c;
+        c.catchup?.saveLimits(catchupLimits);
+        // One line per gap: "catch-up: offline 23:10–07:45 UTC, 37 messages recovered from 5 chats".
+        c.catchup?.onOutcome((_o, line) => io.out(`${terminalText(line, 400)}\n`));
         c.alerts.onAlert((a) => io.out(alertLine(a)));
         c.onTunnelState((t) =>
           io.out(
