@@ -268,6 +268,7 @@ export class CatchupService {
         checkpoints: storeCheckpoints(store),
         limits: effective,
         signal: this.abort.signal,
+        now: this.now,
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
         onProgress: (p) => {
           if (!this.running) return;
