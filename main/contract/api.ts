@@ -68,6 +68,8 @@ export interface EventSummary {
   /** A short line for events without text: "assigned to Alex Agent", "status: disconnected", … Untrusted. */
   note: string | null;
   deliveryCount: number;
+  /** Read back from the TimelinesAI API by catch-up after a gap in receiving, not delivered by a webhook. */
+  recovered: boolean;
 }
 
 export interface EventPage {
@@ -230,6 +232,48 @@ export interface HealthReport {
   webhooks: Availability<{ webhooks: RegisteredWebhook[] }>;
   /** The team hub, when this install publishes to one (`serve --hub`) or follows one (`hookwatch follow`); docs/hub.md. */
   hub?: HubHealth;
+  /** Catch-up after downtime: the run in progress and the latest gaps with their outcome; absent on a follower. */
+  catchup?: CatchupHealth;
+}
+
+/** Catch-up as Webhook health shows it: messages missed while Hookwatch was not receiving, read back from TimelinesAI. */
+export interface CatchupHealth {
+  running: {
+    gapStart: number;
+    gapEnd: number;
+    /** offline, stopped, asleep, tunnel, webhook-errors, manual. */
+    reason: string;
+    /** chats (listing), recheck, messages, done. */
+    phase: string;
+    chatsFound: number;
+    chatsDone: number;
+    recovered: number;
+    requests: number;
+    startedAt: number;
+  } | null;
+  /** Gaps waiting behind the running one. */
+  queued: number;
+  limits: { daysBack: number; maxChats: number };
+  /** Newest first. */
+  gaps: CatchupGapView[];
+}
+
+export interface CatchupGapView {
+  key: string;
+  start: number;
+  end: number;
+  reasons: string[];
+  /** running, done, nothing-to-do, interrupted, failed, no-token. */
+  status: string;
+  recovered: number;
+  /** Chats in which messages were recovered. */
+  chats: number;
+  requests: number;
+  /** Why it stopped early or could not run, in words a person can act on. */
+  error: string | null;
+  /** The one-line summary `serve` printed ("catch-up: offline 23:10–07:45 UTC, 37 messages recovered from 5 chats"). */
+  line: string | null;
+  finishedAt: number | null;
 }
 
 /** The team hub as health shows it: one line, plus each forwarding destination and its delivery log counts. */

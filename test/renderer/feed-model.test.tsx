@@ -21,6 +21,7 @@ function ev(id: number, patch: Partial<EventSummary> = {}): EventSummary {
     text: `message ${id}`,
     note: null,
     deliveryCount: 1,
+    recovered: false,
     ...patch,
   };
 }

@@ -29,6 +29,7 @@ const base: EventSummary = {
   text: 'Is my order shipped? Café au lait',
   note: null,
   deliveryCount: 1,
+  recovered: false,
 };
 
 describe('which live events a filter lets through (the store’s rules, in the page)', () => {

@@ -135,6 +135,7 @@ const ev = (patch: Partial<EventSummary>): EventSummary => ({
   text: null,
   note: null,
   deliveryCount: 1,
+  recovered: false,
   ...patch,
 });
 

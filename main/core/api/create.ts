@@ -26,7 +26,8 @@ export type WirableCore = Pick<
   | 'timelinesTokenConfigured'
   | 'checkTimelinesToken'
   | 'sendTestEvent'
->;
+> &
+  Partial<Pick<HookwatchCore, 'catchup'>>;
 
 /**
  * What differs between hosts. The desktop shell keeps a pasted token encrypted (`tokenStore`); `serve`
@@ -56,6 +57,7 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     webhooks: webhookSourceFromStore(core.store, tokenConfigured ?? (() => core.timelinesTokenConfigured())),
     checkToken: () => core.checkTimelinesToken(),
     testEvent: () => core.sendTestEvent(),
+    catchup: core.catchup ?? undefined,
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel

@@ -1,5 +1,7 @@
 // The Health screen's report: deliveries per provider and type over the window, read once and then kept up to date.
-import type { HealthReport, HealthRow, ProviderId } from '../../contract/api.js';
+import type { CatchupHealth, HealthReport, HealthRow, ProviderId } from '../../contract/api.js';
+import type { CatchupState } from '../catchup/service.js';
+import type { CatchupGapRecord } from '../store/store.js';
 import { HOUR_MS, latencyOfBin, type DeliveryAnswerRow, type DeliveryBucketRow } from '../store/health.js';
 import type { HookwatchStore } from '../store/store.js';
 
@@ -179,4 +181,40 @@ export class DeliveryHealthCache {
     out.push(...recent);
     return out;
   }
+}
+
+/** Catch-up's part of Webhook health: the run in progress (from the service) and the latest gaps (from the store). */
+export function catchupHealthOf(state: CatchupState, gaps: readonly CatchupGapRecord[]): CatchupHealth {
+  const r = state.running;
+  return {
+    running: r
+      ? {
+          gapStart: r.gap.start,
+          gapEnd: r.gap.end,
+          reason: r.gap.reason,
+          phase: r.phase,
+          chatsFound: r.chatsFound,
+          chatsDone: r.chatsDone,
+          recovered: r.recovered,
+          requests: r.requests,
+          startedAt: r.startedAt,
+        }
+      : null,
+    queued: state.queued,
+    limits: { daysBack: state.limits.daysBack, maxChats: state.limits.maxChats },
+    gaps: gaps.map((g) => ({
+      key: g.gapKey,
+      start: g.start,
+      end: g.end,
+      reasons: [...g.reasons],
+      // A row left `running` by a run that is not running now was cut short (the app quit or crashed): it resumes at the next start.
+      status: g.status === 'running' && r?.gapKey !== g.gapKey ? 'interrupted' : g.status,
+      recovered: g.recovered,
+      chats: g.chats,
+      requests: g.requests,
+      error: g.error,
+      line: g.line,
+      finishedAt: g.finishedAt,
+    })),
+  };
 }

@@ -36,7 +36,8 @@ import {
   type SetupInfo,
 } from '../../contract/api.js';
 import { ApiInputError } from './errors.js';
-import { DeliveryHealthCache } from './health-report.js';
+import type { CatchupState } from '../catchup/service.js';
+import { catchupHealthOf, DeliveryHealthCache } from './health-report.js';
 import type {
   AccountStatusSource,
   AlertSource,
@@ -104,6 +105,8 @@ export interface ServiceOptions {
   /** Sends a test event (the core's sendTestEvent); without it the API says this host cannot. */
   testEvent?: () => Promise<TestEventReport>;
   checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
+  /** Catch-up after downtime (the core's CatchupService); absent on a follower. */
+  catchup?: { state(): CatchupState };
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
@@ -283,6 +286,7 @@ export class HookwatchService {
         tunnel: o.tunnel ? { available: true, status: o.tunnel.status() } : notAvailable(UNAVAILABLE.tunnel),
         webhooks: o.webhooks ? { available: true, webhooks: o.webhooks.list() } : notAvailable(UNAVAILABLE.webhooks),
         ...(o.hub ? { hub: o.hub.status() } : {}),
+        ...(o.catchup ? { catchup: catchupHealthOf(o.catchup.state(), store.catchup.listGaps(20)) } : {}),
       }),
       listDeliveries: async (query) => {
         const q = obj(query, 'delivery query');
@@ -459,7 +463,7 @@ export class HookwatchService {
               reason: !w.pointsAtCurrentUrl ? 'points at an older URL' : `${w.errorsCounter} failed deliveries in a row`,
               since: w.checkedAt,
             })),
-          catchup: null,
+          catchup: o.catchup ? { running: o.catchup.state().running !== null, since: o.catchup.state().running?.startedAt ?? null } : null,
         });
       },
       listIncidents: async (query) => {

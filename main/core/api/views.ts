@@ -80,7 +80,14 @@ export function summaryOf(e: EventRecord): EventSummary {
     text: cut(e.text, FEED_TEXT_MAX),
     note: e.text ? null : cut(eventNote(e.details), NOTE_MAX),
     deliveryCount: e.deliveryCount,
+    recovered: isRecoveredDetails(e.details),
   };
+}
+
+/** Catch-up marks what it read back from the API with `details.recovered` (main/core/catchup/recovered.ts). */
+function isRecoveredDetails(details: Record<string, unknown>): boolean {
+  const r = details.recovered;
+  return typeof r === 'object' && r !== null && !Array.isArray(r);
 }
 
 function field(v: unknown, key: string): string | null {

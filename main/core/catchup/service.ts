@@ -377,3 +377,20 @@ export class CatchupService {
     (this.o.log ?? ((l: string) => process.stderr.write(`hookwatch: ${l}\n`)))(line);
   }
 }
+
+/**
+ * Whether a catch-up is running, as another process (`hookwatch status`) can tell from the store: a
+ * gap row still `running`, written by an app whose last heartbeat or start is recent. A row left
+ * `running` by an app that quit or crashed is not.
+ */
+export function catchupRunningFromStore(
+  store: Pick<HookwatchStore, 'catchup'>,
+  now: number,
+  heartbeatMs = DEFAULT_HEARTBEAT_MS,
+): { running: boolean; since: number | null } {
+  const marks = store.catchup.marks(now - WAKE_FACTOR * heartbeatMs);
+  const last = marks[marks.length - 1];
+  const alive = last !== undefined && last.kind !== 'clean-stop';
+  const row = alive ? store.catchup.listGaps(20).find((g) => g.status === 'running') : undefined;
+  return { running: row !== undefined, since: row?.startedAt ?? null };
+}

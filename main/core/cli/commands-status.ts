@@ -1,5 +1,6 @@
 // The `status` command: the overall state from the store, on one screen, with exit codes for cron and monitoring scripts.
 import { exitCodeOf, overallStatus, type OverallStatus, type StatusInputs } from '../../contract/status.js';
+import { catchupRunningFromStore } from '../catchup/service.js';
 import { databasePath } from '../paths.js';
 import { HookwatchStore } from '../store/store.js';
 import { isoOrNull } from '../time.js';
@@ -31,7 +32,7 @@ export function statusInputsFromStore(store: HookwatchStore): StatusInputs {
           : `${w.errorsCounter} failed deliveries in a row`,
       since: w.checkedAt,
     }));
-  return { accounts, tunnel, failingWebhooks, catchup: null };
+  return { accounts, tunnel, failingWebhooks, catchup: catchupRunningFromStore(store, Date.now()) };
 }
 
 function when(at: number | null): string {

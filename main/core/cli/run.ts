@@ -4,8 +4,8 @@ import { runCli } from './main.js';
 // The process entry: real stdout/stderr and signals. SIGINT/SIGTERM ask `serve` to stop cleanly;
 // a second one forces the exit.
 const stopSignal = new Promise<string>((resolve) => {
-  // Only `serve` stops on request; every other command keeps the default (Ctrl-C ends it at once).
-  if (process.argv[2] !== 'serve') return;
+  // Only `serve` and `catch-up` (which keeps its checkpoint) stop on request; other commands end at once on Ctrl-C.
+  if (process.argv[2] !== 'serve' && process.argv[2] !== 'catch-up') return;
   let asked = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
