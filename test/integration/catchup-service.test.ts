@@ -98,7 +98,11 @@ describe('catch-up service', () => {
     expect(store.catchup.marks(0).map((m) => m.kind)).toEqual(['start', 'heartbeat', 'clean-stop']);
 
     // Off for 20 minutes; three chats got messages meanwhile.
-    const uids = [...fill(1, 3, t0 + 4 * MIN, t0 + 22 * MIN), ...fill(2, 2, t0 + 4 * MIN, t0 + 22 * MIN), ...fill(3, 1, t0 + 5 * MIN, t0 + 6 * MIN)];
+    const uids = [
+      ...fill(1, 3, t0 + 4 * MIN, t0 + 22 * MIN),
+      ...fill(2, 2, t0 + 4 * MIN, t0 + 22 * MIN),
+      ...fill(3, 1, t0 + 5 * MIN, t0 + 6 * MIN),
+    ];
     clock = null;
     const second = service();
     const seen = outcomes(second);

@@ -164,7 +164,10 @@ export class CatchupService {
     const at = this.now();
     let rose = false;
     for (const w of webhooks) {
-      const before = this.o.store.catchup.errorSamples(0).filter((s) => s.webhookId === `${provider}:${w.id}`).pop();
+      const before = this.o.store.catchup
+        .errorSamples(0)
+        .filter((s) => s.webhookId === `${provider}:${w.id}`)
+        .pop();
       const changed = this.o.store.catchup.sampleErrors({ at, webhookId: `${provider}:${w.id}`, errorsCounter: w.errorsCounter });
       if (changed && before && w.errorsCounter > before.errorsCounter) rose = true;
     }

@@ -1,12 +1,6 @@
 // `hookwatch catch-up`: recovers by hand, from the TimelinesAI API, the messages of the gaps Hookwatch found (or of --since), with progress on stderr.
 import { clientGetJson, timelinesCatchupApi } from '../catchup/timelines-adapter.js';
-import {
-  CATCHUP_CHATS_RANGE,
-  CATCHUP_DAYS_RANGE,
-  CatchupService,
-  catchupLimitsOf,
-  type CatchupState,
-} from '../catchup/service.js';
+import { CATCHUP_CHATS_RANGE, CATCHUP_DAYS_RANGE, CatchupService, catchupLimitsOf, type CatchupState } from '../catchup/service.js';
 import type { CatchupLimits, CatchupOutcome } from '../catchup/engine.js';
 import { DEFAULT_HEARTBEAT_MS, type Gap } from '../catchup/gaps.js';
 import { catchupLine } from '../catchup/outcome.js';
@@ -153,6 +147,7 @@ function gapsToRead(service: CatchupService, store: HookwatchStore, now: number)
 
 function progressLine(s: CatchupState): string {
   const r = s.running!;
-  const chats = r.phase === 'chats' || r.phase === 'recheck' ? `listing chats (${r.chatsFound} active so far)` : `${r.chatsDone}/${r.chatsFound} chats`;
+  const chats =
+    r.phase === 'chats' || r.phase === 'recheck' ? `listing chats (${r.chatsFound} active so far)` : `${r.chatsDone}/${r.chatsFound} chats`;
   return `catch-up: ${chats}, ${r.recovered} messages recovered, ${r.requests} requests\n`;
 }

@@ -5,7 +5,7 @@ import { CopyButton, EmptyState, ErrorNote, ProviderBadge } from '../components/
 import { replayCurl } from '../lib/curl.js';
 import { findAggregationHtml, prettyBody, visibleControls } from '../lib/format.js';
 import { eventSentence } from '../lib/sentence.js';
-import { absoluteTime, duration, relativeTime } from '../lib/time.js';
+import { absoluteTime, duration, relativeTime, shortTime, TIME } from '../lib/time.js';
 import { useAsync, useClient, useNow } from '../hooks.js';
 
 interface Props {
@@ -131,6 +131,15 @@ function DetailBody({
             </span>
           </Field>
         ) : null}
+        {e.recovered ? (
+          <Field label="Source">
+            <span data-testid="recovered-note">Recovered by catch-up from the TimelinesAI API</span>{' '}
+            <span className="muted">
+              (missed while Hookwatch was not receiving
+              {recoveredGap(e.details) ? `, ${recoveredGap(e.details)}` : ''}; the raw body below is the API’s message)
+            </span>
+          </Field>
+        ) : null}
         <Field label="Deliveries">
           <span data-testid="delivery-count">{e.deliveryCount}</span>
           {e.deliveryCount > 1 ? (
@@ -169,11 +178,14 @@ function DetailBody({
         ) : null}
         {e.direction ? <Field label="Direction">{e.direction}</Field> : null}
         {e.messageUid ? <Field label="Message uid">{e.messageUid}</Field> : null}
-        {Object.entries(e.details).map(([k, v]) => (
-          <Field key={k} label={humanLabel(k)}>
-            <span dir="auto">{humanValue(k, v)}</span>
-          </Field>
-        ))}
+        {/* `recovered` is said in words under Source. */}
+        {Object.entries(e.details)
+          .filter(([k]) => !(e.recovered && k === 'recovered'))
+          .map(([k, v]) => (
+            <Field key={k} label={humanLabel(k)}>
+              <span dir="auto">{humanValue(k, v)}</span>
+            </Field>
+          ))}
       </dl>
       {e.text ? (
         <>
@@ -245,4 +257,14 @@ function DetailBody({
       )}
     </div>
   );
+}
+
+/** The gap a recovered event was missed in, from `details.recovered` ("Nov 30, 11:27 – 19:27"); null when unreadable. */
+function recoveredGap(details: EventDetailView['event']['details']): string | null {
+  const r = details.recovered;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return null;
+  const { gapStart, gapEnd } = r as { gapStart?: unknown; gapEnd?: unknown };
+  if (typeof gapStart !== 'number' || typeof gapEnd !== 'number') return null;
+  // The start with its date (a reference a day off makes shortTime show it), the end's date only when it differs.
+  return `${shortTime(gapStart, gapStart + TIME.DAY)} – ${shortTime(gapEnd, gapStart)}`;
 }

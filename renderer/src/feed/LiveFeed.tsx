@@ -90,6 +90,11 @@ const FeedRow = memo(function FeedRow({
             via <bdi dir="auto">{visibleControls(via, true)}</bdi>
           </span>
         ) : null}
+        {row.recovered ? (
+          <span className="badge muted" title="Recovered by catch-up from the TimelinesAI API">
+            recovered
+          </span>
+        ) : null}
         {row.deliveryCount > 1 ? (
           <span className="badge badge-warn" title={`delivered ${row.deliveryCount} times`}>
             ×{row.deliveryCount}

@@ -3,6 +3,7 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import type { DeliveryDetailView, DeliveryLogEntry, HealthReport, HealthRow } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge, Sparkline, withCode } from '../components/common.js';
 import { TestEventButton } from '../components/TestEventButton.js';
+import { HealthCatchup } from './HealthCatchup.js';
 import { downloadExport } from '../lib/download.js';
 import { count, ms, percent, prettyBody, statusText, visibleControls } from '../lib/format.js';
 import { absoluteTime, duration, relativeTime } from '../lib/time.js';
@@ -367,6 +368,7 @@ export function Health() {
               </table>
             </div>
           )}
+          {h.catchup ? <HealthCatchup catchup={h.catchup} now={now} reload={health.reload} /> : null}
           <h2>Tunnel</h2>
           <TestEventButton />
           <Tunnel health={h} now={now} />
