@@ -1,13 +1,23 @@
 // Catch-up benchmark: 10,000 messages across 200 chats missed in a gap, read back from the
 // spec-validating TimelinesAI stand-in (which enforces 30 req/s + burst 10 like the real API)
-// through the real client into a real SQLite file. Reports time and requests against the floor:
-// the fewest requests the API allows (chat pages + one message page per 50 messages of a chat)
-// at 30 requests/s. Target: within 1.2× of it.
+// through the real client into a real SQLite file, by a real core whose receiver keeps taking
+// webhooks meanwhile. Reports time and requests against the floor (the fewest requests the API
+// allows, chat pages + one message page per 50 messages of a chat, at 30 requests/s; target within
+// 1.2× of it) and the receiver's p99 while catch-up runs against the same load without it.
+//
+// Three parts, so none measures another's work: this process runs the stand-in (its ajv checks
+// stand for a remote API's own work), a worker thread sends the webhooks at a steady rate and
+// times them from their scheduled instant (a blocked receiver shows, nothing hides it), and a
+// child process runs the core with the receiver and catch-up, as `hookwatch serve` does.
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCatchup } from '../main/core/catchup/engine.js';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { HookwatchCore } from '../main/core/core.js';
+import { runCatchup, type CatchupOutcome } from '../main/core/catchup/engine.js';
 import { storeCheckpoints, storeSink } from '../main/core/catchup/store-sink.js';
 import { clientGetJson, timelinesCatchupApi } from '../main/core/catchup/timelines-adapter.js';
 import { TimelinesApiClient } from '../main/core/providers/timelines/api.js';
@@ -15,16 +25,16 @@ import { StaticTokenSource } from '../main/core/providers/timelines/token-source
 import { HookwatchStore } from '../main/core/store/store.js';
 import { ChatsWorld } from '../test/support/timelines-chats.js';
 import { PUBLIC_API_SPEC_PATH, TimelinesStandIn } from '../test/support/timelines-standin.js';
-import { round } from './common.js';
+import { messagePayload, round } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOKEN = 'bench-token-0123456789';
 const RATE = 30;
 
-/** Compiled into dist/, the stand-in's path to the spec (relative to its source folder) is one level short. */
+/** Compiled into dist/, the stand-in looks for the spec under dist/test/fixtures: the same path under the repository. */
 function specPath(): string {
   if (existsSync(PUBLIC_API_SPEC_PATH)) return PUBLIC_API_SPEC_PATH;
-  return resolve(ROOT, '..', relative(ROOT, PUBLIC_API_SPEC_PATH));
+  return resolve(ROOT, relative(join(ROOT, 'dist'), PUBLIC_API_SPEC_PATH));
 }
 
 export interface CatchupBenchOptions {
@@ -33,71 +43,205 @@ export interface CatchupBenchOptions {
   log?: (line: string) => void;
 }
 
+const LOAD_PER_SECOND = 50;
+const BASELINE_MS = 6_000;
+
+export interface CatchupBenchOptions {
+  chats?: number;
+  messages?: number;
+  log?: (line: string) => void;
+}
+
+type ChildMessage = { url: string } | { outcome: CatchupOutcome; seconds: number; stored: number } | { error: string };
+
 export async function benchCatchup(options: CatchupBenchOptions = {}) {
   const chats = options.chats ?? 200;
   const messages = options.messages ?? 10_000;
   const log = options.log ?? (() => {});
   const api = await TimelinesStandIn.start({ token: TOKEN, specPath: specPath() });
   const world = new ChatsWorld({ enforceRate: true }).attach(api);
-  const dir = mkdtempSync(join(tmpdir(), 'hookwatch-bench-catchup-'));
-  const store = HookwatchStore.open(join(dir, 'hookwatch.db'));
-  try {
-    const now = Date.now();
-    const gap = { start: now - 9 * 3600_000, end: now - 10 * 60_000, reason: 'offline' as const, reasons: ['offline' as const] };
-    // Spread the messages evenly over the chats and over the gap.
-    const perChat = new Array<number>(chats).fill(Math.floor(messages / chats));
-    for (let i = 0; i < messages % chats; i++) perChat[i]!++;
-    perChat.forEach((n, c) => {
-      for (let i = 0; i < n; i++) {
-        world.addMessage(1000 + c, {
-          uid: `b${c}-${i}`,
-          at: gap.start + Math.round(((i + 0.5) * (gap.end - gap.start)) / n),
-          from_me: i % 4 === 0,
-        });
-      }
-    });
-    const floorRequests = Math.ceil(chats / 50) + perChat.reduce((s, n) => s + Math.max(1, Math.ceil(n / 50)), 0);
-    const floorSeconds = floorRequests / RATE;
+  const now = Date.now();
+  const gap = { start: now - 9 * 3600_000, end: now - 10 * 60_000, reason: 'offline' as const, reasons: ['offline' as const] };
+  // Spread the messages evenly over the chats and over the gap.
+  const perChat = new Array<number>(chats).fill(Math.floor(messages / chats));
+  for (let i = 0; i < messages % chats; i++) perChat[i]!++;
+  perChat.forEach((n, c) => {
+    for (let i = 0; i < n; i++) {
+      world.addMessage(1000 + c, {
+        uid: `b${c}-${i}`,
+        at: gap.start + Math.round(((i + 0.5) * (gap.end - gap.start)) / n),
+        from_me: i % 4 === 0,
+      });
+    }
+  });
+  const floorRequests = Math.ceil(chats / 50) + perChat.reduce((s, n) => s + Math.max(1, Math.ceil(n / 50)), 0);
+  const floorSeconds = floorRequests / RATE;
 
-    const client = new TimelinesApiClient({ tokenSource: new StaticTokenSource(TOKEN), baseUrl: api.baseUrl, timeoutMs: 15_000 });
-    log(`catch-up: ${messages} messages in ${chats} chats; floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s…`);
-    const started = performance.now();
-    const outcome = await runCatchup({
-      gap,
-      api: timelinesCatchupApi(clientGetJson(client)),
-      sink: storeSink(store),
-      checkpoints: storeCheckpoints(store),
+  const child = fork(fileURLToPath(import.meta.url), ['--receiver'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () =>
+    new Promise<ChildMessage>((ok, fail) => {
+      child.once('message', (m) => ok(m as ChildMessage));
+      child.once('exit', (code) => fail(new Error(`the receiver process exited (${code})`)));
     });
-    const seconds = (performance.now() - started) / 1000;
-    const stored = store.listEvents({ type: 'message', limit: 100_000 }).length;
-    const ratio = round(seconds / floorSeconds, 2);
-    const result = {
+  const load = new Worker(fileURLToPath(import.meta.url), { workerData: { load: true } });
+  try {
+    const ready = await next();
+    if (!('url' in ready)) throw new Error('the receiver process did not start');
+    const phase = async (during: () => Promise<void>) => {
+      const done = new Promise<number[]>((ok) => load.once('message', (m) => ok(m as number[])));
+      load.postMessage({ start: true, url: ready.url, perSecond: LOAD_PER_SECOND });
+      await during();
+      load.postMessage({ stop: true });
+      return done;
+    };
+    log(`catch-up: receiver p99 without catch-up, ${LOAD_PER_SECOND} webhooks/s for ${BASELINE_MS / 1000} s…`);
+    const idle = await phase(() => new Promise((ok) => setTimeout(ok, BASELINE_MS)));
+    log(`catch-up: ${messages} messages in ${chats} chats; floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s…`);
+    let result: ChildMessage | null = null;
+    const busy = await phase(async () => {
+      const answer = next();
+      child.send({ run: true, baseUrl: api.baseUrl, gap });
+      result = await answer;
+    });
+    const r = result as ChildMessage | null;
+    if (!r || !('outcome' in r)) throw new Error(`catch-up failed: ${r && 'error' in r ? r.error : 'no answer'}`);
+    const p99Idle = percentile(idle, 0.99);
+    const p99Busy = percentile(busy, 0.99);
+    const ratio = round(r.seconds / floorSeconds, 2);
+    const p99Ratio = round(p99Busy / p99Idle, 2);
+    return {
       chats,
       messages,
-      status: outcome.status,
-      recovered: outcome.recovered,
-      stored,
-      seconds: round(seconds, 2),
+      status: r.outcome.status,
+      recovered: r.outcome.recovered,
+      stored: r.stored,
+      seconds: round(r.seconds, 2),
       httpRequests: api.requests.length,
       refusedWith429: world.rateLimited,
       floorRequests,
       floorSeconds: round(floorSeconds, 2),
       ratio,
+      receiver: {
+        webhooksPerSecond: LOAD_PER_SECOND,
+        withoutCatchup: { requests: idle.length, p50Ms: round(percentile(idle, 0.5), 1), p99Ms: round(p99Idle, 1) },
+        duringCatchup: { requests: busy.length, p50Ms: round(percentile(busy, 0.5), 1), p99Ms: round(p99Busy, 1) },
+        p99Ratio,
+      },
       specViolations: api.violations.length + api.responseViolations.length,
       summary: [
-        `| catch-up: ${messages.toLocaleString('en')} messages across ${chats} chats from the API stand-in | ${round(seconds, 1)} s, ${api.requests.length} requests (${world.rateLimited} refused with 429); floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s; ${stored.toLocaleString('en')} stored | ≤ 1.2× floor | ${ratio}× ${ratio <= 1.2 && stored === messages ? '✓' : '✗'} |`,
+        `| catch-up: ${messages.toLocaleString('en')} messages across ${chats} chats from the API stand-in | ${round(r.seconds, 1)} s, ${api.requests.length} requests (${world.rateLimited} refused with 429); floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s; ${r.stored.toLocaleString('en')} stored | ≤ 1.2× floor | ${ratio}× ${ratio <= 1.2 && r.stored === messages ? '✓' : '✗'} |`,
+        `| catch-up: receiver p99 at ${LOAD_PER_SECOND} webhooks/s, while catch-up runs / without it (same run) | ${round(p99Busy, 1)} / ${round(p99Idle, 1)} ms (p50 ${round(percentile(busy, 0.5), 1)} / ${round(percentile(idle, 0.5), 1)} ms) | unchanged (report) | ${p99Ratio}× |`,
       ],
     };
-    return result;
   } finally {
-    store.close();
+    await load.terminate();
+    child.send({ stop: true });
+    await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)));
     await api.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-// `node dist/bench/catchup.js` runs it alone.
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/** The child: a core with its receiver (no catch-up service of its own), running the engine when asked. */
+async function receiverProcess(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwatch-bench-catchup-'));
+  const core = await HookwatchCore.start({ dataDir: dir, port: 0, catchup: false, log: () => {} });
+  const send = (m: ChildMessage) => process.send!(m);
+  process.on('message', (m: { run?: boolean; stop?: boolean; baseUrl?: string; gap?: CatchupOutcome['gap'] }) => {
+    if (m.stop) {
+      void core.stop().then(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
+      return;
+    }
+    if (!m.run) return;
+    const client = new TimelinesApiClient({ tokenSource: new StaticTokenSource(TOKEN), baseUrl: m.baseUrl!, timeoutMs: 15_000 });
+    const started = performance.now();
+    runCatchup({
+      gap: m.gap!,
+      api: timelinesCatchupApi(clientGetJson(client)),
+      sink: storeSink(core.store),
+      checkpoints: storeCheckpoints(core.store),
+    })
+      .then((outcome) => {
+        const seconds = (performance.now() - started) / 1000;
+        const stored = core.store.listEvents({ type: 'message', limit: 100_000 }).filter((e) => e.shape === 'timelines.catchup').length;
+        send({ outcome, seconds, stored });
+      })
+      .catch((err: unknown) => send({ error: (err as Error).message }));
+  });
+  send({ url: core.receiver.localUrl });
+}
+
+/** The worker: webhooks at a steady rate, each timed from the instant it was due (not when it could be sent). */
+function loadWorker(): void {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  let timer: NodeJS.Timeout | null = null;
+  let latencies: number[] = [];
+  let inFlight = 0;
+  let stopping = false;
+  let n = 0;
+  const finish = () => {
+    if (stopping && inFlight === 0) {
+      parentPort!.postMessage(latencies);
+      latencies = [];
+      stopping = false;
+    }
+  };
+  parentPort!.on('message', (m: { start?: boolean; stop?: boolean; url?: string; perSecond?: number }) => {
+    if (m.start) {
+      const url = new URL(m.url!);
+      const interval = 1000 / m.perSecond!;
+      const t0 = performance.now();
+      let sent = 0;
+      const tick = () => {
+        const now = performance.now();
+        while (t0 + sent * interval <= now) {
+          const due = t0 + sent * interval;
+          sent++;
+          const body = messagePayload(`load-${process.pid}-${n++}`, n);
+          inFlight++;
+          const req = request(
+            { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => {
+                latencies.push(performance.now() - due);
+                inFlight--;
+                finish();
+              });
+            },
+          );
+          req.on('error', () => {
+            inFlight--;
+            finish();
+          });
+          req.end(body);
+        }
+        timer = setTimeout(tick, Math.max(0, t0 + sent * interval - performance.now()));
+      };
+      tick();
+    }
+    if (m.stop) {
+      if (timer) clearTimeout(timer);
+      stopping = true;
+      finish();
+    }
+  });
+}
+
+if (!isMainThread && (workerData as { load?: boolean } | null)?.load) {
+  loadWorker();
+} else if (process.argv.includes('--receiver')) {
+  await receiverProcess();
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  // `node dist/bench/catchup.js` runs it alone.
   const r = await benchCatchup({ log: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

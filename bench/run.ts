@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchAlerts } from './alerts.js';
+import { benchCatchup } from './catchup.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHistory } from './history.js';
 import { benchHub } from './hub.js';
@@ -48,6 +49,11 @@ if (want('alerts')) {
 if (want('dashboard')) {
   log('dashboard: first feed render over 1M events and a 1000 events/s burst, in Chromium…');
   results.dashboard = await benchDashboard({ log });
+}
+
+if (want('catchup')) {
+  log('catch-up: 10,000 messages across 200 chats from the API stand-in at 30 req/s, and the receiver p99 while it runs…');
+  results.catchup = await benchCatchup({ log });
 }
 
 if (only.includes('hub')) {

@@ -296,12 +296,21 @@ export async function runCatchup(o: CatchupRunOptions): Promise<CatchupOutcome> 
       // checkpoint never points past a message that is not in the store.
       let pending: RecoveredMessage[] = [];
       let lastFlush = now();
-      flush = async () => {
-        const items = pending;
-        pending = [];
-        lastFlush = now();
-        if (items.length) await o.sink.storeRecovered(items);
-        await save();
+      // One flush at a time, in order, each saving the state as it was when it took its messages: the
+      // sink may yield while it stores (the receiver shares the thread), and meanwhile other chats move
+      // their cursors past messages that are not stored yet.
+      let flushing: Promise<void> = Promise.resolve();
+      flush = () => {
+        const run = flushing.then(async () => {
+          const items = pending;
+          pending = [];
+          lastFlush = now();
+          const snapshot = JSON.parse(JSON.stringify(state)) as CatchupCheckpoint;
+          if (items.length) await o.sink.storeRecovered(items);
+          await o.checkpoints?.save(key, snapshot);
+        });
+        flushing = run.catch(() => {});
+        return run;
       };
       const flushSoon = async () => {
         if (pending.length >= 500 || now() - lastFlush >= (o.flushEveryMs ?? 500)) await flush();

@@ -100,6 +100,15 @@ export class HookwatchStore {
     return this.db.transaction(fn);
   }
 
+  /**
+   * A transaction whose commit does not fsync (Db.transactionWithoutSync), for rows that can be read
+   * again from their source: catch-up's recovered messages. The next commit that syncs (its checkpoint,
+   * any webhook) makes them durable; the WAL keeps the order, so a crash loses a tail that is read again.
+   */
+  transactionWithoutSync<T>(fn: () => T): T {
+    return this.db.transactionWithoutSync(fn);
+  }
+
   /** Changes when another connection commits (see Db.dataVersion); the receiver notices a rotated secret by it. */
   dataVersion(): number {
     return this.db.dataVersion();
