@@ -109,7 +109,7 @@ export async function benchCatchup(options: CatchupBenchOptions = {}) {
     const ratio = round(r.seconds / floorSeconds, 2);
     const p99Ratio = round(p99Busy / p99Idle, 2);
     // Other work on the machine slows both the child's storing and its receiver: say how busy it was.
-    const load = loadavg()
+    const loadAverage = loadavg()
       .map((x) => round(x, 2))
       .join(' ');
     return {
@@ -130,10 +130,10 @@ export async function benchCatchup(options: CatchupBenchOptions = {}) {
         duringCatchup: { requests: busy.length, p50Ms: round(percentile(busy, 0.5), 1), p99Ms: round(p99Busy, 1) },
         p99Ratio,
       },
-      loadAverage: load,
+      loadAverage,
       specViolations: api.violations.length + api.responseViolations.length,
       summary: [
-        `| catch-up: ${messages.toLocaleString('en')} messages across ${chats} chats from the API stand-in (load average ${load}) | ${round(r.seconds, 1)} s, ${api.requests.length} requests (${world.rateLimited} refused with 429); floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s; ${r.stored.toLocaleString('en')} stored | ≤ 1.2× floor | ${ratio}× ${ratio <= 1.2 && r.stored === messages ? '✓' : '✗'} |`,
+        `| catch-up: ${messages.toLocaleString('en')} messages across ${chats} chats from the API stand-in (load average ${loadAverage}) | ${round(r.seconds, 1)} s, ${api.requests.length} requests (${world.rateLimited} refused with 429); floor ${floorRequests} requests ≈ ${round(floorSeconds, 1)} s at ${RATE}/s; ${r.stored.toLocaleString('en')} stored | ≤ 1.2× floor | ${ratio}× ${ratio <= 1.2 && r.stored === messages ? '✓' : '✗'} |`,
         `| catch-up: receiver p99 at ${LOAD_PER_SECOND} webhooks/s, while catch-up runs / without it (same run) | ${round(p99Busy, 1)} / ${round(p99Idle, 1)} ms (p50 ${round(percentile(busy, 0.5), 1)} / ${round(percentile(idle, 0.5), 1)} ms) | unchanged (report) | ${p99Ratio}× |`,
       ],
     };
