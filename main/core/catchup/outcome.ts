@@ -48,6 +48,7 @@ export function catchupLine(o: CatchupOutcome, timeZone: string | null = 'UTC'):
     case 'no-token':
       return `${head}, messages from then could not be recovered: ${o.error ?? NO_TOKEN_REASON}`;
     case 'interrupted':
+      if (o.recovered === 0) return `${head}, nothing recovered yet${tail}; stopped: ${o.error ?? 'interrupted'}`;
       return `${head}, ${found} so far${tail}; stopped: ${o.error ?? 'interrupted'}`;
     case 'failed':
       return `${head}, ${found}${tail}; could not finish: ${o.error ?? 'unknown error'}`;

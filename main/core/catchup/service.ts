@@ -212,14 +212,27 @@ export class CatchupService {
       },
       { now, heartbeatMs: this.heartbeatMs, minGapMs: this.minGapMs },
     );
-    const history = store.catchup.listGaps(500);
-    return gaps.filter((g) => {
-      if (g.open) return false;
+    const settled = store.catchup
+      .listGaps(500)
+      .filter((h) => SETTLED.has(h.status))
+      .sort((a, b) => a.start - b.start);
+    const out: Gap[] = [];
+    for (const g of gaps) {
+      if (g.open) continue;
       const saved = store.catchup.getGap(gapKey(g));
-      if (saved && SETTLED.has(saved.status)) return false;
-      // A gap that grew out of one already caught up (a merge with a later tunnel blip) needs only its new part.
-      return !history.some((h) => SETTLED.has(h.status) && h.start <= g.start && h.end >= g.end);
-    });
+      if (saved && SETTLED.has(saved.status)) continue;
+      // A gap that grew out of one already caught up (two restarts a minute apart merge into one
+      // gap) needs only its new parts.
+      let from = g.start;
+      for (const h of settled) {
+        if (h.end <= from || h.start >= g.end) continue;
+        if (h.start > from) out.push({ ...g, start: from, end: h.start });
+        from = Math.max(from, h.end);
+      }
+      if (g.end > from) out.push({ ...g, start: from, end: g.end });
+    }
+    // Unless a part is itself a saved gap already caught up, or too short to matter.
+    return out.filter((g) => g.end - g.start >= this.minGapMs && !SETTLED.has(store.catchup.getGap(gapKey(g))?.status ?? ''));
   }
 
   /** Catches up one gap now (the CLI's --since, or one detected); the outcome is saved and announced. */
