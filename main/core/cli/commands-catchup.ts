@@ -2,7 +2,7 @@
 import { clientGetJson, timelinesCatchupApi } from '../catchup/timelines-adapter.js';
 import { CATCHUP_CHATS_RANGE, CATCHUP_DAYS_RANGE, CatchupService, catchupLimitsOf, type CatchupState } from '../catchup/service.js';
 import type { CatchupLimits, CatchupOutcome } from '../catchup/engine.js';
-import { DEFAULT_HEARTBEAT_MS, type Gap } from '../catchup/gaps.js';
+import { DEFAULT_HEARTBEAT_MS, gapKey, type Gap } from '../catchup/gaps.js';
 import { catchupLine } from '../catchup/outcome.js';
 import { databasePath } from '../paths.js';
 import { TimelinesApiClient } from '../providers/timelines/api.js';
@@ -136,11 +136,16 @@ function manualGap(since: number, now: number): Pick<Gap, 'start' | 'end' | 'rea
  * (its last mark is older than a few heartbeats): `serve` would find that one only at its next start.
  */
 function gapsToRead(service: CatchupService, store: HookwatchStore, now: number): Array<Pick<Gap, 'start' | 'end' | 'reason' | 'reasons'>> {
-  const gaps: Array<Pick<Gap, 'start' | 'end' | 'reason' | 'reasons'>> = service.pendingGaps(now);
   const marks = store.catchup.marks(now - (CATCHUP_DAYS_RANGE.max + 1) * DAY);
   const last = marks[marks.length - 1];
-  if (last && now - last.at > 2.5 * DEFAULT_HEARTBEAT_MS) {
-    gaps.push({ start: last.at, end: now, reason: last.kind === 'clean-stop' ? 'stopped' : 'offline', reasons: ['offline'] });
+  const running = last !== undefined && last.kind !== 'clean-stop' && now - last.at <= 2.5 * DEFAULT_HEARTBEAT_MS;
+  // A gap a running `serve` is catching up right now is left to it.
+  const gaps: Array<Pick<Gap, 'start' | 'end' | 'reason' | 'reasons'>> = service
+    .pendingGaps(now)
+    .filter((g) => !(running && store.catchup.getGap(gapKey(g))?.status === 'running'));
+  if (last && !running) {
+    const reason = last.kind === 'clean-stop' ? 'stopped' : 'offline';
+    gaps.push({ start: last.at, end: now, reason, reasons: [reason] });
   }
   return gaps;
 }
