@@ -107,6 +107,20 @@ export function hydrateAccountStatus(record: unknown, key: string): AccountStatu
   };
 }
 
+/** Events of one account in one 5-minute slot: what silence detection learns from (main/core/alerts/silence.ts). */
+export interface AccountActivityRow {
+  /** E.164 phone, else the provider's account id: the key the account board and the alerts use. */
+  key: string;
+  /** The slot's start (epoch ms, a multiple of ACTIVITY_SLOT_MS). */
+  slot: number;
+  /** The latest event in the slot. */
+  lastAt: number;
+  count: number;
+  provider: string;
+}
+
+export const ACTIVITY_SLOT_MS = 5 * 60_000;
+
 export class AccountsTable {
   constructor(private readonly db: Db) {}
 
@@ -118,6 +132,59 @@ export class AccountsTable {
         const row = asRow(r, T);
         return hydrateAccountStatus(parseJsonColumn(row, T, 'record'), String(row.key));
       });
+  }
+
+  /**
+   * Per account and 5-minute slot, how many events it had: events stored after `afterId` whose time is at or
+   * after `since` (ids only grow, so a caller that keeps the returned `lastId` reads each event once). The
+   * time is when it happened, but never later than when it reached us (a sender's clock ahead of ours), and
+   * test events (`hookwatch:test`) are not the account's activity. One grouped scan of at most `limit` events:
+   * a caller reads again from `lastId` until it returns no rows and the same id.
+   */
+  activity(afterId: number, since: number, limit = 250_000): { rows: AccountActivityRow[]; lastId: number } {
+    if (afterId <= 0) {
+      // The first read starts at the first event received since `since` (an event's time is never later than
+      // its receipt), found on the received_at index, instead of walking every older event kept.
+      const first = (this.db.cached('SELECT min(id) AS m FROM events WHERE received_at >= ?').get(since) as { m: number | null }).m;
+      if (first === null) {
+        const max = (this.db.cached('SELECT coalesce(max(id), 0) AS m FROM events').get() as { m: number }).m;
+        return { rows: [], lastId: max };
+      }
+      afterId = first - 1;
+    }
+    const lastId = Number(
+      (
+        this.db
+          .cached('SELECT coalesce(max(id), 0) AS m FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)')
+          .get(afterId, limit) as {
+          m: number;
+        }
+      ).m,
+    );
+    if (lastId <= afterId) return { rows: [], lastId: afterId };
+    const rows = this.db
+      .cached(
+        `SELECT key, (at / ${ACTIVITY_SLOT_MS}) * ${ACTIVITY_SLOT_MS} AS slot, max(at) AS lastAt, count(*) AS count,
+             max(provider) AS provider FROM (
+           SELECT coalesce(account_phone, account_id) AS key, provider, min(coalesce(occurred_at, received_at), received_at) AS at
+           FROM events
+           WHERE id > ? AND id <= ? AND type <> 'hookwatch:test' AND (account_phone IS NOT NULL OR account_id IS NOT NULL)
+         )
+         WHERE at >= ?
+         GROUP BY key, slot`,
+      )
+      .all(afterId, lastId, since)
+      .map((r) => {
+        const row = asRow(r, T);
+        return {
+          key: String(row.key),
+          slot: Number(row.slot),
+          lastAt: Number(row.lastAt),
+          count: Number(row.count),
+          provider: String(row.provider),
+        };
+      });
+    return { rows, lastId };
   }
 
   /** Upserts `changed` and deletes `removedKeys`, in one transaction. */
