@@ -139,11 +139,15 @@ export class AlertService {
   updateSettings(patch: Partial<AlertSettings>): AlertSettings {
     const next = parseAlertSettings({ ...this.currentSettings, ...patch });
     this.store.meta.set('alertSettings', next);
-    const silenceWas = this.currentSettings.silenceAlerts;
+    const before = this.currentSettings;
     this.currentSettings = next;
     this.decide([]);
-    // Switched on: start checking; switched off: one check closes any open silence warning, then the timer stops.
-    if (silenceWas !== next.silenceAlerts) this.safely(() => this.checkSilence());
+    // Switched on or a new floor: check at once; switched off: one check closes any open silence warning. Then
+    // the timer follows the setting (none while off).
+    if (before.silenceAlerts !== next.silenceAlerts || before.silenceFloorMinutes !== next.silenceFloorMinutes) {
+      this.safely(() => this.checkSilence());
+      if (before.silenceAlerts !== next.silenceAlerts) this.armSilence(this.options.silenceCheckMs ?? SILENCE_CHECK_MS);
+    }
     return this.settings();
   }
 
