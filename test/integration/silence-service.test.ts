@@ -285,6 +285,7 @@ describe('silence detection in the alert service (real SQLite file, controlled c
         name: 'Sales',
         state: 'unknown',
         activity: { provider: 'whatsable', lastEventAt: history[history.length - 1], silentSince: null },
+        lastEvent: { id: null, type: 'message:received:new', at: history[history.length - 1] },
       });
 
       clock = WEEK3 + 11 * HOUR + 30 * MIN;

@@ -589,7 +589,7 @@ function withEventOnlyNumbers(
       name: a.name,
       state: 'unknown',
       since: null,
-      lastEvent: null,
+      lastEvent: { id: null, type: a.lastEventType, at: a.lastEventAt },
       outages7d: [],
       // The silence began with its last event (the warning itself comes hours later).
       activity: { provider: a.provider, lastEventAt: a.lastEventAt, silentSince: silent.has(a.key) ? a.lastEventAt : null },
