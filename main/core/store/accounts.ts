@@ -1,7 +1,7 @@
 // The account_state table: one row per WhatsApp account, the full status record the account board keeps.
 import type { Db } from './db.js';
 import { StoreDataError } from './errors.js';
-import { asRow, isOneOf, isPlainObject, parseJsonColumn } from './hydrate.js';
+import { asRow, isOneOf, isPlainObject, num, numOrNull, parseJsonColumn, str } from './hydrate.js';
 
 export const ACCOUNT_STATES = ['connected', 'disconnected', 'suspended', 'unknown'] as const;
 export type AccountState = (typeof ACCOUNT_STATES)[number];
@@ -142,24 +142,24 @@ export class AccountsTable {
    * a caller reads again from `lastId` until it returns no rows and the same id.
    */
   activity(afterId: number, since: number, limit = 250_000): { rows: AccountActivityRow[]; lastId: number } {
+    const E = 'events';
     if (afterId <= 0) {
       // The first read starts at the first event received since `since` (an event's time is never later than
       // its receipt), found on the received_at index, instead of walking every older event kept.
-      const first = (this.db.cached('SELECT min(id) AS m FROM events WHERE received_at >= ?').get(since) as { m: number | null }).m;
-      if (first === null) {
-        const max = (this.db.cached('SELECT coalesce(max(id), 0) AS m FROM events').get() as { m: number }).m;
-        return { rows: [], lastId: max };
-      }
+      const first = numOrNull(asRow(this.db.cached('SELECT min(id) AS m FROM events WHERE received_at >= ?').get(since), E), E, 'm');
+      if (first === null)
+        return { rows: [], lastId: num(asRow(this.db.cached('SELECT coalesce(max(id), 0) AS m FROM events').get(), E), E, 'm') };
       afterId = first - 1;
     }
-    const lastId = Number(
-      (
+    const lastId = num(
+      asRow(
         this.db
           .cached('SELECT coalesce(max(id), 0) AS m FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)')
-          .get(afterId, limit) as {
-          m: number;
-        }
-      ).m,
+          .get(afterId, limit),
+        E,
+      ),
+      E,
+      'm',
     );
     if (lastId <= afterId) return { rows: [], lastId: afterId };
     const rows = this.db
@@ -175,13 +175,13 @@ export class AccountsTable {
       )
       .all(afterId, lastId, since)
       .map((r) => {
-        const row = asRow(r, T);
+        const row = asRow(r, E);
         return {
-          key: String(row.key),
-          slot: Number(row.slot),
-          lastAt: Number(row.lastAt),
-          count: Number(row.count),
-          provider: String(row.provider),
+          key: str(row, E, 'key'),
+          slot: num(row, E, 'slot'),
+          lastAt: num(row, E, 'lastAt'),
+          count: num(row, E, 'count'),
+          provider: str(row, E, 'provider'),
         };
       });
     return { rows, lastId };
