@@ -37,12 +37,13 @@ let seq = 0;
 function ingest(
   store: HookwatchStore,
   at: readonly number[],
-  e: { provider: ProviderId; type: string; phone: string; name?: string; field?: 'accountPhone' },
+  e: { provider: ProviderId; type: string; phone: string | null; name?: string; accountId?: string },
 ): void {
   store.transaction(() => {
     for (const t of at) {
       const ev = blankEvent(e.provider, e.provider, e.type, `k${seq++}`);
       ev.accountPhone = e.phone;
+      ev.accountId = e.accountId ?? null;
       ev.accountName = e.name ?? null;
       ev.occurredAt = t;
       const body = Buffer.from('{}');
@@ -264,6 +265,9 @@ describe('silence detection in the alert service (real SQLite file, controlled c
   it('a WhatsAble number is a card on the accounts board: its last event, and "silent" while the warning is open', async () => {
     ingest(store, history, { provider: 'whatsable', type: 'message:received:new', phone: SALES, name: 'Sales' });
     ingest(store, [WEEK3 + 9 * HOUR], { provider: 'timelines', type: 'whatsapp:account:connected', phone: SUPPORT, name: 'Support' });
+    // A WhatsAble event without the number: its user id is no number, so no card (and no silence watch).
+    const userId = '0b7f3c2e-1a2b-4c3d-8e9f-a0b1c2d3e4f5';
+    ingest(store, history, { provider: 'whatsable', type: 'message:sent:new', phone: null, accountId: userId });
     startService();
     const service = new HookwatchService({
       core: { store, receiver: { localUrl: 'http://127.0.0.1:1/hooks/x', webhookPath: '/hooks/x' }, onCommitted: () => () => {} },
@@ -288,8 +292,10 @@ describe('silence detection in the alert service (real SQLite file, controlled c
         lastEvent: { id: null, type: 'message:received:new', at: history[history.length - 1] },
       });
 
+      expect(board.seen.map((a) => a.key)).toContain(userId);
+
       clock = WEEK3 + 11 * HOUR + 30 * MIN;
-      alerts.checkSilence();
+      expect(alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: SALES }]);
       const after = await service.api.listAccounts();
       if (!after.tracking.available) throw new Error('tracking should be available');
       expect(after.tracking.accounts.find((c) => c.key === SALES)!.activity).toEqual({

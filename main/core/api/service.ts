@@ -581,7 +581,8 @@ function withEventOnlyNumbers(
   const onBoard = new Set(board.map((c) => c.key));
   const silent = new Set(open.filter((i) => i.kind === 'silence').map((i) => i.subject));
   const extra = seen
-    .filter((a) => a.provider === 'whatsable' && a.key !== '' && !onBoard.has(a.key))
+    // A number, not a WhatsAble user id (events without the number carry only the user's id).
+    .filter((a) => a.provider === 'whatsable' && a.phone !== null && !onBoard.has(a.key))
     .map((a): AccountCard => ({
       key: a.key,
       phone: a.phone,
