@@ -166,6 +166,11 @@ export interface AccountCard {
   lastEvent: { id: number | null; type: string; at: number } | null;
   /** Outages overlapping the last 7 days, oldest first. */
   outages7d: AccountOutage[];
+  /**
+   * A number whose provider sends no status events (WhatsAble): its events are the only signal. `silentSince`
+   * is set while a silence warning about it is open. Absent for numbers with a tracked state.
+   */
+  activity?: { provider: ProviderId; lastEventAt: number; silentSince: number | null };
 }
 
 export interface AccountsBoard {
@@ -365,6 +370,10 @@ export interface NotificationSettings {
   mutedAccounts: string[];
   /** An account changing state again within this many minutes is folded into one alert (0: off). */
   flapWindowMinutes: number;
+  /** Warn when a number is silent far longer than usual for that hour of the week (after 7 days of history). */
+  silenceAlerts: boolean;
+  /** Never warn about a silence shorter than this (minutes, 15 to 10080). */
+  silenceFloorMinutes: number;
 }
 
 export interface TunnelPreferences {
@@ -511,8 +520,8 @@ export type IncidentState = 'open' | 'resolved' | 'all';
 /** One outage (an account, the tunnel, provider webhooks), however many alerts it raised. Texts are plain, never HTML. */
 export interface IncidentView {
   id: number;
-  kind: 'account' | 'tunnel' | 'webhook';
-  /** The account key for account incidents (link to the Accounts screen). */
+  kind: 'account' | 'tunnel' | 'webhook' | 'silence';
+  /** The account key for account and silence incidents (link to the Accounts screen). */
   subject: string | null;
   severity: AlertSeverity;
   title: string;

@@ -454,7 +454,7 @@ describe('Settings: notifications (kept by the alerts feature)', () => {
     fireEvent.change(screen.getByLabelText('Quiet hours start'), { target: { value: '23:30' } });
     fireEvent.click(screen.getByLabelText('every assignment'));
     const mute = await waitFor(() => {
-      const select = screen.getByRole('combobox');
+      const select = screen.getByRole('combobox', { name: /^Mute/ });
       expect(within(select).getAllByRole('option').length).toBeGreaterThan(1);
       return select;
     }, WAIT);

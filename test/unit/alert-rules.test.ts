@@ -887,7 +887,7 @@ describe('settings', () => {
     expect(parseAlertSettings({ assignmentAlerts: 'mine', assignmentsAnswered: true })).toMatchObject({ assignmentAlerts: 'mine' });
   });
 
-  it('defaults: every assignment until answered, 10-minute flap window, critical breaks through, 60 s tunnel grace', () => {
+  it('defaults: every assignment until answered, 10-minute flap window, critical breaks through, 60 s tunnel grace, silence alerts on with a 2 h floor', () => {
     expect(parseAlertSettings(undefined)).toEqual({
       assignmentAlerts: 'all',
       assignmentsAnswered: false,
@@ -900,6 +900,8 @@ describe('settings', () => {
       snoozedUntil: null,
       snoozeTomorrowAt: '08:00',
       tunnelDownGraceSeconds: 60,
+      silenceAlerts: true,
+      silenceFloorMinutes: 120,
     });
   });
 

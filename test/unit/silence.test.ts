@@ -15,6 +15,7 @@ import {
   type SilenceState,
 } from '../../main/core/alerts/silence.js';
 import { defaultAlertSettings } from '../../main/core/alerts/settings.js';
+import { foldAlert, silenceSubjectKey, subjectOf } from '../../main/core/alerts/incidents.js';
 import { blankEvent } from '../../main/core/events.js';
 import { HookwatchStore } from '../../main/core/store/store.js';
 
@@ -165,5 +166,127 @@ describe('silence detection', () => {
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('silence detection: slots from the store, snoozed incidents, turned off', () => {
+  const history = officeHistory(MONDAY, WEEK3 + 9 * HOUR + 5 * MIN);
+
+  it("decides the same from the store's 5-minute slots (one instant and a count each) as from every event", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookwatch-silence-slots-'));
+    const store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    try {
+      store.transaction(() => {
+        history.forEach((t, i) => {
+          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `wa:${i}`);
+          e.accountPhone = PHONE;
+          e.occurredAt = t;
+          const body = Buffer.from('{}');
+          store.ingest(
+            {
+              receivedAt: t,
+              method: 'POST',
+              path: '/hooks/{secret}',
+              forcedProvider: null,
+              remoteAddr: null,
+              status: 200,
+              reason: null,
+              latencyMs: 1,
+              size: 2,
+              contentType: 'application/json',
+              headers: {},
+              body,
+              bodyTruncated: false,
+            },
+            [e],
+          );
+        });
+        // A test event is not the account's activity.
+        const test = blankEvent('whatsable', 'whatsable', 'hookwatch:test', 'test:1');
+        test.accountPhone = PHONE;
+        store.ingest(
+          {
+            receivedAt: WEEK3 + 10 * HOUR,
+            method: 'POST',
+            path: '/hooks/{secret}',
+            forcedProvider: null,
+            remoteAddr: null,
+            status: 200,
+            reason: null,
+            latencyMs: 1,
+            size: 2,
+            contentType: 'application/json',
+            headers: {},
+            body: Buffer.from('{}'),
+            bodyTruncated: false,
+          },
+          [test],
+        );
+      });
+      const { rows, lastId } = store.accountActivity(0, MONDAY);
+      expect(lastId).toBe(store.maxEventId());
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(history.length);
+      expect(rows.every((r) => r.key === PHONE && r.provider === 'whatsable' && r.slot % (5 * MIN) === 0)).toBe(true);
+      expect(store.accountActivity(lastId, MONDAY)).toEqual({ rows: [], lastId });
+
+      const at = WEEK3 + 11 * HOUR + 30 * MIN;
+      const fromSlots = decideSilence({
+        now: at,
+        accounts: [
+          {
+            key: PHONE,
+            provider: 'whatsable',
+            name: 'Sales',
+            phone: PHONE,
+            events: rows.map((r) => r.lastAt),
+            counts: rows.map((r) => r.count),
+          },
+        ],
+        alertSettings: alertSettings(),
+        state: {},
+      });
+      expect(fromSlots.alerts).toEqual(decide(at, history).alerts);
+      expect(fromSlots.alerts).toMatchObject([{ kind: 'account-silent' }]);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a snoozed silence incident keeps the warning quiet, and tells it once the snooze ends', () => {
+    const at = WEEK3 + 11 * HOUR + 30 * MIN;
+    const snoozedSubjects = { [silenceSubjectKey(PHONE)]: at + HOUR };
+    const held = decide(at, history, {}, { snoozedSubjects });
+    expect(held.alerts).toMatchObject([{ kind: 'account-silent', notify: false, suppressed: 'snoozed' }]);
+    // Another account's snooze does not hold this one back.
+    expect(decide(at, history, {}, { snoozedSubjects: { [silenceSubjectKey('+15555550100')]: at + HOUR } }).alerts).toMatchObject([
+      { notify: true },
+    ]);
+    expect(decide(at + 30 * MIN, history, held.nextState, { snoozedSubjects }).alerts).toEqual([]);
+    expect(decide(at + HOUR + 5 * MIN, history, held.nextState, { snoozedSubjects }).alerts).toMatchObject([
+      { kind: 'account-silent', notify: true },
+    ]);
+  });
+
+  it('turned off with a warning open: a quiet recovery closes it, and nothing more is decided', () => {
+    const at = WEEK3 + 11 * HOUR + 30 * MIN;
+    const warned = decide(at, history);
+    const off = decide(at + 10 * MIN, history, warned.nextState, { settings: { enabled: false } });
+    expect(off.alerts).toMatchObject([{ kind: 'account-silence-over', severity: 'recovery', notify: false, suppressed: 'muted' }]);
+    expect(off.nextState).toEqual({});
+    expect(decide(at + 20 * MIN, history, {}, { settings: { enabled: false } }).alerts).toEqual([]);
+  });
+
+  it('a silent number is one incident, apart from its outages: the warning opens it and the recovery resolves it', () => {
+    const at = WEEK3 + 11 * HOUR + 30 * MIN;
+    const stored = (a: ReturnType<typeof decide>['alerts'][number], id: number) => ({ ...a, id, acknowledgedAt: null });
+    const warning = stored(decide(at, history).alerts[0]!, 1);
+    expect(subjectOf(warning)).toEqual({ key: `silence:${PHONE}`, kind: 'silence', subject: PHONE });
+    expect(subjectOf({ kind: 'account-down', accountKey: PHONE })).toEqual({ key: `account:${PHONE}`, kind: 'account', subject: PHONE });
+    const opened = foldAlert(null, warning)!;
+    expect(opened).toMatchObject({ action: 'opened', incident: { kind: 'silence', key: `silence:${PHONE}`, severity: 'warning' } });
+    const incident = { ...opened.incident, id: 7 };
+    const recovery = stored(decide(at + 40 * MIN, [...history, at + 35 * MIN], decide(at, history).nextState).alerts[0]!, 2);
+    expect(foldAlert(incident, recovery)).toMatchObject({ action: 'resolved', incident: { id: 7, resolvedAt: at + 40 * MIN, alerts: 2 } });
   });
 });

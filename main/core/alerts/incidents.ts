@@ -4,7 +4,7 @@ import type { Incident } from '../store/incidents.js';
 
 /**
  * One outage is one incident, however many alerts it raises. Subject of an alert: the account (by key),
- * the tunnel, or the provider webhooks. Decision table for an alert on a subject whose latest incident is L:
+ * the account's silence, the tunnel, or the provider webhooks. Decision table for an alert on a subject whose latest incident is L:
  *
  * | alert kind                          | L                                   | result                              |
  * |-------------------------------------|-------------------------------------|-------------------------------------|
@@ -16,6 +16,9 @@ import type { Incident } from '../store/incidents.js';
  * | account-flapping                    | none                                | open, flaps = alert.count           |
  * | *-recovered                         | open                                | resolve (resolvedAt = alert.at)     |
  * | *-recovered                         | none or resolved                    | none                                |
+ * | account-silent                      | as *-down, on the subject           | open / update / reopen              |
+ * |                                     | `silence:<key>` (not the outage's)  |                                     |
+ * | account-silence-over                | as *-recovered                      | resolve                             |
  *
  * Webhook incidents have no recovery alert: they stay open until acknowledged. Acknowledging does not
  * resolve; it only marks that someone saw it (a reopened incident is unacknowledged again).
@@ -24,9 +27,19 @@ import type { Incident } from '../store/incidents.js';
 /** A recovery then a new outage within this time is a flap of the same incident, not a new one. */
 export const FLAP_MS = 10 * 60_000;
 
+/** The incident subject of an account's silence, apart from its outages (`account:<key>`). */
+export function silenceSubjectKey(accountKey: string): string {
+  return `silence:${accountKey}`;
+}
+
 export function subjectOf(
   a: Pick<StoredAlert, 'kind' | 'accountKey' | 'accountPhone'>,
 ): { key: string; kind: Incident['kind']; subject: string | null } | null {
+  // A silent number is its own incident, apart from its outages (a number can be both connected and silent).
+  if (a.kind === 'account-silent' || a.kind === 'account-silence-over') {
+    const subject = a.accountKey ?? a.accountPhone ?? null;
+    return { key: silenceSubjectKey(subject ?? '?'), kind: 'silence', subject };
+  }
   if (a.kind.startsWith('account-')) {
     const subject = a.accountKey ?? a.accountPhone ?? null;
     return { key: `account:${subject ?? '?'}`, kind: 'account', subject };
@@ -45,7 +58,7 @@ export type IncidentChange = {
 export function foldAlert(latest: Incident | null, alert: StoredAlert): IncidentChange | null {
   const s = subjectOf(alert);
   if (!s) return null;
-  const recovery = alert.kind.endsWith('-recovered');
+  const recovery = alert.kind.endsWith('-recovered') || alert.kind === 'account-silence-over';
   const open = latest && latest.resolvedAt === null ? latest : null;
   const recent = latest && latest.resolvedAt !== null && alert.at - latest.resolvedAt <= FLAP_MS ? latest : null;
   const flapsIn = alert.kind === 'account-flapping' ? Math.max(1, alert.count ?? 1) : 0;

@@ -8,6 +8,8 @@ import { onWebhookErrors, type WebhooksMemory } from './rules/webhook-errors.js'
 import { onPublicUrlChange, type UrlChangeSignal } from './rules/url-change.js';
 import type { AccountTransition } from './account-status.js';
 import { accountKeyOf, type AlertSettings } from './settings.js';
+import { subjectOf } from './incidents.js';
+import type { SilenceState } from './silence.js';
 
 export { DEFAULT_ALERT_SETTINGS, defaultAlertSettings, parseAlertSettings, snoozeUntil, type AlertSettings } from './settings.js';
 export type { AlertKind, AlertSeverity, Alert, AssignmentSignal, Person, SuppressionReason, WebhookErrorsSample } from './rules/types.js';
@@ -35,6 +37,8 @@ export { assignmentSignalFromEvent, type AssignmentEventInput } from './rules/pa
  * | tunnel up after a tunnel-down warning         | tunnel-recovered, with the duration     | recovery |
  * | webhook errors_counter rises (new streak)     | webhook-errors                          | warning  |
  * | the tunnel's public URL changed               | webhook-url-changed, "paste the new URL"| warning  |
+ * | a number silent far longer than usual         | account-silent (silence.ts, own timer)  | warning  |
+ * | it speaks again after that warning            | account-silence-over                    | recovery |
  *
  * Each family keeps its rules and its state table beside them: account outages and flapping in
  * rules/accounts.ts, chat assignments in rules/assignments.ts, the tunnel in rules/tunnel.ts, provider
@@ -46,6 +50,7 @@ export { assignmentSignalFromEvent, type AssignmentEventInput } from './rules/pa
  * |---------------------------------------------------------------|--------|-------------|
  * | the alert's account is muted                                  | no     | muted       |
  * | now < snoozedUntil (snooze all: 1, 4, 8 h, until tomorrow)    | no     | snoozed     |
+ * | the alert's incident subject is snoozed (snooze one incident) | no     | snoozed     |
  * | quiet hours now, and the alert does not break through         | no     | quiet-hours |
  * | folded by the flap rule                                       | no     | folded      |
  * | otherwise                                                     | yes    | (none)      |
@@ -70,6 +75,17 @@ export interface AlertRulesState {
   tunnel: TunnelMemory;
   /** Keyed `<provider>:<webhook id>`. */
   webhooks: WebhooksMemory;
+  /** Silence detection's memory (silence.ts, run by the alert service on its own timer); decideAlerts passes it through. */
+  silence?: SilenceRecord;
+}
+
+/** What the alert service keeps for silence detection between checks and restarts. */
+export interface SilenceRecord {
+  state: SilenceState;
+  /** The last check: a start long after it means Hookwatch was off, which is neither activity nor silence. */
+  checkedAt: number | null;
+  /** Spans when this Hookwatch was not running (from checkedAt to the next start), newest last, 28 days kept. */
+  downtime: Array<{ start: number; end: number }>;
 }
 
 export function initialAlertRulesState(): AlertRulesState {
@@ -82,6 +98,8 @@ export interface AlertDecisionInput {
   state: AlertRulesState;
   /** Processed in order; none = only let time-driven rules fire (flap summaries, tunnel grace). */
   signals?: readonly AlertSignal[];
+  /** Snoozed incidents (incident key -> until, see incidents.ts subjectOf): their subject's alerts are kept, not notified. */
+  snoozedSubjects?: Readonly<Record<string, number>>;
 }
 
 export interface AlertDecision {
@@ -98,6 +116,7 @@ export function decideAlerts(input: AlertDecisionInput): AlertDecision {
     accounts: { ...input.state.accounts },
     tunnel: { ...input.state.tunnel },
     webhooks: { ...input.state.webhooks },
+    ...(input.state.silence ? { silence: input.state.silence } : {}),
   };
   const alerts: Alert[] = [];
   const muted = new Set(settings.mutedAccounts.map(accountKeyOf));
@@ -108,8 +127,9 @@ export function decideAlerts(input: AlertDecisionInput): AlertDecision {
   const emit = (d: Draft): Alert => {
     const { folded, breaksQuietHours, ...fields } = d;
     let suppressed: SuppressionReason | null = null;
+    const subject = subjectOf(d);
     if ((d.accountKey && muted.has(d.accountKey)) || (d.accountPhone && muted.has(d.accountPhone))) suppressed = 'muted';
-    else if (snoozed) suppressed = 'snoozed';
+    else if (snoozed || (subject !== null && (input.snoozedSubjects?.[subject.key] ?? -Infinity) > now)) suppressed = 'snoozed';
     else if (quiet && !(settings.criticalBreaksQuietHours && breaksQuietHours)) suppressed = 'quiet-hours';
     else if (folded) suppressed = 'folded';
     const alert: Alert = { at: now, ...fields, notify: suppressed === null, suppressed };

@@ -20,6 +20,10 @@ import {
 } from './rules.js';
 import { foldAlert, subjectOf } from './incidents.js';
 import { AlertSettingsError, parseAlertSettings, snoozeUntil, type AlertSettings, type SnoozeChoice } from './settings.js';
+import { decideSilence, DEFAULT_SILENCE_SETTINGS, type SilenceAccount } from './silence.js';
+import type { SilenceRecord } from './rules.js';
+import { detectGaps, mergeGaps, type Gap } from '../catchup/gaps.js';
+import type { Alert } from '../store/alerts.js';
 
 /** Event types that move an account's state or raise an assignment alert. */
 const WATCHED_TYPES = ['whatsapp:account:%', 'waba:account:%', 'chat:responsible:%', 'waba:chat:assigned', 'waba:chat:unassigned'];
@@ -29,6 +33,18 @@ interface Snapshot {
   board: AccountBoard;
   lastEventId: number;
   rules: AlertRulesState;
+}
+
+/** Silence checks: every 5 minutes by default (a silence is at least the floor, 2 h, long: minutes late is fine). */
+export const SILENCE_CHECK_MS = 5 * 60_000;
+/** The first check after a start waits a little, so starting up (and the first read of 28 days of events) stays quick. */
+const SILENCE_FIRST_CHECK_MS = 30_000;
+/** Events read per step of the activity cache: a big first read is spread over several turns of the event loop. */
+const ACTIVITY_CHUNK = 250_000;
+
+export interface AlertServiceOptions {
+  /** How often silence detection runs (default SILENCE_CHECK_MS). */
+  silenceCheckMs?: number;
 }
 
 export type AlertListener = (alert: StoredAlert) => void;
@@ -52,10 +68,16 @@ export class AlertService {
   private readonly alertListeners = new Set<AlertListener>();
   private readonly accountListeners = new Set<AccountsListener>();
 
+  /** Silence detection's timer, and its cache of events per account and 5-minute slot (read incrementally by id). */
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private readonly activity = new Map<string, { provider: string; slots: Map<number, { at: number; count: number }> }>();
+  private activityLastId = 0;
+
   constructor(
     private readonly store: HookwatchStore,
     private readonly log: (line: string) => void = () => {},
     private readonly now: () => number = Date.now,
+    private readonly options: AlertServiceOptions = {},
   ) {}
 
   start(): void {
@@ -79,12 +101,15 @@ export class AlertService {
     }
     this.catchUp();
     this.decide([]); // anything that came due while Hookwatch was off (flap summaries, tunnel grace)
+    this.silenceStarted();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = null;
   }
 
   onAlert(listener: AlertListener): () => void {
@@ -114,8 +139,15 @@ export class AlertService {
   updateSettings(patch: Partial<AlertSettings>): AlertSettings {
     const next = parseAlertSettings({ ...this.currentSettings, ...patch });
     this.store.meta.set('alertSettings', next);
+    const before = this.currentSettings;
     this.currentSettings = next;
     this.decide([]);
+    // Switched on or a new floor: check at once; switched off: one check closes any open silence warning. Then
+    // the timer follows the setting (none while off).
+    if (before.silenceAlerts !== next.silenceAlerts || before.silenceFloorMinutes !== next.silenceFloorMinutes) {
+      this.safely(() => this.checkSilence());
+      if (before.silenceAlerts !== next.silenceAlerts) this.armSilence(this.options.silenceCheckMs ?? SILENCE_CHECK_MS);
+    }
     return this.settings();
   }
 
@@ -259,10 +291,30 @@ export class AlertService {
 
   private decideAndStore(signals: AlertSignal[]): StoredAlert[] {
     if (this.stopped) return [];
-    const d = decideAlerts({ now: this.now(), settings: this.currentSettings, state: this.rules, signals });
+    const now = this.now();
+    const d = decideAlerts({
+      now,
+      settings: this.currentSettings,
+      state: this.rules,
+      signals,
+      // A snoozed incident holds its subject's notifications back until then (its alerts are still kept).
+      snoozedSubjects: this.store.incidents.snoozedSubjects(now),
+    });
+    const stored = this.storeAlerts(d.alerts, d.nextState);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (d.wakeAt !== null) {
+      this.timer = setTimeout(() => this.safely(() => this.decide([])), Math.max(0, d.wakeAt - this.now()));
+      this.timer.unref();
+    }
+    return stored;
+  }
+
+  /** Keeps the rules' memory, the alerts (queued for a hub) and their incidents in one transaction; then the memory in use. */
+  private storeAlerts(alerts: readonly Alert[], nextRules: AlertRulesState): StoredAlert[] {
     const stored = this.store.transaction(() => {
-      this.store.meta.set('alertRuleState', d.nextState);
-      const inserted = d.alerts.map((a) => this.store.insertAlert(a));
+      this.store.meta.set('alertRuleState', nextRules);
+      const inserted = alerts.map((a) => this.store.insertAlert(a));
       if (this.store.hub.publishing) {
         const at = this.now();
         this.store.hub.enqueue(
@@ -278,14 +330,143 @@ export class AlertService {
       this.recordIncidents(inserted);
       return inserted;
     });
-    this.rules = d.nextState;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (d.wakeAt !== null) {
-      this.timer = setTimeout(() => this.safely(() => this.decide([])), Math.max(0, d.wakeAt - this.now()));
-      this.timer.unref();
-    }
+    this.rules = nextRules;
     return stored;
+  }
+
+  // Silence detection (silence.ts): per account, far longer quiet than usual for the hour of the week.
+
+  /**
+   * Runs silence detection now over each account's own history in the store and keeps what it decides
+   * (alerts, incidents, memory) like any other alert; returns the alerts kept. The timer calls it every
+   * SILENCE_CHECK_MS while silence alerts are on; a test calls it with its own clock.
+   */
+  checkSilence(): StoredAlert[] {
+    if (this.stopped) return [];
+    while (this.readActivity()) {
+      // Read the whole backlog: a direct call wants a decision over everything stored.
+    }
+    const alerts = this.decideSilenceNow();
+    this.emit(alerts);
+    return alerts;
+  }
+
+  /** At start: the time since the last check before this start was Hookwatch's own downtime; then the timer. */
+  private silenceStarted(): void {
+    const now = this.now();
+    const record = this.silenceRecord();
+    const interval = this.options.silenceCheckMs ?? SILENCE_CHECK_MS;
+    if (record.checkedAt !== null && now - record.checkedAt > 2.5 * interval) {
+      const downtime = [...record.downtime, { start: record.checkedAt, end: now }].filter(
+        (g) => g.end >= now - DEFAULT_SILENCE_SETTINGS.historyDays * 86_400_000,
+      );
+      this.rules = { ...this.rules, silence: { ...record, checkedAt: now, downtime } };
+      this.store.meta.set('alertRuleState', this.rules);
+    }
+    this.armSilence(Math.min(SILENCE_FIRST_CHECK_MS, interval));
+  }
+
+  private armSilence(delayMs: number): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = null;
+    if (this.stopped) return;
+    // Off and nothing open: no timer at all, so an idle tray app is not woken for it.
+    if (!this.currentSettings.silenceAlerts && Object.keys(this.silenceRecord().state).length === 0) return;
+    this.silenceTimer = setTimeout(() => {
+      this.silenceTimer = null;
+      // One step of a big first read per turn, so the receiver keeps answering; decide once caught up.
+      let more = false;
+      this.safely(() => {
+        more = this.readActivity();
+        if (!more) this.emit(this.decideSilenceNow());
+      });
+      this.armSilence(more ? 0 : (this.options.silenceCheckMs ?? SILENCE_CHECK_MS));
+    }, delayMs);
+    this.silenceTimer.unref();
+  }
+
+  private silenceRecord(): SilenceRecord {
+    return this.rules.silence ?? { state: {}, checkedAt: null, downtime: [] };
+  }
+
+  /** Reads one step of new events into the activity cache; true while there is more to read. */
+  private readActivity(): boolean {
+    const since = this.now() - DEFAULT_SILENCE_SETTINGS.historyDays * 86_400_000;
+    const before = this.activityLastId;
+    const { rows, lastId } = this.store.accountActivity(this.activityLastId, since);
+    for (const r of rows) {
+      let a = this.activity.get(r.key);
+      if (!a) this.activity.set(r.key, (a = { provider: r.provider, slots: new Map() }));
+      a.provider = r.provider;
+      const slot = a.slots.get(r.slot);
+      a.slots.set(r.slot, slot ? { at: Math.max(slot.at, r.lastAt), count: slot.count + r.count } : { at: r.lastAt, count: r.count });
+    }
+    this.activityLastId = lastId;
+    // Forget slots older than the history the model learns from.
+    for (const [key, a] of this.activity) {
+      for (const slot of a.slots.keys()) if (slot < since - 5 * 60_000) a.slots.delete(slot);
+      if (a.slots.size === 0) this.activity.delete(key);
+    }
+    // A full step means more may follow (the first read starts from id 0, so it is always followed by one more).
+    return lastId - before >= ACTIVITY_CHUNK;
+  }
+
+  private decideSilenceNow(): StoredAlert[] {
+    if (this.stopped) return [];
+    const now = this.now();
+    const settings = this.currentSettings;
+    const record = this.silenceRecord();
+    if (this.activity.size === 0 && Object.keys(record.state).length === 0) return [];
+    const names = new Map(this.store.health.accountsSeen().map((a) => [a.phone ?? a.accountId ?? '', a]));
+    // A WhatsAble event without the number carries only the user's id, which stands for no number in particular.
+    const watched = [...this.activity].filter(([key, a]) => a.provider !== 'whatsable' || key.startsWith('+'));
+    const accounts: SilenceAccount[] = watched.map(([key, a]) => {
+      const board = this.board.accounts[key];
+      const slots = [...a.slots.values()];
+      return {
+        key,
+        provider: a.provider,
+        name: board?.name ?? names.get(key)?.name ?? null,
+        phone: board?.phone ?? names.get(key)?.phone ?? (key.startsWith('+') ? key : null),
+        events: slots.map((x) => x.at),
+        counts: slots.map((x) => x.count),
+      };
+    });
+    const d = decideSilence({
+      now,
+      accounts,
+      unobserved: this.unobserved(now, record),
+      settings: { enabled: settings.silenceAlerts, floorMs: settings.silenceFloorMinutes * 60_000 },
+      alertSettings: settings,
+      state: record.state,
+      snoozedSubjects: this.store.incidents.snoozedSubjects(now),
+    });
+    const next: SilenceRecord = { state: d.nextState, checkedAt: now, downtime: record.downtime };
+    return this.storeAlerts(d.alerts, { ...this.rules, silence: next });
+  }
+
+  /**
+   * When Hookwatch was not receiving, so neither activity nor silence: the gaps in its receiving marks and the
+   * tunnel log (the rule catch-up uses, catchup/gaps.ts), the gaps catch-up kept, and this app's own downtime.
+   */
+  private unobserved(now: number, record: SilenceRecord): Gap[] {
+    const from = now - DEFAULT_SILENCE_SETTINGS.historyDays * 86_400_000;
+    const marks = this.store.catchup.marks(from);
+    const found = detectGaps(
+      {
+        heartbeats: marks.filter((m) => m.kind === 'heartbeat').map((m) => m.at),
+        starts: marks.filter((m) => m.kind === 'start').map((m) => m.at),
+        cleanStops: marks.filter((m) => m.kind === 'clean-stop').map((m) => m.at),
+        tunnel: this.store.listTunnelStates(from).map((t) => ({ at: t.at, state: t.state })),
+      },
+      { now },
+    );
+    const kept = this.store.catchup
+      .listGaps(500)
+      .filter((g) => g.end > from)
+      .map((g): Gap => ({ start: g.start, end: g.end, reason: 'offline', reasons: ['offline'], open: false }));
+    const own = record.downtime.map((g): Gap => ({ ...g, reason: 'offline', reasons: ['offline'], open: false }));
+    return mergeGaps([...found, ...kept, ...own]);
   }
 
   /** Folds alerts into incidents, in the caller's transaction (an alert and its incident are written together). */

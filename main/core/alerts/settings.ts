@@ -36,7 +36,14 @@ export interface AlertSettings {
   snoozeTomorrowAt: string;
   /** The tunnel must be down longer than this before we warn (a reconnect usually takes seconds). */
   tunnelDownGraceSeconds: number;
+  /** Warn when a number has been silent far longer than usual for the hour of the week (silence.ts). */
+  silenceAlerts: boolean;
+  /** Never warn about a silence shorter than this many minutes. */
+  silenceFloorMinutes: number;
 }
+
+/** The range Settings accepts for the silence floor: 15 minutes to a week. */
+export const SILENCE_FLOOR_MINUTES = Object.freeze({ min: 15, max: 7 * 24 * 60 });
 
 export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
   // Every assignment until the user answers whose to announce (Setup asks, the e-mail pre-filled from the API).
@@ -51,6 +58,8 @@ export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
   snoozedUntil: null,
   snoozeTomorrowAt: '08:00',
   tunnelDownGraceSeconds: 60,
+  silenceAlerts: true,
+  silenceFloorMinutes: 120,
 });
 
 export function defaultAlertSettings(): AlertSettings {
@@ -164,6 +173,19 @@ export function parseAlertSettings(value: unknown): AlertSettings {
     if (typeof v.tunnelDownGraceSeconds === 'number' && Number.isFinite(v.tunnelDownGraceSeconds) && v.tunnelDownGraceSeconds >= 0) {
       s.tunnelDownGraceSeconds = v.tunnelDownGraceSeconds;
     } else problems.push('tunnelDownGraceSeconds must be a number of seconds, 0 or more');
+  }
+  if (v.silenceAlerts !== undefined) {
+    if (typeof v.silenceAlerts === 'boolean') s.silenceAlerts = v.silenceAlerts;
+    else problems.push('silenceAlerts must be true or false');
+  }
+  if (v.silenceFloorMinutes !== undefined) {
+    const f = v.silenceFloorMinutes;
+    if (typeof f === 'number' && Number.isInteger(f) && f >= SILENCE_FLOOR_MINUTES.min && f <= SILENCE_FLOOR_MINUTES.max)
+      s.silenceFloorMinutes = f;
+    else
+      problems.push(
+        `silenceFloorMinutes must be a whole number of minutes from ${SILENCE_FLOOR_MINUTES.min} to ${SILENCE_FLOOR_MINUTES.max} (a week)`,
+      );
   }
   if (problems.length) throw new AlertSettingsError(problems);
   // Never the silent combination: "only mine" with no e-mail, never chosen by the user, announces everything.

@@ -28,12 +28,16 @@
  * | not warned yet                                                   | account-silent (warning)       | warned, notified?    |
  * | warned, not notified (quiet hours, snooze, mute), and now it may  | account-silent again, notifies | warned, notified     |
  * | warned otherwise                                                 | none (one warning per silence) | unchanged            |
+ * | (before all rows) silence alerts turned off, warned               | account-silence-over, kept     | cleared              |
+ * |                                                                  | quietly (closes the incident)  |                      |
  *
- * Notify or not follows the alert rules (rules.ts): muted account -> kept, `muted`; snoozed ->
- * `snoozed`; quiet hours -> `quiet-hours` (a warning never breaks through). A silence that is
+ * Notify or not follows the alert rules (rules.ts): muted account -> kept, `muted`; snoozed (all
+ * alerts, or this account's silence incident) -> `snoozed`; quiet hours -> `quiet-hours` (a warning
+ * never breaks through). A silence that is
  * still going on when quiet hours end is told then, once.
  */
 import { formatDuration, localDateTime } from './local-time.js';
+import { silenceSubjectKey } from './incidents.js';
 import { inQuietHours, type AlertSettings, type SuppressionReason } from './rules.js';
 
 const MINUTE = 60_000;
@@ -70,6 +74,8 @@ export interface SilenceAccount {
   phone: string | null;
   /** Instants of its events (the event time, else when received), any order. */
   events: readonly number[];
+  /** How many events each instant stands for (default 1 each): the store hands one instant per 5-minute slot. */
+  counts?: readonly number[];
 }
 
 export interface SilenceMemory {
@@ -104,6 +110,8 @@ export interface SilenceInput {
   settings?: Partial<SilenceSettings>;
   alertSettings: Pick<AlertSettings, 'quietHours' | 'timeZone' | 'mutedAccounts' | 'snoozedUntil'>;
   state: SilenceState;
+  /** Snoozed incidents (incident key -> until): a snoozed `silence:<key>` holds that account's notifications back. */
+  snoozedSubjects?: Readonly<Record<string, number>>;
 }
 
 export interface SilenceDecision {
@@ -129,17 +137,41 @@ export function decideSilence(input: SilenceInput): SilenceDecision {
   const { now } = input;
   const next: SilenceState = { ...input.state };
   const alerts: SilenceAlert[] = [];
-  if (!settings.enabled) return { alerts, nextState: {} };
+  if (!settings.enabled) {
+    // Turned off with warnings open: close each one quietly, so no incident stays open for good.
+    for (const [key, memory] of Object.entries(input.state)) {
+      const account = input.accounts.find((a) => a.key === key);
+      alerts.push({
+        at: now,
+        severity: 'recovery',
+        kind: 'account-silence-over',
+        accountKey: key,
+        ...(account?.phone ? { accountPhone: account.phone } : {}),
+        title: `${account ? labelOf(account) : key}: silence alerts turned off`,
+        text: `Silence alerts were turned off ${formatDuration(now - memory.silenceSince)} into this silence; it is no longer watched.`,
+        notify: false,
+        suppressed: 'muted',
+      });
+    }
+    return { alerts, nextState: {} };
+  }
   const quiet = inQuietHours(now, input.alertSettings);
   const muted = new Set(input.alertSettings.mutedAccounts);
   const snoozed = input.alertSettings.snoozedUntil !== null && now < input.alertSettings.snoozedUntil;
+  const subjectSnoozed = (key: string) => (input.snoozedSubjects?.[silenceSubjectKey(key)] ?? -Infinity) > now;
   const suppression = (key: string, phone: string | null): SuppressionReason | null =>
-    muted.has(key) || (phone !== null && muted.has(phone)) ? 'muted' : snoozed ? 'snoozed' : quiet ? 'quiet-hours' : null;
+    muted.has(key) || (phone !== null && muted.has(phone))
+      ? 'muted'
+      : snoozed || subjectSnoozed(key)
+        ? 'snoozed'
+        : quiet
+          ? 'quiet-hours'
+          : null;
 
   for (const account of input.accounts) {
     const memory = next[account.key];
     const last = account.events.reduce((m, t) => (t <= now && t > m ? t : m), -Infinity);
-    const label = account.name ? `${account.name} (${account.phone ?? account.key})` : (account.phone ?? account.key);
+    const label = labelOf(account);
     // Spoke again since the silence we warned about: recovery, even while still learning.
     if (memory && last > memory.silenceSince) {
       delete next[account.key];
@@ -156,7 +188,7 @@ export function decideSilence(input: SilenceInput): SilenceDecision {
       });
       continue;
     }
-    const a = assessSilence(account.events, now, input.unobserved ?? [], settings, input.alertSettings.timeZone);
+    const a = assessSilence(account.events, now, input.unobserved ?? [], settings, input.alertSettings.timeZone, account.counts);
     if (a.status !== 'silent') continue;
     const suppressed = suppression(account.key, account.phone);
     if (memory && (memory.notified || suppressed !== null)) continue;
@@ -180,6 +212,10 @@ export function decideSilence(input: SilenceInput): SilenceDecision {
   return { alerts, nextState: next };
 }
 
+function labelOf(account: Pick<SilenceAccount, 'key' | 'name' | 'phone'>): string {
+  return account.name ? `${account.name} (${account.phone ?? account.key})` : (account.phone ?? account.key);
+}
+
 /** The model for one account (see the header): pure, also usable for display. */
 export function assessSilence(
   events: readonly number[],
@@ -187,9 +223,12 @@ export function assessSilence(
   unobserved: ReadonlyArray<{ start: number; end: number }>,
   settings: Pick<SilenceSettings, 'floorMs' | 'warmupDays' | 'historyDays' | 'unlikelyBelow'>,
   timeZone: string | null,
+  counts?: readonly number[],
 ): SilenceAssessment {
   const from = now - settings.historyDays * DAY;
-  const times = events.filter((t) => t >= from && t <= now).sort((a, b) => a - b);
+  const weighted = events.map((t, i) => [t, counts?.[i] ?? 1] as const).filter(([t]) => t >= from && t <= now);
+  weighted.sort((a, b) => a[0] - b[0]);
+  const times = weighted.map(([t]) => t);
   const gaps = [...unobserved].filter((g) => g.end > from && g.start < now).sort((a, b) => a.start - b.start);
   const last = times.length ? times[times.length - 1]! : null;
   if (last === null) return { status: 'learning', silenceSince: null, silentMs: 0, chance: 1, usualPerHour: 0 };
@@ -219,12 +258,12 @@ export function assessSilence(
   // Per hour of the week: observed slots, active slots, events.
   const slots = new Array<number>(168).fill(0);
   const active = new Array<number>(168).fill(0);
-  const counts = new Array<number>(168).fill(0);
+  const perHour = new Array<number>(168).fill(0);
   const activeSlots = new Set<number>();
-  for (const t of times) {
+  for (const [t, n] of weighted) {
     if (t >= silenceSince) break;
     activeSlots.add(Math.floor(t / SLOT));
-    counts[hourOf(t)]!++;
+    perHour[hourOf(t)]! += n;
   }
   const firstSlot = Math.floor(historyStart / SLOT);
   const lastSlot = Math.floor(silenceSince / SLOT);
@@ -249,7 +288,7 @@ export function assessSilence(
   }
   const chance = Math.exp(logChance);
   const h = hourOf(now);
-  const usualPerHour = slots[h]! > 0 ? (counts[h]! * 12) / slots[h]! : 0;
+  const usualPerHour = slots[h]! > 0 ? (perHour[h]! * 12) / slots[h]! : 0;
   const silent = silentMs > settings.floorMs && chance < settings.unlikelyBelow;
   return { status: silent ? 'silent' : 'ok', silenceSince, silentMs, chance, usualPerHour };
 }

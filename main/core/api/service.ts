@@ -9,11 +9,13 @@ import {
 } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { readRetention, writeRetention } from '../retention.js';
-import { ftsQuery, type CommittedDelivery, type HookwatchStore, type StoredEvent } from '../store/store.js';
+import { ftsQuery, type CommittedDelivery, type HookwatchStore, type Incident, type StoredEvent } from '../store/store.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import {
   EVENT_GROUP_NAMES,
   PROVIDER_IDS,
+  type AccountCard,
+  type AccountSeen,
   type AccountsBoard,
   type AlertsView,
   type AlertView,
@@ -277,10 +279,15 @@ export class HookwatchService {
         accounts: store.health.accountsSeen().map(accountSeenOf),
         recentChats: store.health.recentChats(),
       }),
-      listAccounts: async (): Promise<AccountsBoard> => ({
-        tracking: o.accounts ? { available: true, accounts: o.accounts.board() } : notAvailable(UNAVAILABLE.accounts),
-        seen: store.health.accountsSeen().map(accountSeenOf),
-      }),
+      listAccounts: async (): Promise<AccountsBoard> => {
+        const seen = store.health.accountsSeen().map(accountSeenOf);
+        return {
+          tracking: o.accounts
+            ? { available: true, accounts: withEventOnlyNumbers(o.accounts.board(), seen, store.incidents.list({ state: 'open' })) }
+            : notAvailable(UNAVAILABLE.accounts),
+          seen,
+        };
+      },
       getHealth: async (): Promise<HealthReport> => ({
         ...(await this.health.report(this.now())),
         tunnel: o.tunnel ? { available: true, status: o.tunnel.status() } : notAvailable(UNAVAILABLE.tunnel),
@@ -563,4 +570,34 @@ export function withCopyText(a: AlertView, tunnel: TunnelSource | undefined): Al
   if (a.kind !== 'webhook-url-changed') return a;
   const url = tunnel?.publicWebhookUrl();
   return url ? { ...a, copyText: `${url}/whatsable` } : a;
+}
+
+/**
+ * WhatsAble numbers send no status events, so account tracking never makes them a card: each one seen in
+ * events gets a card whose only signal is its last event, and how long it has been silent while a silence
+ * warning about it is open (an open `silence` incident).
+ */
+function withEventOnlyNumbers(
+  board: AccountCard[],
+  seen: AccountSeen[],
+  open: ReadonlyArray<Pick<Incident, 'kind' | 'subject'>>,
+): AccountCard[] {
+  const onBoard = new Set(board.map((c) => c.key));
+  const silent = new Set(open.filter((i) => i.kind === 'silence').map((i) => i.subject));
+  const extra = seen
+    // A number, not a WhatsAble user id (events without the number carry only the user's id).
+    .filter((a) => a.provider === 'whatsable' && a.phone !== null && !onBoard.has(a.key))
+    .map((a): AccountCard => ({
+      key: a.key,
+      phone: a.phone,
+      accountId: a.accountId,
+      name: a.name,
+      state: 'unknown',
+      since: null,
+      lastEvent: { id: null, type: a.lastEventType, at: a.lastEventAt },
+      outages7d: [],
+      // The silence began with its last event (the warning itself comes hours later).
+      activity: { provider: a.provider, lastEventAt: a.lastEventAt, silentSince: silent.has(a.key) ? a.lastEventAt : null },
+    }));
+  return [...board, ...extra];
 }

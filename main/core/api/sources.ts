@@ -60,6 +60,8 @@ export function notificationSettingsFromAlerts(alerts: AlertServiceLike): Notifi
       criticalBreaksQuietHours: s.criticalBreaksQuietHours,
       mutedAccounts: [...s.mutedAccounts],
       flapWindowMinutes: s.flapWindowMinutes,
+      silenceAlerts: s.silenceAlerts,
+      silenceFloorMinutes: s.silenceFloorMinutes,
     };
   };
   return {

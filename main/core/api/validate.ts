@@ -166,6 +166,13 @@ export function notificationPatch(v: unknown): Partial<NotificationSettings> {
       case 'flapWindowMinutes':
         out.flapWindowMinutes = int(p.flapWindowMinutes, 'notifications.flapWindowMinutes', 0, 1440);
         break;
+      case 'silenceAlerts':
+        if (typeof p.silenceAlerts !== 'boolean') throw new ApiInputError('notifications.silenceAlerts must be true or false');
+        out.silenceAlerts = p.silenceAlerts;
+        break;
+      case 'silenceFloorMinutes':
+        out.silenceFloorMinutes = int(p.silenceFloorMinutes, 'notifications.silenceFloorMinutes', 15, 7 * 24 * 60);
+        break;
       default:
         throw new ApiInputError(`unknown notification setting ${JSON.stringify(key)}`);
     }

@@ -1,7 +1,7 @@
 // The account_state table: one row per WhatsApp account, the full status record the account board keeps.
 import type { Db } from './db.js';
 import { StoreDataError } from './errors.js';
-import { asRow, isOneOf, isPlainObject, parseJsonColumn } from './hydrate.js';
+import { asRow, isOneOf, isPlainObject, num, numOrNull, parseJsonColumn, str } from './hydrate.js';
 
 export const ACCOUNT_STATES = ['connected', 'disconnected', 'suspended', 'unknown'] as const;
 export type AccountState = (typeof ACCOUNT_STATES)[number];
@@ -107,6 +107,20 @@ export function hydrateAccountStatus(record: unknown, key: string): AccountStatu
   };
 }
 
+/** Events of one account in one 5-minute slot: what silence detection learns from (main/core/alerts/silence.ts). */
+export interface AccountActivityRow {
+  /** E.164 phone, else the provider's account id: the key the account board and the alerts use. */
+  key: string;
+  /** The slot's start (epoch ms, a multiple of ACTIVITY_SLOT_MS). */
+  slot: number;
+  /** The latest event in the slot. */
+  lastAt: number;
+  count: number;
+  provider: string;
+}
+
+export const ACTIVITY_SLOT_MS = 5 * 60_000;
+
 export class AccountsTable {
   constructor(private readonly db: Db) {}
 
@@ -118,6 +132,59 @@ export class AccountsTable {
         const row = asRow(r, T);
         return hydrateAccountStatus(parseJsonColumn(row, T, 'record'), String(row.key));
       });
+  }
+
+  /**
+   * Per account and 5-minute slot, how many events it had: events stored after `afterId` whose time is at or
+   * after `since` (ids only grow, so a caller that keeps the returned `lastId` reads each event once). The
+   * time is when it happened, but never later than when it reached us (a sender's clock ahead of ours), and
+   * test events (`hookwatch:test`) are not the account's activity. One grouped scan of at most `limit` events:
+   * a caller reads again from `lastId` until it returns no rows and the same id.
+   */
+  activity(afterId: number, since: number, limit = 250_000): { rows: AccountActivityRow[]; lastId: number } {
+    const E = 'events';
+    if (afterId <= 0) {
+      // The first read starts at the first event received since `since` (an event's time is never later than
+      // its receipt), found on the received_at index, instead of walking every older event kept.
+      const first = numOrNull(asRow(this.db.cached('SELECT min(id) AS m FROM events WHERE received_at >= ?').get(since), E), E, 'm');
+      if (first === null)
+        return { rows: [], lastId: num(asRow(this.db.cached('SELECT coalesce(max(id), 0) AS m FROM events').get(), E), E, 'm') };
+      afterId = first - 1;
+    }
+    const lastId = num(
+      asRow(
+        this.db
+          .cached('SELECT coalesce(max(id), 0) AS m FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)')
+          .get(afterId, limit),
+        E,
+      ),
+      E,
+      'm',
+    );
+    if (lastId <= afterId) return { rows: [], lastId: afterId };
+    const rows = this.db
+      .cached(
+        `SELECT key, (at / ${ACTIVITY_SLOT_MS}) * ${ACTIVITY_SLOT_MS} AS slot, max(at) AS lastAt, count(*) AS count,
+             max(provider) AS provider FROM (
+           SELECT coalesce(account_phone, account_id) AS key, provider, min(coalesce(occurred_at, received_at), received_at) AS at
+           FROM events
+           WHERE id > ? AND id <= ? AND type <> 'hookwatch:test' AND (account_phone IS NOT NULL OR account_id IS NOT NULL)
+         )
+         WHERE at >= ?
+         GROUP BY key, slot`,
+      )
+      .all(afterId, lastId, since)
+      .map((r) => {
+        const row = asRow(r, E);
+        return {
+          key: str(row, E, 'key'),
+          slot: num(row, E, 'slot'),
+          lastAt: num(row, E, 'lastAt'),
+          count: num(row, E, 'count'),
+          provider: str(row, E, 'provider'),
+        };
+      });
+    return { rows, lastId };
   }
 
   /** Upserts `changed` and deletes `removedKeys`, in one transaction. */

@@ -15,6 +15,8 @@ export const ALERT_KINDS = [
   'tunnel-recovered',
   'webhook-errors',
   'webhook-url-changed',
+  'account-silent',
+  'account-silence-over',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -3,11 +3,11 @@ import type { Db } from './db.js';
 import { ALERT_SEVERITIES, type AlertSeverity } from './alerts.js';
 import { asRow, num, numOrNull, oneOf, str, strOrNull, type SqlRow } from './hydrate.js';
 
-export const INCIDENT_KINDS = ['account', 'tunnel', 'webhook'] as const;
+export const INCIDENT_KINDS = ['account', 'tunnel', 'webhook', 'silence'] as const;
 
 export interface Incident {
   id: number;
-  /** The subject: `account:<key>`, `tunnel` or `webhook`. */
+  /** The subject: `account:<key>`, `silence:<key>`, `tunnel` or `webhook`. */
   key: string;
   kind: (typeof INCIDENT_KINDS)[number];
   /** The account key for account incidents. */
@@ -124,6 +124,17 @@ export class IncidentsTable {
     for (const id of ids)
       n += this.db.cached('UPDATE incidents SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL').run(at, id).changes;
     return n;
+  }
+
+  /** Subjects whose notifications a snooze holds back at `now`: incident key -> until (the latest snooze of the subject). */
+  snoozedSubjects(now: number): Record<string, number> {
+    const rows = this.db.cached('SELECT key, max(snoozed_until) AS until FROM incidents WHERE snoozed_until > ? GROUP BY key').all(now);
+    return Object.fromEntries(
+      rows.map((r) => {
+        const row = asRow(r, T);
+        return [str(row, T, 'key'), num(row, T, 'until')];
+      }),
+    );
   }
 
   snooze(id: number, until: number | null): boolean {

@@ -1,7 +1,7 @@
 // HookwatchStore: the one way into the database, composing the table modules of this folder.
 import { randomBytes } from 'node:crypto';
 import type { NormalizedEvent } from '../events.js';
-import { AccountsTable, type AccountStatus } from './accounts.js';
+import { AccountsTable, type AccountActivityRow, type AccountStatus } from './accounts.js';
 import { AlertsTable, type Alert, type StoredAlert } from './alerts.js';
 import { CatchupTables } from './catchup.js';
 import { Db, type OpenOptions } from './db.js';
@@ -17,8 +17,15 @@ import { ProviderWebhooksTable, type ProviderWebhookHealth } from './provider-st
 import { TunnelLogTable, type TunnelLogEntry } from './tunnel-log.js';
 
 export type { Incident, IncidentState } from './incidents.js';
-export type { AccountLastEvent, AccountObservation, AccountState, AccountStatus, ObservationSource } from './accounts.js';
-export { ACCOUNT_STATES, OBSERVATION_SOURCES, hydrateAccountStatus } from './accounts.js';
+export type {
+  AccountActivityRow,
+  AccountLastEvent,
+  AccountObservation,
+  AccountState,
+  AccountStatus,
+  ObservationSource,
+} from './accounts.js';
+export { ACCOUNT_STATES, ACTIVITY_SLOT_MS, OBSERVATION_SOURCES, hydrateAccountStatus } from './accounts.js';
 export type { Alert, AlertKind, AlertSeverity, StoredAlert, SuppressionReason } from './alerts.js';
 export { ALERT_KINDS, ALERT_SEVERITIES, SUPPRESSION_REASONS, hydrateAlert } from './alerts.js';
 export { StoreDataError, StoreError, type Durability, type OpenOptions } from './db.js';
@@ -215,6 +222,11 @@ export class HookwatchStore {
 
   saveAccounts(changed: readonly AccountStatus[], removedKeys: readonly string[], now = Date.now()): void {
     this.accounts.save(changed, removedKeys, now);
+  }
+
+  /** Events per account and 5-minute slot, read incrementally by id (see AccountsTable.activity): silence detection's input. */
+  accountActivity(afterId: number, since: number): { rows: AccountActivityRow[]; lastId: number } {
+    return this.accounts.activity(afterId, since);
   }
 
   /** Stores an alert and returns it as listAlerts will (the event link dropped if that event was pruned). */

@@ -47,7 +47,8 @@ function accountsPart(board: AccountsBoard | null, since: (at: number) => string
       ? null
       : { key: 'accounts', level: 'unknown', text: `${plural(n, 'number', 'numbers')} seen, state not tracked`, screen: 'accounts' };
   }
-  const cards = board.tracking.accounts;
+  // Numbers without status events (WhatsAble cards, `activity`) have no state to count; their silence is an incident.
+  const cards = board.tracking.accounts.filter((c) => !c.activity);
   if (cards.length === 0) return null;
   const down = cards.filter((c) => c.state === 'disconnected' || c.state === 'suspended');
   if (down.length === 0) {

@@ -54,7 +54,16 @@ function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onS
       </header>
       {card.name && card.phone ? <p className="mono">{card.phone}</p> : null}
       <p>
-        {card.since !== null ? (
+        {card.activity ? (
+          // No status events (WhatsAble): the only signal is its activity, and a silence warning when it stops.
+          card.activity.silentSince !== null ? (
+            <strong className="badge-warn" data-testid="account-silent">
+              silent for {duration(now - card.activity.silentSince)}
+            </strong>
+          ) : (
+            <span>no status events: its activity is the only signal</span>
+          )
+        ) : card.since !== null ? (
           <>
             since <time title={absoluteTime(card.since)}>{relativeTime(card.since, now)}</time>
           </>

@@ -1,0 +1,116 @@
+// Silence in real Chromium, light and dark: a silent WhatsAble number's card, and the silence settings panel (axe-core, screenshots).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { blankEvent } from '../../main/core/events.js';
+import { REPO, tempDir } from '../support/harness.js';
+import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
+
+declare const window: any;
+
+const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
+const WAIT = { timeout: 15_000 };
+const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const PHONE = '+972501111111';
+
+if (!HAVE_CHROMIUM) console.log(`silence screen tests ${NO_CHROMIUM}`);
+
+async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
+  const result: { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> } =
+    await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core)', () => {
+  const renderer = tempDir('hookwatch-renderer-');
+  let stack: DashboardStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await buildRenderer(renderer.dir);
+    stack = await startDashboardStack({ rendererDir: renderer.dir });
+    // Two weeks of a WhatsAble number busy round the clock (an event every 8 minutes), quiet for the last 3 hours.
+    const store = stack.core.store;
+    const until = Date.now() - 3 * HOUR;
+    let n = 0;
+    store.transaction(() => {
+      for (let t = until - 14 * DAY; t <= until; t += 8 * MIN) {
+        const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `silence-e2e:${n++}`);
+        e.accountPhone = PHONE;
+        e.accountName = 'Sales desk';
+        e.occurredAt = t;
+        const body = Buffer.from('{}');
+        store.ingest(
+          {
+            receivedAt: t,
+            method: 'POST',
+            path: '/hooks/{secret}/whatsable',
+            forcedProvider: 'whatsable',
+            remoteAddr: null,
+            status: 200,
+            reason: null,
+            latencyMs: 1,
+            size: body.length,
+            contentType: 'application/json',
+            headers: {},
+            body,
+            bodyTruncated: false,
+          },
+          [e],
+        );
+      }
+    });
+    expect(stack.core.alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    renderer.cleanup();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`${scheme}: the silent number's card and the silence settings; no serious axe violation`, async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme, bypassCSP: true });
+      const page = await context.newPage();
+      const base = stack.dashboard.url.replace(/#.*$/, '');
+      const found: string[] = [];
+      try {
+        await page.goto(`${base}#/accounts`);
+        const silent = page.getByTestId('account-silent');
+        await silent.waitFor(WAIT);
+        expect(await silent.textContent()).toMatch(/^silent for 3 h/);
+        await page.screenshot({ path: join(SHOTS, `accounts-silent-1280x800-${scheme}.png`) });
+        found.push(...(await axe(page)).map((v) => `accounts: ${v}`));
+
+        await page.goto(`${base}#/settings`);
+        const panel = page.getByTestId('silence-settings');
+        await panel.waitFor(WAIT);
+        await panel.scrollIntoViewIfNeeded();
+        expect(await page.getByTestId('silence-enabled').isChecked()).toBe(true);
+        expect(await page.getByTestId('silence-floor').inputValue()).toBe('120');
+        await page.getByTestId('silence-floor').selectOption('240');
+        await panel.getByRole('button', { name: 'Save silence alerts' }).click();
+        await panel.getByRole('status').waitFor(WAIT);
+        expect(await panel.getByRole('status').textContent()).toMatch(/at least 4 hours, raises a warning/);
+        await panel.screenshot({ path: join(SHOTS, `settings-silence-${scheme}.png`) });
+        found.push(...(await axe(page)).map((v) => `settings: ${v}`));
+        expect(stack.core.alerts.settings()).toMatchObject({ silenceAlerts: true, silenceFloorMinutes: 240 });
+        // Back to the default for the other scheme's run.
+        stack.core.alerts.updateSettings({ silenceFloorMinutes: 120 });
+      } finally {
+        await context.close();
+      }
+      expect(found).toEqual([]);
+    });
+  }
+});
