@@ -110,6 +110,11 @@ export class HookwatchStore {
     this.db.checkpointAndAnalyze();
   }
 
+  /** See Db.handOffCheckpoints: WAL checkpoints move to another connection (the receiver's checkpoint thread). */
+  handOffCheckpoints(afterCommit: () => void): () => void {
+    return this.db.handOffCheckpoints(afterCommit);
+  }
+
   /** Benchmarks only: bulk-loads synthetic message history into an empty database (see synthetic.ts). */
   seedSyntheticMessages(total: number, endMs = Date.now()): void {
     seedSyntheticMessages(this.db, total, endMs);

@@ -1,0 +1,49 @@
+// The WAL checkpoint thread: folds the write-ahead log into the database file off the receiver's thread.
+import Database from 'better-sqlite3';
+import { workerData } from 'node:worker_threads';
+import { CHECKPOINT_SLOTS, type CheckpointWorkerData } from './checkpointer.js';
+
+const { file, control, pauseMs, truncatePages } = workerData as CheckpointWorkerData;
+const ctl = new Int32Array(control);
+
+// Its own connection: a PASSIVE checkpoint runs beside the writer's commits (it takes no write lock), so
+// the receiver never waits for it. FULL: the checkpoint fsyncs the database file before the log is reused.
+const db = new Database(file, { fileMustExist: true });
+// No waiting, ever: a TRUNCATE checkpoint that waited for a reader would hold the receiver's commits back
+// meanwhile (it blocks new writers while pending). Busy, it gives up at once and the next round tries again.
+db.pragma('busy_timeout = 0');
+db.pragma('synchronous = FULL');
+// Never checkpoint from this connection's own (absent) commits; and never the close-time checkpoint either:
+// the writer's connection closes last and does that.
+db.pragma('wal_autocheckpoint = 0');
+
+interface CheckpointRow {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+function checkpoint(): void {
+  const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
+  // A PASSIVE checkpoint copies what it can; the writer starts the log over once all of it is copied and
+  // no reader needs it. If readers kept it from catching up and the log grew past the bound, a TRUNCATE
+  // copies the rest and shrinks the file back to nothing once they are gone (busy: tried again next round).
+  if (passive && passive.log >= truncatePages) db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+const stopped = () => Atomics.load(ctl, CHECKPOINT_SLOTS.stop) !== 0;
+// From 0, not the counter's value now: commits made while this thread was starting count too.
+let seen = 0;
+try {
+  while (!stopped()) {
+    // Asleep (no timer, no wake-up) until a commit bumps the counter or stop() does.
+    Atomics.wait(ctl, CHECKPOINT_SLOTS.commits, seen);
+    if (stopped()) break;
+    // Let commits gather for a moment: one checkpoint per pause however many commits came meanwhile.
+    Atomics.wait(ctl, CHECKPOINT_SLOTS.stop, 0, pauseMs);
+    seen = Atomics.load(ctl, CHECKPOINT_SLOTS.commits);
+    checkpoint();
+  }
+} finally {
+  db.close();
+}
