@@ -1,6 +1,6 @@
 // Benchmark: durable ingest against a bare node:http server in interleaved rounds (ratio, CPU per request, p99).
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,9 +111,19 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
     await load(hw.url, 1000, 'warm');
     if (old) await load(old.url, 1000, 'warm');
     const rounds: Array<{ bare: Run; hookwatch: Run; ratio: number; before?: Run; beforeRatio?: number }> = [];
+    // The write-ahead log's size after each round: checkpoints must keep it bounded under steady traffic.
+    const walSizes: number[] = [];
+    const walSize = () => {
+      try {
+        return statSync(join(dir, 'hookwatch.sqlite3-wal')).size;
+      } catch {
+        return 0;
+      }
+    };
     for (let r = 0; r < ROUNDS; r++) {
       const bareRun = await load(bare.url, total, `bare${r}`, bare.child.pid);
       const hwRun = await load(hw.url, total, `hw${r}`, hw.child.pid);
+      walSizes.push(walSize());
       const oldRun = old ? await load(old.url, total, `old${r}`, old.child.pid) : undefined;
       rounds.push({
         bare: bareRun,
@@ -174,6 +184,7 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
           }
         : {}),
       perRound: rounds,
+      walMiBAfterRounds: walSizes.map((b) => round(b / 2 ** 20, 1)),
       hookwatchWriterThread: threadRun,
       ratio,
       acknowledged,

@@ -78,7 +78,7 @@ describe('WAL checkpoints on their own thread (real SQLite file, real worker thr
   });
 
   it('a log that grew past the bound while a reader held it is truncated once the reader lets go', async () => {
-    const checkpointer = WalCheckpointer.start(store, { pauseMs: 5, truncatePages: 64 })!;
+    const checkpointer = WalCheckpointer.start(store, { pauseMs: 5, restartPages: 32, truncatePages: 64 })!;
     expect(checkpointer).not.toBeNull();
     const reader = HookwatchStore.open(store.file, { mustExist: true });
     const walSize = () => statSync(`${store.file}-wal`).size;

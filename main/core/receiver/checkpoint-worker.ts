@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { workerData } from 'node:worker_threads';
 import { CHECKPOINT_SLOTS, type CheckpointWorkerData } from './checkpointer.js';
 
-const { file, control, pauseMs, truncatePages } = workerData as CheckpointWorkerData;
+const { file, control, pauseMs, restartPages, truncatePages } = workerData as CheckpointWorkerData;
 const ctl = new Int32Array(control);
 
 // Its own connection: a PASSIVE checkpoint runs beside the writer's commits (it takes no write lock), so
@@ -25,10 +25,15 @@ interface CheckpointRow {
 
 function checkpoint(): void {
   const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-  // A PASSIVE checkpoint copies what it can; the writer starts the log over once all of it is copied and
-  // no reader needs it. If readers kept it from catching up and the log grew past the bound, a TRUNCATE
-  // copies the rest and shrinks the file back to nothing once they are gone (busy: tried again next round).
-  if (passive && passive.log >= truncatePages) db.pragma('wal_checkpoint(TRUNCATE)');
+  if (!passive || passive.log < restartPages) return;
+  // A PASSIVE checkpoint copies what it can, but under steady traffic new commits land while it runs, so
+  // it never ends with the whole log copied, and only then may the writer start the log over: the log
+  // would grow without end. Past the bound, a RESTART takes the write lock for a moment (the rest of the
+  // log, then an fsync of the database file), so the writer's next commit starts the log from the top,
+  // reusing the file (cheaper to fsync than a file that keeps growing). Far past it (readers held the
+  // log), TRUNCATE also gives the disk space back. busy_timeout 0: if the lock is taken, it does what a
+  // PASSIVE one would and the next round tries again.
+  db.pragma(passive.log >= truncatePages ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(RESTART)');
 }
 
 const stopped = () => Atomics.load(ctl, CHECKPOINT_SLOTS.stop) !== 0;

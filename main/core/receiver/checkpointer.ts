@@ -11,6 +11,7 @@ export interface CheckpointWorkerData {
   file: string;
   control: SharedArrayBuffer;
   pauseMs: number;
+  restartPages: number;
   truncatePages: number;
 }
 
@@ -27,7 +28,9 @@ function checkpointWorkerScript(): URL | null {
 export interface CheckpointerOptions {
   /** How long commits gather before the next checkpoint (ms). */
   pauseMs?: number;
-  /** A log this long (pages) after a PASSIVE checkpoint gets a TRUNCATE one: 4096 pages are 16 MiB. */
+  /** A log this long (pages) after a PASSIVE checkpoint gets a RESTART one (the log starts over): 1024 pages are 4 MiB. */
+  restartPages?: number;
+  /** This long, a TRUNCATE one (the file shrinks to nothing): 16384 pages are 64 MiB. */
   truncatePages?: number;
   log?: (line: string) => void;
 }
@@ -38,7 +41,8 @@ export interface CheckpointerOptions {
  * inside a commit: a stall of several ms every few hundred requests, and CPU on the busiest thread.
  * Here the writer's connection stops checkpointing and bumps a shared counter after each commit (an
  * atomic add, no message); a worker thread with its own connection sleeps on that counter and runs a
- * PASSIVE checkpoint at most every `pauseMs`. Idle, it sleeps without a timer (no wake-ups).
+ * PASSIVE checkpoint at most every `pauseMs` (and a RESTART once the log is long, see checkpoint-worker.ts).
+ * Idle, it sleeps without a timer (no wake-ups).
  *
  * Durability is unchanged: a commit is durable once its WAL frames are fsynced, whoever checkpoints
  * later. If the thread dies, the writer's connection checkpoints by itself again.
@@ -75,7 +79,8 @@ export class WalCheckpointer {
       file: store.file,
       control,
       pauseMs: options.pauseMs ?? 200,
-      truncatePages: options.truncatePages ?? 4096,
+      restartPages: options.restartPages ?? 1024,
+      truncatePages: options.truncatePages ?? 16_384,
     };
     const worker = new Worker(script, { workerData: data });
     // Never the reason the process stays up; stop() ends it properly.

@@ -175,7 +175,7 @@ export class HookwatchStore {
     return this.health.counts();
   }
 
-  /** See EventsTable.indexSearch: the full-text index follows the events in batches. */
+  /** See EventsTable.indexSearch: the full-text index and the account and chat lookups follow the events in batches. */
   indexSearch(limit = 20_000): number {
     return this.events.indexSearch(limit);
   }
