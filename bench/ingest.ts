@@ -1,6 +1,6 @@
 // Benchmark: durable ingest against a bare node:http server in interleaved rounds (ratio, CPU per request, p99).
 import autocannon from 'autocannon';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +21,21 @@ interface Run {
   p99Ms: number;
   /** The server process's CPU time (all threads, user + system, from /proc) per request: steadier than rates on a shared machine. */
   serverCpuUsPerRequest: number | null;
+  /**
+   * The same for the server's main thread alone: the event loop is where ingest is bound (parsing, the
+   * commit and its fsync in series), and a CPU count is far less disturbed by other jobs than a rate.
+   */
+  serverMainThreadCpuUsPerRequest: number | null;
   /** The load generator's own CPU per request (this process): it shares the machine's cores with the server. */
   clientCpuUsPerRequest: number;
 }
 
-/** utime + stime of a process, in µs (Linux /proc; null elsewhere). */
-function cpuMicros(pid: number | undefined): number | null {
+/** utime + stime of a process, or with `mainThreadOnly` of its main thread, in µs (Linux /proc; null elsewhere). */
+function cpuMicros(pid: number | undefined, mainThreadOnly = false): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]!
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
   } catch {
     return null;
@@ -56,6 +63,7 @@ async function load(url: string, total: number, tag: string, pid?: number): Prom
   // autocannon notices the end of an `amount` run only on its one-second tick, so its duration (and
   // anything divided by it) is quantized to whole seconds: time the run to its last response instead.
   const cpuBefore = cpuMicros(pid);
+  const mainBefore = cpuMicros(pid, true);
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   let lastResponseAt = started;
@@ -66,6 +74,7 @@ async function load(url: string, total: number, tag: string, pid?: number): Prom
     });
   });
   const cpuAfter = cpuMicros(pid);
+  const mainAfter = cpuMicros(pid, true);
   const client = process.cpuUsage(clientBefore);
   const seconds = (lastResponseAt - started) / 1000;
   return {
@@ -77,6 +86,8 @@ async function load(url: string, total: number, tag: string, pid?: number): Prom
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     serverCpuUsPerRequest: cpuBefore !== null && cpuAfter !== null ? round((cpuAfter - cpuBefore) / result.requests.total, 0) : null,
+    serverMainThreadCpuUsPerRequest:
+      mainBefore !== null && mainAfter !== null ? round((mainAfter - mainBefore) / result.requests.total, 0) : null,
     clientCpuUsPerRequest: round((client.user + client.system) / result.requests.total, 0),
   };
 }
@@ -111,9 +122,19 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
     await load(hw.url, 1000, 'warm');
     if (old) await load(old.url, 1000, 'warm');
     const rounds: Array<{ bare: Run; hookwatch: Run; ratio: number; before?: Run; beforeRatio?: number }> = [];
+    // The write-ahead log's size after each round: checkpoints must keep it bounded under steady traffic.
+    const walSizes: number[] = [];
+    const walSize = () => {
+      try {
+        return statSync(join(dir, 'hookwatch.sqlite3-wal')).size;
+      } catch {
+        return 0;
+      }
+    };
     for (let r = 0; r < ROUNDS; r++) {
       const bareRun = await load(bare.url, total, `bare${r}`, bare.child.pid);
       const hwRun = await load(hw.url, total, `hw${r}`, hw.child.pid);
+      walSizes.push(walSize());
       const oldRun = old ? await load(old.url, total, `old${r}`, old.child.pid) : undefined;
       rounds.push({
         bare: bareRun,
@@ -160,6 +181,7 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
         ...mid.hookwatch,
         p99Ms: p99,
         serverCpuUsPerRequest: median(rounds.map((r) => r.hookwatch.serverCpuUsPerRequest ?? NaN)),
+        serverMainThreadCpuUsPerRequest: median(rounds.map((r) => r.hookwatch.serverMainThreadCpuUsPerRequest ?? NaN)),
       },
       ratios: rounds.map((r) => r.ratio),
       ...(old
@@ -169,11 +191,13 @@ export async function benchIngest(total = 20_000): Promise<Record<string, unknow
               ratios: rounds.map((r) => r.beforeRatio!),
               ratio: median(rounds.map((r) => r.beforeRatio!)),
               serverCpuUsPerRequest: median(rounds.map((r) => r.before!.serverCpuUsPerRequest ?? NaN)),
+              serverMainThreadCpuUsPerRequest: median(rounds.map((r) => r.before!.serverMainThreadCpuUsPerRequest ?? NaN)),
               p99Ms: median(rounds.map((r) => r.before!.p99Ms)),
             },
           }
         : {}),
       perRound: rounds,
+      walMiBAfterRounds: walSizes.map((b) => round(b / 2 ** 20, 1)),
       hookwatchWriterThread: threadRun,
       ratio,
       acknowledged,

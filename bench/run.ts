@@ -99,12 +99,17 @@ function summary(r: Record<string, any>): string {
     );
     if (i.hookwatch.serverCpuUsPerRequest != null) {
       lines.push(
-        `| ingest: CPU per request (server: all threads, from /proc; client: autocannon, on the same cores) | Hookwatch ${i.hookwatch.serverCpuUsPerRequest} µs, bare node:http ${i.bare.serverCpuUsPerRequest} µs; client ${i.hookwatch.clientCpuUsPerRequest} / ${i.bare.clientCpuUsPerRequest} µs | report | |`,
+        `| ingest: CPU per request (server: all threads, from /proc; client: autocannon, on the same cores) | Hookwatch ${i.hookwatch.serverCpuUsPerRequest} µs${i.hookwatch.serverMainThreadCpuUsPerRequest != null ? ` (main thread ${i.hookwatch.serverMainThreadCpuUsPerRequest} µs)` : ''}, bare node:http ${i.bare.serverCpuUsPerRequest} µs; client ${i.hookwatch.clientCpuUsPerRequest} / ${i.bare.clientCpuUsPerRequest} µs | report | |`,
+      );
+    }
+    if (i.walMiBAfterRounds) {
+      lines.push(
+        `| ingest: write-ahead log after each round (checkpoints keep it bounded) | ${i.walMiBAfterRounds.join(' / ')} MiB | report | |`,
       );
     }
     if (i.before) {
       lines.push(
-        `| ingest: the build before these changes, in the same rounds | ratio ${i.before.ratio} (${i.before.ratios.join(', ')}), ${i.before.serverCpuUsPerRequest} µs CPU per request, p99 ${i.before.p99Ms} ms | compare | |`,
+        `| ingest: the build before these changes, in the same rounds | ratio ${i.before.ratio} (${i.before.ratios.join(', ')}), ${i.before.serverCpuUsPerRequest} µs CPU per request${i.before.serverMainThreadCpuUsPerRequest != null ? ` (main thread ${i.before.serverMainThreadCpuUsPerRequest} µs)` : ''}, p99 ${i.before.p99Ms} ms | compare | |`,
       );
     }
     if (i.hookwatchWriterThread) {

@@ -148,7 +148,7 @@ export class HookwatchCore {
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
     this.writer = script
       ? new WorkerWriter(store.file, options.durability ?? 'full', script, (line) => this.log(line))
-      : new InlineWriter(store);
+      : new InlineWriter(store, { checkpointThread: process.env.HOOKWATCH_CHECKPOINTS === 'thread', log: (line) => this.log(line) });
     this.receiver = new Receiver({
       ...options.receiver,
       writer: this.writer,

@@ -59,7 +59,9 @@ export async function pruneOld(
 }
 
 /**
- * Keeps the full-text index following the events in batches (see HookwatchStore.indexSearch) without
+ * Keeps the full-text index and the account and chat lookups following the events in batches (see
+ * HookwatchStore.indexSearch; the receiver's commits write neither: filters read the rows not yet indexed
+ * from the events table, and a search indexes them first) without
  * waking an idle app: a batch is armed by `eventsStored()` (the receiver's commits) and runs `delayMs`
  * later, and again while events keep coming; with no traffic no timer runs but a slow backstop, which
  * opens no transaction when nothing is new (events written by other paths, e.g. a catch-up, still get

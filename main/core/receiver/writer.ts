@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NormalizedEvent } from '../events.js';
 import type { CommittedDelivery, DeliveryRecord, Durability, HookwatchStore } from '../store/store.js';
+import { WalCheckpointer } from './checkpointer.js';
 import { CommitQueue } from './commit-queue.js';
 
 /**
@@ -30,11 +31,22 @@ export function runWriteJob(store: HookwatchStore, job: WriteJob): CommittedDeli
   return store.ingest(job.delivery, job.events);
 }
 
-/** Writes on the calling thread, with group commit. Used where a worker thread cannot run. */
+export interface InlineWriterOptions {
+  /** WAL checkpoints on their own thread instead of inside this thread's commits (see WalCheckpointer). */
+  checkpointThread?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Writes on the calling thread, with group commit (the default; see HOOKWATCH_WRITER in core.ts). */
 export class InlineWriter implements DeliveryWriter {
   private readonly queue: CommitQueue;
-  constructor(private readonly store: HookwatchStore) {
+  private readonly checkpointer: WalCheckpointer | null;
+  constructor(
+    private readonly store: HookwatchStore,
+    options: InlineWriterOptions = {},
+  ) {
     this.queue = new CommitQueue(store);
+    this.checkpointer = options.checkpointThread ? WalCheckpointer.start(store, { log: options.log }) : null;
   }
   ingest(delivery: DeliveryRecord, events: NormalizedEvent[]): Promise<CommittedDelivery> {
     return this.queue.run(() => this.store.ingest(delivery, events));
@@ -47,6 +59,7 @@ export class InlineWriter implements DeliveryWriter {
   }
   async close(): Promise<void> {
     await this.queue.drain();
+    await this.checkpointer?.stop();
   }
 }
 

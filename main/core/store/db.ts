@@ -33,6 +33,8 @@ function restrictToOwner(file: string): void {
  */
 export class Db {
   private readonly statementCache = new Map<string, Database.Statement>();
+  /** Called after each top-level commit of `transaction` (see handOffCheckpoints). */
+  private afterCommit: (() => void) | null = null;
 
   private constructor(
     readonly file: string,
@@ -101,7 +103,10 @@ export class Db {
    */
   transaction<T>(fn: () => T): T {
     const tx = this.handle.transaction(fn);
-    return this.handle.inTransaction ? tx() : tx.immediate();
+    if (this.handle.inTransaction) return tx();
+    const value = tx.immediate();
+    this.afterCommit?.();
+    return value;
   }
 
   /**
@@ -135,6 +140,22 @@ export class Db {
   checkpointAndAnalyze(): void {
     this.handle.pragma('wal_checkpoint(TRUNCATE)');
     this.handle.exec('ANALYZE');
+  }
+
+  /**
+   * Another connection (the checkpoint thread, main/core/receiver/checkpointer.ts) folds the write-ahead
+   * log into the file from now on: this connection stops doing it inside its own commits (an automatic
+   * checkpoint writes and fsyncs up to 1000 pages on the committing thread, every few hundred requests),
+   * and calls `afterCommit` after each of its transactions so the other side knows there is work.
+   * Returns the undo: automatic checkpoints again (if that thread stops or dies).
+   */
+  handOffCheckpoints(afterCommit: () => void): () => void {
+    this.handle.pragma('wal_autocheckpoint = 0');
+    this.afterCommit = afterCommit;
+    return () => {
+      this.afterCommit = null;
+      if (this.handle.open) this.handle.pragma('wal_autocheckpoint = 1000');
+    };
   }
 
   close(): void {

@@ -259,7 +259,8 @@ export class EventsTable {
    * The trade-off: a retry that arrives only after a newer event of its family (a late retry of
    * "disconnected" after "connected") is stored as a new occurrence; the account board still places it
    * by its event time, and the next account check with the API corrects the state.
-   * The existing row keeps its data; only its key is set aside.
+   * The existing row keeps its data; only its key is set aside. "Stored after it" looks in the account
+   * and chat lookups up to the batch watermark and in the events table beyond it (see indexSearch).
    */
   private retireHashKeyIfNewOccurrence(e: NormalizedEvent, receivedAt: number): void {
     const key = { provider: e.provider, type: e.type, dedupeKey: e.dedupeKey };
@@ -271,25 +272,39 @@ export class EventsTable {
       this.db
         .cached(
           `UPDATE events SET dedupe_key = dedupe_key || '#' || id
-          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
-            SELECT 1 FROM events later WHERE later.chat_id = @chatId AND later.id > events.id AND later.type LIKE @family)`,
+          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND (EXISTS (
+            SELECT 1 FROM events_by_chat x JOIN events later ON later.id = x.id
+            WHERE x.chat_id = @chatId AND x.id > events.id AND later.type LIKE @family) OR EXISTS (
+            SELECT 1 FROM events later WHERE later.id > max(events.id, @indexed) AND later.chat_id = @chatId AND later.type LIKE @family))`,
         )
-        .run({ ...key, chatId: e.chatId, family });
+        .run({ ...key, chatId: e.chatId, family, indexed: this.indexedUpto() });
     } else if (e.accountPhone !== null) {
       this.db
         .cached(
           `UPDATE events SET dedupe_key = dedupe_key || '#' || id
-          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND EXISTS (
-            SELECT 1 FROM events later WHERE later.account_phone = @accountPhone AND later.id > events.id AND later.type LIKE @family)`,
+          WHERE provider = @provider AND type = @type AND dedupe_key = @dedupeKey AND (EXISTS (
+            SELECT 1 FROM events_by_account x JOIN events later ON later.id = x.id
+            WHERE x.account_phone = @accountPhone AND x.id > events.id AND later.type LIKE @family) OR EXISTS (
+            SELECT 1 FROM events later WHERE later.id > max(events.id, @indexed) AND later.account_phone = @accountPhone
+              AND later.type LIKE @family))`,
         )
-        .run({ ...key, accountPhone: e.accountPhone, family });
+        .run({ ...key, accountPhone: e.accountPhone, family, indexed: this.indexedUpto() });
     }
   }
 
+  /** Every event up to this id is in the full-text index and the account and chat lookups; newer ones are not yet. */
+  indexedUpto(): number {
+    return this.meta.get('ftsIndexedUpto') ?? 0;
+  }
+
   /**
-   * Adds events not yet in the full-text index, up to `limit`, in one transaction; returns how many.
-   * Batches keep FTS5 from writing a segment per delivery (migration 4). The core calls this a few
-   * times a second, and every search calls it first, so a search never misses a stored event.
+   * Adds events not yet indexed, up to `limit`, in one transaction; returns how many. Indexed means the
+   * full-text index and (migration 11) the account and chat lookups. Batches keep FTS5 from writing a
+   * segment per delivery (migration 4), and the lookups from rewriting two scattered b-tree pages per
+   * event inside the receiver's commit: a batch inserts them sorted, touching each page once. The core
+   * calls this a few times a second while events arrive, and every search calls it first, so a search
+   * never misses a stored event; account and chat filters read the rows beyond the watermark from the
+   * events table itself, so their answers never depend on when the batch ran.
    */
   indexSearch(limit = 20_000): number {
     if (this.db.schemaVersion < 4) return 0;
@@ -310,6 +325,20 @@ export class EventsTable {
           SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`,
         )
         .run(upto, last).changes;
+      if (this.db.schemaVersion >= 11) {
+        this.db
+          .cached(
+            `INSERT INTO events_by_account (account_phone, id) SELECT account_phone, id FROM events
+              WHERE id > ? AND id <= ? AND account_phone IS NOT NULL ORDER BY account_phone, id`,
+          )
+          .run(upto, last);
+        this.db
+          .cached(
+            `INSERT INTO events_by_chat (chat_id, id) SELECT chat_id, id FROM events
+              WHERE id > ? AND id <= ? AND chat_id IS NOT NULL ORDER BY chat_id, id`,
+          )
+          .run(upto, last);
+      }
       this.meta.set('ftsIndexedUpto', last);
       return added;
     });
@@ -329,13 +358,14 @@ export class EventsTable {
       where.push('e.provider = ?');
       params.push(f.provider);
     }
-    if (f.account) {
+    // An account phone or a chat drives the query from its lookup (the chat first: it is the narrower);
+    // the other, if both are given, is a plain condition.
+    let lookup: { table: 'events_by_chat' | 'events_by_account'; column: 'chat_id' | 'account_phone'; value: string } | null = null;
+    if (f.chat) lookup = { table: 'events_by_chat', column: 'chat_id', value: f.chat };
+    else if (f.account && 'phone' in f.account) lookup = { table: 'events_by_account', column: 'account_phone', value: f.account.phone };
+    if (f.account && lookup?.column !== 'account_phone') {
       where.push('phone' in f.account ? 'e.account_phone = ?' : 'e.account_id = ?');
       params.push('phone' in f.account ? f.account.phone : f.account.id);
-    }
-    if (f.chat) {
-      where.push('e.chat_id = ?');
-      params.push(f.chat);
     }
     if (f.from !== null) {
       where.push('e.received_at >= ?');
@@ -357,12 +387,36 @@ export class EventsTable {
       while (this.indexSearch() > 0) {
         /* index the tail first: a search never misses a stored event */
       }
+      if (lookup) {
+        where.push(`e.${lookup.column} = ?`);
+        params.push(lookup.value);
+      }
       // Drive the query from the FTS index, newest first: FTS5 walks its doclist by rowid and stops at the limit.
       sql = `SELECT ${EVENT_COLUMNS} FROM events_fts f JOIN events e ON e.id = f.rowid
         WHERE events_fts MATCH ?${where.length ? ' AND ' + where.join(' AND ') : ''}
         ORDER BY f.rowid DESC LIMIT ?`;
       params.unshift(search);
+    } else if (lookup && this.db.schemaVersion >= 11) {
+      // Two parts, merged newest first by the compound ORDER BY (SQLite walks both in id order and stops at
+      // the limit): the rows the batches have indexed, through the lookup's (key, id) order, and the newer
+      // ones (a few hundred at most, between two batches) from the end of the events table. The parts do
+      // not overlap, and a watermark read a moment late only moves rows from the first part to the second.
+      // NOT INDEXED keeps the planner on the id range for the newer part: it cannot know that range is short,
+      // and with a type filter it would walk the whole type index instead.
+      const indexed = this.indexedUpto();
+      const rest = where.length ? ' AND ' + where.join(' AND ') : '';
+      sql = `SELECT ${EVENT_COLUMNS} FROM events e NOT INDEXED WHERE e.id > ? AND e.${lookup.column} = ?${rest}
+        UNION ALL
+        SELECT x.id AS id, ${EVENT_COLUMNS.replace('e.id, ', '')} FROM ${lookup.table} x JOIN events e ON e.id = x.id
+          WHERE x.${lookup.column} = ? AND x.id <= ?${rest}
+        ORDER BY 1 DESC LIMIT ?`;
+      params.splice(0, params.length, indexed, lookup.value, ...params, lookup.value, indexed, ...params);
     } else {
+      if (lookup) {
+        // A database migrated only part way (tests of old schemas): the plain column, as before migration 11.
+        where.push(`e.${lookup.column} = ?`);
+        params.push(lookup.value);
+      }
       sql = `SELECT ${EVENT_COLUMNS} FROM events e${where.length ? ' WHERE ' + where.join(' AND ') : ''}
         ORDER BY e.id DESC LIMIT ?`;
     }

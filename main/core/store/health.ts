@@ -6,8 +6,8 @@ import { asRow, num, numOrNull, str, strOrNull, type SqlRow } from './hydrate.js
  * Kept here so every SQL statement stays in the store folder; the functions at the end take the store
  * (HookwatchStore.health runs them on its own connection).
  *
- * Each query is bounded by an index (deliveries.received_at, events(account_phone, id), the events
- * primary key) so it stays fast with a million events; none scans a whole table.
+ * Each query is bounded by an index (deliveries.received_at, the account lookup events_by_account, the
+ * events primary key) so it stays fast with a million events; none scans a whole table.
  */
 
 export const HOUR_MS = 60 * 60 * 1000;
@@ -98,6 +98,12 @@ function hydrateAccountSeen(r: SqlRow): AccountSeenRow {
 export class HealthQueries {
   constructor(private readonly db: Db) {}
 
+  /** The search-index watermark (EventsTable.indexedUpto): the account lookup holds every event up to it. */
+  private indexedUpto(): number {
+    const v: unknown = this.db.cached(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_indexed_upto'`).pluck().get();
+    return typeof v === 'number' ? v : 0;
+  }
+
   /**
    * Delivery counts per hour, provider, event type and latency bucket for deliveries received in
    * [fromMs, toMs). A range scan of the received_at index; callers ask for a few hours at a time.
@@ -151,23 +157,38 @@ export class HealthQueries {
    */
   accountsSeen(options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
     const limit = options.limit ?? 500;
+    // The account lookup holds the events up to the search-index watermark (migration 11); the newer
+    // ones, a few hundred between two batches, are read from the end of the events table.
+    const indexed = this.indexedUpto();
     const withPhone = this.db
       .cached(
         `WITH RECURSIVE phones(phone) AS (
-           SELECT (SELECT min(account_phone) FROM events WHERE account_phone IS NOT NULL)
+           SELECT (SELECT min(account_phone) FROM events_by_account)
            UNION ALL
-           SELECT (SELECT min(account_phone) FROM events WHERE account_phone > phones.phone) FROM phones WHERE phones.phone IS NOT NULL
-           LIMIT ?
+           SELECT (SELECT min(account_phone) FROM events_by_account WHERE account_phone > phones.phone) FROM phones WHERE phones.phone IS NOT NULL
+           LIMIT @limit
+         ),
+         every_phone(phone) AS (
+           SELECT phone FROM phones WHERE phone IS NOT NULL
+           UNION SELECT account_phone FROM events WHERE id > @indexed AND account_phone IS NOT NULL
+         ),
+         latest(phone, id) AS (
+           SELECT p.phone, max(coalesce((SELECT max(id) FROM events WHERE id > @indexed AND account_phone = p.phone), 0),
+             coalesce((SELECT max(id) FROM events_by_account WHERE account_phone = p.phone), 0))
+           FROM every_phone p
          )
          SELECT e.account_phone AS phone, e.account_id AS accountId, e.provider AS provider, e.id AS lastEventId,
            e.received_at AS lastEventAt, e.type AS lastEventType,
-           (SELECT n.account_name FROM (SELECT account_name FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1000) n
+           (SELECT n.account_name FROM (
+               SELECT id, account_name FROM events WHERE id > @indexed AND account_phone = latest.phone
+               UNION ALL
+               SELECT x.id, e2.account_name FROM events_by_account x JOIN events e2 ON e2.id = x.id WHERE x.account_phone = latest.phone
+               ORDER BY 1 DESC LIMIT 1000) n
               WHERE n.account_name IS NOT NULL LIMIT 1) AS name
-         FROM phones
-         JOIN events e ON e.id = (SELECT id FROM events WHERE account_phone = phones.phone ORDER BY id DESC LIMIT 1)
-         WHERE phones.phone IS NOT NULL`,
+         FROM latest
+         JOIN events e ON e.id = latest.id`,
       )
-      .all(limit + 1)
+      .all({ limit: limit + 1, indexed })
       .map((r) => hydrateAccountSeen(asRow(r, E)));
     const withoutPhone = this.db
       .cached(

@@ -324,6 +324,50 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX catchup_gaps_start ON catchup_gaps(start);
     `,
   },
+  {
+    version: 11,
+    name: 'account and chat lookups kept in the search-index batches',
+    sql: `
+      -- The indexes events(account_phone, id) and events(chat_id, id) rewrote two scattered b-tree pages
+      -- on every insert (phones and chat ids arrive in no order), inside the receiver's commit. They become
+      -- two small tables filled by the same batches as the full-text index (EventsTable.indexSearch),
+      -- sorted, so a batch touches each page once. Everything up to meta 'fts_indexed_upto' is in them;
+      -- reads take the newer rows straight from the events table (a short range of its primary key).
+      CREATE TABLE events_by_account (
+        account_phone TEXT NOT NULL,
+        id            INTEGER NOT NULL,
+        PRIMARY KEY (account_phone, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE events_by_chat (
+        chat_id TEXT NOT NULL,
+        id      INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, id)
+      ) WITHOUT ROWID;
+      INSERT INTO events_by_account (account_phone, id)
+        SELECT account_phone, id FROM events
+        WHERE account_phone IS NOT NULL AND id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_indexed_upto')
+        ORDER BY account_phone, id;
+      INSERT INTO events_by_chat (chat_id, id)
+        SELECT chat_id, id FROM events
+        WHERE chat_id IS NOT NULL AND id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_indexed_upto')
+        ORDER BY chat_id, id;
+      DROP INDEX events_account;
+      DROP INDEX events_chat;
+      -- Deleting a row that was never indexed (newer than the watermark) deletes nothing: no condition needed.
+      CREATE TRIGGER events_lookup_delete AFTER DELETE ON events BEGIN
+        DELETE FROM events_by_account WHERE account_phone = old.account_phone AND id = old.id;
+        DELETE FROM events_by_chat WHERE chat_id = old.chat_id AND id = old.id;
+      END;
+      -- Nothing changes these columns today; if something does, the lookups follow (indexed rows only).
+      CREATE TRIGGER events_lookup_update AFTER UPDATE OF account_phone, chat_id ON events
+        WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_indexed_upto') BEGIN
+        DELETE FROM events_by_account WHERE account_phone = old.account_phone AND id = old.id;
+        DELETE FROM events_by_chat WHERE chat_id = old.chat_id AND id = old.id;
+        INSERT OR IGNORE INTO events_by_account (account_phone, id) SELECT new.account_phone, new.id WHERE new.account_phone IS NOT NULL;
+        INSERT OR IGNORE INTO events_by_chat (chat_id, id) SELECT new.chat_id, new.id WHERE new.chat_id IS NOT NULL;
+      END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -126,6 +126,11 @@ export class HookwatchStore {
     this.db.checkpointAndAnalyze();
   }
 
+  /** See Db.handOffCheckpoints: WAL checkpoints move to another connection (the receiver's checkpoint thread). */
+  handOffCheckpoints(afterCommit: () => void): () => void {
+    return this.db.handOffCheckpoints(afterCommit);
+  }
+
   /** Benchmarks only: bulk-loads synthetic message history into an empty database (see synthetic.ts). */
   seedSyntheticMessages(total: number, endMs = Date.now()): void {
     seedSyntheticMessages(this.db, total, endMs);
@@ -186,7 +191,7 @@ export class HookwatchStore {
     return this.health.counts();
   }
 
-  /** See EventsTable.indexSearch: the full-text index follows the events in batches. */
+  /** See EventsTable.indexSearch: the full-text index and the account and chat lookups follow the events in batches. */
   indexSearch(limit = 20_000): number {
     return this.events.indexSearch(limit);
   }
