@@ -10,7 +10,7 @@ import { HookwatchStore, type DeliveryRecord, type StoredEvent } from '../../mai
 import { tempDir } from '../support/harness.js';
 
 /**
- * Migration 11 moved events(account_phone, id) and events(chat_id, id) out of the receiver's commit into
+ * Migration 8 moved events(account_phone, id) and events(chat_id, id) out of the receiver's commit into
  * tables the search-index batch fills; reads take the rows beyond the batch watermark from the events
  * table. A feed answer must not depend on where that watermark is: each filter below is asked with
  * nothing indexed yet (right after ingest), with part indexed (the watermark mid-way through the rows a
@@ -178,7 +178,7 @@ describe('account and chat lookups in batches (real SQLite file)', () => {
     store.close();
   });
 
-  test('migration 11 fills the lookups up to the watermark of an older database; answers unchanged', () => {
+  test('migration 8 fills the lookups up to the watermark of an older database; answers unchanged', () => {
     const file = join(tmp.dir, 'm.sqlite3');
     const old = HookwatchStore.open(file, { durability: 'normal', migrateTo: 7 });
     ingestAll(old, corpus());

@@ -299,7 +299,7 @@ export class EventsTable {
 
   /**
    * Adds events not yet indexed, up to `limit`, in one transaction; returns how many. Indexed means the
-   * full-text index and (migration 11) the account and chat lookups. Batches keep FTS5 from writing a
+   * full-text index and (migration 8) the account and chat lookups. Batches keep FTS5 from writing a
    * segment per delivery (migration 4), and the lookups from rewriting two scattered b-tree pages per
    * event inside the receiver's commit: a batch inserts them sorted, touching each page once. The core
    * calls this a few times a second while events arrive, and every search calls it first, so a search
@@ -413,7 +413,7 @@ export class EventsTable {
       params.splice(0, params.length, indexed, lookup.value, ...params, lookup.value, indexed, ...params);
     } else {
       if (lookup) {
-        // A database migrated only part way (tests of old schemas): the plain column, as before migration 11.
+        // A database migrated only part way (tests of old schemas): the plain column, as before migration 8.
         where.push(`e.${lookup.column} = ?`);
         params.push(lookup.value);
       }

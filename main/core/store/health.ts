@@ -157,7 +157,7 @@ export class HealthQueries {
    */
   accountsSeen(options: { limit?: number; recentWindow?: number } = {}): AccountSeenRow[] {
     const limit = options.limit ?? 500;
-    // The account lookup holds the events up to the search-index watermark (migration 11); the newer
+    // The account lookup holds the events up to the search-index watermark (migration 8); the newer
     // ones, a few hundred between two batches, are read from the end of the events table.
     const indexed = this.indexedUpto();
     const withPhone = this.db

@@ -325,7 +325,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
+    version: 8,
     name: 'account and chat lookups kept in the search-index batches',
     sql: `
       -- The indexes events(account_phone, id) and events(chat_id, id) rewrote two scattered b-tree pages
