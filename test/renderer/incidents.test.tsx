@@ -3,9 +3,11 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ScreenName } from '../../main/contract/api.js';
+import { Accounts } from '../../renderer/src/screens/Accounts.js';
 import { Alerts } from '../../renderer/src/screens/Alerts.js';
 import { StatusStrip } from '../../renderer/src/components/StatusStrip.js';
 import { duration } from '../../renderer/src/lib/time.js';
+import { uptimeText } from '../../renderer/src/screens/AccountHistory.js';
 import { fixturePayloads, postJson } from '../support/harness.js';
 import { renderWith, startInProcessClient } from './support.js';
 
@@ -155,5 +157,28 @@ describe('Status strip', () => {
 
     await post(connected(t0 + 2 * MIN));
     await waitFor(() => expect(screen.getByTestId('status-strip').getAttribute('data-level')).toBe('ok'), WAIT);
+  });
+});
+
+describe('Accounts: a number’s uptime and incident timeline', () => {
+  test('opening a card’s history shows the uptime the store computes and the number’s incidents', async () => {
+    running = await startInProcessClient();
+    const t0 = Date.now() - 30 * MIN;
+    await post(connected(t0));
+    await post(disconnected(t0 + MIN));
+    await post(connected(t0 + 2 * MIN));
+    await waitFor(() => expect(running!.core.store.incidents.list({ state: 'resolved' })).toHaveLength(1), WAIT);
+    renderWith(running.client, <Accounts onShowEvents={() => {}} />);
+    const card = await screen.findByTestId('account-card', undefined, WAIT);
+    fireEvent.click(within(card).getByText('Uptime and incidents'));
+    const body = await within(card).findByTestId('account-history-body', undefined, WAIT);
+    const api = await running.client.api.getAccountHistory(PHONE);
+    expect(api.downMs7d).toBeGreaterThan(0);
+    expect(api.uptime7d).toBeLessThan(1);
+    expect(api.incidents).toHaveLength(1);
+    expect(body.textContent).toContain(uptimeText(api.uptime7d, api.downMs7d));
+    expect(within(body).getAllByTestId('history-incident')).toHaveLength(1);
+    expect(within(body).getByTestId('history-incident').textContent).toMatch(/lasted/);
+    await expect(running.client.api.getAccountHistory('  ')).rejects.toThrow(/account key/);
   });
 });
