@@ -158,6 +158,7 @@ function IncidentItem({
             type="button"
             className="button"
             aria-describedby={headingId}
+            data-testid="incident-acknowledge"
             onClick={() => void act(client.api.acknowledgeIncidents([i.id]))}
           >
             Acknowledge
@@ -208,22 +209,21 @@ export function IncidentsList({ onOpenAccount }: { onOpenAccount?: (key: string)
   return (
     <div className="incidents-view">
       <div className="toolbar incidents-toolbar">
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Which incidents</legend>
+        {/* Toggle buttons rather than radios: each is one Tab stop, pressed with Enter or Space, no arrow keys needed. */}
+        <div className="segmented" role="group" aria-label="Which incidents">
           {FILTERS.map((f) => (
-            <label key={f.state} className={state === f.state ? 'segment segment-on' : 'segment'}>
-              <input
-                type="radio"
-                name="incident-state"
-                value={f.state}
-                checked={state === f.state}
-                onChange={() => setState(f.state)}
-                data-testid={`incidents-${f.state}`}
-              />
+            <button
+              key={f.state}
+              type="button"
+              className={state === f.state ? 'segment segment-on' : 'segment'}
+              aria-pressed={state === f.state}
+              onClick={() => setState(f.state)}
+              data-testid={`incidents-${f.state}`}
+            >
               {f.label}
-            </label>
+            </button>
           ))}
-        </fieldset>
+        </div>
         <button
           type="button"
           className="button"
