@@ -93,6 +93,23 @@ async function focused(page: Page): Promise<Focused> {
   });
 }
 
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
+  const result: { violations: AxeViolation[] } = await page.evaluate(() =>
+    window.axe.run(window.document, { resultTypes: ['violations'] }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 /** Presses Tab until the focused element matches `selector`; fails if it is not reached within MAX_STOPS. */
 async function tabTo(page: Page, selector: string, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
   for (let i = 0; i < MAX_STOPS; i++) {
@@ -236,4 +253,47 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
     await page.getByTestId('event-detail').waitFor({ state: 'detached', ...WAIT });
     expect(page.url()).toMatch(/#\/feed$/);
   });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const vp of [
+      { width: 1280, height: 800 },
+      { width: 900, height: 600 },
+    ]) {
+      test(`${scheme}, ${vp.width}×${vp.height}: incidents, their snooze, the alert log, the strip and a number's history pass axe (screenshots kept)`, async () => {
+        const ctx = await browser.newContext({ viewport: vp, colorScheme: scheme, bypassCSP: true });
+        const p = await ctx.newPage();
+        await p.emulateMedia({ colorScheme: scheme });
+        const found: string[] = [];
+        const shot = async (name: string) => {
+          await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
+          for (const v of await axe(p)) found.push(`${name}: ${v}`);
+        };
+        try {
+          const base = stack.dashboard.url.replace(/#.*$/, '');
+          await p.goto(`${base}#/alerts`);
+          await p.getByTestId('incident').first().waitFor(WAIT);
+          await p.getByTestId('status-strip').waitFor(WAIT);
+          await shot('incidents-open');
+          await p.locator('details.incident-snooze summary').first().click();
+          await p.getByRole('button', { name: 'For 1 hour' }).waitFor(WAIT);
+          await shot('incident-snooze');
+          await p.getByTestId('incidents-all').click();
+          await p.locator('[data-testid="incident"].incident-resolved').first().waitFor(WAIT);
+          await shot('incidents-all');
+          await p.getByTestId('every-transition').check();
+          await p.getByTestId('alert-log').waitFor(WAIT);
+          await shot('alert-log');
+          await p.goto(`${base}#/accounts`);
+          const card = p.locator('[data-testid="account-card"]').first();
+          await card.waitFor(WAIT);
+          await card.getByText('Uptime and incidents').click();
+          await card.getByTestId('account-history-body').waitFor(WAIT);
+          await shot('account-history');
+        } finally {
+          await ctx.close();
+        }
+        expect(found).toEqual([]);
+      });
+    }
+  }
 });

@@ -132,7 +132,7 @@ describe('Incidents screen', () => {
       () => expect(running!.core.store.incidents.list({ state: 'open' }).every((i) => i.acknowledgedAt !== null)).toBe(true),
       WAIT,
     );
-    await screen.findByText('every incident listed is acknowledged', undefined, WAIT);
+    await screen.findByText('no open incident waits for acknowledging', undefined, WAIT);
   });
 });
 

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { AccountHistoryView, IncidentView } from '../contract.js';
 import { ErrorNote } from '../components/common.js';
-import { absoluteTime, duration, relativeTime, TIME } from '../lib/time.js';
+import { absoluteTime, duration, relativeTime, shortTime, TIME } from '../lib/time.js';
 import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
 
 /** "100 %", "99.93 %", "87.5 %": two decimals at most, and never 100 % while any down time was counted. */
@@ -22,7 +22,7 @@ function UptimeLine({ label, share, downMs }: { label: string; share: number | n
       <dt>{label}</dt>
       <dd>
         <strong>{uptimeText(share, downMs)}</strong>
-        {share !== null ? <span className="muted">{downMs > 0 ? ` (down ${duration(downMs)})` : ' (no outage)'}</span> : null}
+        {share !== null ? <span className="muted">{downMs > 0 ? ` down ${duration(downMs)}` : ' no outage'}</span> : null}
       </dd>
     </div>
   );
@@ -54,9 +54,9 @@ function HistoryBody({ accountKey }: { accountKey: string }) {
   const partial = h.watchedSince !== null && h.watchedSince > now - 30 * TIME.DAY;
   return (
     <div className="history-body" data-testid="account-history-body">
-      <dl className="incident-facts">
+      <dl className="uptime">
         <UptimeLine label="Uptime, 7 days" share={h.uptime7d} downMs={h.downMs7d} />
-        <UptimeLine label="30 days" share={h.uptime30d} downMs={h.downMs30d} />
+        <UptimeLine label="Uptime, 30 days" share={h.uptime30d} downMs={h.downMs30d} />
       </dl>
       {partial ? (
         <p className="muted">

@@ -105,7 +105,7 @@ function IncidentItem({
   const headingId = `incident-${i.id}-title`;
   return (
     <li
-      className={`incident severity-${open ? i.severity : 'recovery'}${open ? ' incident-open' : ' incident-resolved'}${
+      className={`alert incident severity-${open ? i.severity : 'recovery'}${open ? ' incident-open' : ' incident-resolved'}${
         i.acknowledgedAt || snoozed ? ' acknowledged' : ''
       }`}
       data-incident-id={i.id}
@@ -151,9 +151,10 @@ function IncidentItem({
         </div>
       </dl>
       <div className="alert-actions">
+        {/* A resolved incident needs no one's attention: nothing to acknowledge (its recovery is not a new alarm). */}
         {i.acknowledgedAt ? (
           <span className="muted">acknowledged {relativeTime(i.acknowledgedAt, now)}</span>
-        ) : (
+        ) : !open ? null : (
           <button
             type="button"
             className="button"
@@ -204,7 +205,8 @@ export function IncidentsList({ onOpenAccount }: { onOpenAccount?: (key: string)
     const sb = b.snoozedUntil !== null && b.snoozedUntil > now ? 1 : 0;
     return sa - sb;
   });
-  const unacknowledged = incidents.filter((i) => i.acknowledgedAt === null).length;
+  // Only open incidents wait for someone; "acknowledge all" still marks every listed one seen.
+  const unacknowledged = incidents.filter((i) => i.acknowledgedAt === null && i.resolvedAt === null).length;
 
   return (
     <div className="incidents-view">
@@ -228,12 +230,12 @@ export function IncidentsList({ onOpenAccount }: { onOpenAccount?: (key: string)
           type="button"
           className="button"
           disabled={unacknowledged === 0}
-          title={unacknowledged === 0 ? 'Nothing to acknowledge: every incident listed was seen' : undefined}
+          title={unacknowledged === 0 ? 'Nothing to acknowledge: no open incident waits for someone' : undefined}
           onClick={() => void act(client.api.acknowledgeIncidents(null))}
         >
           Acknowledge all{unacknowledged > 0 ? ` (${unacknowledged})` : ''}
         </button>
-        {unacknowledged === 0 && incidents.length > 0 ? <span className="muted">every incident listed is acknowledged</span> : null}
+        {unacknowledged === 0 && incidents.length > 0 ? <span className="muted">no open incident waits for acknowledging</span> : null}
       </div>
       {view.error ? <ErrorNote message={view.error} /> : null}
       {actionError ? <ErrorNote message={actionError} /> : null}
