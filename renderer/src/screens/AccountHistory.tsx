@@ -32,7 +32,7 @@ function TimelineItem({ incident: i, now }: { incident: IncidentView; now: numbe
   const open = i.resolvedAt === null;
   return (
     <li className={`history-item ${open ? 'history-open' : 'history-resolved'}`} data-testid="history-incident">
-      <time title={absoluteTime(i.openedAt)}>{absoluteTime(i.openedAt)}</time> <span dir="auto">{i.title}</span>
+      <time title={absoluteTime(i.openedAt)}>{shortTime(i.openedAt, now)}</time> <span dir="auto">{i.title}</span>
       <span className="muted">
         {' · '}
         {open ? `ongoing for ${duration(now - i.openedAt)}` : `lasted ${duration(i.durationMs)}`}
