@@ -296,4 +296,14 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
       });
     }
   }
+
+  // Last: it ends the open outage the tests above look at.
+  test('the status strip follows the core over server-sent events: a reconnection turns it from down to ok without a reload', async () => {
+    const strip = page.getByTestId('status-strip');
+    await page.locator('[data-testid="status-strip"][data-level="down"]').waitFor(WAIT);
+    expect(await strip.textContent()).toMatch(/Acme Support \(\+15555550100\) disconnected since/);
+    await postJson(stack.receiverUrl, account('connected', Date.now() - MIN, '+15555550100', 'Acme Support'));
+    await page.locator('[data-testid="status-strip"][data-level="ok"]').waitFor(WAIT);
+    expect(await strip.textContent()).toMatch(/All 2 numbers connected/);
+  });
 });
