@@ -245,8 +245,6 @@ export class HookwatchService {
     while (this.pendingDeliveries.length > 0) {
       this.publish({ kind: 'deliveries', data: { deliveries: this.pendingDeliveries.splice(0, MAX_BATCH) } });
     }
-    // A stored delivery can carry an account event or follow a webhook re-check: once per batch is enough.
-    this.noteStatus();
   }
 
   private publish(n: HookwatchNotification): void {
@@ -546,8 +544,9 @@ export class HookwatchService {
 
   /**
    * Sends `status` when the overall state differs from the last one sent. Called on every change that can
-   * move it (an account, the tunnel, an alert, a stored delivery) and by a slow timer, because a provider
-   * webhook's error counter changes on a background check that tells no one.
+   * move it (an account, the tunnel, an alert) and by a slow timer, because a provider webhook's error
+   * counter changes on a background check that tells no one. Not per stored delivery: ingest stays as fast
+   * as it was, and an account event reaches the status through the account's own change.
    */
   private noteStatus(): void {
     if (this.closed || this.listeners.size === 0) return;
