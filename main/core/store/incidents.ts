@@ -143,19 +143,19 @@ export class IncidentsTable {
    * count twice; an open incident runs until `to`.
    */
   downtime(key: string, from: number, to: number): number {
-    const row = this.db
+    const row: unknown = this.db
       .cached(
         `SELECT COALESCE(SUM(MIN(COALESCE(resolved_at, :to), :to) - MAX(opened_at, :from)), 0) AS down FROM incidents
           WHERE key = :key AND opened_at < :to AND (resolved_at IS NULL OR resolved_at > :from)`,
       )
-      .get({ key, from, to }) as { down: number };
-    return row.down;
+      .get({ key, from, to });
+    return num(asRow(row, T), T, 'down');
   }
 
   /** When the subject's first incident opened; null when it never had one. */
   firstOpenedAt(key: string): number | null {
-    const row = this.db.cached('SELECT MIN(opened_at) AS first FROM incidents WHERE key = ?').get(key) as { first: number | null };
-    return row.first;
+    const row: unknown = this.db.cached('SELECT MIN(opened_at) AS first FROM incidents WHERE key = ?').get(key);
+    return numOrNull(asRow(row, T), T, 'first');
   }
 
   /**
