@@ -24,6 +24,8 @@ const SCREENS = ['feed', 'accounts', 'health', 'alerts', 'settings', 'setup'] as
 /** More Tab presses than any screen has stops: a walk that needs more is a trap. */
 const MAX_STOPS = 400;
 const MIN = 60_000;
+/** A whole-page walk or eight axe runs on a loaded 2-core machine: a hang still fails, a slow machine does not. */
+const SLOW = 180_000;
 
 if (!HAVE_CHROMIUM) console.log(`keyboard tests ${NO_CHROMIUM}`);
 
@@ -163,137 +165,149 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
     renderer.cleanup();
   });
 
-  test('every screen: every tab stop is reached with Tab, Shift+Tab walks back, and focus is always visible', async () => {
-    const problems: string[] = [];
-    for (const screen of SCREENS) {
-      await goByKeyboard(page, screen);
-      if (screen === 'health') await page.getByTestId('delivery-log').waitFor(WAIT);
-      // Mark once the screen's data is in (its tab stops are), not when only its heading is.
-      if (screen === 'alerts') await page.getByTestId('incident').first().waitFor(WAIT);
-      if (screen === 'accounts') await page.getByTestId('account-card').first().waitFor(WAIT);
-      if (screen === 'settings') await page.getByTestId('quiet-enabled').waitFor(WAIT);
-      if (screen === 'setup') await page.getByTestId('webhook-url').waitFor(WAIT);
-      const stops = await markTabStops(page);
-      expect(stops.length, `${screen}: no tab stop at all`).toBeGreaterThan(5);
-      const unfocused = new Map(stops.map((s) => [s.id, s]));
-      // Focus is on this screen's link in the header; walk forward until it comes round again.
-      const start = await focused(page);
-      const order: string[] = [];
-      const reached = new Set<string>();
-      for (let i = 0; i < MAX_STOPS; i++) {
-        await page.keyboard.press('Tab');
-        const f = await focused(page);
-        if (f.id === null && f.tag === 'body') continue; // past the last stop: the next Tab starts at the top
-        if (f.id === start.id) break;
-        if (i === MAX_STOPS - 1) problems.push(`${screen}: focus never came back to its header link (a trap?)`);
-        if (f.id === null) {
-          problems.push(`${screen}: focus reached ${f.label}, which is not a visible tab stop`);
-          continue;
+  test(
+    'every screen: every tab stop is reached with Tab, Shift+Tab walks back, and focus is always visible',
+    async () => {
+      const problems: string[] = [];
+      for (const screen of SCREENS) {
+        await goByKeyboard(page, screen);
+        if (screen === 'health') await page.getByTestId('delivery-log').waitFor(WAIT);
+        // Mark once the screen's data is in (its tab stops are), not when only its heading is.
+        if (screen === 'alerts') await page.getByTestId('incident').first().waitFor(WAIT);
+        if (screen === 'accounts') await page.getByTestId('account-card').first().waitFor(WAIT);
+        if (screen === 'settings') await page.getByTestId('quiet-enabled').waitFor(WAIT);
+        if (screen === 'setup') await page.getByTestId('webhook-url').waitFor(WAIT);
+        const stops = await markTabStops(page);
+        expect(stops.length, `${screen}: no tab stop at all`).toBeGreaterThan(5);
+        const unfocused = new Map(stops.map((s) => [s.id, s]));
+        // Focus is on this screen's link in the header; walk forward until it comes round again.
+        const start = await focused(page);
+        const order: string[] = [];
+        const reached = new Set<string>();
+        for (let i = 0; i < MAX_STOPS; i++) {
+          await page.keyboard.press('Tab');
+          const f = await focused(page);
+          if (f.id === null && f.tag === 'body') continue; // past the last stop: the next Tab starts at the top
+          if (f.id === start.id) break;
+          if (i === MAX_STOPS - 1) problems.push(`${screen}: focus never came back to its header link (a trap?)`);
+          if (f.id === null) {
+            problems.push(`${screen}: focus reached ${f.label}, which is not a visible tab stop`);
+            continue;
+          }
+          order.push(f.id);
+          reached.add(f.id);
+          const before = unfocused.get(f.id);
+          if (before && before.style === f.style) problems.push(`${screen}: no visible focus on ${f.label} (${f.style})`);
         }
-        order.push(f.id);
-        reached.add(f.id);
-        const before = unfocused.get(f.id);
-        if (before && before.style === f.style) problems.push(`${screen}: no visible focus on ${f.label} (${f.style})`);
+        for (const s of stops) {
+          if (s.id === start.id || reached.has(s.id)) continue;
+          const stillThere = await page.evaluate((id: string) => document.querySelector(`[data-kbd="${id}"]`)?.isConnected ?? false, s.id);
+          if (stillThere) problems.push(`${screen}: ${s.label} is never reached by Tab`);
+        }
+        // Shift+Tab retraces the same stops backwards.
+        const steps = Math.min(5, order.length - 1);
+        for (let i = 0; i < steps; i++) await page.keyboard.press('Tab');
+        const back: string[] = [];
+        for (let i = 0; i < steps; i++) {
+          await page.keyboard.press('Shift+Tab');
+          back.push((await focused(page)).id ?? 'body');
+        }
+        // Tab `steps` times from the header link ends on order[steps - 1]; as many Shift+Tabs lead back to the link.
+        expect(back, `${screen}: Shift+Tab does not retrace Tab`).toEqual([...order.slice(0, steps - 1).reverse(), start.id]);
       }
-      for (const s of stops) {
-        if (s.id === start.id || reached.has(s.id)) continue;
-        const stillThere = await page.evaluate((id: string) => document.querySelector(`[data-kbd="${id}"]`)?.isConnected ?? false, s.id);
-        if (stillThere) problems.push(`${screen}: ${s.label} is never reached by Tab`);
-      }
-      // Shift+Tab retraces the same stops backwards.
-      const steps = Math.min(5, order.length - 1);
-      for (let i = 0; i < steps; i++) await page.keyboard.press('Tab');
-      const back: string[] = [];
-      for (let i = 0; i < steps; i++) {
-        await page.keyboard.press('Shift+Tab');
-        back.push((await focused(page)).id ?? 'body');
-      }
-      // Tab `steps` times from the header link ends on order[steps - 1]; as many Shift+Tabs lead back to the link.
-      expect(back, `${screen}: Shift+Tab does not retrace Tab`).toEqual([...order.slice(0, steps - 1).reverse(), start.id]);
-    }
-    expect(problems).toEqual([]);
-  });
+      expect(problems).toEqual([]);
+    },
+    SLOW,
+  );
 
-  test('main actions by keyboard: filter incidents, acknowledge one, open an event and close it', async () => {
-    await goByKeyboard(page, 'alerts');
-    await page.getByTestId('incident').first().waitFor(WAIT);
-    // Open incidents first: the number that is down.
-    const open = stack.core.store.incidents.list({ state: 'open' });
-    expect(open).toHaveLength(1);
-    expect(await page.getByTestId('incident').count()).toBe(1);
+  test(
+    'main actions by keyboard: filter incidents, acknowledge one, open an event and close it',
+    async () => {
+      await goByKeyboard(page, 'alerts');
+      await page.getByTestId('incident').first().waitFor(WAIT);
+      // Open incidents first: the number that is down.
+      const open = stack.core.store.incidents.list({ state: 'open' });
+      expect(open).toHaveLength(1);
+      expect(await page.getByTestId('incident').count()).toBe(1);
 
-    await tabTo(page, '[data-testid="incidents-resolved"]');
-    await page.keyboard.press('Space');
-    await page.locator('[data-testid="incidents-resolved"][aria-pressed="true"]').waitFor(WAIT);
-    await page.locator(`[data-incident-id="${stack.core.store.incidents.list({ state: 'resolved' })[0]!.id}"]`).waitFor(WAIT);
-    expect(await page.getByTestId('incident').count()).toBe(stack.core.store.incidents.list({ state: 'resolved' }).length);
+      await tabTo(page, '[data-testid="incidents-resolved"]');
+      await page.keyboard.press('Space');
+      await page.locator('[data-testid="incidents-resolved"][aria-pressed="true"]').waitFor(WAIT);
+      await page.locator(`[data-incident-id="${stack.core.store.incidents.list({ state: 'resolved' })[0]!.id}"]`).waitFor(WAIT);
+      expect(await page.getByTestId('incident').count()).toBe(stack.core.store.incidents.list({ state: 'resolved' }).length);
 
-    await tabTo(page, '[data-testid="incidents-open"]', 'Shift+Tab');
-    await page.keyboard.press('Enter');
-    const item = page.locator(`[data-incident-id="${open[0]!.id}"]`);
-    await item.waitFor(WAIT);
-    await tabTo(page, `[data-incident-id="${open[0]!.id}"] [data-testid="incident-acknowledge"]`);
-    await page.keyboard.press('Enter');
-    await item.getByText(/acknowledged/).waitFor(WAIT);
-    expect(stack.core.store.incidents.list({ state: 'open' })[0]!.acknowledgedAt).not.toBeNull();
+      await tabTo(page, '[data-testid="incidents-open"]', 'Shift+Tab');
+      await page.keyboard.press('Enter');
+      const item = page.locator(`[data-incident-id="${open[0]!.id}"]`);
+      await item.waitFor(WAIT);
+      await tabTo(page, `[data-incident-id="${open[0]!.id}"] [data-testid="incident-acknowledge"]`);
+      await page.keyboard.press('Enter');
+      await item.getByText(/acknowledged/).waitFor(WAIT);
+      expect(stack.core.store.incidents.list({ state: 'open' })[0]!.acknowledgedAt).not.toBeNull();
 
-    // The snooze choices open with Enter on their summary and close again with Enter.
-    await tabTo(page, `[data-incident-id="${open[0]!.id}"] summary`);
-    await page.keyboard.press('Enter');
-    await item.getByRole('button', { name: 'For 1 hour' }).waitFor(WAIT);
-    await page.keyboard.press('Enter');
+      // The snooze choices open with Enter on their summary and close again with Enter.
+      await tabTo(page, `[data-incident-id="${open[0]!.id}"] summary`);
+      await page.keyboard.press('Enter');
+      await item.getByRole('button', { name: 'For 1 hour' }).waitFor(WAIT);
+      await page.keyboard.press('Enter');
 
-    // The feed: Tab to the list, Enter opens the first event, Escape closes it.
-    await goByKeyboard(page, 'feed');
-    await tabTo(page, '[data-testid="feed-list"]');
-    await page.keyboard.press('Enter');
-    await page.getByTestId('event-detail').waitFor(WAIT);
-    expect(page.url()).toMatch(/#\/feed\/\d+$/);
-    await page.keyboard.press('Escape');
-    await page.getByTestId('event-detail').waitFor({ state: 'detached', ...WAIT });
-    expect(page.url()).toMatch(/#\/feed$/);
-  });
+      // The feed: Tab to the list, Enter opens the first event, Escape closes it.
+      await goByKeyboard(page, 'feed');
+      await tabTo(page, '[data-testid="feed-list"]');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('event-detail').waitFor(WAIT);
+      expect(page.url()).toMatch(/#\/feed\/\d+$/);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('event-detail').waitFor({ state: 'detached', ...WAIT });
+      expect(page.url()).toMatch(/#\/feed$/);
+    },
+    SLOW,
+  );
 
   for (const scheme of ['light', 'dark'] as const) {
     for (const vp of [
       { width: 1280, height: 800 },
       { width: 900, height: 600 },
     ]) {
-      test(`${scheme}, ${vp.width}×${vp.height}: incidents, their snooze, the alert log, the strip and a number's history pass axe (screenshots kept)`, async () => {
-        const ctx = await browser.newContext({ viewport: vp, colorScheme: scheme, bypassCSP: true });
-        const p = await ctx.newPage();
-        await p.emulateMedia({ colorScheme: scheme });
-        const found: string[] = [];
-        const shot = async (name: string) => {
-          await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(p)) found.push(`${name}: ${v}`);
-        };
-        try {
-          const base = stack.dashboard.url.replace(/#.*$/, '');
-          await p.goto(`${base}#/alerts`);
-          await p.getByTestId('incident').first().waitFor(WAIT);
-          await p.getByTestId('status-strip').waitFor(WAIT);
-          await shot('incidents-open');
-          await p.locator('details.incident-snooze summary').first().click();
-          await p.getByRole('button', { name: 'For 1 hour' }).waitFor(WAIT);
-          await shot('incident-snooze');
-          await p.getByTestId('incidents-all').click();
-          await p.locator('[data-testid="incident"].incident-resolved').first().waitFor(WAIT);
-          await shot('incidents-all');
-          await p.getByTestId('every-transition').check();
-          await p.getByTestId('alert-log').waitFor(WAIT);
-          await shot('alert-log');
-          await p.goto(`${base}#/accounts`);
-          const card = p.locator('[data-testid="account-card"]').first();
-          await card.waitFor(WAIT);
-          await card.getByText('Uptime and incidents').click();
-          await card.getByTestId('account-history-body').waitFor(WAIT);
-          await shot('account-history');
-        } finally {
-          await ctx.close();
-        }
-        expect(found).toEqual([]);
-      });
+      test(
+        `${scheme}, ${vp.width}×${vp.height}: incidents, their snooze, the alert log, the strip and a number's history pass axe (screenshots kept)`,
+        async () => {
+          const ctx = await browser.newContext({ viewport: vp, colorScheme: scheme, bypassCSP: true });
+          const p = await ctx.newPage();
+          await p.emulateMedia({ colorScheme: scheme });
+          const found: string[] = [];
+          const shot = async (name: string) => {
+            await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
+            for (const v of await axe(p)) found.push(`${name}: ${v}`);
+          };
+          try {
+            const base = stack.dashboard.url.replace(/#.*$/, '');
+            await p.goto(`${base}#/alerts`);
+            await p.getByTestId('incident').first().waitFor(WAIT);
+            await p.getByTestId('status-strip').waitFor(WAIT);
+            await shot('incidents-open');
+            await p.locator('details.incident-snooze summary').first().click();
+            await p.getByRole('button', { name: 'For 1 hour' }).waitFor(WAIT);
+            await shot('incident-snooze');
+            await p.getByTestId('incidents-all').click();
+            await p.locator('[data-testid="incident"].incident-resolved').first().waitFor(WAIT);
+            await shot('incidents-all');
+            await p.getByTestId('every-transition').check();
+            await p.getByTestId('alert-log').waitFor(WAIT);
+            await shot('alert-log');
+            await p.goto(`${base}#/accounts`);
+            const card = p.locator('[data-testid="account-card"]').first();
+            await card.waitFor(WAIT);
+            await card.getByText('Uptime and incidents').click();
+            await card.getByTestId('account-history-body').waitFor(WAIT);
+            await shot('account-history');
+          } finally {
+            await ctx.close();
+          }
+          expect(found).toEqual([]);
+        },
+        SLOW,
+      );
     }
   }
 
