@@ -501,6 +501,25 @@ export interface HookwatchApi {
   getTeammateEmail(): Promise<Availability<{ email: string }>>;
   /** Sends a marked test event (type `hookwatch:test`) through the public URL, else locally, timing each hop. */
   sendTestEvent(): Promise<TestEventReport>;
+  /** One number's uptime over the last 7 and 30 days and its incidents of the last 30 days (`key`: AccountCard.key). */
+  getAccountHistory(key: string): Promise<AccountHistoryView>;
+}
+
+/**
+ * Uptime is the share (0..1) of the window the number was not in an account incident, counted from when
+ * Hookwatch first knew it (`watchedSince`) when that is later than the window's start; null when it knew
+ * nothing of the number in that window.
+ */
+export interface AccountHistoryView {
+  key: string;
+  watchedSince: number | null;
+  uptime7d: number | null;
+  uptime30d: number | null;
+  /** Down time inside each window (ms), for the sentence beside the percentage. */
+  downMs7d: number;
+  downMs30d: number;
+  /** The number's incidents that overlap the last 30 days, oldest first. */
+  incidents: IncidentView[];
 }
 
 /** One delivery as its detail panel shows it. */
@@ -585,6 +604,7 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   snoozeIncident: true,
   getTeammateEmail: true,
   sendTestEvent: true,
+  getAccountHistory: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */
@@ -623,6 +643,8 @@ export interface HookwatchNotifications {
   alert: AlertView;
   /** The desktop shell asks the window to show a screen (a native notification was clicked). */
   navigate: { screen: ScreenName; eventId?: number | null };
+  /** The overall state (the same as getStatus), sent whenever it changes. */
+  status: OverallStatus;
 }
 
 export type HookwatchNotificationKind = keyof HookwatchNotifications;
@@ -639,6 +661,7 @@ export const HOOKWATCH_NOTIFICATION_KINDS: readonly HookwatchNotificationKind[] 
   'tunnel',
   'alert',
   'navigate',
+  'status',
 ];
 
 /**

@@ -170,7 +170,12 @@ export function App() {
           />
         ) : null}
         {route.screen === 'health' ? <Health /> : null}
-        {route.screen === 'alerts' ? <Alerts onOpenEvent={(id) => go({ screen: 'feed', eventId: id })} /> : null}
+        {route.screen === 'alerts' ? (
+          <Alerts
+            onOpenEvent={(id) => go({ screen: 'feed', eventId: id })}
+            onOpenAccount={() => go({ screen: 'accounts', eventId: null })}
+          />
+        ) : null}
         {route.screen === 'settings' ? <Settings filter={filter} /> : null}
         {route.screen === 'setup' ? (
           <FirstRun

@@ -350,8 +350,10 @@ describe('events over HTTP and the notification stream', () => {
       const told: HookwatchNotification[] = [];
       service.subscribe((n) => told.push(n));
       for (const l of listeners) l({ state: 'down', url: null, at: now });
-      // A subscriber is first told the newest stored event id, then what happens.
-      expect(told.map((n) => n.kind)).toEqual(['stream', 'tunnel']);
+      // A subscriber is first told the newest stored event id, then what happens: the tunnel's change, and
+      // the overall status as it now is (issue 11: the core pushes `status` whenever it changes).
+      expect(told.map((n) => n.kind)).toEqual(['stream', 'tunnel', 'status']);
+      expect(told[2]!.data).toEqual(await service.api.getStatus());
     } finally {
       service.close();
     }

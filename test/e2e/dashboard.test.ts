@@ -315,6 +315,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
     await openScreen('alerts');
     await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor(WAIT);
     expect(await page.getByTestId('alerts-not-available').count()).toBe(0);
+    // Incidents come first; the alert log is one switch away.
+    await page.getByTestId('every-transition').check();
     const critical = page.locator('li.alert.severity-critical').first();
     await critical.waitFor(WAIT);
     await shot('alerts.png');

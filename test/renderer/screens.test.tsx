@@ -345,6 +345,8 @@ describe('Alerts', () => {
     const opened: number[] = [];
     renderWith(r.client, <Alerts onOpenEvent={(id) => opened.push(id)} />);
     await screen.findByText('Alerts are on.', undefined, WAIT);
+    // Incidents come first; the alert log is one switch away.
+    fireEvent.click(screen.getByTestId('every-transition'));
     const disconnect = fixture('tl_account_disconnected.json');
     disconnect.whatsapp_account.disconnected_on = new Date(Date.now() + 1000)
       .toISOString()
@@ -410,6 +412,7 @@ describe('Alerts', () => {
     const r = await start({ alerts: source });
     const opened: number[] = [];
     renderWith(r.client, <Alerts onOpenEvent={(id) => opened.push(id)} />);
+    fireEvent.click(await screen.findByTestId('every-transition', undefined, WAIT));
     await screen.findByText('Acme Support disconnected', undefined, WAIT);
     fireEvent.click(screen.getByRole('button', { name: 'Open the event' }));
     expect(opened).toEqual([7]);

@@ -1,120 +1,94 @@
 // Table tests of the page's pure wording: the status strip's verdict, event sentences and tones, visible controls, answer times.
 import { describe, expect, test } from 'vitest';
-import type { AccountCard, AccountsBoard, EventSummary, HealthReport, RegisteredWebhook, TunnelStatus } from '../../main/contract/api.js';
+import type { EventSummary } from '../../main/contract/api.js';
 import { TIMELINES_EVENT_TYPES } from '../../main/contract/events.js';
 import { ms, visibleControls } from '../../renderer/src/lib/format.js';
 import { eventSentence, eventTone, eventWho, SENTENCE_TYPES } from '../../renderer/src/lib/sentence.js';
-import { statusFromViews } from '../../renderer/src/lib/status.js';
+import { stripOf } from '../../renderer/src/lib/status.js';
+import { overallStatus, type StatusInputs } from '../../main/contract/status.js';
 
-const card = (key: string, state: AccountCard['state'], since: number | null = null, name: string | null = null): AccountCard => ({
+const acc = (key: string, state: StatusInputs['accounts'][number]['state'], since: number | null = null, label = key) => ({
   key,
-  phone: key,
-  accountId: null,
-  name,
+  label,
   state,
   since,
-  lastEvent: null,
-  outages7d: [],
 });
-const board = (cards: AccountCard[] | null): AccountsBoard => ({
-  tracking: cards ? { available: true, accounts: cards } : { available: false, reason: 'no token' },
-  seen: [],
-});
-const tunnel = (state: TunnelStatus['state'] | null): HealthReport['tunnel'] =>
-  state
-    ? { available: true, status: { state, url: null, since: 0, uptime24h: null, lastProbe: null } }
-    : { available: false, reason: 'no tunnel' };
-const hook = (errorsCounter: number, pointsAtCurrentUrl = true): RegisteredWebhook => ({
-  id: 'w',
-  provider: 'timelines',
-  eventType: 'message:new',
-  pointsAtCurrentUrl,
-  enabled: true,
-  errorsCounter,
-  checkedAt: 0,
-});
-const health = (t: TunnelStatus['state'] | null, hooks: RegisteredWebhook[] | null = null): HealthReport =>
-  ({
-    generatedAt: 0,
-    windowDays: 10,
-    total: {} as HealthReport['total'],
-    providers: [],
-    tunnel: tunnel(t),
-    webhooks: hooks ? { available: true, webhooks: hooks } : { available: false, reason: 'no token' },
-  }) satisfies HealthReport;
+const hook = (reason: string) => ({ key: 'w', provider: 'timelines', eventType: 'message:new', reason, since: 7 });
+const status = (i: Partial<StatusInputs>) => overallStatus({ accounts: [], tunnel: null, failingWebhooks: [], catchup: null, ...i });
+const up = { state: 'up' as const, since: 1 };
 const since = (at: number) => `T${at}`;
 
-describe('the status strip’s verdict, from the views the API gives', () => {
+describe('the status strip’s lines, from the one overall status the core decides', () => {
   test.each([
-    ['nothing loaded yet', null, null, 'unknown', []],
+    ['nothing loaded yet', null, 'unknown', []],
     [
       'all numbers connected, tunnel up',
-      board([card('+1', 'connected'), card('+2', 'connected')]),
-      health('up'),
+      status({ accounts: [acc('+1', 'connected'), acc('+2', 'connected')], tunnel: up }),
       'ok',
-      ['All 2 numbers connected', 'Tunnel up'],
-    ],
-    ['one number, connected', board([card('+1', 'connected')]), null, 'ok', ['The number is connected']],
-    [
-      'two of five down: the earliest start is the "since"',
-      board([
-        card('+1', 'disconnected', 200),
-        card('+2', 'suspended', 100),
-        card('+3', 'connected'),
-        card('+4', 'connected'),
-        card('+5', 'connected'),
-      ]),
-      health('up'),
-      'bad',
-      ['2 of 5 numbers are down since T100', 'Tunnel up'],
+      ['All 2 numbers connected'],
     ],
     [
-      'one named number down',
-      board([card('+1', 'disconnected', 5, 'Acme Support'), card('+2', 'connected')]),
-      null,
+      'two of five down: each named with its since, the count without',
+      status({
+        accounts: [
+          acc('+1', 'disconnected', 200),
+          acc('+2', 'suspended', 100),
+          acc('+3', 'connected'),
+          acc('+4', 'connected'),
+          acc('+5', 'connected'),
+        ],
+        tunnel: up,
+      }),
       'bad',
-      ['Acme Support is down since T5'],
+      ['3 of 5 connected, 2 down', '+1 disconnected since T200', '+2 suspended since T100'],
+    ],
+    [
+      'many numbers down: one count with the earliest since',
+      status({ accounts: ['+1', '+2', '+3', '+4'].map((k, i) => acc(k, 'disconnected', 10 + i)) }),
+      'bad',
+      ['0 of 4 connected, 4 down since T10'],
     ],
     [
       'tunnel down outranks healthy numbers',
-      board([card('+1', 'connected')]),
-      health('down'),
+      status({ accounts: [acc('+1', 'connected')], tunnel: { state: 'down', since: 5 } }),
       'bad',
-      ['Tunnel down: webhooks cannot reach you', 'The number is connected'],
+      ['Tunnel down since T5', 'All 1 number connected'],
     ],
     [
       'tunnel turned off is not a fault',
-      board([card('+1', 'connected')]),
-      health('off'),
+      status({ accounts: [acc('+1', 'connected')], tunnel: { state: 'off', since: 1 } }),
       'ok',
-      ['The number is connected', 'Tunnel off (turned off)'],
+      ['All 1 number connected'],
     ],
-    ['no tunnel by design says nothing of it', board([card('+1', 'connected')]), health(null), 'ok', ['The number is connected']],
-    ['tunnel reconnecting is a warning', null, health('reconnecting'), 'warning', ['Tunnel reconnecting…']],
-    ['a failing provider webhook', null, health('up', [hook(0), hook(3)]), 'bad', ['1 provider webhook failing', 'Tunnel up']],
-    ['a webhook at an old URL', null, health('up', [hook(0, false)]), 'warning', ['1 webhook points at an old URL', 'Tunnel up']],
-    ['healthy webhooks', null, health('up', [hook(0)]), 'ok', ['Tunnel up', 'Provider webhooks delivering']],
     [
-      'tracking off with numbers seen',
-      { tracking: { available: false, reason: 'x' }, seen: [{}] } as AccountsBoard,
-      null,
-      'unknown',
-      ['1 number seen, state not tracked'],
+      'tunnel reconnecting is a warning',
+      status({ tunnel: { state: 'reconnecting', since: 3 } }),
+      'warning',
+      ['Tunnel reconnecting since T3'],
     ],
-    ['nothing to watch yet', board([]), health(null), 'unknown', ['No number seen yet']],
-  ] as const)('%s', (_name, b, h, level, texts) => {
-    const s = statusFromViews({ board: b, health: h, since });
-    expect(s.level).toBe(level);
-    expect(s.parts.map((p) => p.text)).toEqual(texts);
+    [
+      'a failing provider webhook',
+      status({ tunnel: up, failingWebhooks: [hook('3 failed deliveries in a row')] }),
+      'warning',
+      ['Timelines webhook message:new failing: 3 failed deliveries in a row since T7'],
+    ],
+    ['only the tunnel known, up', status({ tunnel: up }), 'ok', ['Tunnel up']],
+    ['nothing to watch yet', status({}), 'unknown', ['No number seen yet: cannot tell']],
+  ] as const)('%s', (_name, s, tone, texts) => {
+    const strip = stripOf(s, since);
+    expect(strip.tone).toBe(tone);
+    expect(strip.parts.map((p) => p.text)).toEqual(texts);
   });
 
   test('each part links to the screen with its cause', () => {
-    const s = statusFromViews({ board: board([card('+1', 'disconnected', 1)]), health: health('down', [hook(2)]), since });
-    expect(Object.fromEntries(s.parts.map((p) => [p.key, p.screen]))).toEqual({
+    const s = status({ accounts: [acc('+1', 'disconnected', 1)], tunnel: { state: 'down', since: 2 }, failingWebhooks: [hook('x')] });
+    expect(Object.fromEntries(stripOf(s, since).parts.map((p) => [p.key, p.screen]))).toEqual({
       accounts: 'accounts',
+      'account:+1': 'accounts',
       tunnel: 'health',
-      webhooks: 'health',
+      'webhook:w': 'health',
     });
+    expect(stripOf(status({}), since).parts.map((p) => p.screen)).toEqual(['setup']);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   PROVIDER_IDS,
   type AccountCard,
   type AccountSeen,
+  type AccountHistoryView,
   type AccountsBoard,
   type AlertsView,
   type AlertView,
@@ -32,6 +33,7 @@ import {
   type HookwatchNotification,
   type HookwatchNotifications,
   type NotAvailable,
+  type OverallStatus,
   type RegistrationView,
   type SearchPage,
   type SettingsView,
@@ -52,6 +54,7 @@ import type {
   WebhookRegistrySource,
 } from './ports.js';
 import {
+  accountKey,
   eventQuery,
   eventTypesToRegister,
   exportFilter,
@@ -108,7 +111,9 @@ export interface ServiceOptions {
   testEvent?: () => Promise<TestEventReport>;
   checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
   /** Catch-up after downtime (the core's CatchupService); absent on a follower. */
-  catchup?: { state(): CatchupState };
+  catchup?: { state(): CatchupState; onProgress?(listener: (s: CatchupState) => void): () => void };
+  /** How often the overall status is recomputed when nothing announced a change (default 30 s). */
+  statusCheckMs?: number;
 }
 
 export type NotificationListener = (notification: HookwatchNotification) => void;
@@ -152,6 +157,8 @@ export class HookwatchService {
   private pendingDeliveries: DeliverySummary[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private warmTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastStatusJson: string | null = null;
   private closed = false;
 
   private readonly options: ServiceOptions;
@@ -169,6 +176,13 @@ export class HookwatchService {
         options.alerts.onAlert((alert) => this.publish({ kind: 'alert', data: withCopyText(alert, options.tunnel) })),
       );
     if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange((status) => this.publish({ kind: 'tunnel', data: status })));
+    // After the part's own notification, so a page that reloads on `status` sees the part already changed.
+    if (options.accounts) this.unsubscribers.push(options.accounts.onChange(() => this.noteStatus()));
+    if (options.alerts) this.unsubscribers.push(options.alerts.onAlert(() => this.noteStatus()));
+    if (options.tunnel) this.unsubscribers.push(options.tunnel.onChange(() => this.noteStatus()));
+    if (options.catchup?.onProgress) this.unsubscribers.push(options.catchup.onProgress(() => this.noteStatus()));
+    this.statusTimer = setInterval(() => this.noteStatus(), options.statusCheckMs ?? 30_000);
+    this.statusTimer.unref();
     const warmAfter = options.warmHealthAfterMs === undefined ? 2000 : options.warmHealthAfterMs;
     if (warmAfter !== null) {
       this.warmTimer = setTimeout(() => {
@@ -197,6 +211,8 @@ export class HookwatchService {
     for (const u of this.unsubscribers.splice(0)) u();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.warmTimer) clearTimeout(this.warmTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = null;
     this.flushTimer = null;
     this.warmTimer = null;
     this.listeners.clear();
@@ -451,28 +467,7 @@ export class HookwatchService {
         };
       },
       // Issue 11: one status, incidents, the token owner's e-mail.
-      getStatus: async () => {
-        const tunnel = o.tunnel?.status() ?? null;
-        return overallStatus({
-          accounts: (o.accounts?.board() ?? []).map((a) => ({
-            key: a.key,
-            label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
-            state: a.state,
-            since: a.since,
-          })),
-          tunnel: tunnel ? { state: tunnel.state, since: tunnel.since } : null,
-          failingWebhooks: (o.webhooks?.list() ?? [])
-            .filter((w) => w.errorsCounter || !w.pointsAtCurrentUrl)
-            .map((w) => ({
-              key: w.id,
-              provider: w.provider,
-              eventType: w.eventType,
-              reason: !w.pointsAtCurrentUrl ? 'points at an older URL' : `${w.errorsCounter} failed deliveries in a row`,
-              since: w.checkedAt,
-            })),
-          catchup: o.catchup ? { running: o.catchup.state().running !== null, since: o.catchup.state().running?.startedAt ?? null } : null,
-        });
-      },
+      getStatus: async () => this.status(),
       listIncidents: async (query) => {
         const q = obj(query, 'incident query');
         const state = q.state === undefined ? 'all' : oneOf(q.state, 'state', ['open', 'resolved', 'all'] as const);
@@ -497,6 +492,14 @@ export class HookwatchService {
         } catch (err) {
           return notAvailable(`TimelinesAI did not say: ${(err as Error).message}`);
         }
+      },
+      getAccountHistory: async (key): Promise<AccountHistoryView> => {
+        const k = accountKey(key);
+        const now = this.now();
+        // The oldest kept observation of the account: before it Hookwatch was not watching the number.
+        const known = store.listAccountStates().find((a) => a.key === k)?.history[0]?.at ?? null;
+        const h = store.incidents.accountHistory(k, now, known);
+        return { key: k, ...h, incidents: h.incidents.map((i) => incidentViewOf(i, now)) };
       },
       sendTestEvent: async (): Promise<TestEventReport> => {
         if (!o.testEvent)
@@ -524,6 +527,54 @@ export class HookwatchService {
         } satisfies ExportFile;
       },
     };
+  }
+
+  /** The overall state from the ports as they are now (main/contract/status.ts decides). */
+  private status(): OverallStatus {
+    const o = this.options;
+    const tunnel = o.tunnel?.status() ?? null;
+    const running = o.catchup?.state().running ?? null;
+    return overallStatus({
+      // Numbers without status events (WhatsAble cards, `activity`) have no state to count; their silence is an incident.
+      accounts: (o.accounts?.board() ?? []).filter((a) => !a.activity).map((a) => ({
+        key: a.key,
+        label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
+        state: a.state,
+        since: a.since,
+      })),
+      tunnel: tunnel ? { state: tunnel.state, since: tunnel.since } : null,
+      failingWebhooks: (o.webhooks?.list() ?? [])
+        .filter((w) => w.errorsCounter || !w.pointsAtCurrentUrl)
+        .map((w) => ({
+          key: w.id,
+          provider: w.provider,
+          eventType: w.eventType,
+          reason: !w.pointsAtCurrentUrl ? 'points at an older URL' : `${w.errorsCounter} failed deliveries in a row`,
+          since: w.checkedAt,
+        })),
+      catchup: o.catchup ? { running: running !== null, since: running?.startedAt ?? null } : null,
+    });
+  }
+
+  /**
+   * Sends `status` when the overall state differs from the last one sent. Called on every change that can
+   * move it (an account, the tunnel, an alert) and by a slow timer, because a provider webhook's error
+   * counter changes on a background check that tells no one. Not per stored delivery: ingest stays as fast
+   * as it was, and an account event reaches the status through the account's own change.
+   */
+  private noteStatus(): void {
+    if (this.closed || this.listeners.size === 0) return;
+    let next: OverallStatus;
+    try {
+      next = this.status();
+    } catch (err) {
+      this.options.log?.(`status recompute failed: ${(err as Error).message}`);
+      return;
+    }
+    const json = JSON.stringify(next);
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.publish({ kind: 'status', data: next });
   }
 
   private settings(): SettingsView {

@@ -179,3 +179,10 @@ export function notificationPatch(v: unknown): Partial<NotificationSettings> {
   }
   return out;
 }
+
+/** An account key as the Accounts screen has it (AccountCard.key: a phone or a provider account id). */
+export function accountKey(v: unknown): string {
+  const key = str(v, 'account key', 200).trim();
+  if (key === '') throw new ApiInputError('account key: give the key of a number on the Accounts screen (its phone or account id)');
+  return key;
+}

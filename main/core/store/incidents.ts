@@ -54,6 +54,17 @@ export function hydrateIncident(r: SqlRow): Incident {
 
 export type IncidentState = 'open' | 'resolved' | 'all';
 
+const DAY_MS = 86_400_000;
+
+export interface AccountHistory {
+  watchedSince: number | null;
+  uptime7d: number | null;
+  uptime30d: number | null;
+  downMs7d: number;
+  downMs30d: number;
+  incidents: Incident[];
+}
+
 export class IncidentsTable {
   constructor(private readonly db: Db) {}
 
@@ -135,6 +146,56 @@ export class IncidentsTable {
         return [str(row, T, 'key'), num(row, T, 'until')];
       }),
     );
+  }
+
+  /**
+   * Down time (ms) of a subject inside [from, to): each incident's overlap with the window, summed by SQLite.
+   * A subject has at most one open incident at a time (main/core/alerts/incidents.ts), so overlaps never
+   * count twice; an open incident runs until `to`.
+   */
+  downtime(key: string, from: number, to: number): number {
+    const row: unknown = this.db
+      .cached(
+        `SELECT COALESCE(SUM(MIN(COALESCE(resolved_at, :to), :to) - MAX(opened_at, :from)), 0) AS down FROM incidents
+          WHERE key = :key AND opened_at < :to AND (resolved_at IS NULL OR resolved_at > :from)`,
+      )
+      .get({ key, from, to });
+    return num(asRow(row, T), T, 'down');
+  }
+
+  /** When the subject's first incident opened; null when it never had one. */
+  firstOpenedAt(key: string): number | null {
+    const row: unknown = this.db.cached('SELECT MIN(opened_at) AS first FROM incidents WHERE key = ?').get(key);
+    return numOrNull(asRow(row, T), T, 'first');
+  }
+
+  /**
+   * One account's uptime over the last 7 and 30 days and its incidents overlapping the last 30 days.
+   * `knownSince` is when Hookwatch first observed the account (its oldest kept observation): before that
+   * nothing was watched, so the window starts there when it is later. Uptime is null for a window in
+   * which Hookwatch knew nothing of the number.
+   */
+  accountHistory(accountKey: string, now: number, knownSince: number | null): AccountHistory {
+    const key = `account:${accountKey}`;
+    const first = this.firstOpenedAt(key);
+    const watchedSince = first === null ? knownSince : knownSince === null ? first : Math.min(first, knownSince);
+    const window = (days: number) => {
+      const from = now - days * DAY_MS;
+      const start = watchedSince === null ? null : Math.max(from, watchedSince);
+      if (start === null || start >= now) return { uptime: null, down: 0 };
+      const down = this.downtime(key, start, now);
+      return { uptime: Math.max(0, Math.min(1, 1 - down / (now - start))), down };
+    };
+    const w7 = window(7);
+    const w30 = window(30);
+    return {
+      watchedSince,
+      uptime7d: w7.uptime,
+      uptime30d: w30.uptime,
+      downMs7d: w7.down,
+      downMs30d: w30.down,
+      incidents: this.timeline(key, now - 30 * DAY_MS),
+    };
   }
 
   snooze(id: number, until: number | null): boolean {

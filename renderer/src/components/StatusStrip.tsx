@@ -1,44 +1,39 @@
 // The strip under the header on every screen: is everything being watched working, and if not, where to look.
-import { useMemo } from 'react';
-import type { AccountsBoard, HealthReport, ScreenName } from '../contract.js';
-import { statusFromViews } from '../lib/status.js';
+import { useEffect, useState } from 'react';
+import type { OverallStatus, ScreenName } from '../contract.js';
+import { stripOf } from '../lib/status.js';
 import { duration, shortTime } from '../lib/time.js';
-import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
+import { useAsync, useClient, useNotification, useNow } from '../hooks.js';
 
 const ICON = { ok: '✓', warning: '!', bad: '✕', unknown: '?' } as const;
 
+/**
+ * The one overall status (the core's getStatus, kept current by its `status` notification), the same the
+ * tray and `hookwatch status` show. The page's own connection to Hookwatch is not part of it: the header
+ * shows that apart.
+ */
 export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
   const client = useClient();
   const now = useNow(30_000);
-  const board = useAsync<AccountsBoard>(() => client.api.listAccounts(), [client]);
-  const health = useAsync<HealthReport>(() => client.api.getHealth(), [client]);
-  const reloadBoard = useThrottled(board.reload, 2000);
-  const reloadHealth = useThrottled(health.reload, 5000);
-  useNotification('account', reloadBoard);
-  useNotification('tunnel', reloadHealth);
-  // A failing provider webhook shows in the health report only; refresh it as time passes.
-  const minute = Math.floor(now / 60_000);
-  const status = useMemo(
-    () =>
-      statusFromViews({
-        board: board.data ?? null,
-        health: health.data ?? null,
-        since: (at) => `${shortTime(at)} (${duration(Date.now() - at)})`,
-      }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [board.data, health.data, minute],
-  );
-  if (status.parts.length === 0) return null;
+  const loaded = useAsync<OverallStatus>(() => client.api.getStatus(), [client]);
+  const [live, setLive] = useState<OverallStatus | null>(null);
+  useNotification('status', setLive);
+  // A (re)connection may have missed changes: ask again, and let the answer win over an older push.
+  useNotification('stream', () => loaded.reload());
+  useEffect(() => setLive(null), [loaded.data]);
+  const status = live ?? loaded.data ?? null;
+  const strip = stripOf(status, (at) => `${shortTime(at, now)} (${duration(now - at)})`);
+  if (strip.parts.length === 0) return null;
   return (
     <section
-      className={`status-strip status-${status.level}`}
+      className={`status-strip status-${strip.tone}`}
       aria-label="Overall status"
       data-testid="status-strip"
-      data-level={status.level}
+      data-level={status?.level}
     >
       <ul>
-        {status.parts.map((p) => (
-          <li key={p.key} className={`status-part status-${p.level}`} data-testid={`status-${p.key}`}>
+        {strip.parts.map((p) => (
+          <li key={p.key} className={`status-part status-${p.tone}`} data-testid={`status-${p.key}`}>
             <a
               href={`#/${p.screen}`}
               onClick={(e) => {
@@ -47,9 +42,9 @@ export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
               }}
             >
               <span className="status-icon" aria-hidden="true">
-                {ICON[p.level]}
+                {ICON[p.tone]}
               </span>{' '}
-              {p.text}
+              <span dir="auto">{p.text}</span>
             </a>
           </li>
         ))}

@@ -1,136 +1,67 @@
-// The overall state the status strip shows, derived from views the API already gives (pure, one function).
-import type { AccountsBoard, HealthReport, ScreenName } from '../contract.js';
+// How the status strip words the one overall status the core decides (main/contract/status.ts): pure.
+import type { OverallStatus, ScreenName, StatusLevel } from '../contract.js';
 
 /**
- * Kept to one function on purpose: once the API has its own `status()` call, the lead swaps this function's
- * input for that answer and the strip stays as it is.
+ * The strip does not judge anything itself: the level and the parts come from the API's getStatus() and
+ * the `status` notification, the same answer the tray and `hookwatch status` give. This only turns each
+ * part into a short line with its "since" and the screen that shows its cause.
  */
-export type StatusLevel = 'ok' | 'warning' | 'bad' | 'unknown';
 
-export interface StatusPart {
-  /** Stable id for tests and React keys. */
-  key: 'accounts' | 'tunnel' | 'webhooks' | 'nothing';
-  level: StatusLevel;
-  /** A short sentence a person reads: "2 of 5 numbers down since 14:02". */
+/** The strip's colours (the stylesheet's names): down is bad, degraded a warning. */
+export type StripTone = 'ok' | 'warning' | 'bad' | 'unknown';
+
+export interface StripPart {
+  /** Stable id for tests and React keys: the part's kind, and its account or webhook key when it has one. */
+  key: string;
+  tone: StripTone;
+  /** A short sentence a person reads: "Acme Support (+1555…) disconnected since 14:02". */
   text: string;
   /** The screen that shows the cause. */
   screen: ScreenName;
 }
 
-export interface OverallStatus {
-  level: StatusLevel;
-  parts: StatusPart[];
+export interface Strip {
+  tone: StripTone;
+  parts: StripPart[];
 }
 
-export interface StatusInputs {
-  board: AccountsBoard | null;
-  health: HealthReport | null;
-  /** Formats an instant for "since …"; injected so the function stays pure and testable. */
-  since: (at: number) => string;
+const TONE: Record<StatusLevel, StripTone> = { ok: 'ok', degraded: 'warning', down: 'bad', unknown: 'unknown' };
+const RANK: Record<StripTone, number> = { ok: 0, unknown: 1, warning: 2, bad: 3 };
+/** More numbers down than this are told as one count (the Accounts screen lists them), so the strip stays one line. */
+const MAX_ACCOUNT_PARTS = 3;
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const RANK: Record<StatusLevel, number> = { ok: 0, unknown: 1, warning: 2, bad: 3 };
-
-function worst(levels: StatusLevel[]): StatusLevel {
-  return levels.reduce<StatusLevel>((w, l) => (RANK[l] > RANK[w] ? l : w), 'ok');
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function accountsPart(board: AccountsBoard | null, since: (at: number) => string): StatusPart | null {
-  if (!board) return null;
-  if (!board.tracking.available) {
-    const n = board.seen.length;
-    return n === 0
-      ? null
-      : { key: 'accounts', level: 'unknown', text: `${plural(n, 'number', 'numbers')} seen, state not tracked`, screen: 'accounts' };
-  }
-  // Numbers without status events (WhatsAble cards, `activity`) have no state to count; their silence is an incident.
-  const cards = board.tracking.accounts.filter((c) => !c.activity);
-  if (cards.length === 0) return null;
-  const down = cards.filter((c) => c.state === 'disconnected' || c.state === 'suspended');
-  if (down.length === 0) {
-    const unknown = cards.filter((c) => c.state === 'unknown').length;
-    if (unknown === cards.length)
-      return {
-        key: 'accounts',
-        level: 'unknown',
-        text: `${plural(cards.length, 'number', 'numbers')}, state not known yet`,
-        screen: 'accounts',
-      };
+/** The strip's lines for a status, worst first; `since` formats an instant (injected so this stays pure). */
+export function stripOf(status: OverallStatus | null, since: (at: number) => string): Strip {
+  if (!status) return { tone: 'unknown', parts: [] };
+  const tone = TONE[status.level];
+  if (status.parts.length === 0) {
+    // Nothing to list: the summary says it ("tunnel up", "no number seen yet: cannot tell").
+    const nothing = status.level === 'unknown';
     return {
-      key: 'accounts',
-      level: 'ok',
-      text: cards.length === 1 ? 'The number is connected' : `All ${cards.length} numbers connected`,
-      screen: 'accounts',
+      tone,
+      parts: [{ key: nothing ? 'nothing' : 'summary', tone, text: capitalize(status.summary), screen: nothing ? 'setup' : 'health' }],
     };
   }
-  const starts = down.map((c) => c.since).filter((s): s is number => s !== null);
-  const earliest = starts.length ? Math.min(...starts) : null;
-  const one = down.length === 1 ? down[0] : undefined;
-  const who = one ? (one.name ?? one.phone ?? one.key) : `${down.length} of ${cards.length} numbers`;
-  return {
-    key: 'accounts',
-    level: 'bad',
-    text: `${who} ${down.length === 1 ? 'is' : 'are'} down${earliest !== null ? ` since ${since(earliest)}` : ''}`,
-    screen: 'accounts',
-  };
-}
-
-function tunnelPart(health: HealthReport | null): StatusPart | null {
-  if (!health) return null;
-  // No tunnel by design (`serve --no-tunnel`): nothing to report on the strip.
-  if (!health.tunnel.available) return null;
-  const t = health.tunnel.status;
-  switch (t.state) {
-    case 'up':
-      return { key: 'tunnel', level: 'ok', text: 'Tunnel up', screen: 'health' };
-    case 'off':
-      return { key: 'tunnel', level: 'ok', text: 'Tunnel off (turned off)', screen: 'settings' };
-    case 'connecting':
-    case 'reconnecting':
-      return { key: 'tunnel', level: 'warning', text: `Tunnel ${t.state}…`, screen: 'health' };
-    case 'degraded':
-      return { key: 'tunnel', level: 'warning', text: 'Tunnel slow or failing checks', screen: 'health' };
-    case 'down':
-      return { key: 'tunnel', level: 'bad', text: 'Tunnel down: webhooks cannot reach you', screen: 'health' };
-  }
-}
-
-function webhooksPart(health: HealthReport | null): StatusPart | null {
-  if (!health || !health.webhooks.available) return null;
-  const hooks = health.webhooks.webhooks.filter((w) => w.enabled);
-  if (hooks.length === 0) return null;
-  const failing = hooks.filter((w) => (w.errorsCounter ?? 0) > 0);
-  const stale = hooks.filter((w) => !w.pointsAtCurrentUrl);
-  if (failing.length > 0) {
+  const accountParts = status.parts.filter((p) => p.kind === 'account');
+  const collapsed = accountParts.length > MAX_ACCOUNT_PARTS;
+  const shown = collapsed ? status.parts.filter((p) => p.kind !== 'account') : status.parts;
+  const parts = shown.map((p): StripPart => {
+    const t = TONE[p.level];
+    // "since" only where something is wrong (how long a fault has lasted is the point), and once: the count
+    // of numbers carries it only when the numbers down are not listed with their own.
+    const withSince = p.since !== null && t !== 'ok' && (p.kind !== 'accounts' || collapsed);
     return {
-      key: 'webhooks',
-      level: 'bad',
-      text: `${plural(failing.length, 'provider webhook', 'provider webhooks')} failing`,
-      screen: 'health',
+      key: p.link.key ? `${p.kind}:${p.link.key}` : p.kind,
+      tone: t,
+      text: capitalize(p.text) + (withSince ? ` since ${since(p.since!)}` : ''),
+      screen: p.link.screen,
     };
-  }
-  if (stale.length > 0) {
-    return {
-      key: 'webhooks',
-      level: 'warning',
-      text: `${plural(stale.length, 'webhook points', 'webhooks point')} at an old URL`,
-      screen: 'setup',
-    };
-  }
-  return { key: 'webhooks', level: 'ok', text: 'Provider webhooks delivering', screen: 'health' };
-}
-
-/** The strip's content: one part per concern, worst first; `level` is the worst part's. */
-export function statusFromViews({ board, health, since }: StatusInputs): OverallStatus {
-  const parts = [accountsPart(board, since), tunnelPart(health), webhooksPart(health)].filter((p): p is StatusPart => p !== null);
-  if (!board && !health) return { level: 'unknown', parts: [] };
-  if (parts.length === 0) {
-    return { level: 'unknown', parts: [{ key: 'nothing', level: 'unknown', text: 'No number seen yet', screen: 'setup' }] };
-  }
-  parts.sort((a, b) => RANK[b.level] - RANK[a.level]);
-  return { level: worst(parts.map((p) => p.level)), parts };
+  });
+  // Stable sort: the core's order (summary first) within a tone.
+  parts.sort((a, b) => RANK[b.tone] - RANK[a.tone]);
+  return { tone, parts };
 }

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
+import { AccountHistory } from './AccountHistory.js';
 import { absoluteTime, duration, relativeTime, TIME } from '../lib/time.js';
 import { useAsync, useClient, useNotification, useNow, useThrottled } from '../hooks.js';
 
@@ -81,6 +82,7 @@ function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onS
         )}
       </p>
       <OutageTimeline outages={card.outages7d} now={now} />
+      <AccountHistory accountKey={card.key} />
       <button type="button" className="link-button" onClick={() => onShowEvents(card.key)}>
         Show its events
       </button>

@@ -1,7 +1,8 @@
-// The Alerts screen: history, acknowledge and snooze.
+// The Alerts screen: incidents first (open, resolved, all), every alert transition on request, and the notification snooze.
 import { useState } from 'react';
 import type { AlertsView, AlertView } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote } from '../components/common.js';
+import { IncidentsList, tomorrowAtNine } from './Incidents.js';
 import { absoluteTime, relativeTime, TIME } from '../lib/time.js';
 import { askNotificationPermission, notificationPermission } from '../notifications.js';
 import { useAsync, useClient, useNotification, useNow } from '../hooks.js';
@@ -25,16 +26,14 @@ export function NotificationPermission() {
   );
 }
 
-function tomorrowMorning(now: number): number {
-  const d = new Date(now);
-  d.setDate(d.getDate() + 1);
-  d.setHours(8, 0, 0, 0);
-  return d.getTime();
-}
-
-/** Alert history with acknowledge and snooze. */
-export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void }) {
+/**
+ * Incidents by default: one entry per outage, however often it flapped. "Every transition" shows the alert
+ * log underneath (each down, recovery and assignment), with its own acknowledge. The snooze at the top
+ * silences notifications of every kind; an incident's own snooze only sets that incident aside.
+ */
+export function Alerts({ onOpenEvent, onOpenAccount }: { onOpenEvent: (eventId: number) => void; onOpenAccount?: (key: string) => void }) {
   const client = useClient();
+  const [everyTransition, setEveryTransition] = useState(false);
   const now = useNow(30_000);
   const view = useAsync<AlertsView>(() => client.api.listAlerts({ limit: 500 }), [client]);
   const [fresh, setFresh] = useState<AlertView[]>([]);
@@ -70,8 +69,8 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
               Snooze {h} h
             </button>
           ))}
-          <button type="button" className="button" onClick={() => void act(client.api.snoozeAlerts(tomorrowMorning(now)))}>
-            Until tomorrow
+          <button type="button" className="button" onClick={() => void act(client.api.snoozeAlerts(tomorrowAtNine(now)))}>
+            Until tomorrow 9:00
           </button>
           {v.snoozedUntil !== null && v.snoozedUntil > now ? (
             <button type="button" className="button button-quiet" onClick={() => void act(client.api.snoozeAlerts(null))}>
@@ -81,23 +80,37 @@ export function Alerts({ onOpenEvent }: { onOpenEvent: (eventId: number) => void
         </div>
       ) : null}
       <NotificationPermission />
-      {v?.available && alerts.length === 0 ? (
+      {v?.available ? (
+        <p className="incidents-switch">
+          <label>
+            <input
+              type="checkbox"
+              checked={everyTransition}
+              onChange={(e) => setEveryTransition(e.target.checked)}
+              data-testid="every-transition"
+            />{' '}
+            Every transition (the alert log: each outage, recovery and assignment)
+          </label>
+        </p>
+      ) : null}
+      {v?.available && !everyTransition ? <IncidentsList onOpenAccount={onOpenAccount} /> : null}
+      {v?.available && everyTransition && alerts.length === 0 ? (
         <EmptyState title="No alert yet">
           <p>All quiet. Account outages, chat assignments and tunnel trouble will show here.</p>
         </EmptyState>
       ) : null}
-      {alerts.length > 0 ? (
-        <ul className="alerts">
+      {everyTransition && alerts.length > 0 ? (
+        <ul className="alerts" data-testid="alert-log">
           {alerts.map((a) => (
             <li key={a.id} className={`alert severity-${a.severity}${a.acknowledgedAt ? ' acknowledged' : ''}`} data-alert-id={a.id}>
               <div className="alert-head">
                 <span className={`badge severity-${a.severity}`}>{a.severity}</span>
-                <strong>{a.title}</strong>
+                <strong dir="auto">{a.title}</strong>
                 <time className="muted" title={absoluteTime(a.at)}>
                   {relativeTime(a.at, now)}
                 </time>
               </div>
-              <p>{a.text}</p>
+              <p dir="auto">{a.text}</p>
               <div className="alert-actions">
                 {a.copyText ? <CopyButton text={a.copyText} label="Copy the new URL" /> : null}
                 {a.accountPhone ? <span className="mono">{a.accountPhone}</span> : null}
