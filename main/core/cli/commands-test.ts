@@ -31,5 +31,6 @@ export async function testEventCommand(args: string[], io: CliIo): Promise<numbe
     io.out(`  failed: ${terminalText(r.problem, 300)}\n`);
     return 1;
   }
+  io.out(`ok: stored as event ${r.eventId} (type hookwatch:test; it raises no alert)\n`);
   return 0;
 }
