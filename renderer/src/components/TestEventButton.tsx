@@ -27,7 +27,7 @@ export function TestEventButton() {
       </button>
       {report ? (
         <div role="status" className="test-event-report">
-          <p className={report.ok ? 'ok' : 'bad'}>
+          <p className={!report.ok ? 'bad' : report.via === 'tunnel' ? 'ok' : 'warning-note'}>
             {report.ok
               ? report.via === 'tunnel'
                 ? 'It went through the public URL and back.'
