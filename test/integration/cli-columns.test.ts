@@ -106,15 +106,16 @@ describe('hookwatch alerts and accounts at 80 and 120 columns (the built CLI)', 
     }
   });
 
-  it('accounts: the phone, state and last event whole; the name gives first', async () => {
+  it('accounts: the phone, name, state and since whole; the last event (a detail the feed has) gives first', async () => {
     for (const columns of [80, 120]) {
       const r = await runHookwatch(['accounts', '--data', env.dataDir], { COLUMNS: String(columns) });
       console.log(`accounts at COLUMNS=${columns}:\n${r.stdout}`);
       expect(widest(r.stdout)).toBeLessThanOrEqual(columns);
       const row = r.stdout.split('\n')[1]!.split(/\s{2,}/);
-      expect(row[0]).toBe('+15555550100');
-      expect(row).toContain('suspended');
-      expect(row).toContain('whatsapp:account:suspended');
+      expect(row.slice(0, 3)).toEqual(['+15555550100', 'Acme Support', 'suspended']);
+      expect(row[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      if (columns === 80) expect(row[4]).toMatch(/^whatsapp:account:.*…$/);
+      else expect(row[4]).toBe('whatsapp:account:suspended');
     }
   });
 

@@ -38,8 +38,8 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', 
       terminalText(a.lastEvent?.type, 60),
     ]),
     width,
-    // The name (free text) gives way first; the phone, the state and the last event's type stay whole.
-    { fixed: [2, 3], keep: [0, 4], cut: [1], compact: { 3: withoutYear } },
+    // The last event (a detail: the feed has it) gives way first, then the name; the phone, state and since stay whole.
+    { fixed: [2, 3], keep: [0], cut: [4, 1] },
   );
 }
 
