@@ -1,5 +1,8 @@
 // Sends one clearly marked test event through the public URL (or the local receiver) and times each hop.
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { describeNetworkError, loopbackAwareLookup } from './tunnel/http-get.js';
 
 /** One hop of a test delivery and when it was done (epoch ms). */
 export interface TestEventHop {
@@ -42,6 +45,66 @@ export interface SendTestEventOptions {
   timeoutMs?: number;
 }
 
+/** The most of an answer read: the receiver's is a few hundred bytes; a tunnel's error page is not needed whole. */
+const MAX_ANSWER_BYTES = 256 * 1024;
+
+interface Posted {
+  /** When the connection to the URL's host was open (TLS included): for a public URL, the tunnel was reached. */
+  connectedAt: number | null;
+  status: number | null;
+  body: string;
+  /** Why no answer came, in words (connection refused, no answer in time, ...). */
+  error: string | null;
+}
+
+/**
+ * POSTs the body with node:http(s) rather than fetch: `*.localhost` (a localtunnel server on this computer hands out
+ * such URLs) resolves to loopback here even where the system resolver does not know it, and the moment the
+ * connection opens is known, so "tunnel reached" is timed apart from "receiver answered".
+ */
+function post(url: URL, body: string, timeoutMs: number, now: () => number): Promise<Posted> {
+  return new Promise((resolve) => {
+    let connectedAt: number | null = null;
+    let settled = false;
+    const done = (p: Omit<Posted, 'connectedAt'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve({ connectedAt, ...p });
+    };
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      agent: false,
+      lookup: loopbackAwareLookup,
+      // localtunnel shows a reminder page to browsers without this header.
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'bypass-tunnel-reminder': '1',
+        'user-agent': 'hookwatch-test',
+        connection: 'close',
+      },
+    });
+    const timer = setTimeout(() => done({ status: null, body: '', error: 'no answer in time' }), timeoutMs);
+    req.on('socket', (socket) => {
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connectedAt = now()));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => done({ status: null, body: '', error: describeNetworkError(err) }));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (size < MAX_ANSWER_BYTES) chunks.push(chunk.subarray(0, MAX_ANSWER_BYTES - size));
+        size += chunk.length;
+      });
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), error: null }));
+      res.on('error', (err) => done({ status: res.statusCode ?? 0, body: '', error: describeNetworkError(err) }));
+    });
+    req.end(body);
+  });
+}
+
 export async function sendTestEvent(o: SendTestEventOptions): Promise<TestEventReport> {
   const now = o.now ?? Date.now;
   const sentAt = now();
@@ -54,40 +117,34 @@ export async function sendTestEvent(o: SendTestEventOptions): Promise<TestEventR
     eventId,
     problem,
   });
-  let res: Response;
+  let url: URL;
   try {
-    res = await fetch(o.url, {
-      method: 'POST',
-      // localtunnel shows a reminder page to browsers without this header.
-      headers: { 'content-type': 'application/json', 'bypass-tunnel-reminder': '1', 'user-agent': 'hookwatch-test' },
-      body: JSON.stringify(testEventBody(undefined, sentAt)),
-      signal: AbortSignal.timeout(o.timeoutMs ?? 15_000),
-    });
-  } catch (err) {
-    const why =
-      (err as Error).name === 'TimeoutError'
-        ? 'no answer in time'
-        : ((err as { cause?: { code?: string } }).cause?.code ?? 'network error');
+    url = new URL(o.url);
+  } catch {
+    return report('the webhook URL is not a URL: copy it again from Setup');
+  }
+  const r = await post(url, JSON.stringify(testEventBody(undefined, sentAt)), o.timeoutMs ?? 15_000, now);
+  if (o.via === 'tunnel' && r.connectedAt !== null) hops.push({ hop: 'tunnel reached', at: r.connectedAt, detail: url.host });
+  if (r.status === null) {
+    if (o.via === 'local') return report(`the local receiver did not answer (${r.error}): is Hookwatch running?`);
     return report(
-      o.via === 'tunnel'
-        ? `the public URL did not answer (${why}): check the tunnel on the Health screen`
-        : `the local receiver did not answer (${why}): is Hookwatch running?`,
+      r.connectedAt === null
+        ? `the public URL did not answer (${r.error}): check the tunnel on the Health screen`
+        : `the tunnel took the request but no answer came back (${r.error}): the tunnel may be reconnecting; try again in a minute`,
     );
   }
-  if (o.via === 'tunnel') hops.push({ hop: 'tunnel reached', at: now(), detail: `HTTP ${res.status}` });
-  const text = await res.text().catch(() => '');
   let eventId: number | null = null;
   try {
-    const id = (JSON.parse(text) as { events?: Array<{ id?: unknown }> }).events?.[0]?.id;
+    const id = (JSON.parse(r.body) as { events?: Array<{ id?: unknown }> }).events?.[0]?.id;
     eventId = typeof id === 'number' ? id : null;
   } catch {
-    /* not the receiver's answer */
+    /* not the receiver's answer: a tunnel's error page */
   }
-  if (res.status !== 200 || eventId === null) {
+  if (r.status !== 200 || eventId === null) {
     return report(
-      o.via === 'tunnel' && res.status >= 500
-        ? `the tunnel answered ${res.status} but the receiver did not: the tunnel may be reconnecting; try again in a minute`
-        : `the receiver answered ${res.status} without storing the event: check the URL (its secret) and the Health screen`,
+      o.via === 'tunnel' && eventId === null && r.status >= 500
+        ? `the tunnel answered ${r.status} but the receiver did not: the tunnel may be reconnecting; try again in a minute`
+        : `the receiver answered ${r.status} without storing the event: check the URL (its secret) and the Health screen`,
     );
   }
   hops.push({ hop: 'receiver answered', at: now(), detail: `HTTP 200, event ${eventId}` });

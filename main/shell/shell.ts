@@ -13,6 +13,7 @@ import type { RendererRoute } from './renderer-route.js';
 import type { ShellSettings } from './settings-store.js';
 import { TrayController } from './tray.js';
 import type { TrayAction } from './tray-menu.js';
+import { sendTestEventFromTray } from './tray-test-event.js';
 import type { TrayStateInput } from './tray-state.js';
 import type { TunnelControl } from './tunnel-control.js';
 import { MainWindow } from './window.js';
@@ -211,6 +212,14 @@ export class HookwatchShell {
           clipboard.writeText(setup.publicUrl ?? setup.webhookUrl);
           return;
         }
+        case 'send-test-event':
+          // The result (each hop, or where it stopped) comes back as a notification; clicking it opens the event.
+          await sendTestEventFromTray({
+            api: this.o.service.api,
+            open: (r) => this.openWindow(r),
+            iconPath: this.o.platform === 'darwin' ? undefined : join(this.o.appRoot, 'assets', 'app', 'icon-256.png'),
+          });
+          return;
         case 'snooze':
           this.o.core.alerts.snooze(action.choice);
           break;

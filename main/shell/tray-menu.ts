@@ -1,4 +1,4 @@
-// The tray menu as data: accounts, open, copy URL, snooze, pause tunnel, start at login, quit (pure).
+// The tray menu as data: accounts, open, copy URL, send a test event, snooze, pause tunnel, start at login, quit (pure).
 import type { MenuItemConstructorOptions } from 'electron';
 import type { RendererRoute } from './renderer-route.js';
 import type { TrayState } from './tray-state.js';
@@ -13,6 +13,7 @@ export type SnoozeMenuChoice = '1h' | '4h' | '8h' | 'tomorrow';
 export type TrayAction =
   | { kind: 'open'; route: RendererRoute | null }
   | { kind: 'copy-webhook-url' }
+  | { kind: 'send-test-event' }
   | { kind: 'snooze'; choice: SnoozeMenuChoice }
   | { kind: 'resume-alerts' }
   | { kind: 'set-tunnel-paused'; paused: boolean }
@@ -64,6 +65,7 @@ export function trayMenuModel(state: TrayState, options: TrayMenuOptions): TrayM
 
   items.push({ type: 'normal', label: 'Open Hookwatch', enabled: true, action: { kind: 'open', route: null } });
   items.push({ type: 'normal', label: 'Copy webhook URL', enabled: true, action: { kind: 'copy-webhook-url' } });
+  items.push({ type: 'normal', label: 'Send a test event', enabled: true, action: { kind: 'send-test-event' } });
 
   const snooze: TrayMenuItem[] = SNOOZE_ITEMS.map(({ choice, label }) => ({
     type: 'normal',

@@ -42,5 +42,12 @@ describe('send a test event (local only: no tunnel in this core)', () => {
     expect(r.stdout).toMatch(/receiver answered/);
     expect(r.stdout).toMatch(/stored/);
     expect(r.stdout).not.toContain(env.core.receiver.webhookPath);
+    expect(r.stdout).toMatch(/^ok: stored as event \d+ \(type hookwatch:test; it raises no alert\)$/m);
+  });
+
+  it('hookwatch test --help says what --url takes', async () => {
+    const r = await runHookwatch(['test', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}--url URL +the webhook URL serve printed: its "public:" line goes through the tunnel/m);
   });
 });

@@ -155,7 +155,7 @@ function labels(items: TrayMenuItem[], indent = ''): string[] {
 describe('tray menu model', () => {
   const loginOn = { startAtLogin: { supported: true, enabled: true } };
 
-  it('has one line per account, then open, copy, snooze, pause tunnel, start at login and quit', () => {
+  it('has one line per account, then open, copy, send a test event, snooze, pause tunnel, start at login and quit', () => {
     const state = trayStateFrom(
       input({
         accounts: [account('+15550001', 'connected', { name: 'Support' }), account('+15550002', 'disconnected')],
@@ -169,6 +169,7 @@ describe('tray menu model', () => {
       '---',
       'Open Hookwatch',
       'Copy webhook URL',
+      'Send a test event',
       'Snooze alerts >',
       '  For 1 hour',
       '  For 4 hours',

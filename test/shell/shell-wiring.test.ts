@@ -162,7 +162,7 @@ describe('tray (Electron is faked)', () => {
     expect(menuLabels(h.menu())[0]).toMatch(/^Acme Support \(\+15555550100\) — connected for/);
   });
 
-  it('Electron is faked: the menu has open, copy, snooze, pause tunnel, start at login and quit', async () => {
+  it('Electron is faked: the menu has open, copy, send a test event, snooze, pause tunnel, start at login and quit', async () => {
     const h = await startShell();
     expect(menuLabels(h.menu())).toEqual([
       'No WhatsApp accounts seen yet (disabled)',
@@ -170,6 +170,7 @@ describe('tray (Electron is faked)', () => {
       '---',
       'Open Hookwatch',
       'Copy webhook URL',
+      'Send a test event',
       'Snooze alerts',
       '  For 1 hour',
       '  For 4 hours',
@@ -243,6 +244,49 @@ describe('tray (Electron is faked)', () => {
     expect(h.tray().destroyed).toBe(false);
     menuItem(h.menu(), 'Open Hookwatch').click!();
     await waitFor(() => FakeBrowserWindow.instances.length === 2, 'a new window');
+  });
+});
+
+describe('"Send a test event" in the tray (Electron is faked)', () => {
+  it('Electron is faked: it sends a marked test event to the real receiver and shows each hop as a notification; a click opens the event', async () => {
+    const h = await startShell();
+    menuItem(h.menu(), 'Send a test event').click!();
+    await waitFor(() => FakeNotification.instances.length === 1, 'the notification');
+    const n = FakeNotification.instances[0]!;
+    expect(n.shown).toBe(true);
+    // No tunnel in this shell: it went straight to the local receiver, and the notification says what that means.
+    expect(n.options.title).toBe('Test event stored (sent locally)');
+    expect(n.options.body).toMatch(/^receiver answered \d+ ms, stored \d+ ms\. The tunnel is not up, so it went straight to the receiver/);
+    const stored = h.core.store.listEvents({ limit: 5 }).filter((e) => e.type === 'hookwatch:test');
+    expect(stored).toHaveLength(1);
+    expect(h.core.store.listAlerts({ limit: 10 })).toHaveLength(0);
+    n.userClick();
+    expect(FakeBrowserWindow.instances[0]!.webContents.loadedUrls).toEqual([`hookwatch://app/index.html#/feed/${stored[0]!.id}`]);
+    expect(JSON.stringify(n.options) + h.logs.join('\n')).not.toContain(h.core.receiver.webhookPath);
+  });
+
+  it('Electron is faked: with the receiver gone, the notification says where it stopped and what to do; a click opens Setup', async () => {
+    const h = await startShell();
+    await h.core.receiver.stop();
+    menuItem(h.menu(), 'Send a test event').click!();
+    await waitFor(() => FakeNotification.instances.length === 1, 'the notification');
+    const n = FakeNotification.instances[0]!;
+    expect(n.options.title).toBe('Test event failed');
+    expect(n.options.body).toBe('It could not be sent: receiver is not listening. Setup shows the webhook URL and the steps.');
+    n.userClick();
+    expect(FakeBrowserWindow.instances[0]!.webContents.loadedUrls).toEqual(['hookwatch://app/index.html#/setup']);
+  });
+
+  it('Electron is faked: where the system shows no notifications, a message box gives the result', async () => {
+    const h = await startShell();
+    FakeNotification.supported = false;
+    menuItem(h.menu(), 'Send a test event').click!();
+    await waitFor(() => fake.messageBoxes.length === 1, 'the message box');
+    expect(fake.messageBoxes[0]).toMatchObject({
+      message: 'Test event stored (sent locally)',
+      detail: expect.stringMatching(/stored \d+ ms/),
+    });
+    expect(FakeNotification.instances).toHaveLength(0);
   });
 });
 

@@ -1,5 +1,6 @@
 // The one wiring of the API service over a running core: the desktop shell and `hookwatch serve` both call it.
 import type { HookwatchCore } from '../core.js';
+import type { TimelinesApiClient } from '../providers/timelines/api.js';
 import { DEFAULT_TUNNEL_HOST } from '../tunnel/index.js';
 import type { TunnelSupervisorLike } from './ports.js';
 import { HookwatchService, type ServiceOptions } from './service.js';
@@ -26,6 +27,7 @@ export type WirableCore = Pick<
   | 'timelinesTokenConfigured'
   | 'checkTimelinesToken'
   | 'sendTestEvent'
+  | 'timelinesClient'
 > &
   Partial<Pick<HookwatchCore, 'catchup'>>;
 
@@ -58,6 +60,10 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     checkToken: () => core.checkTimelinesToken(),
     testEvent: () => core.sendTestEvent(),
     catchup: core.catchup ?? undefined,
+    // Setup pre-fills "only mine" with the token's own teammate (GET /workspace/teammates/me); null: no token yet.
+    teammateEmail: core.timelinesClient
+      ? teammateEmailOf(core.timelinesClient, tokenConfigured ?? (() => core.timelinesTokenConfigured()))
+      : undefined,
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel
@@ -67,4 +73,9 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
   // A port given as undefined keeps the default; only a given value replaces it.
   const overrides = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<ServiceOptions>;
   return new HookwatchService({ core, ...defaults, ...overrides });
+}
+
+/** The token's own e-mail, asked of TimelinesAI each time (the token may have changed); null while no token is set. */
+function teammateEmailOf(client: Pick<TimelinesApiClient, 'getMyTeammate'>, tokenConfigured: () => Promise<boolean>) {
+  return async (): Promise<string | null> => ((await tokenConfigured()) ? (await client.getMyTeammate()).email : null);
 }

@@ -104,11 +104,11 @@ export interface ServiceOptions {
   warmHealthAfterMs?: number | null;
   now?: () => number;
   log?: (line: string) => void;
-  /** The TimelinesAI token's own e-mail (GET /workspace/teammates/me); absent without a token or client. */
-  teammateEmail?: () => Promise<string>;
-  /** Checks the TimelinesAI token just saved (null: none set); without it a save is not checked. */
+  /** The TimelinesAI token's own e-mail (GET /workspace/teammates/me); null while no token is set; absent without a client. */
+  teammateEmail?: () => Promise<string | null>;
   /** Sends a test event (the core's sendTestEvent); without it the API says this host cannot. */
   testEvent?: () => Promise<TestEventReport>;
+  /** Checks the TimelinesAI token just saved (null: none set); without it a save is not checked. */
   checkToken?: () => Promise<{ ok: boolean; accounts?: number; problem?: string } | null>;
   /** Catch-up after downtime (the core's CatchupService); absent on a follower. */
   catchup?: { state(): CatchupState; onProgress?(listener: (s: CatchupState) => void): () => void };
@@ -486,11 +486,13 @@ export class HookwatchService {
         return store.incidents.snooze(incidentId, u) ? { ok: true } : { ok: false, reason: `no incident ${incidentId}` };
       },
       getTeammateEmail: async () => {
-        if (!o.teammateEmail) return notAvailable('set a TimelinesAI token first (Setup): the e-mail comes from its teammate');
+        const noToken = notAvailable('set a TimelinesAI token first (Setup): the e-mail comes from its teammate');
+        if (!o.teammateEmail) return noToken;
         try {
-          return { available: true, email: await o.teammateEmail() };
+          const email = await o.teammateEmail();
+          return email === null ? noToken : { available: true, email };
         } catch (err) {
-          return notAvailable(`TimelinesAI did not say: ${(err as Error).message}`);
+          return notAvailable(`could not ask TimelinesAI for your e-mail: ${(err as Error).message}`);
         }
       },
       getAccountHistory: async (key): Promise<AccountHistoryView> => {

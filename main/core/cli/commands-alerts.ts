@@ -3,7 +3,7 @@ import { listAccounts } from '../alerts/account-status.js';
 import type { Incident, StoredAlert } from '../store/store.js';
 import { incidentDuration } from '../alerts/incidents.js';
 import { isoOrNull } from '../time.js';
-import { jsonLine, table, terminalText } from './format.js';
+import { jsonLine, table, terminalText, withoutYear } from './format.js';
 import type { HookwatchStore } from '../store/store.js';
 
 export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', width = 80): string {
@@ -38,7 +38,8 @@ export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', 
       terminalText(a.lastEvent?.type, 60),
     ]),
     width,
-    { fixed: [2, 3] },
+    // The last event (a detail: the feed has it) gives way first, then the name; the phone, state and since stay whole.
+    { fixed: [2, 3], keep: [0], cut: [4, 1] },
   );
 }
 
@@ -73,11 +74,13 @@ export function alertsOutput(alerts: StoredAlert[], format: 'table' | 'jsonl', w
       a.kind,
       terminalText(a.accountPhone ?? a.accountKey, 20),
       terminalText(a.chatId, 12),
-      terminalText(a.title, 40),
-      terminalText(a.text, 60),
+      terminalText(a.title, 80),
+      terminalText(a.text, 200),
     ]),
     width,
-    { fixed: [0, 1, 2] },
+    // The free text gives way first (text, then title); the kind and the account stay whole. The chat id is
+    // left out rather than cut when narrow (the title names the chat; --format jsonl has its id).
+    { fixed: [0, 1, 2, 5], keep: [3, 4], cut: [7, 6], compact: { 1: withoutYear }, optional: [5] },
   );
 }
 
@@ -122,9 +125,9 @@ export function incidentsOutput(incidents: Incident[], format: 'table' | 'jsonl'
       (i.resolvedAt === null ? 'open' : 'resolved') + (i.acknowledgedAt !== null ? ' ack' : ''),
       short(incidentDuration(i, now)),
       String(i.flaps),
-      terminalText(i.title, 80),
+      terminalText(i.title, 200),
     ]),
     width,
-    { fixed: [0, 1, 2, 3, 4] },
+    { fixed: [0, 1, 2, 3, 4], cut: [5], compact: { 1: withoutYear } },
   );
 }

@@ -3,18 +3,14 @@ import { sendTestEvent } from '../test-event.js';
 import { parse, UsageError, type CliIo } from './args.js';
 import { terminalText } from './format.js';
 
-const USAGE = `hookwatch test --url URL
-  Posts a marked test event (type hookwatch:test) to URL, the webhook URL that \`hookwatch serve\` printed
-  (its "public:" line goes through the tunnel, its "receiver:" line straight to this computer), and
-  prints each hop with its time: tunnel reached, receiver answered, stored.
-`;
-
 export async function testEventCommand(args: string[], io: CliIo): Promise<number> {
-  const v = parse('test', args, { url: { type: 'string' } });
-  if (v.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const v = parse('test', args, {
+    url: {
+      type: 'string',
+      arg: 'URL',
+      help: 'the webhook URL serve printed: its "public:" line goes through the tunnel, its "receiver:" line straight to this computer',
+    },
+  });
   if (!v.url) throw new UsageError('test needs --url: the webhook URL `hookwatch serve` printed (public: or receiver:)');
   let url: URL;
   try {
@@ -31,5 +27,6 @@ export async function testEventCommand(args: string[], io: CliIo): Promise<numbe
     io.out(`  failed: ${terminalText(r.problem, 300)}\n`);
     return 1;
   }
+  io.out(`ok: stored as event ${r.eventId} (type hookwatch:test; it raises no alert)\n`);
   return 0;
 }

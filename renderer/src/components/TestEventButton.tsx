@@ -21,25 +21,42 @@ export function TestEventButton() {
   };
   return (
     <div className="test-event" data-testid="test-event">
+      {/* Disabled only while one is on its way, and its label then says so. */}
       <button type="button" className="button" disabled={busy} onClick={() => void send()}>
         {busy ? 'Sending…' : 'Send a test event'}
       </button>
       {report ? (
-        <div role="status">
-          <p className="muted">
-            {report.via === 'tunnel' ? 'Sent through the public URL.' : 'The tunnel is not up: sent straight to the local receiver.'}
+        <div role="status" className="test-event-report">
+          <p className={!report.ok ? 'bad' : report.via === 'tunnel' ? 'ok' : 'warning-note'}>
+            {report.ok
+              ? report.via === 'tunnel'
+                ? 'It went through the public URL and back.'
+                : 'Stored, but sent straight to the local receiver: the tunnel is not up, so providers cannot reach Hookwatch yet.'
+              : 'The test event did not make it.'}
           </p>
-          <ol>
+          <ol className="hops">
             {report.hops.map((h) => (
               <li key={h.hop}>
-                {h.hop} after {h.at - report.sentAt} ms ({h.detail})
+                <span className="ok" aria-hidden="true">
+                  ✓
+                </span>{' '}
+                {h.hop}{' '}
+                <span className="muted">
+                  after {h.at - report.sentAt} ms ({h.detail})
+                </span>
               </li>
             ))}
           </ol>
-          {report.problem ? <p className="error">{report.problem}</p> : null}
+          {report.problem ? <p className="bad">{report.problem}</p> : null}
+          {report.ok && report.eventId !== null ? (
+            <p>
+              <a href={`#/feed/${report.eventId}`}>Open the test event</a>{' '}
+              <span className="muted">(type hookwatch:test; it raises no alert)</span>
+            </p>
+          ) : null}
         </div>
       ) : null}
-      {error ? <p className="error">{error}</p> : null}
+      {error ? <p className="bad">{error}</p> : null}
     </div>
   );
 }

@@ -1,10 +1,11 @@
-// Setup: paste a token, pick the events, register; or copy the URL and follow the steps.
-import { useId, useState, type FormEvent } from 'react';
-import type { RegistrationView, SetupInfo } from '../contract.js';
+// Setup: paste a token, pick the events, register; or copy the URL and follow the steps; whose assignments to announce; the first delivery.
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { DeliverySummary, EventSummary, NotificationSettings, RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
 import { TestEventButton } from '../components/TestEventButton.js';
 import { useClient, useNotification } from '../hooks.js';
-import { relativeTime } from '../lib/time.js';
+import { statusText } from '../lib/format.js';
+import { relativeTime, shortTime } from '../lib/time.js';
 
 const GROUP_LABEL = { account: 'WhatsApp account status', assignment: 'Chat assignment', messages: 'Every message' } as const;
 
@@ -146,6 +147,201 @@ function urlBase(urls: string[], url: string): string {
   return common.slice(0, Math.max(0, common.lastIndexOf('/')));
 }
 
+/** The test event's type (main/core/test-event.ts): it proves the path, it is not a provider's delivery. */
+const TEST_EVENT_TYPE = 'hookwatch:test';
+const PROVIDER_NAME: Record<string, string> = { timelines: 'TimelinesAI', whatsable: 'WhatsAble' };
+
+/** Why the receiver refused a request, and what to do, in the words of the README's answers. */
+const REFUSED_HINT: Record<number, string> = {
+  400: 'the body was not a JSON object',
+  404: 'the path or its secret is wrong: copy the URL above again',
+  405: 'it was not a POST',
+  413: 'the body was too large',
+  503: 'storing it failed; the provider will send it again',
+};
+
+/**
+ * The first real delivery as it arrives (test events aside), with a link to it; before that, a request the
+ * receiver refused (a wrong URL is the usual first mistake). With events already stored, the latest one.
+ */
+function FirstDelivery({ hasEvents }: { hasEvents: boolean }) {
+  const client = useClient();
+  const [first, setFirst] = useState<{ event: EventSummary; live: boolean } | null>(null);
+  const [arrived, setArrived] = useState(0);
+  const [refused, setRefused] = useState<DeliverySummary | null>(null);
+
+  useEffect(() => {
+    if (!hasEvents) return;
+    let live = true;
+    client.api.listEvents({ limit: 20 }).then(
+      (page) => {
+        const latest = page.events.find((e) => e.type !== TEST_EVENT_TYPE);
+        if (live && latest) setFirst((f) => f ?? { event: latest, live: false });
+      },
+      () => {
+        /* the feed shows the error; here the panel just stays as it is */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, hasEvents]);
+
+  useNotification('events', (b) => {
+    const real = b.events.filter((e) => e.type !== TEST_EVENT_TYPE);
+    if (real.length === 0) return;
+    setArrived((n) => n + real.length);
+    const oldest = real.reduce((a, e) => (e.id < a.id ? e : a));
+    setFirst((f) => (f?.live ? f : { event: oldest, live: true }));
+  });
+  useNotification('deliveries', (b) => {
+    const bad = b.deliveries.find((d) => d.status >= 400);
+    if (bad) setRefused((r) => r ?? bad);
+  });
+
+  if (first) {
+    const e = first.event;
+    return (
+      <div role="status" data-testid="first-delivery">
+        <p className="ok">
+          {first.live ? 'First delivery' : 'Latest delivery'}:{' '}
+          <time dateTime={new Date(e.receivedAt).toISOString()}>{shortTime(e.receivedAt)}</time> from{' '}
+          {PROVIDER_NAME[e.provider] ?? 'an unknown sender'}, <span className="mono">{e.type}</span>. <a href={`#/feed/${e.id}`}>Open it</a>
+        </p>
+        {arrived > 0 ? <p>{`${arrived} event${arrived > 1 ? 's' : ''} just arrived.`}</p> : null}
+      </div>
+    );
+  }
+  if (refused) {
+    return (
+      <p className="warning-note" role="status" data-testid="first-delivery">
+        A request arrived at {shortTime(refused.receivedAt)} but was refused ({statusText(refused.status)}):{' '}
+        {REFUSED_HINT[refused.status] ?? 'Webhook health shows why'}. <a href="#/health">Webhook health</a>
+      </p>
+    );
+  }
+  return null;
+}
+
+/**
+ * Setup's question: whose chat assignments to announce. Until it is answered every assignment is announced;
+ * "only mine" is pre-filled with the TimelinesAI token's own e-mail when a token is set.
+ */
+function AssignmentsStep({ tokenConfigured }: { tokenConfigured: boolean }) {
+  const client = useClient();
+  const [settings, setSettings] = useState<NotificationSettings | null>(null);
+  const [choice, setChoice] = useState<NotificationSettings['assignmentAlerts']>('all');
+  const [email, setEmail] = useState('');
+  const [emailNote, setEmailNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const whyNotId = useId();
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const s = await client.api.getSettings().catch(() => null);
+      if (!live || !s?.notifications.available) return;
+      const n = s.notifications.settings;
+      setSettings(n);
+      setChoice(n.assignmentAlerts);
+      setEmail(n.myEmail ?? '');
+      if (!tokenConfigured) return;
+      const me = await client.api.getTeammateEmail().catch(() => null);
+      if (!live || !me) return;
+      if (me.available) {
+        // The e-mail the person typed wins; an empty field is filled from TimelinesAI.
+        setEmail((current) => current || me.email);
+        setEmailNote(`Your TimelinesAI e-mail (the token’s teammate): ${me.email}`);
+      } else setEmailNote(me.reason);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [client, tokenConfigured]);
+
+  if (!settings) return null;
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    try {
+      const next = await client.api.updateSettings({
+        notifications: { assignmentAlerts: choice, ...(choice === 'mine' ? { myEmail: email.trim() } : {}) },
+      });
+      if (next.notifications.available) setSettings(next.notifications.settings);
+      setMessage({
+        ok: true,
+        text:
+          choice === 'all'
+            ? 'Saved: every chat assignment is announced.'
+            : choice === 'mine'
+              ? `Saved: only chats assigned to ${email.trim()} are announced.`
+              : 'Saved: chat assignments are kept in the feed, never announced.',
+      });
+    } catch (err) {
+      setMessage({ ok: false, text: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const whyNot = busy
+    ? 'Saving…'
+    : choice === 'mine' && !/^[^\s@]+@[^\s@]+$/.test(email.trim())
+      ? 'Enter your e-mail first (as in TimelinesAI).'
+      : null;
+  return (
+    <li className="panel" aria-labelledby="assignments-heading">
+      <h2 id="assignments-heading">Chat assignment alerts</h2>
+      <form onSubmit={(e) => void save(e)}>
+        <fieldset className="plain">
+          <legend>Whose chat assignments should Hookwatch announce?</legend>
+          <label className="choice">
+            <input type="radio" name="setup-assignments" checked={choice === 'all'} onChange={() => setChoice('all')} /> Every assignment
+          </label>
+          <label className="choice">
+            <input type="radio" name="setup-assignments" checked={choice === 'mine'} onChange={() => setChoice('mine')} /> Only chats
+            assigned to me
+          </label>
+          {choice === 'mine' ? (
+            <label className="field assignments-email">
+              <span className="field-label">My e-mail</span>
+              <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="setup-my-email" />
+            </label>
+          ) : null}
+          <label className="choice">
+            <input type="radio" name="setup-assignments" checked={choice === 'none'} onChange={() => setChoice('none')} /> None (they stay
+            in the feed)
+          </label>
+        </fieldset>
+        {emailNote ? (
+          <p className="muted" data-testid="teammate-email-note">
+            {emailNote}
+          </p>
+        ) : null}
+        <p className="muted">
+          {settings.assignmentsAnswered ? 'You can change this later in Settings.' : 'Until you choose, every assignment is announced.'}
+        </p>
+        <button type="submit" className="button" disabled={whyNot !== null} aria-describedby={whyNot ? whyNotId : undefined}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        {whyNot && !busy ? (
+          <span id={whyNotId} className="muted why-not" data-testid="assignments-why-not">
+            {whyNot}
+          </span>
+        ) : null}
+      </form>
+      {message ? (
+        <p className={message.ok ? 'ok' : 'bad'} role={message.ok ? 'status' : 'alert'} data-testid="assignments-saved">
+          {message.text}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
 /**
  * First run without a provider token: the webhook URL with a copy button and, per provider, where to
  * paste it. It notices the first event arriving.
@@ -161,8 +357,9 @@ export function FirstRun({
   onOpenFeed: () => void;
   onChanged?: () => void;
 }) {
+  // Real events (not test events) that arrived while this screen is open.
   const [arrived, setArrived] = useState(0);
-  useNotification('events', (b) => setArrived((n) => n + b.events.length));
+  useNotification('events', (b) => setArrived((n) => n + b.events.filter((e) => e.type !== TEST_EVENT_TYPE).length));
 
   return (
     <section className="screen" aria-labelledby="setup-heading">
@@ -197,6 +394,7 @@ export function FirstRun({
             </p>
           </li>
           <ConnectTimelines setup={setup} onChanged={onChanged ?? (() => {})} />
+          <AssignmentsStep tokenConfigured={setup.tokenConfigured} />
           <li className="panel">
             <h2>Or add it at your provider by hand</h2>
             {setup.tokenConfigured ? (
@@ -246,16 +444,16 @@ export function FirstRun({
           </li>
           <li className="panel">
             <h2>Done</h2>
+            <FirstDelivery hasEvents={setup.hasEvents} />
             {setup.hasEvents || arrived > 0 ? (
-              <p className="ok" role="status">
-                {arrived > 0 ? `${arrived} event${arrived > 1 ? 's' : ''} just arrived.` : 'Events are arriving.'}{' '}
+              <p>
                 <button type="button" className="button button-primary" onClick={onOpenFeed}>
                   Open the live feed
                 </button>
               </p>
             ) : (
               <EmptyState title="Waiting for the first event…" tone="waiting">
-                <p role="status">This page notices it the moment it arrives.</p>
+                <p role="status">This page notices it the moment it arrives. A test event (above) does not count: it is yours.</p>
               </EmptyState>
             )}
           </li>

@@ -11,7 +11,7 @@ const FILTERS: Array<{ state: IncidentState; label: string }> = [
   { state: 'all', label: 'All' },
 ];
 
-const KIND_LABEL: Record<IncidentView['kind'], string> = { account: 'Number', tunnel: 'Tunnel', webhook: 'Provider webhooks' };
+const KIND_LABEL: Record<IncidentView['kind'], string> = { account: 'Number', tunnel: 'Tunnel', webhook: 'Provider webhooks', silence: 'Silent number' };
 
 /** Tomorrow at 9:00 local time: the start of a working day, when someone will look. */
 export function tomorrowAtNine(now: number): number {
@@ -166,7 +166,7 @@ function IncidentItem({
           </button>
         )}
         {open ? <SnoozeControls incident={i} now={now} act={act} /> : null}
-        {i.kind === 'account' && i.subject && onOpenAccount ? (
+        {(i.kind === 'account' || i.kind === 'silence') && i.subject && onOpenAccount ? (
           <button type="button" className="link-button" onClick={() => onOpenAccount(i.subject!)}>
             Show the number
           </button>
