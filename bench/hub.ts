@@ -130,13 +130,17 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     children.push(nats);
     const url = `nats://127.0.0.1:${port}`;
 
+    // HOOKWATCH_BENCH_HUB_PARTS=catchup (comma list of ingest, catchup, cluster) runs only those parts: on a
+    // shared machine, one part measured twice says more than everything once.
+    const parts = new Set((process.env.HOOKWATCH_BENCH_HUB_PARTS ?? 'ingest,catchup,cluster').split(',').map((p) => p.trim()));
+
     // 1. Ingest with publishing ÷ ingest alone (engine level: the receiver's transaction, synchronous=FULL,
     //    one event per transaction, the publisher draining on the same event loop). Interleaved rounds.
     log('hub: ingest alone vs ingest + outbox + publisher, 3 interleaved rounds…');
     const ratios: number[] = [];
     const rates = { alone: [] as number[], publishing: [] as number[] };
     const perRound = Number(process.env.HOOKWATCH_BENCH_HUB_INGEST ?? 3000);
-    for (let round_ = 0; round_ < 3; round_++) {
+    for (let round_ = 0; round_ < (parts.has('ingest') ? 3 : 0); round_++) {
       const measure = async (publish: boolean) => {
         const store = hubStore(dir, `ingest-${round_}-${publish}`, 'full');
         const link = publish ? new HubLink({ url, name: 'bench-hub' }) : null;
@@ -162,7 +166,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
       rates.publishing.push(round(publishing, 0));
       ratios.push(round(publishing / alone, 3));
     }
-    const ratio = [...ratios].sort((a, b) => a - b)[1]!;
+    const ratio = [...ratios].sort((a, b) => a - b)[1] ?? NaN;
 
     // 2. Follower catching up 100,000 events stored in the stream while it was away.
     const total = Number(process.env.HOOKWATCH_BENCH_HUB_EVENTS ?? 100_000);
@@ -239,76 +243,81 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     hub.close();
     await kill(nats);
 
-    // 4. Three-node cluster, replicas 3, one node killed -9 during a burst.
-    log('hub: 3-node JetStream cluster, replicas 3, killing a node during a burst…');
-    const ports = await Promise.all([0, 1, 2].map(() => freePort()));
-    const routes = await Promise.all([0, 1, 2].map(() => freePort()));
-    const nodes = await Promise.all(
-      ports.map((p, i) =>
-        startNats(
-          [
-            '-sd',
-            join(dir, `n${i}`),
-            '--server_name',
-            `bench-n${i + 1}`,
-            '--cluster_name',
-            'bench',
-            '--cluster',
-            `nats://127.0.0.1:${routes[i]}`,
-            '--routes',
-            routes
-              .filter((_, j) => j !== i)
-              .map((r) => `nats://127.0.0.1:${r}`)
-              .join(','),
-          ],
-          p,
-        ),
-      ),
-    );
-    children.push(...nodes);
-    const clusterUrl = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
-    const cHub = hubStore(dir, 'cluster-hub', 'normal');
-    const cLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-hub' });
-    const cPub = new HubPublisher({
-      link: cLink,
-      outbox: storeOutbox(cHub, 'bench'),
-      stream: { replicas: 3 },
-      publishTimeoutMs: 2000,
-    });
-    cPub.start();
-    const cLocal = HookwatchStore.open(join(dir, 'cluster-follower.sqlite'), { durability: 'normal' });
-    const cFLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-follower' });
-    const cFollower = new HubFollower({ link: cFLink, name: 'cluster', sink: followerSink(cLocal) });
-    await until('cluster stream up', () => cPub.status().state === 'up', 60_000);
-    cFollower.start();
     const burst = 5000;
-    const sent = new Set<string>();
     let killed = '';
-    const tb = performance.now();
-    for (let i = 0; i < burst; i++) {
-      sent.add(ingestOne(cHub, true));
-      cPub.notify();
-      if (i === Math.floor(burst / 3)) {
-        // Kill the node the hub is connected to: the worst case (its connection and a replica go at once).
-        const name = (await cLink.connection())?.info?.server_name ?? 'bench-n1';
-        const idx = Math.max(0, Number(name.replace('bench-n', '')) - 1);
-        killed = name;
-        await kill(nodes[idx]!, 'SIGKILL');
+    let lost = NaN;
+    let cEvents = NaN;
+    let burstSeconds = NaN;
+    if (parts.has('cluster')) {
+      // 4. Three-node cluster, replicas 3, one node killed -9 during a burst.
+      log('hub: 3-node JetStream cluster, replicas 3, killing a node during a burst…');
+      const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+      const routes = await Promise.all([0, 1, 2].map(() => freePort()));
+      const nodes = await Promise.all(
+        ports.map((p, i) =>
+          startNats(
+            [
+              '-sd',
+              join(dir, `n${i}`),
+              '--server_name',
+              `bench-n${i + 1}`,
+              '--cluster_name',
+              'bench',
+              '--cluster',
+              `nats://127.0.0.1:${routes[i]}`,
+              '--routes',
+              routes
+                .filter((_, j) => j !== i)
+                .map((r) => `nats://127.0.0.1:${r}`)
+                .join(','),
+            ],
+            p,
+          ),
+        ),
+      );
+      children.push(...nodes);
+      const clusterUrl = ports.map((p) => `nats://127.0.0.1:${p}`).join(',');
+      const cHub = hubStore(dir, 'cluster-hub', 'normal');
+      const cLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-hub' });
+      const cPub = new HubPublisher({
+        link: cLink,
+        outbox: storeOutbox(cHub, 'bench'),
+        stream: { replicas: 3 },
+        publishTimeoutMs: 2000,
+      });
+      cPub.start();
+      const cLocal = HookwatchStore.open(join(dir, 'cluster-follower.sqlite'), { durability: 'normal' });
+      const cFLink = new HubLink({ url: clusterUrl, name: 'bench-cluster-follower' });
+      const cFollower = new HubFollower({ link: cFLink, name: 'cluster', sink: followerSink(cLocal) });
+      await until('cluster stream up', () => cPub.status().state === 'up', 60_000);
+      cFollower.start();
+      const sent = new Set<string>();
+      const tb = performance.now();
+      for (let i = 0; i < burst; i++) {
+        sent.add(ingestOne(cHub, true));
+        cPub.notify();
+        if (i === Math.floor(burst / 3)) {
+          // Kill the node the hub is connected to: the worst case (its connection and a replica go at once).
+          const name = (await cLink.connection())?.info?.server_name ?? 'bench-n1';
+          const idx = Math.max(0, Number(name.replace('bench-n', '')) - 1);
+          killed = name;
+          await kill(nodes[idx]!, 'SIGKILL');
+        }
+        if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
       }
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+      await until('cluster backlog sent', () => cPub.status().backlog === 0, 120_000).catch(() => {});
+      await until('cluster follower has the burst', () => cLocal.hub.inboxIds().length >= burst, 120_000).catch(() => {});
+      burstSeconds = (performance.now() - tb) / 1000;
+      const inbox = new Set(cLocal.hub.inboxIds());
+      lost = [...sent].filter((id) => !inbox.has(id)).length;
+      cEvents = cLocal.counts().events;
+      await cFollower.stop();
+      await cPub.stop();
+      await cFLink.close();
+      await cLink.close();
+      cLocal.close();
+      cHub.close();
     }
-    await until('cluster backlog sent', () => cPub.status().backlog === 0, 120_000).catch(() => {});
-    await until('cluster follower has the burst', () => cLocal.hub.inboxIds().length >= burst, 120_000).catch(() => {});
-    const burstSeconds = (performance.now() - tb) / 1000;
-    const inbox = new Set(cLocal.hub.inboxIds());
-    const lost = [...sent].filter((id) => !inbox.has(id)).length;
-    const cEvents = cLocal.counts().events;
-    await cFollower.stop();
-    await cPub.stop();
-    await cFLink.close();
-    await cLink.close();
-    cLocal.close();
-    cHub.close();
 
     const r = {
       ingest: { perRound, rates, ratios, ratio },
