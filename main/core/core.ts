@@ -22,6 +22,7 @@ import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld, SearchIndexScheduler } from './retention.js';
+import { applyHubState } from './hub/state.js';
 import { HubFollowing, HubPublishing, type HubFollowOptions, type HubPublishOptions, type HubRuntimeStatus } from './hub/runtime.js';
 import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
@@ -143,6 +144,10 @@ export class HookwatchCore {
       const follow = options.follow;
       this.hub = new HubFollowing(store, follow, {
         afterCommit: (all) => all.forEach((c) => this.committed(c)),
+        applyState: (r) => {
+          const line = applyHubState(this.alerts, r);
+          if (line) this.log(`hub: ${line}`);
+        },
         onChange: () => this.safely(() => follow.onStatus?.(this.hub!.status())),
         ...(follow.onFollowing ? { onFollowing: follow.onFollowing } : {}),
       });

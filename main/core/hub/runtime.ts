@@ -4,6 +4,7 @@ import type { CommittedDelivery, HookwatchStore } from '../store/store.js';
 import { HubLink, redactUrl, type HubConnectionConfig } from './connection.js';
 import { HubFollower, storeInboxSink, type FollowerStatus } from './follower.js';
 import { ForwarderPool, storeForwardLog, type ForwarderStatus } from './forwarder.js';
+import type { HubRecord } from './encoding.js';
 import { hubEventToIngest } from './ingest.js';
 import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
 import { DAY_MS } from './stream.js';
@@ -115,8 +116,9 @@ export class HubPublishing {
  * The follower side: a durable consumer whose batches are stored like the receiver's deliveries (one
  * local transaction each, every message id claimed in hub_inbox), then handed to `afterCommit` (alerts,
  * the live feed) once committed, and only then acked by the follower.
- * Account-state and incident messages are the hub's view; they are remembered as applied but change
- * nothing here: this install's accounts and alerts come from the events themselves, with its own choices.
+ * Account-state and incident messages go to `applyState` in the same transaction: what the follower
+ * cannot learn from the events (the hub's API account checks, its tunnel) feeds its own alert rules,
+ * with its own notification choices (state.ts).
  */
 export class HubFollowing {
   readonly link: HubLink;
@@ -125,13 +127,23 @@ export class HubFollowing {
   constructor(
     store: HookwatchStore,
     options: HubFollowOptions,
-    hooks: { afterCommit: (committed: CommittedDelivery[]) => void; onChange?: (s: FollowerStatus) => void; onFollowing?: () => void },
+    hooks: {
+      afterCommit: (committed: CommittedDelivery[]) => void;
+      /** An account-state or incident message, in the batch's transaction (see applyHubState). */
+      applyState?: (record: HubRecord) => void;
+      onChange?: (s: FollowerStatus) => void;
+      onFollowing?: () => void;
+    },
   ) {
     this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`));
     const hubName = redactUrl(options.url);
     let committed: CommittedDelivery[] = [];
     const inner = storeInboxSink(store, (r) => {
-      if (r.kind !== 'event') return;
+      if (r.kind !== 'event') {
+        // Claimed in hub_inbox in the same transaction, so a redelivered state message is applied once.
+        hooks.applyState?.(r);
+        return;
+      }
       const { delivery, events } = hubEventToIngest(r, hubName);
       committed.push(store.ingest(delivery, events));
     });
