@@ -23,7 +23,16 @@ import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receive
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld, SearchIndexScheduler } from './retention.js';
 import { applyHubState } from './hub/state.js';
-import { HubFollowing, HubPublishing, type HubFollowOptions, type HubPublishOptions, type HubRuntimeStatus } from './hub/runtime.js';
+import { checkTeamHubSettings, HubSettingsError, hubOptionsOf, readTeamHubSettings, saveTeamHubSettings } from './hub/settings.js';
+import type { TeamHubSettings } from '../contract/api.js';
+import {
+  HubFollowing,
+  HubPublishing,
+  recordHubRuntime,
+  type HubFollowOptions,
+  type HubPublishOptions,
+  type HubRuntimeStatus,
+} from './hub/runtime.js';
 import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
 export interface CoreOptions {
@@ -87,8 +96,11 @@ export class HookwatchCore {
   private retentionTimer: NodeJS.Timeout | null = null;
   private indexScheduler: SearchIndexScheduler | null = null;
   private pruning: Promise<unknown> | null = null;
-  /** The team hub: publishing (serve --hub), following (hookwatch follow), or null. */
-  readonly hub: HubPublishing | HubFollowing | null = null;
+  /** The team hub: publishing (serve --hub), following (hookwatch follow), or null; Settings → Team hub may change it. */
+  hub: HubPublishing | HubFollowing | null = null;
+  /** This run's hub came from the command line: Settings saves a change for the next start. */
+  readonly hubFixed: boolean;
+  private hubChange: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: CoreOptions,
@@ -123,8 +135,9 @@ export class HookwatchCore {
           },
         })
       : null;
-    // The outbox is switched on in this connection's store: a hub writes on the main thread.
-    const useThread = !options.hub && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
+    // The outbox is switched on in this connection's store: a hub (command line or Settings) writes on the main thread.
+    const useThread =
+      !options.hub && readTeamHubSettings(store).mode !== 'publish' && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
     const script = useThread ? writerWorkerScript() : null;
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
     this.writer = script
@@ -137,21 +150,52 @@ export class HookwatchCore {
       port: options.port ?? DEFAULT_PORT,
       onCommitted: (committed) => this.committed(committed),
     });
-    if (options.hub) {
-      const hub = options.hub;
-      this.hub = new HubPublishing(store, hub, () => this.safely(() => hub.onStatus?.(this.hub!.status())));
-    } else if (options.follow) {
-      const follow = options.follow;
-      this.hub = new HubFollowing(store, follow, {
-        afterCommit: (all) => all.forEach((c) => this.committed(c)),
-        applyState: (r) => {
-          const line = applyHubState(this.alerts, r);
-          if (line) this.log(`hub: ${line}`);
-        },
-        onChange: () => this.safely(() => follow.onStatus?.(this.hub!.status())),
-        ...(follow.onFollowing ? { onFollowing: follow.onFollowing } : {}),
-      });
-    }
+    // The team hub: the command line's (`serve --hub`, `follow`) for this run, else the one saved in Settings → Team hub.
+    this.hubFixed = Boolean(options.hub || options.follow);
+    this.hub = this.makeHub(this.hubFixed ? options : hubOptionsOf(readTeamHubSettings(store)));
+    if (!this.hub) recordHubRuntime(store, { role: 'off', hub: '', behind: null, at: Date.now() });
+  }
+
+  /** A publisher (hub) or a follower over this core's store, wired to its commits and alerts; null for neither. */
+  private makeHub(o: Pick<CoreOptions, 'hub' | 'follow'>): HubPublishing | HubFollowing | null {
+    const onStatus = o.hub?.onStatus ?? o.follow?.onStatus;
+    const changed = () => this.safely(() => this.hub && onStatus?.(this.hub.status()));
+    if (o.hub) return new HubPublishing(this.store, o.hub, changed);
+    if (!o.follow) return null;
+    return new HubFollowing(this.store, o.follow, {
+      afterCommit: (all) => all.forEach((c) => this.committed(c)),
+      applyState: (r) => {
+        const line = applyHubState(this.alerts, r);
+        if (line) this.log(`hub: ${line}`);
+      },
+      onChange: changed,
+      ...(o.follow.onFollowing ? { onFollowing: o.follow.onFollowing } : {}),
+    });
+  }
+
+  /**
+   * Settings → Team hub: saves the choice and applies it now (the running publisher or follower stops,
+   * the new one starts), unless this run's hub came from the command line: then it applies at the next start.
+   */
+  setTeamHub(settings: TeamHubSettings): Promise<void> {
+    const checked = checkTeamHubSettings(settings);
+    // The writer thread has its own connection, whose transactions would not queue outbox rows.
+    if (checked.mode === 'publish' && this.writer instanceof WorkerWriter)
+      throw new HubSettingsError(
+        'this run writes on a separate thread (HOOKWATCH_WRITER=thread), which cannot publish: restart without it',
+      );
+    saveTeamHubSettings(this.store, checked);
+    if (this.hubFixed) return Promise.resolve();
+    // One change at a time: a second save waits for the first publisher or follower to stop.
+    this.hubChange = this.hubChange.then(async () => {
+      const old = this.hub;
+      this.hub = null;
+      await old?.stop();
+      this.hub = this.makeHub(hubOptionsOf(checked));
+      this.hub?.start();
+      if (!this.hub) recordHubRuntime(this.store, { role: 'off', hub: '', behind: null, at: Date.now() });
+    });
+    return this.hubChange;
   }
 
   /** After every commit (the receiver's, or a follower's batch): alerts, listeners, and the hub's publisher. */
@@ -176,12 +220,10 @@ export class HookwatchCore {
     }
     try {
       options.setup?.(core);
-      const hub = core.hub;
-      if (hub instanceof HubPublishing) {
-        // Account changes and incidents are queued in the alert service's own transactions.
-        core.alerts.onAlert(() => hub.notify());
-        core.alerts.onAccountsChanged(() => hub.notify());
-      }
+      // Account changes and incidents are queued in the alert service's own transactions (whichever hub runs then).
+      const notifyHub = () => (core.hub instanceof HubPublishing ? core.hub.notify() : undefined);
+      core.alerts.onAlert(notifyHub);
+      core.alerts.onAccountsChanged(notifyHub);
       core.alerts.start();
       core.hub?.start();
       await core.receiver.start();
@@ -402,6 +444,7 @@ export class HookwatchCore {
     await this.receiver.stop();
     await this.writer.close();
     // After the receiver: its last commits are in the outbox, and the publisher sends what it can before closing.
+    await this.hubChange;
     await this.hub?.stop();
     this.alerts.stop();
     await this.pruning;

@@ -80,10 +80,9 @@ export function takeHubFlags(
   };
 }
 
-/** The dashboard's hub port: health shows the publisher or follower line (nothing without a hub). */
-export function hubDashboardOption(core: HookwatchCore): { hub?: { status: () => ReturnType<typeof hubHealthOf> } } {
-  const hub = core.hub;
-  return hub ? { hub: { status: () => hubHealthOf(hub.status()) } } : {};
+/** The dashboard's hub port: health shows the publisher or follower line, whichever runs now (nothing without a hub). */
+export function hubDashboardOption(core: HookwatchCore): { hub: { status: () => ReturnType<typeof hubHealthOf> | null } } {
+  return { hub: { status: () => (core.hub ? hubHealthOf(core.hub.status()) : null) } };
 }
 
 /** serve's one line about the hub, once the core runs. */

@@ -41,6 +41,36 @@ export interface HubRuntimeStatus {
 
 const DESTINATIONS_EVERY_MS = 2000;
 
+/**
+ * What a running hub or follower leaves in the store for `hookwatch status`, which runs in another
+ * process: the role and the hub as shown to people (never credentials), and a follower's distance
+ * behind the stream as of `at`. A hub's backlog is read from the outbox itself.
+ */
+export interface HubRuntimeRecord {
+  role: 'hub' | 'follower' | 'off';
+  hub: string;
+  behind: number | null;
+  at: number;
+}
+
+export function readHubRuntime(store: HookwatchStore): HubRuntimeRecord | null {
+  const r = store.meta.get('hubRuntime');
+  if (!r || (r.role !== 'hub' && r.role !== 'follower') || typeof r.hub !== 'string') return null;
+  return {
+    role: r.role,
+    hub: r.hub,
+    behind: typeof r.behind === 'number' ? r.behind : null,
+    at: typeof r.at === 'number' ? r.at : 0,
+  };
+}
+
+/** Records the role (or `off`: this install neither publishes nor follows now). */
+export function recordHubRuntime(store: HookwatchStore, r: HubRuntimeRecord): void {
+  const before = store.meta.get('hubRuntime');
+  if (r.role === 'off' && (before === null || before.role === 'off')) return;
+  store.meta.set('hubRuntime', { ...r });
+}
+
 function connectionConfig(o: { url: string; credsFile?: string }, name: string): HubConnectionConfig {
   return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), name };
 }
@@ -76,6 +106,7 @@ export class HubPublishing {
   }
 
   start(): void {
+    recordHubRuntime(this.store, { role: 'hub', hub: this.link.describe(), behind: null, at: Date.now() });
     this.publisher.start();
     const sync = () => {
       this.syncing ??= this.forwarders
@@ -109,6 +140,8 @@ export class HubPublishing {
     await this.forwarders.stop();
     await this.publisher.stop();
     await this.link.close();
+    // Stopped at runtime (Settings → Team hub): the receiver's transactions stop queueing rows.
+    this.store.hub.publishing = false;
   }
 }
 
@@ -125,7 +158,7 @@ export class HubFollowing {
   readonly follower: HubFollower;
 
   constructor(
-    store: HookwatchStore,
+    private readonly store: HookwatchStore,
     options: HubFollowOptions,
     hooks: {
       afterCommit: (committed: CommittedDelivery[]) => void;
@@ -147,6 +180,7 @@ export class HubFollowing {
       const { delivery, events } = hubEventToIngest(r, hubName);
       committed.push(store.ingest(delivery, events));
     });
+    let recorded: number | null | undefined = undefined;
     this.follower = new HubFollower({
       link: this.link,
       name: options.name,
@@ -160,12 +194,24 @@ export class HubFollowing {
           hooks.afterCommit(done);
         },
       },
-      ...(hooks.onChange ? { onChange: hooks.onChange } : {}),
+      onChange: (st) => {
+        // `hookwatch status` (another process) says "following <hub>, N behind" from this record.
+        if (st.behind !== recorded) {
+          recorded = st.behind;
+          try {
+            recordHubRuntime(store, { role: 'follower', hub: st.hub, behind: st.behind, at: Date.now() });
+          } catch {
+            /* a busy or failing disk: the status record waits for the next change */
+          }
+        }
+        hooks.onChange?.(st);
+      },
       ...(hooks.onFollowing ? { onFollowing: hooks.onFollowing } : {}),
     });
   }
 
   start(): void {
+    recordHubRuntime(this.store, { role: 'follower', hub: this.link.describe(), behind: null, at: Date.now() });
     this.follower.start();
   }
 

@@ -68,6 +68,8 @@ export interface MetaValues {
   catchupCheckpoints: Record<string, unknown>;
   dashboardToken: string;
   dashboardPort: number;
+  hubSettings: Record<string, unknown>;
+  hubRuntime: Record<string, unknown>;
 }
 export type MetaKey = keyof MetaValues;
 export type MetaValue<K extends MetaKey> = MetaValues[K];
@@ -102,6 +104,10 @@ const META: { readonly [K in MetaKey]: { readonly key: string; readonly codec: C
   dashboardToken: { key: 'dashboard_token', codec: text },
   /** The dashboard port chosen with `hookwatch dashboard --port N` (else 8790). */
   dashboardPort: { key: 'dashboard_port', codec: count },
+  /** Settings → Team hub: publish to a hub, follow one, or neither (main/core/hub/settings.ts checks the shape). */
+  hubSettings: { key: 'hub_settings', codec: json(isPlainObject) },
+  /** What the running hub or follower last reported, for `hookwatch status` in another process (main/core/hub/runtime.ts). */
+  hubRuntime: { key: 'hub_runtime', codec: json(isPlainObject) },
 };
 
 export class MetaTable {
