@@ -7,6 +7,7 @@ import { describeFilter, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient } from '../hooks.js';
 import { NotificationPermission } from './Alerts.js';
 import { ConnectTimelines } from './FirstRun.js';
+import { TeamHubSettingsPanel } from './TeamHub.js';
 
 /** The tunnel server and a preferred subdomain; applied to the running tunnel and kept for the next start. */
 function TunnelForm({ initial }: { initial: TunnelPreferences }) {
@@ -350,6 +351,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
           <NotificationPermission />
         </div>
       ) : null}
+      <TeamHubSettingsPanel />
       <div className="panel">
         <h2>Data folder</h2>
         <p className="mono" data-testid="data-dir">
