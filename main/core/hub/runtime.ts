@@ -17,6 +17,8 @@ export interface HubPublishOptions {
   retentionDays?: number;
   /** The first subject token (`hookwatch.<workspace>.…`); default `default`. */
   workspace?: string;
+  /** TLS files: a private CA to trust, a client certificate and key for mutual TLS (docs/hub.md, Security). */
+  tls?: HubConnectionConfig['tls'];
 }
 
 /** `follow URL --name NAME [--hub-creds FILE]`. */
@@ -27,6 +29,7 @@ export interface HubFollowOptions {
   credsFile?: string;
   /** Follow one workspace, or all (`*`, the default). */
   workspace?: string;
+  tls?: HubConnectionConfig['tls'];
 }
 
 /** What health and `status` show of the hub (no credentials). */
@@ -71,8 +74,8 @@ export function recordHubRuntime(store: HookwatchStore, r: HubRuntimeRecord): vo
   store.meta.set('hubRuntime', { ...r });
 }
 
-function connectionConfig(o: { url: string; credsFile?: string }, name: string): HubConnectionConfig {
-  return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), name };
+function connectionConfig(o: { url: string; credsFile?: string; tls?: HubConnectionConfig['tls'] }, name: string): HubConnectionConfig {
+  return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), ...(o.tls ? { tls: o.tls } : {}), name };
 }
 
 /**
