@@ -125,10 +125,14 @@ describe.skipIf(!natsServerAvailable)('team hub through the CLI with a real nats
     expect(uids.length).toBe(100);
     expect(new Set(uids).size).toBe(100);
     await eventually('hub status: all published', async () => /: all published$/.test((await hubPart(hubDir.dir)) ?? ''));
+    let folPart: string | undefined;
     await eventually(
       'follower status: caught up',
-      async () => (await hubPart(folDir.dir)) === `following nats://127.0.0.1:${nats.port}, 0 behind`,
-    );
+      async () => (folPart = await hubPart(folDir.dir)) === `following nats://127.0.0.1:${nats.port}, 0 behind`,
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last: ${folPart}`);
+    });
   }, 180_000);
 
   it('forward add: a destination that fails three times then succeeds receives the exact bytes once', async () => {
