@@ -187,14 +187,19 @@ export class HookwatchCore {
     saveTeamHubSettings(this.store, checked);
     if (this.hubFixed) return Promise.resolve();
     // One change at a time: a second save waits for the first publisher or follower to stop.
-    this.hubChange = this.hubChange.then(async () => {
-      const old = this.hub;
-      this.hub = null;
-      await old?.stop();
-      this.hub = this.makeHub(hubOptionsOf(checked));
-      this.hub?.start();
-      if (!this.hub) recordHubRuntime(this.store, { role: 'off', hub: '', behind: null, at: Date.now() });
-    });
+    // A failed change (its stop threw) does not block the next one.
+    this.hubChange = this.hubChange
+      .catch(() => {})
+      .then(async () => {
+        const old = this.hub;
+        this.hub = null;
+        await old?.stop();
+        // Publishing to publishing (another URL) keeps queueing outbox rows throughout: none is missed in between.
+        if (checked.mode !== 'publish') this.store.hub.publishing = false;
+        this.hub = this.makeHub(hubOptionsOf(checked));
+        this.hub?.start();
+        if (!this.hub) recordHubRuntime(this.store, { role: 'off', hub: '', behind: null, at: Date.now() });
+      });
     return this.hubChange;
   }
 
@@ -444,7 +449,7 @@ export class HookwatchCore {
     await this.receiver.stop();
     await this.writer.close();
     // After the receiver: its last commits are in the outbox, and the publisher sends what it can before closing.
-    await this.hubChange;
+    await this.hubChange.catch(() => {});
     await this.hub?.stop();
     this.alerts.stop();
     await this.pruning;

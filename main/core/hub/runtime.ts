@@ -143,8 +143,6 @@ export class HubPublishing {
     await this.forwarders.stop();
     await this.publisher.stop();
     await this.link.close();
-    // Stopped at runtime (Settings → Team hub): the receiver's transactions stop queueing rows.
-    this.store.hub.publishing = false;
   }
 }
 
