@@ -503,6 +503,38 @@ export interface HookwatchApi {
   sendTestEvent(): Promise<TestEventReport>;
   /** One number's uptime over the last 7 and 30 days and its incidents of the last 30 days (`key`: AccountCard.key). */
   getAccountHistory(key: string): Promise<AccountHistoryView>;
+
+  // Issue 12: Settings → Team hub (docs/hub.md).
+  /** The saved choice (publish to a hub, follow one, or neither), what runs now, and the forwarding destinations. */
+  getTeamHub(): Promise<TeamHubView>;
+  /** Saves the choice and applies it at once (stops the running publisher or follower, starts the new one). */
+  setTeamHub(settings: TeamHubSettings): Promise<TeamHubView>;
+  /** Adds a forwarding destination (an HTTP URL: n8n, Make, Zapier); empty `types`: all events. */
+  addForwardDestination(input: { url: string; types: string[] }): Promise<TeamHubView>;
+  removeForwardDestination(id: number): Promise<TeamHubView>;
+}
+
+/** Settings → Team hub. Credentials stay in a file this install reads: never in the URL, never shown. */
+export interface TeamHubSettings {
+  mode: 'off' | 'publish' | 'follow';
+  /** nats://HOST:PORT or tls://HOST:PORT (several, comma separated, for a cluster). */
+  url: string;
+  /** A .creds file, an nkey seed file or a one-line user:password file; null: none. */
+  credsFile: string | null;
+  /** follow: this install's name at the hub (its durable consumer hookwatch-follow-<name>). */
+  name: string;
+  /** publish: the workspace token of the subjects (default `default`). */
+  workspace: string;
+}
+
+export interface TeamHubView {
+  settings: TeamHubSettings;
+  /** This run's hub was set on the command line (`serve --hub`, `follow`): a saved change applies at the next start without it. */
+  fixedByCommandLine: boolean;
+  /** What runs now; null: neither publishing nor following. */
+  status: HubHealth | null;
+  /** Forwarding destinations (the hub forwards; a follower keeps none running). */
+  destinations: Array<{ id: number; url: string; types: string[]; createdAt: number }>;
 }
 
 /**
@@ -605,6 +637,10 @@ const METHOD_SET: Record<HookwatchMethod, true> = {
   getTeammateEmail: true,
   sendTestEvent: true,
   getAccountHistory: true,
+  getTeamHub: true,
+  setTeamHub: true,
+  addForwardDestination: true,
+  removeForwardDestination: true,
 };
 
 /** Every method name, for transports that must refuse anything else. */

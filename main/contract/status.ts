@@ -13,6 +13,8 @@
  * | account state unknown (some, not all)              | unknown    | (no change)      |
  * | provider webhook failing (errors or wrong URL)     | degraded   | degraded         |
  * | catch-up running                                   | ok (info)  | (no change)      |
+ * | hub: messages waiting to publish for over 5 min    | degraded   | degraded         |
+ * | hub publishing, or following a hub (N behind)      | ok (info)  | (no change)      |
  * | all accounts connected, tunnel up or off           | ok         | ok               |
  *
  * Levels order: ok < unknown < degraded < down; the overall level is the worst part, except that
@@ -22,7 +24,7 @@
  */
 
 export type StatusLevel = 'ok' | 'degraded' | 'down' | 'unknown';
-export type StatusPartKind = 'accounts' | 'account' | 'tunnel' | 'webhook' | 'catchup';
+export type StatusPartKind = 'accounts' | 'account' | 'tunnel' | 'webhook' | 'catchup' | 'hub';
 
 /** Where a part's cause is shown: a screen of the UI and, for one account or webhook, its key. */
 export interface StatusLink {
@@ -53,7 +55,15 @@ export interface StatusInputs {
   /** Registered webhooks that the provider reports failing, or that point at an older URL. */
   failingWebhooks: Array<{ key: string; provider: string; eventType: string; reason: string; since: number | null }>;
   catchup: { running: boolean; since: number | null } | null;
+  /** The team hub (docs/hub.md): this install publishes (its outbox backlog, read at `at`) or follows (how far behind, as of `at`). */
+  hub?:
+    | { role: 'hub'; hub: string; backlog: number; oldestWaitingAt: number | null; at: number }
+    | { role: 'follower'; hub: string; behind: number | null }
+    | null;
 }
+
+/** A hub backlog older than this means the broker has been away a while: the team is not getting events. */
+const HUB_BACKLOG_STALE_MS = 5 * 60 * 1000;
 
 const RANK: Record<StatusLevel, number> = { ok: 0, unknown: 1, degraded: 2, down: 3 };
 
@@ -104,6 +114,22 @@ export function overallStatus(inputs: StatusInputs): OverallStatus {
   }
   if (inputs.catchup?.running) {
     parts.push({ kind: 'catchup', level: 'ok', text: 'catch-up running', since: inputs.catchup.since, link: { screen: 'feed' } });
+  }
+
+  const h = inputs.hub;
+  if (h?.role === 'hub') {
+    const stale = h.backlog > 0 && h.oldestWaitingAt !== null && h.at - h.oldestWaitingAt > HUB_BACKLOG_STALE_MS;
+    const text = h.backlog > 0 ? `hub ${h.hub}: ${h.backlog} waiting to publish` : `hub ${h.hub}: all published`;
+    parts.push({
+      kind: 'hub',
+      level: stale ? 'degraded' : 'ok',
+      text,
+      since: h.backlog > 0 ? h.oldestWaitingAt : null,
+      link: { screen: 'health' },
+    });
+  } else if (h?.role === 'follower') {
+    const text = `following ${h.hub}, ${h.behind === null ? 'how far behind not known yet' : `${h.behind} behind`}`;
+    parts.push({ kind: 'hub', level: 'ok', text, since: null, link: { screen: 'health' } });
   }
 
   const nothingKnown = known.length === 0 && (t === null || t.state === 'off') && inputs.failingWebhooks.length === 0;

@@ -24,7 +24,17 @@ import { databasePath } from './paths.js';
 import { Receiver, DEFAULT_PORT, type ReceiverOptions } from './receiver/receiver.js';
 import { InlineWriter, WorkerWriter, writerWorkerScript, type DeliveryWriter } from './receiver/writer.js';
 import { pruneOld, SearchIndexScheduler } from './retention.js';
-import { HubFollowing, HubPublishing, type HubFollowOptions, type HubPublishOptions, type HubRuntimeStatus } from './hub/runtime.js';
+import { applyHubState } from './hub/state.js';
+import { checkTeamHubSettings, HubSettingsError, hubOptionsOf, readTeamHubSettings, saveTeamHubSettings } from './hub/settings.js';
+import type { TeamHubSettings } from '../contract/api.js';
+import {
+  HubFollowing,
+  HubPublishing,
+  recordHubRuntime,
+  type HubFollowOptions,
+  type HubPublishOptions,
+  type HubRuntimeStatus,
+} from './hub/runtime.js';
 import { HookwatchStore, type CommittedDelivery, type Durability } from './store/store.js';
 
 export interface CoreOptions {
@@ -90,8 +100,11 @@ export class HookwatchCore {
   private retentionTimer: NodeJS.Timeout | null = null;
   private indexScheduler: SearchIndexScheduler | null = null;
   private pruning: Promise<unknown> | null = null;
-  /** The team hub: publishing (serve --hub), following (hookwatch follow), or null. */
-  readonly hub: HubPublishing | HubFollowing | null = null;
+  /** The team hub: publishing (serve --hub), following (hookwatch follow), or null; Settings → Team hub may change it. */
+  hub: HubPublishing | HubFollowing | null = null;
+  /** This run's hub came from the command line: Settings saves a change for the next start. */
+  readonly hubFixed: boolean;
+  private hubChange: Promise<void> = Promise.resolve();
   /** Receiving marks and catch-up of gaps from the TimelinesAI API; null for a follower or with `catchup: false`. */
   readonly catchup: CatchupService | null;
 
@@ -132,7 +145,7 @@ export class HookwatchCore {
         })
       : null;
     this.catchup =
-      options.catchup === false || options.follow
+      options.catchup === false || options.follow || readTeamHubSettings(store).mode === 'follow'
         ? null
         : new CatchupService({
             store,
@@ -142,8 +155,9 @@ export class HookwatchCore {
             log: (line) => this.log(line),
             ...options.catchup,
           });
-    // The outbox is switched on in this connection's store: a hub writes on the main thread.
-    const useThread = !options.hub && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
+    // The outbox is switched on in this connection's store: a hub (command line or Settings) writes on the main thread.
+    const useThread =
+      !options.hub && readTeamHubSettings(store).mode !== 'publish' && (options.writerThread ?? process.env.HOOKWATCH_WRITER === 'thread');
     const script = useThread ? writerWorkerScript() : null;
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
     this.writer = script
@@ -156,17 +170,57 @@ export class HookwatchCore {
       port: options.port ?? DEFAULT_PORT,
       onCommitted: (committed) => this.committed(committed),
     });
-    if (options.hub) {
-      const hub = options.hub;
-      this.hub = new HubPublishing(store, hub, () => this.safely(() => hub.onStatus?.(this.hub!.status())));
-    } else if (options.follow) {
-      const follow = options.follow;
-      this.hub = new HubFollowing(store, follow, {
-        afterCommit: (all) => all.forEach((c) => this.committed(c)),
-        onChange: () => this.safely(() => follow.onStatus?.(this.hub!.status())),
-        ...(follow.onFollowing ? { onFollowing: follow.onFollowing } : {}),
+    // The team hub: the command line's (`serve --hub`, `follow`) for this run, else the one saved in Settings → Team hub.
+    this.hubFixed = Boolean(options.hub || options.follow);
+    this.hub = this.makeHub(this.hubFixed ? options : hubOptionsOf(readTeamHubSettings(store)));
+    if (!this.hub) recordHubRuntime(store, { role: 'off', hub: '', behind: null, at: Date.now() });
+  }
+
+  /** A publisher (hub) or a follower over this core's store, wired to its commits and alerts; null for neither. */
+  private makeHub(o: Pick<CoreOptions, 'hub' | 'follow'>): HubPublishing | HubFollowing | null {
+    const onStatus = o.hub?.onStatus ?? o.follow?.onStatus;
+    const changed = () => this.safely(() => this.hub && onStatus?.(this.hub.status()));
+    if (o.hub) return new HubPublishing(this.store, o.hub, changed);
+    if (!o.follow) return null;
+    return new HubFollowing(this.store, o.follow, {
+      afterCommit: (all) => all.forEach((c) => this.committed(c)),
+      applyState: (r) => {
+        const line = applyHubState(this.alerts, r);
+        if (line) this.log(`hub: ${line}`);
+      },
+      onChange: changed,
+      ...(o.follow.onFollowing ? { onFollowing: o.follow.onFollowing } : {}),
+    });
+  }
+
+  /**
+   * Settings → Team hub: saves the choice and applies it now (the running publisher or follower stops,
+   * the new one starts), unless this run's hub came from the command line: then it applies at the next start.
+   */
+  setTeamHub(settings: TeamHubSettings): Promise<void> {
+    const checked = checkTeamHubSettings(settings);
+    // The writer thread has its own connection, whose transactions would not queue outbox rows.
+    if (checked.mode === 'publish' && this.writer instanceof WorkerWriter)
+      throw new HubSettingsError(
+        'this run writes on a separate thread (HOOKWATCH_WRITER=thread), which cannot publish: restart without it',
+      );
+    saveTeamHubSettings(this.store, checked);
+    if (this.hubFixed) return Promise.resolve();
+    // One change at a time: a second save waits for the first publisher or follower to stop.
+    // A failed change (its stop threw) does not block the next one.
+    this.hubChange = this.hubChange
+      .catch(() => {})
+      .then(async () => {
+        const old = this.hub;
+        this.hub = null;
+        await old?.stop();
+        // Publishing to publishing (another URL) keeps queueing outbox rows throughout: none is missed in between.
+        if (checked.mode !== 'publish') this.store.hub.publishing = false;
+        this.hub = this.makeHub(hubOptionsOf(checked));
+        this.hub?.start();
+        if (!this.hub) recordHubRuntime(this.store, { role: 'off', hub: '', behind: null, at: Date.now() });
       });
-    }
+    return this.hubChange;
   }
 
   /** After every commit (the receiver's, or a follower's batch): alerts, listeners, and the hub's publisher. */
@@ -191,12 +245,10 @@ export class HookwatchCore {
     }
     try {
       options.setup?.(core);
-      const hub = core.hub;
-      if (hub instanceof HubPublishing) {
-        // Account changes and incidents are queued in the alert service's own transactions.
-        core.alerts.onAlert(() => hub.notify());
-        core.alerts.onAccountsChanged(() => hub.notify());
-      }
+      // Account changes and incidents are queued in the alert service's own transactions (whichever hub runs then).
+      const notifyHub = () => (core.hub instanceof HubPublishing ? core.hub.notify() : undefined);
+      core.alerts.onAlert(notifyHub);
+      core.alerts.onAccountsChanged(notifyHub);
       core.alerts.start();
       core.hub?.start();
       await core.receiver.start();
@@ -421,6 +473,7 @@ export class HookwatchCore {
     await this.receiver.stop();
     await this.writer.close();
     // After the receiver: its last commits are in the outbox, and the publisher sends what it can before closing.
+    await this.hubChange.catch(() => {});
     await this.hub?.stop();
     this.alerts.stop();
     await this.pruning;

@@ -113,11 +113,26 @@ describe.skipIf(!natsServerAvailable)('team hub through the CLI with a real nats
     for (let i = 0; i < 50; i++) expect((await postJson(hub.url, message(`before-${i}`, i))).status).toBe(200);
     await nats.kill9();
     for (let i = 0; i < 50; i++) expect((await postJson(hub.url, message(`during-${i}`, i))).status).toBe(200);
+    // `hookwatch status` (another process) shows the hub's backlog while the broker is away.
+    const hubPart = async (dir: string) => {
+      const r = await runHookwatch(['status', '--data', dir, '--format', 'json']);
+      return (JSON.parse(r.stdout) as { parts: Array<{ kind: string; text: string }> }).parts.find((p) => p.kind === 'hub')?.text;
+    };
+    expect(await hubPart(hubDir.dir)).toMatch(new RegExp(`^hub nats://127\\.0\\.0\\.1:${nats.port}: ([1-9]\\d*) waiting to publish$`));
     await nats.restart();
     await eventually('the follower has all 100', async () => (await eventsOf(folDir.dir)).length >= 100, 90_000);
     const uids = (await eventsOf(folDir.dir)).map((e) => e.messageUid);
     expect(uids.length).toBe(100);
     expect(new Set(uids).size).toBe(100);
+    await eventually('hub status: all published', async () => /: all published$/.test((await hubPart(hubDir.dir)) ?? ''));
+    let folPart: string | undefined;
+    await eventually(
+      'follower status: caught up',
+      async () => (folPart = await hubPart(folDir.dir)) === `following nats://127.0.0.1:${nats.port}, 0 behind`,
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last: ${folPart}`);
+    });
   }, 180_000);
 
   it('forward add: a destination that fails three times then succeeds receives the exact bytes once', async () => {

@@ -1,6 +1,8 @@
 // The one wiring of the API service over a running core: the desktop shell and `hookwatch serve` both call it.
 import type { HookwatchCore } from '../core.js';
 import type { TimelinesApiClient } from '../providers/timelines/api.js';
+import { hubHealthOf } from '../hub/runtime.js';
+import { teamHubPort } from '../hub/settings.js';
 import { DEFAULT_TUNNEL_HOST } from '../tunnel/index.js';
 import type { TunnelSupervisorLike } from './ports.js';
 import { HookwatchService, type ServiceOptions } from './service.js';
@@ -28,6 +30,9 @@ export type WirableCore = Pick<
   | 'checkTimelinesToken'
   | 'sendTestEvent'
   | 'timelinesClient'
+  | 'hub'
+  | 'hubFixed'
+  | 'setTeamHub'
 > &
   Partial<Pick<HookwatchCore, 'catchup'>>;
 
@@ -64,6 +69,9 @@ export function createHookwatchService(core: WirableCore, host: ServiceHost = {}
     teammateEmail: core.timelinesClient
       ? teammateEmailOf(core.timelinesClient, tokenConfigured ?? (() => core.timelinesTokenConfigured()))
       : undefined,
+    // The team hub as it runs now (Settings → Team hub may start or stop it), and its settings.
+    hub: { status: () => (core.hub ? hubHealthOf(core.hub.status()) : null) },
+    teamHub: teamHubPort(core, now),
     registrar: { register: (types) => core.registerNow(types), chosen: () => core.registerEventTypes() },
     // Only a core that runs a tunnel has one to configure.
     tunnelPreferences: core.tunnel

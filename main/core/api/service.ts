@@ -70,6 +70,30 @@ import {
 } from './validate.js';
 import { accountSeenOf, deliveryLogEntryOf, deliveryLogLine, eventDetailViewOf, incidentViewOf, summaryOf } from './views.js';
 import { overallStatus } from '../../contract/status.js';
+import type { TeamHubSettings, TeamHubView } from '../../contract/api.js';
+import { forwardDestination, teamHubSettings } from './validate.js';
+
+/** What Settings → Team hub asks of the core; a rejected choice throws with a message for the page (no credential in it). */
+export interface TeamHubPort {
+  get(): TeamHubView;
+  set(settings: TeamHubSettings): Promise<TeamHubView>;
+  addDestination(d: { url: string; types: string[] }): TeamHubView;
+  removeDestination(id: number): TeamHubView;
+}
+
+/** Runs a Team hub call; a setting the core refuses comes back as bad input, with its message. */
+async function teamHubCall(
+  port: TeamHubPort | undefined,
+  fn: (p: TeamHubPort) => TeamHubView | Promise<TeamHubView>,
+): Promise<TeamHubView> {
+  if (!port) throw new ApiInputError('this Hookwatch cannot change its team hub here: use hookwatch serve --hub or hookwatch follow');
+  try {
+    return await fn(port);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'HubSettingsError') throw new ApiInputError(err.message);
+    throw err;
+  }
+}
 
 /**
  * Transports (the dashboard HTTP server, the Electron IPC handler) only forward calls to `api` by name.
@@ -94,7 +118,9 @@ export interface ServiceOptions {
   tokenStore?: TokenStore;
   registrar?: Registrar;
   /** The team hub's status (docs/hub.md); absent when this install neither publishes to nor follows one. */
-  hub?: { status(): HubHealth };
+  hub?: { status(): HubHealth | null };
+  /** Settings → Team hub; absent: this host cannot change its hub (the page says so). */
+  teamHub?: TeamHubPort;
   /** New events and deliveries are sent in batches at most this often (default 100 ms). */
   batchMs?: number;
   /**
@@ -308,7 +334,7 @@ export class HookwatchService {
         ...(await this.health.report(this.now())),
         tunnel: o.tunnel ? { available: true, status: o.tunnel.status() } : notAvailable(UNAVAILABLE.tunnel),
         webhooks: o.webhooks ? { available: true, webhooks: o.webhooks.list() } : notAvailable(UNAVAILABLE.webhooks),
-        ...(o.hub ? { hub: o.hub.status() } : {}),
+        ...(o.hub?.status() ? { hub: o.hub.status()! } : {}),
         ...(o.catchup ? { catchup: catchupHealthOf(o.catchup.state(), store.catchup.listGaps(20)) } : {}),
       }),
       listDeliveries: async (query) => {
@@ -514,6 +540,20 @@ export class HookwatchService {
             problem: 'this Hookwatch cannot send test events',
           };
         return o.testEvent();
+      },
+      // Issue 12: Settings → Team hub.
+      getTeamHub: async () => teamHubCall(o.teamHub, (p) => p.get()),
+      setTeamHub: async (settings) => {
+        const checked = teamHubSettings(settings);
+        return teamHubCall(o.teamHub, (p) => p.set(checked));
+      },
+      addForwardDestination: async (input) => {
+        const d = forwardDestination(input);
+        return teamHubCall(o.teamHub, (p) => p.addDestination(d));
+      },
+      removeForwardDestination: async (id) => {
+        const n = int(id, 'destination id', 1);
+        return teamHubCall(o.teamHub, (p) => p.removeDestination(n));
       },
       exportEvents: async (filter, format) => {
         const f = oneOf(format, 'format', ['csv', 'jsonl'] as const);

@@ -1,7 +1,7 @@
 // Input checks of the API: every bad argument from a UI gets an ApiInputError that says what was expected.
 import { parseEventTypeList } from '../providers/timelines/event-types.js';
 import type { EventFilter as StoreEventFilter } from '../store/store.js';
-import { EVENT_GROUP_NAMES, PROVIDER_IDS, type EventQuery, type NotificationSettings } from '../../contract/api.js';
+import { EVENT_GROUP_NAMES, PROVIDER_IDS, type EventQuery, type NotificationSettings, type TeamHubSettings } from '../../contract/api.js';
 import { ApiInputError } from './errors.js';
 
 /**
@@ -185,4 +185,25 @@ export function accountKey(v: unknown): string {
   const key = str(v, 'account key', 200).trim();
   if (key === '') throw new ApiInputError('account key: give the key of a number on the Accounts screen (its phone or account id)');
   return key;
+}
+
+/** Settings → Team hub as typed values; what the values mean (URL, file, name) is checked by the core (hub/settings.ts). */
+export function teamHubSettings(v: unknown): TeamHubSettings {
+  const o = obj(v, 'team hub settings');
+  const creds = o.credsFile === null || o.credsFile === undefined || o.credsFile === '' ? null : str(o.credsFile, 'credentials file', 1000);
+  return {
+    mode: oneOf(o.mode, 'mode', ['off', 'publish', 'follow'] as const),
+    url: o.url === undefined ? '' : str(o.url, 'hub URL', 2000),
+    credsFile: creds,
+    name: o.name === undefined ? '' : str(o.name, 'name', 100),
+    workspace: o.workspace === undefined ? '' : str(o.workspace, 'workspace', 100),
+  };
+}
+
+/** A forwarding destination to add: its URL and the event types (empty: all). */
+export function forwardDestination(v: unknown): { url: string; types: string[] } {
+  const o = obj(v, 'destination');
+  const types = o.types === undefined || o.types === null ? [] : o.types;
+  if (!Array.isArray(types) || types.length > 100) throw new ApiInputError('types must be a list of at most 100 event types');
+  return { url: str(o.url, 'destination URL', 2000), types: types.map((t, i) => str(t, `types[${i}]`, 100)) };
 }

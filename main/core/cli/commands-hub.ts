@@ -1,4 +1,5 @@
 // The team-hub commands of the CLI: serve's --hub flags, `follow`, and `forward add|list|remove` (docs/hub.md).
+import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HookwatchCore } from '../core.js';
@@ -13,8 +14,9 @@ import { alertLine } from './commands-alerts.js';
 import { table, terminalText } from './format.js';
 
 export const HUB_HELP = `  hookwatch serve ... --hub nats://HOST:PORT [--hub-creds FILE] [--hub-retention-days N] [--hub-workspace NAME]
+                   [--hub-ca FILE] [--hub-cert FILE --hub-key FILE]
   hookwatch follow nats://HOST:PORT [--data DIR] [--name NAME] [--hub-creds FILE] [--workspace NAME]
-                   [--dashboard-port N | --no-dashboard]
+                   [--hub-ca FILE] [--hub-cert FILE --hub-key FILE] [--dashboard-port N | --no-dashboard]
   hookwatch forward add URL [--types LIST] | forward list | forward remove ID   [--data DIR]
   (team hub over NATS JetStream: see docs/hub.md)
 `;
@@ -30,7 +32,28 @@ function checkHub(url: string, credsFile: string | undefined): void {
   }
 }
 
-const SERVE_HUB_FLAGS = ['hub', 'hub-creds', 'hub-retention-days', 'hub-workspace'] as const;
+const SERVE_HUB_FLAGS = ['hub', 'hub-creds', 'hub-retention-days', 'hub-workspace', 'hub-ca', 'hub-cert', 'hub-key'] as const;
+
+/** --hub-ca (a private CA to trust), --hub-cert and --hub-key (mutual TLS): checked readable now. */
+function tlsFlags(f: { 'hub-ca'?: string; 'hub-cert'?: string; 'hub-key'?: string }): {
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+} {
+  if ((f['hub-cert'] === undefined) !== (f['hub-key'] === undefined))
+    throw new UsageError('--hub-cert and --hub-key go together (mutual TLS)');
+  const tls = {
+    ...(f['hub-ca'] !== undefined ? { caFile: f['hub-ca'] } : {}),
+    ...(f['hub-cert'] !== undefined ? { certFile: f['hub-cert'] } : {}),
+    ...(f['hub-key'] !== undefined ? { keyFile: f['hub-key'] } : {}),
+  };
+  for (const [flag, file] of Object.entries(tls)) {
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new UsageError(`cannot read the TLS file ${file} (${flag})`);
+    }
+  }
+  return Object.keys(tls).length ? { tls } : {};
+}
 
 /**
  * Takes serve's hub flags out of its arguments (serve parses the rest strictly) and returns the core's
@@ -44,7 +67,7 @@ export function takeHubFlags(
   const found: Partial<Record<(typeof SERVE_HUB_FLAGS)[number], string>> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const m = /^--(hub(?:-creds|-retention-days|-workspace)?)(?:=(.*))?$/.exec(a);
+    const m = /^--(hub(?:-creds|-retention-days|-workspace|-ca|-cert|-key)?)(?:=(.*))?$/.exec(a);
     if (!m) {
       rest.push(a);
       continue;
@@ -69,6 +92,7 @@ export function takeHubFlags(
       ...(found['hub-creds'] !== undefined ? { credsFile: found['hub-creds'] } : {}),
       ...(retentionDays !== undefined ? { retentionDays } : {}),
       ...(found['hub-workspace'] !== undefined ? { workspace: found['hub-workspace'] } : {}),
+      ...tlsFlags(found),
       onStatus: (s) => {
         const p = s.publisher;
         if (!p) return;
@@ -80,10 +104,9 @@ export function takeHubFlags(
   };
 }
 
-/** The dashboard's hub port: health shows the publisher or follower line (nothing without a hub). */
-export function hubDashboardOption(core: HookwatchCore): { hub?: { status: () => ReturnType<typeof hubHealthOf> } } {
-  const hub = core.hub;
-  return hub ? { hub: { status: () => hubHealthOf(hub.status()) } } : {};
+/** The dashboard's hub port: health shows the publisher or follower line, whichever runs now (nothing without a hub). */
+export function hubDashboardOption(core: HookwatchCore): { hub: { status: () => ReturnType<typeof hubHealthOf> | null } } {
+  return { hub: { status: () => (core.hub ? hubHealthOf(core.hub.status()) : null) } };
 }
 
 /** serve's one line about the hub, once the core runs. */
@@ -105,6 +128,9 @@ export async function follow(args: string[], io: CliIo): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         name: { type: 'string' },
         'hub-creds': { type: 'string' },
+        'hub-ca': { type: 'string' },
+        'hub-cert': { type: 'string' },
+        'hub-key': { type: 'string' },
         workspace: { type: 'string' },
         'dashboard-port': { type: 'string' },
         'no-dashboard': { type: 'boolean' },
@@ -136,6 +162,7 @@ export async function follow(args: string[], io: CliIo): Promise<number> {
       name,
       ...(v['hub-creds'] !== undefined ? { credsFile: v['hub-creds'] } : {}),
       ...(v.workspace !== undefined ? { workspace: v.workspace } : {}),
+      ...tlsFlags(v),
       onFollowing: () => {
         if (!announced) io.out(`following: ${redactUrl(url)}\n`);
         announced = true;

@@ -2,6 +2,7 @@
 import { exitCodeOf, overallStatus, type OverallStatus, type StatusInputs } from '../../contract/status.js';
 import { catchupRunningFromStore } from '../catchup/service.js';
 import { databasePath } from '../paths.js';
+import { readHubRuntime } from '../hub/runtime.js';
 import { HookwatchStore } from '../store/store.js';
 import { isoOrNull } from '../time.js';
 import { choiceFlag, dataDirOf, parse, type CliIo } from './args.js';
@@ -32,7 +33,16 @@ export function statusInputsFromStore(store: HookwatchStore): StatusInputs {
           : `${w.errorsCounter} failed deliveries in a row`,
       since: w.checkedAt,
     }));
-  return { accounts, tunnel, failingWebhooks, catchup: catchupRunningFromStore(store, Date.now()) };
+  return { accounts, tunnel, failingWebhooks, catchup: catchupRunningFromStore(store, Date.now()), hub: hubInput(store) };
+}
+
+/** The hub part: a hub's outbox as it stands now; a follower's distance behind as its process last recorded it. */
+function hubInput(store: HookwatchStore): StatusInputs['hub'] {
+  const rt = readHubRuntime(store);
+  if (!rt) return null;
+  if (rt.role === 'follower') return { role: 'follower', hub: rt.hub, behind: rt.behind };
+  const b = store.hub.backlog();
+  return { role: 'hub', hub: rt.hub, backlog: b.count, oldestWaitingAt: b.oldestAt, at: Date.now() };
 }
 
 function when(at: number | null): string {

@@ -4,6 +4,7 @@ import type { CommittedDelivery, HookwatchStore } from '../store/store.js';
 import { HubLink, redactUrl, type HubConnectionConfig } from './connection.js';
 import { HubFollower, storeInboxSink, type FollowerStatus } from './follower.js';
 import { ForwarderPool, storeForwardLog, type ForwarderStatus } from './forwarder.js';
+import type { HubRecord } from './encoding.js';
 import { hubEventToIngest } from './ingest.js';
 import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
 import { DAY_MS } from './stream.js';
@@ -16,6 +17,8 @@ export interface HubPublishOptions {
   retentionDays?: number;
   /** The first subject token (`hookwatch.<workspace>.…`); default `default`. */
   workspace?: string;
+  /** TLS files: a private CA to trust, a client certificate and key for mutual TLS (docs/hub.md, Security). */
+  tls?: HubConnectionConfig['tls'];
 }
 
 /** `follow URL --name NAME [--hub-creds FILE]`. */
@@ -26,6 +29,7 @@ export interface HubFollowOptions {
   credsFile?: string;
   /** Follow one workspace, or all (`*`, the default). */
   workspace?: string;
+  tls?: HubConnectionConfig['tls'];
 }
 
 /** What health and `status` show of the hub (no credentials). */
@@ -40,8 +44,38 @@ export interface HubRuntimeStatus {
 
 const DESTINATIONS_EVERY_MS = 2000;
 
-function connectionConfig(o: { url: string; credsFile?: string }, name: string): HubConnectionConfig {
-  return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), name };
+/**
+ * What a running hub or follower leaves in the store for `hookwatch status`, which runs in another
+ * process: the role and the hub as shown to people (never credentials), and a follower's distance
+ * behind the stream as of `at`. A hub's backlog is read from the outbox itself.
+ */
+export interface HubRuntimeRecord {
+  role: 'hub' | 'follower' | 'off';
+  hub: string;
+  behind: number | null;
+  at: number;
+}
+
+export function readHubRuntime(store: HookwatchStore): HubRuntimeRecord | null {
+  const r = store.meta.get('hubRuntime');
+  if (!r || (r.role !== 'hub' && r.role !== 'follower') || typeof r.hub !== 'string') return null;
+  return {
+    role: r.role,
+    hub: r.hub,
+    behind: typeof r.behind === 'number' ? r.behind : null,
+    at: typeof r.at === 'number' ? r.at : 0,
+  };
+}
+
+/** Records the role (or `off`: this install neither publishes nor follows now). */
+export function recordHubRuntime(store: HookwatchStore, r: HubRuntimeRecord): void {
+  const before = store.meta.get('hubRuntime');
+  if (r.role === 'off' && (before === null || before.role === 'off')) return;
+  store.meta.set('hubRuntime', { ...r });
+}
+
+function connectionConfig(o: { url: string; credsFile?: string; tls?: HubConnectionConfig['tls'] }, name: string): HubConnectionConfig {
+  return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), ...(o.tls ? { tls: o.tls } : {}), name };
 }
 
 /**
@@ -75,6 +109,7 @@ export class HubPublishing {
   }
 
   start(): void {
+    recordHubRuntime(this.store, { role: 'hub', hub: this.link.describe(), behind: null, at: Date.now() });
     this.publisher.start();
     const sync = () => {
       this.syncing ??= this.forwarders
@@ -115,26 +150,38 @@ export class HubPublishing {
  * The follower side: a durable consumer whose batches are stored like the receiver's deliveries (one
  * local transaction each, every message id claimed in hub_inbox), then handed to `afterCommit` (alerts,
  * the live feed) once committed, and only then acked by the follower.
- * Account-state and incident messages are the hub's view; they are remembered as applied but change
- * nothing here: this install's accounts and alerts come from the events themselves, with its own choices.
+ * Account-state and incident messages go to `applyState` in the same transaction: what the follower
+ * cannot learn from the events (the hub's API account checks, its tunnel) feeds its own alert rules,
+ * with its own notification choices (state.ts).
  */
 export class HubFollowing {
   readonly link: HubLink;
   readonly follower: HubFollower;
 
   constructor(
-    store: HookwatchStore,
+    private readonly store: HookwatchStore,
     options: HubFollowOptions,
-    hooks: { afterCommit: (committed: CommittedDelivery[]) => void; onChange?: (s: FollowerStatus) => void; onFollowing?: () => void },
+    hooks: {
+      afterCommit: (committed: CommittedDelivery[]) => void;
+      /** An account-state or incident message, in the batch's transaction (see applyHubState). */
+      applyState?: (record: HubRecord) => void;
+      onChange?: (s: FollowerStatus) => void;
+      onFollowing?: () => void;
+    },
   ) {
     this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`));
     const hubName = redactUrl(options.url);
     let committed: CommittedDelivery[] = [];
     const inner = storeInboxSink(store, (r) => {
-      if (r.kind !== 'event') return;
+      if (r.kind !== 'event') {
+        // Claimed in hub_inbox in the same transaction, so a redelivered state message is applied once.
+        hooks.applyState?.(r);
+        return;
+      }
       const { delivery, events } = hubEventToIngest(r, hubName);
       committed.push(store.ingest(delivery, events));
     });
+    let recorded: number | null | undefined = undefined;
     this.follower = new HubFollower({
       link: this.link,
       name: options.name,
@@ -148,12 +195,24 @@ export class HubFollowing {
           hooks.afterCommit(done);
         },
       },
-      ...(hooks.onChange ? { onChange: hooks.onChange } : {}),
+      onChange: (st) => {
+        // `hookwatch status` (another process) says "following <hub>, N behind" from this record.
+        if (st.behind !== recorded) {
+          recorded = st.behind;
+          try {
+            recordHubRuntime(store, { role: 'follower', hub: st.hub, behind: st.behind, at: Date.now() });
+          } catch {
+            /* a busy or failing disk: the status record waits for the next change */
+          }
+        }
+        hooks.onChange?.(st);
+      },
       ...(hooks.onFollowing ? { onFollowing: hooks.onFollowing } : {}),
     });
   }
 
   start(): void {
+    recordHubRuntime(this.store, { role: 'follower', hub: this.link.describe(), behind: null, at: Date.now() });
     this.follower.start();
   }
 

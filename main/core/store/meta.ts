@@ -69,6 +69,8 @@ export interface MetaValues {
   dashboardToken: string;
   dashboardPort: number;
   catchupLimits: { daysBack?: number; maxChats?: number };
+  hubSettings: Record<string, unknown>;
+  hubRuntime: Record<string, unknown>;
 }
 export type MetaKey = keyof MetaValues;
 export type MetaValue<K extends MetaKey> = MetaValues[K];
@@ -105,6 +107,10 @@ const META: { readonly [K in MetaKey]: { readonly key: string; readonly codec: C
   dashboardPort: { key: 'dashboard_port', codec: count },
   /** Catch-up's bounds chosen with `hookwatch serve --catchup-days N --catchup-chats N` (main/core/catchup/service.ts clamps them). */
   catchupLimits: { key: 'catchup_limits', codec: json(isPlainObject) },
+  /** Settings → Team hub: publish to a hub, follow one, or neither (main/core/hub/settings.ts checks the shape). */
+  hubSettings: { key: 'hub_settings', codec: json(isPlainObject) },
+  /** What the running hub or follower last reported, for `hookwatch status` in another process (main/core/hub/runtime.ts). */
+  hubRuntime: { key: 'hub_runtime', codec: json(isPlainObject) },
 };
 
 export class MetaTable {

@@ -8,6 +8,7 @@ import { useAsync, useClient } from '../hooks.js';
 import { NotificationPermission } from './Alerts.js';
 import { ConnectTimelines } from './FirstRun.js';
 import { SilenceSettings } from './SilenceSettings.js';
+import { TeamHubSettingsPanel } from './TeamHub.js';
 
 /** The tunnel server and a preferred subdomain; applied to the running tunnel and kept for the next start. */
 function TunnelForm({ initial }: { initial: TunnelPreferences }) {
@@ -352,6 +353,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
         </div>
       ) : null}
       {s?.notifications.available ? <SilenceSettings initial={s.notifications.settings} onSaved={settings.reload} /> : null}
+      <TeamHubSettingsPanel />
       <div className="panel">
         <h2>Data folder</h2>
         <p className="mono" data-testid="data-dir">
