@@ -578,12 +578,14 @@ export class HookwatchService {
     const running = o.catchup?.state().running ?? null;
     return overallStatus({
       // Numbers without status events (WhatsAble cards, `activity`) have no state to count; their silence is an incident.
-      accounts: (o.accounts?.board() ?? []).filter((a) => !a.activity).map((a) => ({
-        key: a.key,
-        label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
-        state: a.state,
-        since: a.since,
-      })),
+      accounts: (o.accounts?.board() ?? [])
+        .filter((a) => !a.activity)
+        .map((a) => ({
+          key: a.key,
+          label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
+          state: a.state,
+          since: a.since,
+        })),
       tunnel: tunnel ? { state: tunnel.state, since: tunnel.since } : null,
       failingWebhooks: (o.webhooks?.list() ?? [])
         .filter((w) => w.errorsCounter || !w.pointsAtCurrentUrl)

@@ -11,7 +11,12 @@ const FILTERS: Array<{ state: IncidentState; label: string }> = [
   { state: 'all', label: 'All' },
 ];
 
-const KIND_LABEL: Record<IncidentView['kind'], string> = { account: 'Number', tunnel: 'Tunnel', webhook: 'Provider webhooks', silence: 'Silent number' };
+const KIND_LABEL: Record<IncidentView['kind'], string> = {
+  account: 'Number',
+  tunnel: 'Tunnel',
+  webhook: 'Provider webhooks',
+  silence: 'Silent number',
+};
 
 /** Tomorrow at 9:00 local time: the start of a working day, when someone will look. */
 export function tomorrowAtNine(now: number): number {
