@@ -10,7 +10,8 @@ import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboa
 declare const window: any;
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
-const WAIT = { timeout: 15_000 };
+// Generous: a loaded machine (the whole suite on two cores) renders slowly; this is no speed assertion.
+const WAIT = { timeout: 45_000 };
 const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -69,6 +70,8 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
       }
     });
     expect(stack.core.alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
+    // A second check (the service's own timer, 30 s after start, on a loaded machine) keeps the warning open.
+    expect(stack.core.alerts.checkSilence()).toEqual([]);
     browser = await launchChromium();
   });
 
@@ -111,6 +114,6 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
         await context.close();
       }
       expect(found).toEqual([]);
-    });
+    }, 120_000);
   }
 });

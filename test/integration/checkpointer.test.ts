@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blankEvent } from '../../main/core/events.js';
-import { WalCheckpointer } from '../../main/core/receiver/checkpointer.js';
+import { WalCheckpointer } from '../../main/core/store/checkpointer.js';
 import { InlineWriter } from '../../main/core/receiver/writer.js';
 import { HookwatchStore, type DeliveryRecord } from '../../main/core/store/store.js';
 import { tempDir } from '../support/harness.js';

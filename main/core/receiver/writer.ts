@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { NormalizedEvent } from '../events.js';
 import type { CommittedDelivery, DeliveryRecord, Durability, HookwatchStore } from '../store/store.js';
-import { WalCheckpointer } from './checkpointer.js';
+import { WalCheckpointer } from '../store/checkpointer.js';
 import { CommitQueue } from './commit-queue.js';
 
 /**

@@ -143,7 +143,7 @@ export class Db {
   }
 
   /**
-   * Another connection (the checkpoint thread, main/core/receiver/checkpointer.ts) folds the write-ahead
+   * Another connection (the checkpoint thread, main/core/store/checkpointer.ts) folds the write-ahead
    * log into the file from now on: this connection stops doing it inside its own commits (an automatic
    * checkpoint writes and fsyncs up to 1000 pages on the committing thread, every few hundred requests),
    * and calls `afterCommit` after each of its transactions so the other side knows there is work.

@@ -18,6 +18,7 @@ import {
   type SqlRow,
 } from './hydrate.js';
 import type { MetaTable } from './meta.js';
+import { LOOKUPS_SCHEMA_VERSION } from './migrations.js';
 
 /** A stored event: the normalized event as written, with what the store adds. */
 export interface StoredEvent extends NormalizedEvent {
@@ -325,7 +326,7 @@ export class EventsTable {
           SELECT id, text, chat_name, account_name, chat_phone, account_phone FROM events WHERE id > ? AND id <= ? ORDER BY id`,
         )
         .run(upto, last).changes;
-      if (this.db.schemaVersion >= 11) {
+      if (this.db.schemaVersion >= LOOKUPS_SCHEMA_VERSION) {
         this.db
           .cached(
             `INSERT INTO events_by_account (account_phone, id) SELECT account_phone, id FROM events
@@ -396,7 +397,7 @@ export class EventsTable {
         WHERE events_fts MATCH ?${where.length ? ' AND ' + where.join(' AND ') : ''}
         ORDER BY f.rowid DESC LIMIT ?`;
       params.unshift(search);
-    } else if (lookup && this.db.schemaVersion >= 11) {
+    } else if (lookup && this.db.schemaVersion >= LOOKUPS_SCHEMA_VERSION) {
       // Two parts, merged newest first by the compound ORDER BY (SQLite walks both in id order and stops at
       // the limit): the rows the batches have indexed, through the lookup's (key, id) order, and the newer
       // ones (a few hundred at most, between two batches) from the end of the events table. The parts do

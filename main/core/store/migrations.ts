@@ -12,6 +12,9 @@ export interface Migration {
   sql: string;
 }
 
+/** The migration that moved the account and chat lookups into the search-index batches (events.ts reads by it). */
+export const LOOKUPS_SCHEMA_VERSION = 8;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -325,7 +328,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: LOOKUPS_SCHEMA_VERSION,
     name: 'account and chat lookups kept in the search-index batches',
     sql: `
       -- The indexes events(account_phone, id) and events(chat_id, id) rewrote two scattered b-tree pages

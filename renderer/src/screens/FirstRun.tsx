@@ -1,5 +1,5 @@
 // Setup: paste a token, pick the events, register; or copy the URL and follow the steps; whose assignments to announce; the first delivery.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { DeliverySummary, EventSummary, NotificationSettings, RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
 import { TestEventButton } from '../components/TestEventButton.js';
@@ -187,8 +187,15 @@ function FirstDelivery({ hasEvents }: { hasEvents: boolean }) {
     };
   }, [client, hasEvents]);
 
+  // The newest event stored when this panel subscribed (the stream's first word): a batch that announces
+  // an older event is the tail of what was stored before the panel opened, not a first delivery.
+  const storedBefore = useRef<number | null | undefined>(undefined);
+  useNotification('stream', (s) => {
+    if (storedBefore.current === undefined) storedBefore.current = s.lastEventId;
+  });
   useNotification('events', (b) => {
-    const real = b.events.filter((e) => e.type !== TEST_EVENT_TYPE);
+    const before = storedBefore.current ?? null;
+    const real = b.events.filter((e) => e.type !== TEST_EVENT_TYPE && (before === null || e.id > before));
     if (real.length === 0) return;
     setArrived((n) => n + real.length);
     const oldest = real.reduce((a, e) => (e.id < a.id ? e : a));

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HookwatchStore } from '../store/store.js';
+import type { HookwatchStore } from './store.js';
 
 /** Slots of the shared Int32Array between the writer's thread and the checkpoint thread. */
 export const CHECKPOINT_SLOTS = { commits: 0, stop: 1 } as const;
@@ -21,7 +21,7 @@ function checkpointWorkerScript(): URL | null {
   const name = './checkpoint-worker.js';
   const sibling = new URL(name, import.meta.url);
   if (existsSync(fileURLToPath(sibling))) return sibling;
-  const compiled = new URL('../../../dist/main/core/receiver/checkpoint-worker.js', import.meta.url);
+  const compiled = new URL('../../../dist/main/core/store/checkpoint-worker.js', import.meta.url);
   return existsSync(fileURLToPath(compiled)) ? compiled : null;
 }
 
