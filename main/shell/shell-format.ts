@@ -1,7 +1,7 @@
 /** Words for the tray and notifications. Pure; time zone and locale are passed in so tests are stable. */
 
 /** Durations are worded once, by the core (alerts say "down for 12 min" the same way). */
-export { formatDuration } from '../core/alerts/local-time.js';
+export { formatDuration } from '../core/local-time.js';
 
 export interface ClockFormat {
   /** BCP 47 locale for times (the app's locale); undefined: the runtime's default. */

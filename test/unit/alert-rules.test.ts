@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountState, AccountTransition } from '../../main/core/alerts/account-status.js';
-import { formatDuration, inDailyWindow, instantOfLocal, localDateTime } from '../../main/core/alerts/local-time.js';
+import { formatDuration, inDailyWindow, instantOfLocal, localDateTime } from '../../main/core/local-time.js';
 import {
   assignmentSignalFromEvent,
   decideAlerts,

@@ -1,5 +1,4 @@
 /** Alert rules: the one pure function that turns signals into alerts, and decides which of them notify. */
-import { inDailyWindow, localMinuteOfDay, parseClockTime } from './local-time.js';
 import { flushAccountWindows, nextAccountWake, onAccountTransition, type AccountsMemory } from './rules/accounts.js';
 import { onAssignment } from './rules/assignments.js';
 import { checkTunnelGrace, initialTunnelMemory, nextTunnelWake, onTunnel, type TunnelMemory } from './rules/tunnel.js';
@@ -7,9 +6,11 @@ import type { Alert, AssignmentSignal, Draft, SuppressionReason, WebhookErrorsSa
 import { onWebhookErrors, type WebhooksMemory } from './rules/webhook-errors.js';
 import { onPublicUrlChange, type UrlChangeSignal } from './rules/url-change.js';
 import type { AccountTransition } from './account-status.js';
-import { accountKeyOf, type AlertSettings } from './settings.js';
+import { accountKeyOf, inQuietHours, type AlertSettings } from './settings.js';
 import { subjectOf } from './incidents.js';
 import type { SilenceState } from './silence.js';
+// Quiet hours are a setting's meaning; kept importable from here, where the rules that use them live.
+export { inQuietHours } from './settings.js';
 
 export { DEFAULT_ALERT_SETTINGS, defaultAlertSettings, parseAlertSettings, snoozeUntil, type AlertSettings } from './settings.js';
 export type { AlertKind, AlertSeverity, Alert, AssignmentSignal, Person, SuppressionReason, WebhookErrorsSample } from './rules/types.js';
@@ -167,14 +168,4 @@ function earliest(...times: Array<number | null>): number | null {
   let out: number | null = null;
   for (const t of times) if (t !== null && (out === null || t < out)) out = t;
   return out;
-}
-
-/** Whether `now` falls in the quiet hours, in the settings' zone. */
-export function inQuietHours(now: number, settings: Pick<AlertSettings, 'quietHours' | 'timeZone'>): boolean {
-  const q = settings.quietHours;
-  if (!q.enabled) return false;
-  const start = parseClockTime(q.start);
-  const end = parseClockTime(q.end);
-  if (start === null || end === null) return false;
-  return inDailyWindow(localMinuteOfDay(now, settings.timeZone), start, end);
 }

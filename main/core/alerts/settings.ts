@@ -1,6 +1,6 @@
 // Notification settings: their defaults, parsing with every problem listed, quiet hours and snooze.
 import { toE164 } from '../phone.js';
-import { checkTimeZone, instantOfLocal, localDateTime, parseClockTime } from './local-time.js';
+import { checkTimeZone, inDailyWindow, instantOfLocal, localDateTime, localMinuteOfDay, parseClockTime } from '../local-time.js';
 
 /** Which chat assignment alerts to raise: every one, only those about me, or none. */
 export type AssignmentAlerts = 'all' | 'mine' | 'none';
@@ -225,4 +225,14 @@ export function snoozeUntil(now: number, choice: SnoozeChoice, settings: Pick<Al
     default:
       throw new AlertSettingsError([`snooze must be one of ${SNOOZE_CHOICES.join(', ')}`]);
   }
+}
+
+/** Whether `now` falls in the quiet hours, in the settings' zone. */
+export function inQuietHours(now: number, settings: Pick<AlertSettings, 'quietHours' | 'timeZone'>): boolean {
+  const q = settings.quietHours;
+  if (!q.enabled) return false;
+  const start = parseClockTime(q.start);
+  const end = parseClockTime(q.end);
+  if (start === null || end === null) return false;
+  return inDailyWindow(localMinuteOfDay(now, settings.timeZone), start, end);
 }

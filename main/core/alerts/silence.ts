@@ -36,9 +36,10 @@
  * never breaks through). A silence that is
  * still going on when quiet hours end is told then, once.
  */
-import { formatDuration, localDateTime } from './local-time.js';
+import { formatDuration, localDateTime } from '../local-time.js';
 import { silenceSubjectKey } from './incidents.js';
-import { inQuietHours, type AlertSettings, type SuppressionReason } from './rules.js';
+import type { SuppressionReason } from './rules/types.js';
+import { inQuietHours, type AlertSettings } from './settings.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

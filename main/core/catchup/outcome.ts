@@ -2,7 +2,7 @@
  * The one line `hookwatch serve` prints per gap, and the wording the dashboard reuses:
  * "catch-up: offline 23:10–07:45 UTC, 37 messages recovered from 5 chats".
  */
-import { localDateTime } from '../alerts/local-time.js';
+import { localDateTime } from '../local-time.js';
 import type { CatchupOutcome } from './engine.js';
 import type { GapReason } from './gaps.js';
 

@@ -30,7 +30,7 @@
  * and an hour of flapping adds one summary per window, not one alert per change.
  */
 import { isDown, type AccountState, type AccountTransition, API_SNAPSHOT_TYPE } from '../account-status.js';
-import { formatDuration } from '../local-time.js';
+import { formatDuration } from '../../local-time.js';
 import type { AlertSettings } from '../settings.js';
 import { MINUTE, type Alert, type Emit } from './types.js';
 

@@ -13,7 +13,7 @@
  * | down, warned         | up at t                       | tunnel-recovered            | up                      |
  * | any                  | paused (the user paused it)   | none: deliberate            | paused                  |
  */
-import { formatDuration } from '../local-time.js';
+import { formatDuration } from '../../local-time.js';
 import type { AlertSettings } from '../settings.js';
 import type { Emit } from './types.js';
 
