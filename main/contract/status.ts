@@ -15,6 +15,8 @@
  * | catch-up running                                   | ok (info)  | (no change)      |
  * | hub: messages waiting to publish for over 5 min    | degraded   | degraded         |
  * | hub publishing, or following a hub (N behind)      | ok (info)  | (no change)      |
+ * | a number without status events silent (WhatsAble)  | degraded   | degraded         |
+ * | numbers watched only by activity, none silent      | ok         | (known: not unknown) |
  * | all accounts connected, tunnel up or off           | ok         | ok               |
  *
  * Levels order: ok < unknown < degraded < down; the overall level is the worst part, except that
@@ -60,6 +62,11 @@ export interface StatusInputs {
     | { role: 'hub'; hub: string; backlog: number; oldestWaitingAt: number | null; at: number }
     | { role: 'follower'; hub: string; behind: number | null }
     | null;
+  /**
+   * Numbers that send no status events (WhatsAble): their only signal is activity; `silentSince` is set
+   * while a silence warning is open (main/core/alerts/silence.ts).
+   */
+  watched?: Array<{ key: string; label: string; silentSince: number | null }>;
 }
 
 /** A hub backlog older than this means the broker has been away a while: the team is not getting events. */
@@ -103,6 +110,29 @@ export function overallStatus(inputs: StatusInputs): OverallStatus {
     parts.unshift({ kind: 'accounts', level, text, since: since === Infinity ? null : since, link: { screen: 'accounts' } });
   }
 
+  const watched = inputs.watched ?? [];
+  for (const w of watched) {
+    if (w.silentSince === null) continue;
+    parts.push({
+      kind: 'account',
+      level: 'degraded',
+      text: `${w.label} silent`,
+      since: w.silentSince,
+      link: { screen: 'accounts', key: w.key },
+    });
+  }
+  if (watched.length > 0 && inputs.accounts.length === 0) {
+    const silent = watched.filter((w) => w.silentSince !== null).length;
+    const n = watched.length;
+    parts.unshift({
+      kind: 'accounts',
+      level: silent ? 'degraded' : 'ok',
+      text: silent ? `${silent} of ${n} number${n === 1 ? '' : 's'} silent` : `${n} number${n === 1 ? '' : 's'} active`,
+      since: null,
+      link: { screen: 'accounts' },
+    });
+  }
+
   for (const w of inputs.failingWebhooks) {
     parts.push({
       kind: 'webhook',
@@ -132,7 +162,8 @@ export function overallStatus(inputs: StatusInputs): OverallStatus {
     parts.push({ kind: 'hub', level: 'ok', text, since: null, link: { screen: 'health' } });
   }
 
-  const nothingKnown = known.length === 0 && (t === null || t.state === 'off') && inputs.failingWebhooks.length === 0;
+  const nothingKnown =
+    known.length === 0 && watched.length === 0 && (t === null || t.state === 'off') && inputs.failingWebhooks.length === 0;
   let level: StatusLevel = 'ok';
   for (const p of parts) if (p.level !== 'unknown' && RANK[p.level] > RANK[level]) level = p.level;
   if (level === 'ok' && nothingKnown) level = 'unknown';

@@ -38,6 +38,14 @@ describe('overallStatus', () => {
       0,
     ],
     ['catch-up running is not a problem', { accounts: [acc('1', 'connected')], catchup: { running: true, since: 9 } }, 'ok', 0],
+    ['a WhatsAble number watched by activity, not silent', { watched: [{ key: '9', label: '+9', silentSince: null }] }, 'ok', 0],
+    ['a WhatsAble number silent', { watched: [{ key: '9', label: '+9', silentSince: 50 }] }, 'degraded', 1],
+    [
+      'a silent WhatsAble number beside connected ones',
+      { accounts: [acc('1', 'connected')], watched: [{ key: '9', label: '+9', silentSince: 50 }] },
+      'degraded',
+      1,
+    ],
   ];
   it.each(rows)('%s', (_name, input, level, code) => {
     const s = overallStatus({ ...base, ...input });
@@ -57,5 +65,28 @@ describe('overallStatus', () => {
 
   it('all connected reads as such', () => {
     expect(overallStatus({ ...base, accounts: [acc('1', 'connected'), acc('2', 'connected')] }).summary).toBe('all 2 numbers connected');
+  });
+});
+
+describe('numbers watched only by activity (WhatsAble)', () => {
+  it('a silent one is its own part, linked to its card, with since; the summary counts the silent', () => {
+    const s = overallStatus({
+      ...base,
+      watched: [
+        { key: '9', label: 'Sales (+9)', silentSince: 50 },
+        { key: '8', label: '+8', silentSince: null },
+      ],
+    });
+    expect(s.parts).toContainEqual({
+      kind: 'account',
+      level: 'degraded',
+      text: 'Sales (+9) silent',
+      since: 50,
+      link: { screen: 'accounts', key: '9' },
+    });
+    expect(s.summary).toBe('1 of 2 numbers silent');
+  });
+  it('with none silent the status is known (not "no number seen yet")', () => {
+    expect(overallStatus({ ...base, watched: [{ key: '9', label: '+9', silentSince: null }] }).summary).toBe('1 number active');
   });
 });

@@ -576,13 +576,22 @@ export class HookwatchService {
     const o = this.options;
     const tunnel = o.tunnel?.status() ?? null;
     const running = o.catchup?.state().running ?? null;
+    const cards = o.accounts
+      ? withEventOnlyNumbers(
+          o.accounts.board(),
+          this.store.health.accountsSeen().map(accountSeenOf),
+          this.store.incidents.list({ state: 'open' }),
+        )
+      : [];
+    const label = (a: AccountCard) => (a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key));
     return overallStatus({
-      // Numbers without status events (WhatsAble cards, `activity`) have no state to count; their silence is an incident.
-      accounts: (o.accounts?.board() ?? [])
+      // Numbers without status events (WhatsAble cards, `activity`) have no state to count: they are watched by activity.
+      watched: cards.flatMap((a) => (a.activity ? [{ key: a.key, label: label(a), silentSince: a.activity.silentSince }] : [])),
+      accounts: cards
         .filter((a) => !a.activity)
         .map((a) => ({
           key: a.key,
-          label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
+          label: label(a),
           state: a.state,
           since: a.since,
         })),

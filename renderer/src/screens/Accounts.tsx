@@ -45,13 +45,15 @@ function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onS
   return (
     <article
       className={`account-card state-${card.state}`}
-      aria-label={`${card.name ?? card.phone ?? card.key}: ${STATE_LABEL[card.state]}`}
+      aria-label={`${card.name ?? card.phone ?? card.key}: ${card.activity ? (card.activity.silentSince !== null ? 'silent' : 'no status events') : STATE_LABEL[card.state]}`}
       data-testid="account-card"
       data-state={card.state}
     >
       <header>
         <h3>{card.name ?? card.phone ?? card.key}</h3>
-        <span className={`state-label state-${card.state}`}>{STATE_LABEL[card.state]}</span>
+        <span className={`state-label state-${card.state}`}>
+          {card.activity ? (card.activity.silentSince !== null ? 'Silent' : 'No status events') : STATE_LABEL[card.state]}
+        </span>
       </header>
       {card.name && card.phone ? <p className="mono">{card.phone}</p> : null}
       <p>

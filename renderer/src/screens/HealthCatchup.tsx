@@ -1,6 +1,7 @@
 // Webhook health's catch-up section: the run in progress and each gap in receiving with what was recovered, or why not.
 import { useEffect } from 'react';
 import type { CatchupGapView, CatchupHealth } from '../contract.js';
+import { withCode } from '../components/common.js';
 import { count } from '../lib/format.js';
 import { duration, relativeTime, shortTime, TIME } from '../lib/time.js';
 
@@ -47,7 +48,7 @@ function GapRow({ g, now }: { g: CatchupGapView; now: number }) {
         <span className={s.tone === 'warn' ? 'badge-warn' : s.tone}>{s.text}</span>
         {found ? <div>{found}</div> : null}
         {/* The error is the core's own wording (what to do); shown as text, never as HTML. */}
-        {g.error && g.status !== 'done' ? <div className="muted reason">{g.error}</div> : null}
+        {g.error && g.status !== 'done' ? <div className="muted reason">{withCode(g.error)}</div> : null}
       </td>
     </tr>
   );
@@ -68,7 +69,7 @@ export function HealthCatchup({ catchup, now, reload }: { catchup: CatchupHealth
       <p className="muted">
         When Hookwatch was not receiving, it reads the messages of that time back from the TimelinesAI API and adds the missing ones to the
         feed, marked “recovered”. It looks at most {catchup.limits.daysBack} days back and at the {count(catchup.limits.maxChats)} most
-        recently active chats (`hookwatch serve --catchup-days N --catchup-chats N`).
+        recently active chats (<code>hookwatch serve --catchup-days N --catchup-chats N</code>).
       </p>
       {r ? (
         <div className="catchup-running" role="status" data-testid="catchup-running">
