@@ -175,7 +175,14 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
         // Mark once the screen's data is in (its tab stops are), not when only its heading is.
         if (screen === 'alerts') await page.getByTestId('incident').first().waitFor(WAIT);
         if (screen === 'accounts') await page.getByTestId('account-card').first().waitFor(WAIT);
-        if (screen === 'settings') await page.getByTestId('quiet-enabled').waitFor(WAIT);
+        if (screen === 'settings') {
+          // Settings' panels load on their own (quiet hours, silent numbers, team hub): all of their stops, before marking.
+          await page.getByTestId('quiet-enabled').waitFor(WAIT);
+          await page.getByTestId('silence-enabled').waitFor(WAIT);
+          await page.getByTestId('destination-url').waitFor(WAIT);
+          // The mute list appears once the known numbers are read.
+          await page.getByRole('combobox', { name: /^Mute/ }).waitFor(WAIT);
+        }
         if (screen === 'setup') await page.getByTestId('webhook-url').waitFor(WAIT);
         const stops = await markTabStops(page);
         expect(stops.length, `${screen}: no tab stop at all`).toBeGreaterThan(5);
