@@ -1,9 +1,11 @@
 // Shared store seeding for tests: a delivery as the receiver records it, events stored one delivery each, an office-hours history.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProviderId } from '../../main/contract/api.js';
 import { blankEvent } from '../../main/core/events.js';
 import { databasePath } from '../../main/core/paths.js';
 import { HookwatchStore, type CommittedDelivery, type DeliveryRecord } from '../../main/core/store/store.js';
-import { tempDir } from './harness.js';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -74,14 +76,14 @@ export function ingestAt(store: HookwatchStore, at: readonly number[], account: 
  * power-cut safety); `close` closes it and removes the folder.
  */
 export function tempStore(prefix = 'hookwatch-store-'): { store: HookwatchStore; dir: string; close: () => void } {
-  const tmp = tempDir(prefix);
-  const store = HookwatchStore.open(databasePath(tmp.dir), { durability: 'normal' });
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = HookwatchStore.open(databasePath(dir), { durability: 'normal' });
   return {
     store,
-    dir: tmp.dir,
+    dir,
     close: () => {
       store.close();
-      tmp.cleanup();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
