@@ -51,18 +51,27 @@ export class SeenAccounts {
     for (const e of events) {
       if (e.duplicate || (e.accountPhone === null && e.accountId === null)) continue;
       const key = mapKey(e.accountPhone, e.accountId);
-      const before = this.rows.get(key);
-      if (before && before.lastEventId >= e.id) continue;
-      this.rows.set(key, {
-        phone: e.accountPhone,
-        // The phone-less rows are keyed by their account id; a phone's row takes the id of its newest event.
-        accountId: e.accountId,
-        name: e.accountName ?? before?.name ?? null,
-        provider: e.provider,
-        lastEventId: e.id,
-        lastEventAt: e.receivedAt,
-        lastEventType: e.type,
-      });
+      const row = this.rows.get(key);
+      if (!row) {
+        this.rows.set(key, {
+          phone: e.accountPhone,
+          accountId: e.accountId,
+          name: e.accountName,
+          provider: e.provider,
+          lastEventId: e.id,
+          lastEventAt: e.receivedAt,
+          lastEventType: e.type,
+        });
+      } else if (e.id > row.lastEventId) {
+        // Updated in place: this runs for every stored event once the status has been asked for.
+        // A phone's row takes the account id of its newest event, as the store's query does.
+        row.accountId = e.accountId;
+        if (e.accountName !== null) row.name = e.accountName;
+        row.provider = e.provider;
+        row.lastEventId = e.id;
+        row.lastEventAt = e.receivedAt;
+        row.lastEventType = e.type;
+      }
     }
   }
 }
