@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, fixturePayloads, postJson, runHookwatch, spawnServe, tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
+import { timelinesMessage } from '../support/payloads.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -43,14 +44,8 @@ async function eventsOf(dataDir: string): Promise<Array<{ type: string; messageU
     .map((l) => JSON.parse(l) as { type: string; messageUid: string | null });
 }
 
-function message(uid: string, n: number): string {
-  return JSON.stringify({
-    event_type: 'message:new',
-    chat: { full_name: 'Sam Customer', chat_id: 4811201, is_group: false, phone: '+15555550123' },
-    whatsapp_account: { full_name: 'Dana Owner', email: 'dana.owner@example.com', phone: '+15555550100' },
-    message: { text: `Grüße ${n} 👋`, direction: 'received', message_uid: uid, timestamp: '2025-03-02 15:20:11 +0000' },
-  });
-}
+/** The message body the hub tests post: uid and text vary, the chat and the number stay. */
+const message = (uid: string, n: number) => timelinesMessage(uid, `Grüße ${n} 👋`);
 
 describe.skipIf(!natsServerAvailable)('team hub through the CLI with a real nats-server', () => {
   it('serve --hub publishes what it stores; follow (another data folder) stores the same events and says so', async () => {

@@ -6,7 +6,8 @@ import { matchesEvent, normalizeEventFilter } from '../../main/contract/filter.j
 import { eventQuery } from '../../main/core/api/validate.js';
 import { summaryOf } from '../../main/core/api/views.js';
 import { blankEvent, type NormalizedEvent } from '../../main/core/events.js';
-import { HookwatchStore, type DeliveryRecord, type StoredEvent } from '../../main/core/store/store.js';
+import { HookwatchStore, type StoredEvent } from '../../main/core/store/store.js';
+import { webhookDelivery } from '../support/seed.js';
 import { tempDir } from '../support/harness.js';
 
 /**
@@ -66,24 +67,6 @@ const PAGES: Array<{ limit: number; beforeId?: number }> = [
   { limit: 2, beforeId: 8 },
 ];
 
-function delivery(receivedAt: number): DeliveryRecord {
-  return {
-    receivedAt,
-    method: 'POST',
-    path: '/hooks/{secret}',
-    forcedProvider: null,
-    remoteAddr: null,
-    status: 200,
-    reason: null,
-    latencyMs: 1,
-    size: 2,
-    contentType: 'application/json',
-    headers: {},
-    body: Buffer.from('{}'),
-    bodyTruncated: false,
-  };
-}
-
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
   tmp = tempDir('hookwatch-lookups-');
@@ -91,7 +74,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 function ingestAll(store: HookwatchStore, events: NormalizedEvent[]): void {
-  events.forEach((e, i) => store.ingest(delivery(T0 + i * 1000), [e]));
+  events.forEach((e, i) => store.ingest(webhookDelivery(T0 + i * 1000), [e]));
 }
 
 /** What the page's matcher says, over every stored event: ids newest first, with the cursor and limit applied. */
@@ -200,14 +183,14 @@ describe('account and chat lookups in batches (real SQLite file)', () => {
       const store = HookwatchStore.open(join(tmp.dir, `h${indexNewer}.sqlite3`), { durability: 'normal' });
       const suspended = { ...blankEvent('timelines', 'test', 'whatsapp:account:suspended', 'h:same-body'), accountPhone: '+15555550100' };
       const resumed = { ...blankEvent('timelines', 'test', 'whatsapp:account:resumed', 'h:other-body'), accountPhone: '+15555550100' };
-      const first = store.ingest(delivery(T0), [suspended]).events[0]!;
-      store.ingest(delivery(T0 + 1000), [resumed]);
+      const first = store.ingest(webhookDelivery(T0), [suspended]).events[0]!;
+      store.ingest(webhookDelivery(T0 + 1000), [resumed]);
       if (indexNewer) while (store.indexSearch(1000) > 0);
-      const again = store.ingest(delivery(T0 + 2000), [suspended]).events[0]!;
+      const again = store.ingest(webhookDelivery(T0 + 2000), [suspended]).events[0]!;
       expect(again.id).not.toBe(first.id);
       expect(again.duplicate).toBe(false);
       // A plain retry (nothing newer of its family since) folds onto it.
-      const retry = store.ingest(delivery(T0 + 3000), [suspended]).events[0]!;
+      const retry = store.ingest(webhookDelivery(T0 + 3000), [suspended]).events[0]!;
       expect(retry).toMatchObject({ id: again.id, duplicate: true });
       store.close();
     }

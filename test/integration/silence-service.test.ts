@@ -1,76 +1,19 @@
 // Silence detection wired: the alert service over a real SQLite file with a controlled clock, the WhatsAble card, and incident snooze.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AlertService } from '../../main/core/alerts/service.js';
 import { accountSourceFromAlerts, alertSourceFromAlerts, notificationSettingsFromAlerts } from '../../main/core/api/sources.js';
 import { HookwatchService } from '../../main/core/api/service.js';
-import { blankEvent } from '../../main/core/events.js';
-import { HookwatchStore, type StoredAlert } from '../../main/core/store/store.js';
-import type { ProviderId } from '../../main/contract/api.js';
+import type { HookwatchStore, StoredAlert } from '../../main/core/store/store.js';
+import { DAY, HOUR, ingestAt as ingest, MIN, officeHistory, tempStore } from '../support/seed.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** Monday 2 November 2026, 00:00 UTC: two weeks of history, then Monday of week 3. */
 const MONDAY = Date.UTC(2026, 10, 2);
 const WEEK3 = MONDAY + 14 * DAY;
 const SALES = '+972501111111';
 const SUPPORT = '+15555550100';
 
-/** Weekdays 09:00-18:00 UTC: an event every 4-12 minutes (deterministic). */
-function officeHistory(from: number, until: number): number[] {
-  const out: number[] = [];
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let day = from; day < until; day += DAY) {
-    const weekday = new Date(day).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    for (let t = day + 9 * HOUR; t < day + 18 * HOUR && t < until; t += (4 + rand() * 8) * MIN) out.push(Math.round(t));
-  }
-  return out;
-}
-
-let seq = 0;
-/** Stores events as the receiver would (one delivery each), received at their own time. */
-function ingest(
-  store: HookwatchStore,
-  at: readonly number[],
-  e: { provider: ProviderId; type: string; phone: string | null; name?: string; accountId?: string },
-): void {
-  store.transaction(() => {
-    for (const t of at) {
-      const ev = blankEvent(e.provider, e.provider, e.type, `k${seq++}`);
-      ev.accountPhone = e.phone;
-      ev.accountId = e.accountId ?? null;
-      ev.accountName = e.name ?? null;
-      ev.occurredAt = t;
-      const body = Buffer.from('{}');
-      store.ingest(
-        {
-          receivedAt: t,
-          method: 'POST',
-          path: '/hooks/{secret}',
-          forcedProvider: null,
-          remoteAddr: null,
-          status: 200,
-          reason: null,
-          latencyMs: 1,
-          size: body.length,
-          contentType: 'application/json',
-          headers: {},
-          body,
-          bodyTruncated: false,
-        },
-        [ev],
-      );
-    }
-  });
-}
-
 describe('silence detection in the alert service (real SQLite file, controlled clock)', () => {
-  let dir: string;
+  let closeStore: () => void;
   let store: HookwatchStore;
   let clock: number;
   let alerts: AlertService;
@@ -78,15 +21,13 @@ describe('silence detection in the alert service (real SQLite file, controlled c
   const history = officeHistory(MONDAY, WEEK3 + 9 * HOUR + 5 * MIN);
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hookwatch-silence-service-'));
-    store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    ({ store, close: closeStore } = tempStore('hookwatch-silence-service-'));
     clock = WEEK3 + 9 * HOUR + 10 * MIN;
     notified = [];
   });
   afterEach(() => {
     alerts?.stop();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+    closeStore();
   });
 
   function startService(settings: Record<string, unknown> = {}): AlertService {
@@ -173,8 +114,7 @@ describe('silence detection in the alert service (real SQLite file, controlled c
     });
     expect(alerts.checkSilence()).toEqual([]);
     // The same from the receiving marks alone: a heartbeat at 09:06, the next at 11:10 (the computer slept).
-    const dir2 = mkdtempSync(join(tmpdir(), 'hookwatch-silence-marks-'));
-    const other = HookwatchStore.open(join(dir2, 'hookwatch.db'), { durability: 'normal' });
+    const { store: other, close: closeOther } = tempStore('hookwatch-silence-marks-');
     try {
       ingest(other, history, { provider: 'whatsable', type: 'message:received:new', phone: SALES });
       for (let t = WEEK3 + 8 * HOUR; t <= WEEK3 + 9 * HOUR + 6 * MIN; t += MIN) other.catchup.mark('heartbeat', t);
@@ -195,8 +135,7 @@ describe('silence detection in the alert service (real SQLite file, controlled c
         service.stop();
       }
     } finally {
-      other.close();
-      rmSync(dir2, { recursive: true, force: true });
+      closeOther();
     }
   });
 
@@ -317,7 +256,7 @@ describe('silence detection in the alert service (real SQLite file, controlled c
 });
 
 describe('incident snooze holds notifications back for real', () => {
-  let dir: string;
+  let closeStore: () => void;
   let store: HookwatchStore;
   let clock: number;
   let alerts: AlertService;
@@ -326,8 +265,7 @@ describe('incident snooze holds notifications back for real', () => {
   const T0 = Date.UTC(2026, 10, 30, 10);
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hookwatch-snooze-'));
-    store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    ({ store, close: closeStore } = tempStore('hookwatch-snooze-'));
     clock = T0;
     notified.length = 0;
     // No folding: every change is its own alert, so only the snooze decides what notifies.
@@ -351,8 +289,7 @@ describe('incident snooze holds notifications back for real', () => {
   afterEach(() => {
     service.close();
     alerts.stop();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+    closeStore();
   });
 
   function change(type: string, at: number): void {

@@ -6,7 +6,8 @@ import { matchesEvent, normalizeEventFilter, searchTerms } from '../../main/cont
 import { eventQuery } from '../../main/core/api/validate.js';
 import { summaryOf } from '../../main/core/api/views.js';
 import { blankEvent, type NormalizedEvent } from '../../main/core/events.js';
-import { HookwatchStore, type DeliveryRecord, type StoredEvent } from '../../main/core/store/store.js';
+import { HookwatchStore, type StoredEvent } from '../../main/core/store/store.js';
+import { webhookDelivery } from '../support/seed.js';
 import { tempDir } from '../support/harness.js';
 
 /**
@@ -122,30 +123,12 @@ let tmp: ReturnType<typeof tempDir>;
 let store: HookwatchStore;
 let stored: StoredEvent[];
 
-function delivery(receivedAt: number): DeliveryRecord {
-  return {
-    receivedAt,
-    method: 'POST',
-    path: '/hooks/{secret}',
-    forcedProvider: null,
-    remoteAddr: null,
-    status: 200,
-    reason: null,
-    latencyMs: 1,
-    size: 2,
-    contentType: 'application/json',
-    headers: {},
-    body: Buffer.from('{}'),
-    bodyTruncated: false,
-  };
-}
-
 beforeAll(() => {
   tmp = tempDir('hookwatch-filter-');
   store = HookwatchStore.open(join(tmp.dir, 'filter.sqlite3'), { durability: 'normal' });
   for (const label of LABELS) {
     const seed = CORPUS[label]!;
-    store.ingest(delivery(at(label)), [{ ...blankEvent(seed.provider, 'test', seed.type, `k:${label}`), ...seed }]);
+    store.ingest(webhookDelivery(at(label)), [{ ...blankEvent(seed.provider, 'test', seed.type, `k:${label}`), ...seed }]);
   }
   stored = store.listEvents({ limit: 1000 });
 });

@@ -3,9 +3,6 @@
  * UTC and quiet at night and at weekends. The pure decision, and the same history written to and
  * read back from a real SQLite store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   assessSilence,
@@ -16,29 +13,12 @@ import {
 } from '../../main/core/alerts/silence.js';
 import { defaultAlertSettings } from '../../main/core/alerts/settings.js';
 import { foldAlert, silenceSubjectKey, subjectOf } from '../../main/core/alerts/incidents.js';
-import { blankEvent } from '../../main/core/events.js';
-import { HookwatchStore } from '../../main/core/store/store.js';
+import { DAY, HOUR, ingestAt, MIN, officeHistory, tempStore } from '../support/seed.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 /** Monday 2 November 2026, 00:00 UTC: the history starts here; week 3 starts on the 16th. */
 const MONDAY = Date.UTC(2026, 10, 2);
 const WEEK3 = MONDAY + 14 * DAY;
 const PHONE = '+972501111111';
-
-/** Weekdays 09:00-18:00: an event every 4-12 minutes (deterministic). */
-function officeHistory(from: number, until: number): number[] {
-  const out: number[] = [];
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let day = from; day < until; day += DAY) {
-    const weekday = new Date(day).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    for (let t = day + 9 * HOUR; t < day + 18 * HOUR && t < until; t += (4 + rand() * 8) * MIN) out.push(Math.round(t));
-  }
-  return out;
-}
 
 const alertSettings = () => ({ ...defaultAlertSettings(), timeZone: 'UTC' });
 
@@ -129,42 +109,15 @@ describe('silence detection', () => {
   });
 
   it('learns from events kept in the store (a real SQLite file)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookwatch-silence-'));
-    const store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    const { store, close } = tempStore('hookwatch-silence-');
     try {
-      store.transaction(() => {
-        history.forEach((t, i) => {
-          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `wa:${i}`);
-          e.accountPhone = PHONE;
-          e.occurredAt = t;
-          const body = Buffer.from('{}');
-          store.ingest(
-            {
-              receivedAt: t,
-              method: 'POST',
-              path: '/hooks/{secret}',
-              forcedProvider: null,
-              remoteAddr: null,
-              status: 200,
-              reason: null,
-              latencyMs: 1,
-              size: 2,
-              contentType: 'application/json',
-              headers: {},
-              body,
-              bodyTruncated: false,
-            },
-            [e],
-          );
-        });
-      });
+      ingestAt(store, history, { provider: 'whatsable', type: 'message:received:new', phone: PHONE });
       const events = store.listEvents({ account: PHONE, limit: 100_000 }).map((e) => e.occurredAt ?? e.receivedAt);
       expect(events).toHaveLength(history.length);
       expect(decide(WEEK3 + 11 * HOUR + 30 * MIN, events).alerts).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
       expect(decide(WEEK3 + 9 * HOUR + 30 * MIN, events).alerts).toEqual([]);
     } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      close();
     }
   });
 });
@@ -173,56 +126,11 @@ describe('silence detection: slots from the store, snoozed incidents, turned off
   const history = officeHistory(MONDAY, WEEK3 + 9 * HOUR + 5 * MIN);
 
   it("decides the same from the store's 5-minute slots (one instant and a count each) as from every event", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookwatch-silence-slots-'));
-    const store = HookwatchStore.open(join(dir, 'hookwatch.db'), { durability: 'normal' });
+    const { store, close } = tempStore('hookwatch-silence-slots-');
     try {
-      store.transaction(() => {
-        history.forEach((t, i) => {
-          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `wa:${i}`);
-          e.accountPhone = PHONE;
-          e.occurredAt = t;
-          const body = Buffer.from('{}');
-          store.ingest(
-            {
-              receivedAt: t,
-              method: 'POST',
-              path: '/hooks/{secret}',
-              forcedProvider: null,
-              remoteAddr: null,
-              status: 200,
-              reason: null,
-              latencyMs: 1,
-              size: 2,
-              contentType: 'application/json',
-              headers: {},
-              body,
-              bodyTruncated: false,
-            },
-            [e],
-          );
-        });
-        // A test event is not the account's activity.
-        const test = blankEvent('whatsable', 'whatsable', 'hookwatch:test', 'test:1');
-        test.accountPhone = PHONE;
-        store.ingest(
-          {
-            receivedAt: WEEK3 + 10 * HOUR,
-            method: 'POST',
-            path: '/hooks/{secret}',
-            forcedProvider: null,
-            remoteAddr: null,
-            status: 200,
-            reason: null,
-            latencyMs: 1,
-            size: 2,
-            contentType: 'application/json',
-            headers: {},
-            body: Buffer.from('{}'),
-            bodyTruncated: false,
-          },
-          [test],
-        );
-      });
+      ingestAt(store, history, { provider: 'whatsable', type: 'message:received:new', phone: PHONE });
+      // A test event is not the account's activity.
+      ingestAt(store, [WEEK3 + 10 * HOUR], { provider: 'whatsable', type: 'hookwatch:test', phone: PHONE });
       const { rows, lastId } = store.accountActivity(0, MONDAY);
       expect(lastId).toBe(store.maxEventId());
       expect(rows.reduce((n, r) => n + r.count, 0)).toBe(history.length);
@@ -248,8 +156,7 @@ describe('silence detection: slots from the store, snoozed incidents, turned off
       expect(fromSlots.alerts).toEqual(decide(at, history).alerts);
       expect(fromSlots.alerts).toMatchObject([{ kind: 'account-silent' }]);
     } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      close();
     }
   });
 

@@ -9,13 +9,11 @@ import {
 } from '../providers/timelines/event-types.js';
 import { describeSyncReport } from '../providers/timelines/sync.js';
 import { readRetention, writeRetention } from '../retention.js';
-import { ftsQuery, type CommittedDelivery, type HookwatchStore, type Incident, type StoredEvent } from '../store/store.js';
+import { ftsQuery, type CommittedDelivery, type HookwatchStore, type StoredEvent } from '../store/store.js';
 import { TunnelSettingsError } from '../tunnel/index.js';
 import {
   EVENT_GROUP_NAMES,
   PROVIDER_IDS,
-  type AccountCard,
-  type AccountSeen,
   type AccountHistoryView,
   type AccountsBoard,
   type AlertsView,
@@ -70,6 +68,7 @@ import {
 } from './validate.js';
 import { accountSeenOf, deliveryLogEntryOf, deliveryLogLine, eventDetailViewOf, incidentViewOf, summaryOf } from './views.js';
 import { overallStatus } from '../../contract/status.js';
+import { SeenAccounts, statusLabel, watchedOf, withEventOnlyNumbers } from './watched.js';
 import type { TeamHubSettings, TeamHubView } from '../../contract/api.js';
 import { forwardDestination, teamHubSettings } from './validate.js';
 
@@ -185,6 +184,8 @@ export class HookwatchService {
   private warmTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private lastStatusJson: string | null = null;
+  /** The accounts seen in events for the status, kept current from commits (no scan per recompute). */
+  private readonly seen: SeenAccounts;
   private closed = false;
 
   private readonly options: ServiceOptions;
@@ -194,6 +195,7 @@ export class HookwatchService {
     this.store = options.core.store;
     this.now = options.now ?? Date.now;
     this.health = new DeliveryHealthCache(this.store);
+    this.seen = new SeenAccounts(() => this.store.health.accountsSeen(), this.now);
     this.api = this.buildApi();
     this.unsubscribers.push(options.core.onCommitted((committed) => this.noteCommitted(committed)));
     if (options.accounts) this.unsubscribers.push(options.accounts.onChange((card) => this.publish({ kind: 'account', data: card })));
@@ -246,6 +248,7 @@ export class HookwatchService {
 
   /** One commit of the receiver, as stored: its delivery for live health, its events for the feed. */
   private noteCommitted({ delivery, events }: CommittedDelivery): void {
+    this.seen.noteCommitted(events);
     this.pendingDeliveries.push({
       id: delivery.id,
       receivedAt: delivery.receivedAt,
@@ -577,21 +580,16 @@ export class HookwatchService {
     const tunnel = o.tunnel?.status() ?? null;
     const running = o.catchup?.state().running ?? null;
     const cards = o.accounts
-      ? withEventOnlyNumbers(
-          o.accounts.board(),
-          this.store.health.accountsSeen().map(accountSeenOf),
-          this.store.incidents.list({ state: 'open' }),
-        )
+      ? withEventOnlyNumbers(o.accounts.board(), this.seen.list(), this.store.incidents.list({ state: 'open' }))
       : [];
-    const label = (a: AccountCard) => (a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key));
     return overallStatus({
       // Numbers without status events (WhatsAble cards, `activity`) have no state to count: they are watched by activity.
-      watched: cards.flatMap((a) => (a.activity ? [{ key: a.key, label: label(a), silentSince: a.activity.silentSince }] : [])),
+      watched: watchedOf(cards),
       accounts: cards
         .filter((a) => !a.activity)
         .map((a) => ({
           key: a.key,
-          label: label(a),
+          label: statusLabel(a),
           state: a.state,
           since: a.since,
         })),
@@ -674,34 +672,4 @@ export function withCopyText(a: AlertView, tunnel: TunnelSource | undefined): Al
   if (a.kind !== 'webhook-url-changed') return a;
   const url = tunnel?.publicWebhookUrl();
   return url ? { ...a, copyText: `${url}/whatsable` } : a;
-}
-
-/**
- * WhatsAble numbers send no status events, so account tracking never makes them a card: each one seen in
- * events gets a card whose only signal is its last event, and how long it has been silent while a silence
- * warning about it is open (an open `silence` incident).
- */
-function withEventOnlyNumbers(
-  board: AccountCard[],
-  seen: AccountSeen[],
-  open: ReadonlyArray<Pick<Incident, 'kind' | 'subject'>>,
-): AccountCard[] {
-  const onBoard = new Set(board.map((c) => c.key));
-  const silent = new Set(open.filter((i) => i.kind === 'silence').map((i) => i.subject));
-  const extra = seen
-    // A number, not a WhatsAble user id (events without the number carry only the user's id).
-    .filter((a) => a.provider === 'whatsable' && a.phone !== null && !onBoard.has(a.key))
-    .map((a): AccountCard => ({
-      key: a.key,
-      phone: a.phone,
-      accountId: a.accountId,
-      name: a.name,
-      state: 'unknown',
-      since: null,
-      lastEvent: { id: null, type: a.lastEventType, at: a.lastEventAt },
-      outages7d: [],
-      // The silence began with its last event (the warning itself comes hours later).
-      activity: { provider: a.provider, lastEventAt: a.lastEventAt, silentSince: silent.has(a.key) ? a.lastEventAt : null },
-    }));
-  return [...board, ...extra];
 }

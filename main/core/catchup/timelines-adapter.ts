@@ -1,6 +1,6 @@
 /**
  * Reads chats and messages for catch-up through the TimelinesAI Public API client, so catch-up
- * shares the client's rate limiter (30 requests/s per IP with a burst of 10, shared with every
+ * shares the client's rate limiter (30 requests/s per IP, its burst one short of the server's 10, shared with every
  * other call Hookwatch makes), its 429/Retry-After and 5xx retries, its error wording and its
  * token handling (never logged). Answers are checked here and turned into the engine's shapes.
  */

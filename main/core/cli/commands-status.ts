@@ -1,5 +1,7 @@
 // The `status` command: the overall state from the store, on one screen, with exit codes for cron and monitoring scripts.
 import { exitCodeOf, overallStatus, type OverallStatus, type StatusInputs } from '../../contract/status.js';
+import { accountSeenOf } from '../api/views.js';
+import { eventOnlyNumbers, statusLabel, watchedOf } from '../api/watched.js';
 import { catchupRunningFromStore } from '../catchup/service.js';
 import { databasePath } from '../paths.js';
 import { readHubRuntime } from '../hub/runtime.js';
@@ -8,14 +10,26 @@ import { isoOrNull } from '../time.js';
 import { choiceFlag, dataDirOf, parse, type CliIo } from './args.js';
 import { terminalText } from './format.js';
 
-/** The status inputs as the store knows them: account states, the last recorded tunnel state, failing webhooks. */
+/**
+ * The status inputs as the store knows them: account states, the numbers watched only by their activity
+ * (WhatsAble, with the silence warnings open), the last recorded tunnel state, failing webhooks.
+ */
 export function statusInputsFromStore(store: HookwatchStore): StatusInputs {
-  const accounts = store.listAccountStates().map((a) => ({
+  const states = store.listAccountStates();
+  const accounts = states.map((a) => ({
     key: a.key,
-    label: a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key),
+    label: statusLabel(a),
     state: a.state,
     since: a.downSince ?? a.since,
   }));
+  // The same cards the running service adds to its board (api/watched.ts), so the CLI and the dashboard give one status.
+  const watched = watchedOf(
+    eventOnlyNumbers(
+      new Set(states.map((a) => a.key)),
+      store.health.accountsSeen().map(accountSeenOf),
+      store.incidents.list({ state: 'open' }),
+    ),
+  );
   const log = store.listTunnelStates(0, 10_000);
   const last = log[log.length - 1];
   const tunnel = last ? { state: last.state as NonNullable<StatusInputs['tunnel']>['state'], since: last.at } : null;
@@ -33,7 +47,7 @@ export function statusInputsFromStore(store: HookwatchStore): StatusInputs {
           : `${w.errorsCounter} failed deliveries in a row`,
       since: w.checkedAt,
     }));
-  return { accounts, tunnel, failingWebhooks, catchup: catchupRunningFromStore(store, Date.now()), hub: hubInput(store) };
+  return { accounts, watched, tunnel, failingWebhooks, catchup: catchupRunningFromStore(store, Date.now()), hub: hubInput(store) };
 }
 
 /** The hub part: a hub's outbox as it stands now; a follower's distance behind as its process last recorded it. */

@@ -26,6 +26,13 @@ export const DEFAULT_TIMELINES_API_BASE = 'https://app.timelines.ai/integrations
 export const TIMELINES_RATE_PER_SECOND = 30;
 export const TIMELINES_RATE_BURST = 10;
 /**
+ * The burst our client allows itself: one short of the server's. The server counts arrivals, not sends: when
+ * the first requests of a burst are held up (a new connection) and the next ones are not, a client that spends
+ * the whole burst is refused (429, and a second's wait), as a test against the rate-enforcing stand-in shows.
+ * One token of slack absorbs a 33 ms difference and costs 33 ms once per burst.
+ */
+export const TIMELINES_CLIENT_BURST = TIMELINES_RATE_BURST - 1;
+/**
  * The most of one answer we read. Every answer Hookwatch asks for is small (a webhook, the workspace);
  * a list (all webhooks, all WhatsApp accounts) is not paginated, so it gets more room. Without a cap a
  * runaway or hostile server could stream until V8 cannot hold the string (~2 GB) and the process
@@ -126,6 +133,7 @@ export interface TimelinesApiClientOptions {
   /** For the list calls (GET /webhooks, GET /whatsapp_accounts). Default TIMELINES_MAX_LIST_ANSWER_BYTES. */
   maxListAnswerBytes?: number;
   ratePerSecond?: number;
+  /** Requests allowed at once before pacing. Default TIMELINES_CLIENT_BURST (the server's burst less one). */
   burst?: number;
   /** Injectable for tests: they must not wait out real backoffs. */
   sleep?: (ms: number) => Promise<void>;
@@ -166,7 +174,7 @@ export class TimelinesApiClient {
       maxAnswerBytes: options.maxAnswerBytes ?? TIMELINES_MAX_ANSWER_BYTES,
       maxListAnswerBytes: options.maxListAnswerBytes ?? TIMELINES_MAX_LIST_ANSWER_BYTES,
       ratePerSecond: options.ratePerSecond ?? TIMELINES_RATE_PER_SECOND,
-      burst: options.burst ?? TIMELINES_RATE_BURST,
+      burst: options.burst ?? TIMELINES_CLIENT_BURST,
       sleep: options.sleep ?? realSleep,
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
