@@ -1,5 +1,6 @@
 // Silence detection wired: the alert service over a real SQLite file with a controlled clock, the WhatsAble card, and incident snooze.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { accountTitle } from '../../main/contract/account-label.js';
 import { AlertService } from '../../main/core/alerts/service.js';
 import { accountSourceFromAlerts, alertSourceFromAlerts, notificationSettingsFromAlerts } from '../../main/core/api/sources.js';
 import { HookwatchService } from '../../main/core/api/service.js';
@@ -204,7 +205,8 @@ describe('silence detection in the alert service (real SQLite file, controlled c
   it('a WhatsAble number is a card on the accounts board: its last event, and "silent" while the warning is open', async () => {
     ingest(store, history, { provider: 'whatsable', type: 'message:received:new', phone: SALES, name: 'Sales' });
     ingest(store, [WEEK3 + 9 * HOUR], { provider: 'timelines', type: 'whatsapp:account:connected', phone: SUPPORT, name: 'Support' });
-    // A WhatsAble event without the number: its user id is no number, so no card (and no silence watch).
+    // A real WhatsAble webhook never names the business number, only the WhatsAble account's id: that id is the
+    // card (titled "WhatsAble account 0b7f3c2e…" by the contract's label) and what silence watches.
     const userId = '0b7f3c2e-1a2b-4c3d-8e9f-a0b1c2d3e4f5';
     ingest(store, history, { provider: 'whatsable', type: 'message:sent:new', phone: null, accountId: userId });
     startService();
@@ -220,7 +222,13 @@ describe('silence detection in the alert service (real SQLite file, controlled c
       const board = await service.api.listAccounts();
       if (!board.tracking.available) throw new Error('tracking should be available');
       const cards = board.tracking.accounts;
-      expect(cards.map((c) => c.key).sort()).toEqual([SUPPORT, SALES].sort());
+      expect(cards.map((c) => c.key).sort()).toEqual([SUPPORT, SALES, userId].sort());
+      expect(cards.find((c) => c.key === userId)).toMatchObject({
+        phone: null,
+        accountId: userId,
+        activity: { provider: 'whatsable', silentSince: null },
+      });
+      expect(accountTitle({ ...cards.find((c) => c.key === userId)!, provider: 'whatsable' })).toBe('WhatsAble account 0b7f3c2e…');
       expect(cards.find((c) => c.key === SUPPORT)).toMatchObject({ state: 'connected' });
       expect(cards.find((c) => c.key === SUPPORT)!.activity).toBeUndefined();
       expect(cards.find((c) => c.key === SALES)).toMatchObject({
@@ -234,7 +242,14 @@ describe('silence detection in the alert service (real SQLite file, controlled c
       expect(board.seen.map((a) => a.key)).toContain(userId);
 
       clock = WEEK3 + 11 * HOUR + 30 * MIN;
-      expect(alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: SALES }]);
+      const silent = alerts.checkSilence();
+      expect(silent.map((a) => [a.kind, a.accountKey]).sort()).toEqual(
+        [
+          ['account-silent', SALES],
+          ['account-silent', userId],
+        ].sort(),
+      );
+      expect(silent.find((a) => a.accountKey === userId)!.title).toBe('WhatsAble account 0b7f3c2e… has gone silent');
       const after = await service.api.listAccounts();
       if (!after.tracking.available) throw new Error('tracking should be available');
       expect(after.tracking.accounts.find((c) => c.key === SALES)!.activity).toEqual({

@@ -233,7 +233,7 @@ describe('Accounts', () => {
     const reason = await screen.findByTestId('accounts-not-available', undefined, WAIT);
     expect(reason.textContent).toMatch(/alerts feature/);
     const seen = await screen.findAllByTestId('account-seen');
-    expect(seen.map((s) => s.querySelector('h3')!.textContent).sort()).toEqual(['0b7f3c2e-1a2b-4c3d-8e9f-a0b1c2d3e4f5', 'Acme Support']);
+    expect(seen.map((s) => s.querySelector('h3')!.textContent).sort()).toEqual(['Acme Support', 'WhatsAble account 0b7f3c2e…']);
   });
 
   test('with the real account tracking: a disconnect turns the card red, live, and shows the outage', async () => {

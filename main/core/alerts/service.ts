@@ -418,9 +418,9 @@ export class AlertService {
     const record = this.silenceRecord();
     if (this.activity.size === 0 && Object.keys(record.state).length === 0) return [];
     const names = new Map(this.store.health.accountsSeen().map((a) => [a.phone ?? a.accountId ?? '', a]));
-    // A WhatsAble event without the number carries only the user's id, which stands for no number in particular.
-    const watched = [...this.activity].filter(([key, a]) => a.provider !== 'whatsable' || key.startsWith('+'));
-    const accounts: SilenceAccount[] = watched.map(([key, a]) => {
+    // Every account seen in events, WhatsAble's included: its webhooks carry the WhatsAble account's id (a
+    // UUID), never the business number, so that id is the only key its activity can be watched by.
+    const accounts: SilenceAccount[] = [...this.activity].map(([key, a]) => {
       const board = this.board.accounts[key];
       const slots = [...a.slots.values()];
       return {

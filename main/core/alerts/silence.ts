@@ -36,6 +36,7 @@
  * never breaks through). A silence that is
  * still going on when quiet hours end is told then, once.
  */
+import { accountLabel } from '../../contract/account-label.js';
 import { formatDuration, localDateTime } from '../local-time.js';
 import { silenceSubjectKey } from './incidents.js';
 import type { SuppressionReason } from './rules/types.js';
@@ -213,8 +214,8 @@ export function decideSilence(input: SilenceInput): SilenceDecision {
   return { alerts, nextState: next };
 }
 
-function labelOf(account: Pick<SilenceAccount, 'key' | 'name' | 'phone'>): string {
-  return account.name ? `${account.name} (${account.phone ?? account.key})` : (account.phone ?? account.key);
+function labelOf(account: Pick<SilenceAccount, 'key' | 'name' | 'phone' | 'provider'>): string {
+  return accountLabel(account);
 }
 
 /** The model for one account (see the header): pure, also usable for display. */

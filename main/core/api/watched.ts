@@ -1,4 +1,5 @@
 // The numbers the one status watches: accounts seen in events kept current from commits, and WhatsAble numbers as activity-only cards.
+import { accountLabel } from '../../contract/account-label.js';
 import type { AccountCard, AccountSeen } from '../../contract/api.js';
 import type { StatusInputs } from '../../contract/status.js';
 import type { AccountSeenRow } from '../store/health.js';
@@ -93,8 +94,8 @@ export function eventOnlyNumbers(
   const silent = new Set(open.filter((i) => i.kind === 'silence').map((i) => i.subject));
   return (
     seen
-      // A number, not a WhatsAble user id (events without the number carry only the user's id).
-      .filter((a) => a.provider === 'whatsable' && a.phone !== null && !boardKeys.has(a.key))
+      // Its number when an event named it; otherwise the WhatsAble account's id, which is all its webhooks carry.
+      .filter((a) => a.provider === 'whatsable' && a.key !== '' && !boardKeys.has(a.key))
       .map((a): AccountCard => ({
         key: a.key,
         phone: a.phone,
@@ -119,9 +120,9 @@ export function withEventOnlyNumbers(
   return [...board, ...eventOnlyNumbers(new Set(board.map((c) => c.key)), seen, open)];
 }
 
-/** How a number is named in the status: "Name (+phone)", else whichever of them is known, else its key. */
-export function statusLabel(a: Pick<AccountCard, 'key' | 'name' | 'phone'>): string {
-  return a.name && a.phone ? `${a.name} (${a.phone})` : (a.phone ?? a.name ?? a.key);
+/** How a number is named in the status: the one account label (contract/account-label.ts). */
+export function statusLabel(a: Pick<AccountCard, 'key' | 'name' | 'phone' | 'accountId' | 'activity'>): string {
+  return accountLabel({ ...a, provider: a.activity?.provider ?? null });
 }
 
 /** The status's `watched` input: the cards without status events (`activity`), with their silence. */

@@ -1,7 +1,7 @@
 // The feed's filters and search box.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ExportFormat, FilterOptions } from '../contract.js';
-import { EVENT_GROUP_NAMES } from '../contract.js';
+import { accountLabel, EVENT_GROUP_NAMES } from '../contract.js';
 import { downloadExport } from '../lib/download.js';
 import { describeFilter, isFiltered, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient, useNotification, useThrottled } from '../hooks.js';
@@ -22,12 +22,6 @@ const RANGES: Array<{ key: string; label: string; ms: number }> = [
   { key: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
   { key: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
 ];
-
-function accountLabel(a: FilterOptions['accounts'][number]): string {
-  const id = a.phone ?? (a.accountId && a.accountId.length > 16 ? `${a.accountId.slice(0, 8)}…` : a.accountId) ?? a.key;
-  const provider = a.provider === 'whatsable' ? 'WhatsAble ' : '';
-  return a.name ? `${a.name} (${id})` : `${provider}${id}`;
-}
 
 /** Search box (debounced) and the filters of the feed. `/` anywhere focuses the search. */
 export function FeedToolbar({ filter, onChange }: { filter: FeedFilter; onChange: (f: FeedFilter) => void }) {

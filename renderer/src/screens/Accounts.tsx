@@ -1,6 +1,7 @@
 // The Accounts screen: a card per WhatsApp account with its state and 7-day outage strip.
 import { useState } from 'react';
 import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
+import { accountId, accountTitle } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { AccountHistory } from './AccountHistory.js';
 import { absoluteTime, duration, relativeTime, TIME } from '../lib/time.js';
@@ -41,21 +42,26 @@ export function OutageTimeline({ outages, now }: { outages: AccountCard['outages
   );
 }
 
+/** A card names itself with the provider of its activity (a WhatsAble account known only by its id says so). */
+function cardNaming(card: AccountCard) {
+  return { ...card, provider: card.activity?.provider ?? null };
+}
+
 function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onShowEvents: (key: string) => void }) {
   return (
     <article
       className={`account-card state-${card.state}`}
-      aria-label={`${card.name ?? card.phone ?? card.key}: ${card.activity ? (card.activity.silentSince !== null ? 'silent' : 'no status events') : STATE_LABEL[card.state]}`}
+      aria-label={`${accountTitle(cardNaming(card))}: ${card.activity ? (card.activity.silentSince !== null ? 'silent' : 'no status events') : STATE_LABEL[card.state]}`}
       data-testid="account-card"
       data-state={card.state}
     >
       <header>
-        <h3>{card.name ?? card.phone ?? card.key}</h3>
+        <h3>{accountTitle(cardNaming(card))}</h3>
         <span className={`state-label state-${card.state}`}>
           {card.activity ? (card.activity.silentSince !== null ? 'Silent' : 'No status events') : STATE_LABEL[card.state]}
         </span>
       </header>
-      {card.name && card.phone ? <p className="mono">{card.phone}</p> : null}
+      {card.name && (card.phone ?? card.accountId) ? <p className="mono">{accountId(cardNaming(card))}</p> : null}
       <p>
         {card.activity ? (
           // No status events (WhatsAble): the only signal is its activity, and a silence warning when it stops.
@@ -96,10 +102,10 @@ function SeenCard({ a, now, onShowEvents }: { a: AccountSeen; now: number; onSho
   return (
     <article className="account-card state-unknown" data-testid="account-seen">
       <header>
-        <h3>{a.name ?? a.phone ?? a.accountId}</h3>
+        <h3>{accountTitle(a)}</h3>
         <ProviderBadge provider={a.provider} />
       </header>
-      {a.name && (a.phone ?? a.accountId) ? <p className="mono">{a.phone ?? a.accountId}</p> : null}
+      {a.name && (a.phone ?? a.accountId) ? <p className="mono">{accountId(a)}</p> : null}
       <p className="muted">
         last event {a.lastEventType}, <time title={absoluteTime(a.lastEventAt)}>{relativeTime(a.lastEventAt, now)}</time>
       </p>
