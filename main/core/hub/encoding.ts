@@ -189,8 +189,8 @@ type HeaderValues = Pick<MsgHdrs, 'get'>;
  * expression and copies the record twice (slice, trim); its `get` lists all keys for each lookup. For a
  * follower catching up that was a tenth of its CPU (profiled); this reads the block once and looks up
  * the five values it needs. @nats-io/jetstream's JsMsg keeps the core message as `msg`, whose `_rdata`
- * holds the header block and payload and `_msg.hdr` the header length (nats-core's MsgImpl). The unit
- * test test/unit/hub-encoding.test.ts compares both decodings on messages from a real nats-server, so a
+ * holds the header block and payload and `_msg.hdr` the header length (nats-core's MsgImpl). The
+ * test test/integration/hub-encoding.test.ts compares both decodings on messages from a real nats-server, so a
  * client update that moves these fields is noticed (and decoding falls back, never breaks).
  */
 function rawHeaderBlock(m: unknown): string | null {
