@@ -2,10 +2,10 @@
 import type { HubHealth } from '../../contract/api.js';
 import type { CommittedDelivery, HookwatchStore } from '../store/store.js';
 import { HubLink, redactUrl, type HubConnectionConfig } from './connection.js';
-import { HubFollower, storeInboxSink, type FollowerStatus } from './follower.js';
+import { HubFollower, type FollowerStatus } from './follower.js';
 import { ForwarderPool, storeForwardLog, type ForwarderStatus } from './forwarder.js';
 import type { HubRecord } from './encoding.js';
-import { hubEventToIngest } from './ingest.js';
+import { followerStoreSink } from './ingest.js';
 import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
 import { DAY_MS } from './stream.js';
 
@@ -170,31 +170,17 @@ export class HubFollowing {
     },
   ) {
     this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`));
-    const hubName = redactUrl(options.url);
-    let committed: CommittedDelivery[] = [];
-    const inner = storeInboxSink(store, (r) => {
-      if (r.kind !== 'event') {
-        // Claimed in hub_inbox in the same transaction, so a redelivered state message is applied once.
-        hooks.applyState?.(r);
-        return;
-      }
-      const { delivery, events } = hubEventToIngest(r, hubName);
-      committed.push(store.ingest(delivery, events));
+    // Account-state and incident messages are claimed in hub_inbox in the same transaction, so a redelivered one is applied once.
+    const sink = followerStoreSink(store, redactUrl(options.url), {
+      afterCommit: hooks.afterCommit,
+      ...(hooks.applyState ? { applyState: hooks.applyState } : {}),
     });
     let recorded: number | null | undefined = undefined;
     this.follower = new HubFollower({
       link: this.link,
       name: options.name,
       ...(options.workspace ? { workspace: options.workspace } : {}),
-      sink: {
-        apply: (records) => {
-          committed = [];
-          inner.apply(records);
-          const done = committed;
-          committed = [];
-          hooks.afterCommit(done);
-        },
-      },
+      sink,
       onChange: (st) => {
         // `hookwatch status` (another process) says "following <hub>, N behind" from this record.
         if (st.behind !== recorded) {

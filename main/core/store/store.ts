@@ -7,6 +7,7 @@ import { CatchupTables } from './catchup.js';
 import { Db, type OpenOptions } from './db.js';
 import { DeliveriesTable, type DeliveryRecord, type StoredDelivery } from './deliveries.js';
 import { EventsTable, type EventDetail, type EventFilter, type StoredEvent } from './events.js';
+import { FollowedWriter, type FollowedBatch, type FollowedItem } from './followed.js';
 import { HealthQueries } from './health.js';
 import { IncidentsTable } from './incidents.js';
 import { writeDelivery, type CommittedDelivery } from './ingest.js';
@@ -34,6 +35,7 @@ export { hydrateDelivery } from './deliveries.js';
 export type { EventDetail, EventFilter, StoredEvent } from './events.js';
 export { ftsQuery, hydrateEvent } from './events.js';
 export type { CommittedDelivery, IngestedEvent } from './ingest.js';
+export type { FollowedBatch, FollowedItem } from './followed.js';
 export type { CatchupGapRecord, ReceivingMark, ReceivingMarkKind, WebhookErrorSample } from './catchup.js';
 export { RECEIVING_MARK_KINDS } from './catchup.js';
 export type { MetaKey, MetaValue, TunnelPreferencesRecord } from './meta.js';
@@ -67,6 +69,7 @@ export class HookwatchStore {
   private readonly accounts: AccountsTable;
   private readonly providerWebhooks: ProviderWebhooksTable;
   private readonly tunnelLog: TunnelLogTable;
+  private readonly followed: FollowedWriter;
 
   private constructor(db: Db) {
     this.db = db;
@@ -82,6 +85,7 @@ export class HookwatchStore {
     this.accounts = new AccountsTable(db);
     this.providerWebhooks = new ProviderWebhooksTable(db);
     this.tunnelLog = new TunnelLogTable(db);
+    this.followed = new FollowedWriter(db, this.events, this.deliveries, this.hub);
   }
 
   /** Opens (creating unless `mustExist`) and migrates; StoreError says what to do when it cannot. */
@@ -146,6 +150,15 @@ export class HookwatchStore {
   ingest(d: DeliveryRecord, events: readonly NormalizedEvent[]): CommittedDelivery {
     const write = () => writeDelivery(this.deliveries, this.events, d, events, this.hub);
     return this.db.inTransaction ? write() : this.db.transaction(write);
+  }
+
+  /**
+   * A follower's batch of hub messages (see FollowedWriter) in one IMMEDIATE transaction: every message id
+   * claimed in hub_inbox, new events stored as the receiver would store them, other new messages handed to
+   * `other(index)` inside the same transaction.
+   */
+  ingestFollowed(items: readonly FollowedItem[], at: number, other: (index: number) => void = () => {}): FollowedBatch {
+    return this.db.transaction(() => this.followed.write(items, at, other));
   }
 
   /** Which of these message uids are already stored (any type or shape): catch-up's exactly-once check. */
