@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { isObject, jsonDepth } from '../json.js';
+import { isObject } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
 import type { CommittedDelivery, DeliveryRecord, HookwatchStore } from '../store/store.js';
@@ -71,6 +71,22 @@ const DROPPED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie
 const CREDENTIAL_LIKE = /auth|token|secret|api-?key|session|cookie|passw/i;
 /** Kept only as "present": WhatsAble's signature cannot be verified yet (docs/providers.md), but whether it came is useful. */
 const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
+
+type HeaderKind = 'kept' | 'dropped' | 'presence';
+/**
+ * What headersForLog does with a header, by name. Every webhook asks it for the same few names, so the
+ * answers are remembered (a set lookup and a regular expression less per header); a client inventing
+ * names cannot grow the memory past HEADER_KINDS_KEPT.
+ */
+const headerKinds = new Map<string, HeaderKind>();
+const HEADER_KINDS_KEPT = 256;
+function headerKind(name: string): HeaderKind {
+  let kind = headerKinds.get(name);
+  if (kind !== undefined) return kind;
+  kind = DROPPED_HEADERS.has(name) ? 'dropped' : PRESENCE_HEADERS.has(name) || CREDENTIAL_LIKE.test(name) ? 'presence' : 'kept';
+  if (headerKinds.size < HEADER_KINDS_KEPT) headerKinds.set(name, kind);
+  return kind;
+}
 
 type Route = { kind: 'hook'; provider: ProviderPlugin | undefined; loggedPath: string } | { kind: 'not-found'; loggedPath: string };
 
@@ -400,7 +416,7 @@ export class Receiver {
     if (!isObject(parsed)) {
       return reject400(`body is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}; expected an object`);
     }
-    if (jsonDepth(parsed, this.o.maxDepth) > this.o.maxDepth) {
+    if (nestedDeeperThan(parsed, this.o.maxDepth)) {
       return reject400(`JSON nested deeper than ${this.o.maxDepth} levels`);
     }
 
@@ -528,9 +544,13 @@ export class Receiver {
   /** `nearMisses`: also redact near misses of a secret (for requests that missed the route; see redactSecrets). */
   private headersForLog(req: IncomingMessage, nearMisses: boolean): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || DROPPED_HEADERS.has(name)) continue;
-      if (PRESENCE_HEADERS.has(name) || CREDENTIAL_LIKE.test(name)) {
+    const headers = req.headers;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const kind = headerKind(name);
+      if (kind === 'dropped') continue;
+      if (kind === 'presence') {
         out[name] = '[present]';
         continue;
       }
@@ -559,6 +579,25 @@ function acceptedAnswer(result: CommittedDelivery): string {
   }
   const duplicate = duplicates === events.length;
   return `{"ok":true,"duplicate":${duplicate},"eventCount":${events.length},"duplicates":${duplicates},"eventsListed":${listed},"events":[${items}]}`;
+}
+
+/**
+ * Whether a parsed body nests deeper than `max` levels (the body itself is level 1), as `jsonDepth(v) > max`.
+ * Recursive, but never more than `max + 1` calls deep, so hostile nesting cannot blow the stack; and it
+ * allocates nothing, unlike a walk with its own stack (it runs for every webhook).
+ */
+function nestedDeeperThan(value: object, max: number): boolean {
+  if (max < 1) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (typeof child === 'object' && child !== null && nestedDeeperThan(child as object, max - 1)) return true;
+    return false;
+  }
+  // JSON.parse makes plain objects: for…in sees exactly their own keys (`__proto__` included, as an own key).
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && nestedDeeperThan(child, max - 1)) return true;
+  }
+  return false;
 }
 
 function capped(buf: Buffer, cap: number): Buffer {
@@ -608,7 +647,8 @@ function readBody(
       settled = true;
       clearTimeout(timer);
       req.off('data', onData);
-      const all = Buffer.concat(chunks);
+      // The parser hands each chunk over in its own buffer: a body that came in one (nearly every webhook) is kept as is.
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve({
         outcome,
         kept: outcome === 'complete' ? all : capped(all, cap),
