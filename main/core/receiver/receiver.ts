@@ -112,6 +112,8 @@ export class Receiver {
     this.inFlightWaiters = [];
     for (const w of waiters) w();
   };
+  /** When each body being read must be complete (bodyTimeoutMs), on one timer. */
+  private readonly bodyDeadlines = new BodyDeadlines();
   /** For a request whose body is being read: ends the read at once when its bytes turn out to be malformed. */
   private readonly bodyBreakers = new WeakMap<IncomingMessage, (code: string) => void>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
@@ -256,9 +258,11 @@ export class Receiver {
   }
 
   private route(rawUrl: string | undefined): Route {
-    const path = (rawUrl ?? '/').split('?')[0] ?? '/';
-    const parts = path.split('/').filter((p) => p !== '');
-    if (parts[0] === 'hooks' && parts.length >= 2 && parts.length <= 3) {
+    const url = rawUrl ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const parts = pathSegments(path, 3);
+    if (parts !== null && parts[0] === 'hooks' && parts.length >= 2) {
       const ok = this.secretMatches(parts[1]!);
       const providerName = parts[2];
       const provider = providerName === undefined ? undefined : providerById(providerName);
@@ -346,7 +350,9 @@ export class Receiver {
     const isHook = route.kind === 'hook';
     const isPost = req.method === 'POST';
     const limit = isHook && isPost ? this.o.bodyLimit : this.o.logBodyCap;
-    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs, (breakBody) => this.bodyBreakers.set(req, breakBody));
+    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs, this.bodyDeadlines, (breakBody) =>
+      this.bodyBreakers.set(req, breakBody),
+    );
     this.bodyBreakers.delete(req);
 
     if (body.outcome === 'aborted') {
@@ -582,6 +588,24 @@ function acceptedAnswer(result: CommittedDelivery): string {
 }
 
 /**
+ * The non-empty segments of a path (`//hooks//x/` has two), or null when it has more than `max`. A loop
+ * rather than split and filter: it runs for every request, and stops early on long paths.
+ */
+function pathSegments(path: string, max: number): string[] | null {
+  const out: string[] = [];
+  for (let start = 0; start < path.length;) {
+    let end = path.indexOf('/', start);
+    if (end === -1) end = path.length;
+    if (end > start) {
+      if (out.length === max) return null;
+      out.push(path.slice(start, end));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
  * Whether a parsed body nests deeper than `max` levels (the body itself is level 1), as `jsonDepth(v) > max`.
  * Recursive, but never more than `max + 1` calls deep, so hostile nesting cannot blow the stack; and it
  * allocates nothing, unlike a walk with its own stack (it runs for every webhook).
@@ -614,6 +638,55 @@ function reply(res: ServerResponse, status: number, body: unknown, close = false
   res.end(text);
 }
 
+interface BodyDue {
+  /** performance.now() by which the body must be complete. */
+  at: number;
+  expire: () => void;
+}
+
+/**
+ * The deadlines of the bodies being read, on one timer. A timer per request (set, then cleared a moment
+ * later when the body is in) cost about a microsecond on every webhook; this costs a set insert and
+ * delete. The timer fires at the earliest deadline it knows, cuts every body that is overdue and re-arms
+ * for the next; under steady traffic it fires about once per timeout. It is unref'd: a body being read
+ * holds its socket, which keeps the process alive anyway.
+ */
+class BodyDeadlines {
+  private readonly pending = new Set<BodyDue>();
+  private timer: NodeJS.Timeout | null = null;
+  private armedFor = Infinity;
+
+  add(due: BodyDue): void {
+    this.pending.add(due);
+    if (due.at < this.armedFor) this.arm(due.at);
+  }
+
+  delete(due: BodyDue): void {
+    this.pending.delete(due);
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = at;
+    this.timer = setTimeout(this.sweep, Math.max(0, Math.ceil(at - performance.now())));
+    this.timer.unref();
+  }
+
+  private readonly sweep = (): void => {
+    this.timer = null;
+    this.armedFor = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const due of this.pending) {
+      if (due.at <= now) {
+        this.pending.delete(due);
+        due.expire();
+      } else if (due.at < next) next = due.at;
+    }
+    if (next !== Infinity) this.arm(next);
+  };
+}
+
 type BodyRead =
   | { outcome: 'complete'; kept: Buffer; size: number }
   | { outcome: 'too-large' | 'timeout' | 'aborted'; kept: Buffer; size: number }
@@ -630,6 +703,7 @@ function readBody(
   limit: number,
   cap: number,
   timeoutMs: number,
+  deadlines: BodyDeadlines,
   onBreak: (breakBody: (code: string) => void) => void,
 ): Promise<BodyRead> {
   return new Promise((resolve) => {
@@ -642,19 +716,16 @@ function readBody(
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    const due: BodyDue = { at: performance.now() + timeoutMs, expire: () => finish('timeout') };
     const finish = (outcome: BodyRead['outcome'], code = '') => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.delete(due);
       req.off('data', onData);
       // The parser hands each chunk over in its own buffer: a body that came in one (nearly every webhook) is kept as is.
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      resolve({
-        outcome,
-        kept: outcome === 'complete' ? all : capped(all, cap),
-        size,
-        ...(outcome === 'malformed' ? { code } : {}),
-      } as BodyRead);
+      const kept = outcome === 'complete' ? all : capped(all, cap);
+      resolve(outcome === 'malformed' ? { outcome, code, kept, size } : ({ outcome, kept, size } as BodyRead));
     };
     onBreak((code) => finish('malformed', code));
     const onData = (chunk: Buffer) => {
@@ -668,7 +739,7 @@ function readBody(
       }
       chunks.push(chunk);
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    deadlines.add(due);
     req.on('data', onData);
     req.once('end', () => finish('complete'));
     req.once('aborted', () => finish('aborted'));
