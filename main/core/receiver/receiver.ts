@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { isObject, jsonDepth } from '../json.js';
+import { isObject } from '../json.js';
 import { normalizeBody, providerById } from '../providers/registry.js';
 import type { ProviderPlugin } from '../providers/types.js';
 import type { CommittedDelivery, DeliveryRecord, HookwatchStore } from '../store/store.js';
@@ -72,6 +72,22 @@ const CREDENTIAL_LIKE = /auth|token|secret|api-?key|session|cookie|passw/i;
 /** Kept only as "present": WhatsAble's signature cannot be verified yet (docs/providers.md), but whether it came is useful. */
 const PRESENCE_HEADERS = new Set(['x-webhook-signature', 'x-hub-signature', 'x-hub-signature-256', 'x-twilio-signature']);
 
+type HeaderKind = 'kept' | 'dropped' | 'presence';
+/**
+ * What headersForLog does with a header, by name. Every webhook asks it for the same few names, so the
+ * answers are remembered (a set lookup and a regular expression less per header); a client inventing
+ * names cannot grow the memory past HEADER_KINDS_KEPT.
+ */
+const headerKinds = new Map<string, HeaderKind>();
+const HEADER_KINDS_KEPT = 256;
+function headerKind(name: string): HeaderKind {
+  let kind = headerKinds.get(name);
+  if (kind !== undefined) return kind;
+  kind = DROPPED_HEADERS.has(name) ? 'dropped' : PRESENCE_HEADERS.has(name) || CREDENTIAL_LIKE.test(name) ? 'presence' : 'kept';
+  if (headerKinds.size < HEADER_KINDS_KEPT) headerKinds.set(name, kind);
+  return kind;
+}
+
 type Route = { kind: 'hook'; provider: ProviderPlugin | undefined; loggedPath: string } | { kind: 'not-found'; loggedPath: string };
 
 export class Receiver {
@@ -96,6 +112,8 @@ export class Receiver {
     this.inFlightWaiters = [];
     for (const w of waiters) w();
   };
+  /** When each body being read must be complete (bodyTimeoutMs), on one timer. */
+  private readonly bodyDeadlines = new BodyDeadlines();
   /** For a request whose body is being read: ends the read at once when its bytes turn out to be malformed. */
   private readonly bodyBreakers = new WeakMap<IncomingMessage, (code: string) => void>();
   /** Kept out of the log like the current one; they change only with a rotation (see setSecret). */
@@ -240,9 +258,11 @@ export class Receiver {
   }
 
   private route(rawUrl: string | undefined): Route {
-    const path = (rawUrl ?? '/').split('?')[0] ?? '/';
-    const parts = path.split('/').filter((p) => p !== '');
-    if (parts[0] === 'hooks' && parts.length >= 2 && parts.length <= 3) {
+    const url = rawUrl ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const parts = pathSegments(path, 3);
+    if (parts !== null && parts[0] === 'hooks' && parts.length >= 2) {
       const ok = this.secretMatches(parts[1]!);
       const providerName = parts[2];
       const provider = providerName === undefined ? undefined : providerById(providerName);
@@ -330,7 +350,9 @@ export class Receiver {
     const isHook = route.kind === 'hook';
     const isPost = req.method === 'POST';
     const limit = isHook && isPost ? this.o.bodyLimit : this.o.logBodyCap;
-    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs, (breakBody) => this.bodyBreakers.set(req, breakBody));
+    const body = await readBody(req, limit, this.o.logBodyCap, this.o.bodyTimeoutMs, this.bodyDeadlines, (breakBody) =>
+      this.bodyBreakers.set(req, breakBody),
+    );
     this.bodyBreakers.delete(req);
 
     if (body.outcome === 'aborted') {
@@ -400,7 +422,7 @@ export class Receiver {
     if (!isObject(parsed)) {
       return reject400(`body is JSON ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed}; expected an object`);
     }
-    if (jsonDepth(parsed, this.o.maxDepth) > this.o.maxDepth) {
+    if (nestedDeeperThan(parsed, this.o.maxDepth)) {
       return reject400(`JSON nested deeper than ${this.o.maxDepth} levels`);
     }
 
@@ -528,9 +550,13 @@ export class Receiver {
   /** `nearMisses`: also redact near misses of a secret (for requests that missed the route; see redactSecrets). */
   private headersForLog(req: IncomingMessage, nearMisses: boolean): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || DROPPED_HEADERS.has(name)) continue;
-      if (PRESENCE_HEADERS.has(name) || CREDENTIAL_LIKE.test(name)) {
+    const headers = req.headers;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const kind = headerKind(name);
+      if (kind === 'dropped') continue;
+      if (kind === 'presence') {
         out[name] = '[present]';
         continue;
       }
@@ -561,6 +587,43 @@ function acceptedAnswer(result: CommittedDelivery): string {
   return `{"ok":true,"duplicate":${duplicate},"eventCount":${events.length},"duplicates":${duplicates},"eventsListed":${listed},"events":[${items}]}`;
 }
 
+/**
+ * The non-empty segments of a path (`//hooks//x/` has two), or null when it has more than `max`. A loop
+ * rather than split and filter: it runs for every request, and stops early on long paths.
+ */
+function pathSegments(path: string, max: number): string[] | null {
+  const out: string[] = [];
+  for (let start = 0; start < path.length;) {
+    let end = path.indexOf('/', start);
+    if (end === -1) end = path.length;
+    if (end > start) {
+      if (out.length === max) return null;
+      out.push(path.slice(start, end));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * Whether a parsed body nests deeper than `max` levels (the body itself is level 1), as `jsonDepth(v) > max`.
+ * Recursive, but never more than `max + 1` calls deep, so hostile nesting cannot blow the stack; and it
+ * allocates nothing, unlike a walk with its own stack (it runs for every webhook).
+ */
+function nestedDeeperThan(value: object, max: number): boolean {
+  if (max < 1) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (typeof child === 'object' && child !== null && nestedDeeperThan(child as object, max - 1)) return true;
+    return false;
+  }
+  // JSON.parse makes plain objects: for…in sees exactly their own keys (`__proto__` included, as an own key).
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child === 'object' && child !== null && nestedDeeperThan(child, max - 1)) return true;
+  }
+  return false;
+}
+
 function capped(buf: Buffer, cap: number): Buffer {
   return buf.length > cap ? buf.subarray(0, cap) : buf;
 }
@@ -573,6 +636,55 @@ function reply(res: ServerResponse, status: number, body: unknown, close = false
   res.setHeader('Cache-Control', 'no-store');
   if (close) res.setHeader('Connection', 'close');
   res.end(text);
+}
+
+interface BodyDue {
+  /** performance.now() by which the body must be complete. */
+  at: number;
+  expire: () => void;
+}
+
+/**
+ * The deadlines of the bodies being read, on one timer. A timer per request (set, then cleared a moment
+ * later when the body is in) cost about a microsecond on every webhook; this costs a set insert and
+ * delete. The timer fires at the earliest deadline it knows, cuts every body that is overdue and re-arms
+ * for the next; under steady traffic it fires about once per timeout. It is unref'd: a body being read
+ * holds its socket, which keeps the process alive anyway.
+ */
+class BodyDeadlines {
+  private readonly pending = new Set<BodyDue>();
+  private timer: NodeJS.Timeout | null = null;
+  private armedFor = Infinity;
+
+  add(due: BodyDue): void {
+    this.pending.add(due);
+    if (due.at < this.armedFor) this.arm(due.at);
+  }
+
+  delete(due: BodyDue): void {
+    this.pending.delete(due);
+  }
+
+  private arm(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.armedFor = at;
+    this.timer = setTimeout(this.sweep, Math.max(0, Math.ceil(at - performance.now())));
+    this.timer.unref();
+  }
+
+  private readonly sweep = (): void => {
+    this.timer = null;
+    this.armedFor = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const due of this.pending) {
+      if (due.at <= now) {
+        this.pending.delete(due);
+        due.expire();
+      } else if (due.at < next) next = due.at;
+    }
+    if (next !== Infinity) this.arm(next);
+  };
 }
 
 type BodyRead =
@@ -591,6 +703,7 @@ function readBody(
   limit: number,
   cap: number,
   timeoutMs: number,
+  deadlines: BodyDeadlines,
   onBreak: (breakBody: (code: string) => void) => void,
 ): Promise<BodyRead> {
   return new Promise((resolve) => {
@@ -603,18 +716,16 @@ function readBody(
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    const due: BodyDue = { at: performance.now() + timeoutMs, expire: () => finish('timeout') };
     const finish = (outcome: BodyRead['outcome'], code = '') => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.delete(due);
       req.off('data', onData);
-      const all = Buffer.concat(chunks);
-      resolve({
-        outcome,
-        kept: outcome === 'complete' ? all : capped(all, cap),
-        size,
-        ...(outcome === 'malformed' ? { code } : {}),
-      } as BodyRead);
+      // The parser hands each chunk over in its own buffer: a body that came in one (nearly every webhook) is kept as is.
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const kept = outcome === 'complete' ? all : capped(all, cap);
+      resolve(outcome === 'malformed' ? { outcome, code, kept, size } : ({ outcome, kept, size } as BodyRead));
     };
     onBreak((code) => finish('malformed', code));
     const onData = (chunk: Buffer) => {
@@ -628,7 +739,7 @@ function readBody(
       }
       chunks.push(chunk);
     };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    deadlines.add(due);
     req.on('data', onData);
     req.once('end', () => finish('complete'));
     req.once('aborted', () => finish('aborted'));

@@ -74,6 +74,34 @@ const RETURNED_COLUMNS = EVENT_COLUMNS.replace(/\be\./g, '');
 
 const T = 'events';
 
+/** A message event that catch-up may have stored too (see EventsTable.redeliveryAcrossCatchup). */
+function crossesCatchup(e: NormalizedEvent): boolean {
+  return e.messageUid !== null && e.type.startsWith('message:') && e.type !== 'message:reaction';
+}
+
+// The statements of every ingested event, built once: a template literal here would build and hash the
+// long SQL text again on every call (to find the prepared statement).
+const SQL_INSERT_COLUMNS = `INSERT INTO events
+  (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
+   account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)`;
+const SQL_INSERT = `${SQL_INSERT_COLUMNS}
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (provider, type, dedupe_key) DO NOTHING`;
+/** The message stored across catch-up: the row redeliveryAcrossCatchup counts one more delivery on. */
+const SQL_ACROSS_CATCHUP = `SELECT id FROM events WHERE message_uid = ? AND type LIKE 'message:%' AND type != 'message:reaction'
+  AND provider = ? AND (shape = 'timelines.catchup') != (? = 'timelines.catchup') ORDER BY id LIMIT 1`;
+/** SQL_INSERT that writes nothing when the message is already stored across catch-up (upsert then says which). */
+const SQL_INSERT_UNLESS_ACROSS_CATCHUP = `${SQL_INSERT_COLUMNS}
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (${SQL_ACROSS_CATCHUP})
+  ON CONFLICT (provider, type, dedupe_key) DO NOTHING`;
+const SQL_REDELIVERY_ACROSS_CATCHUP = `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = ?
+  WHERE id = (${SQL_ACROSS_CATCHUP})
+  RETURNING ${RETURNED_COLUMNS}`;
+const SQL_COUNT_REDELIVERY = `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = ?
+  WHERE provider = ? AND type = ? AND dedupe_key = ?
+  RETURNING ${RETURNED_COLUMNS}`;
+const SQL_BY_KEY = `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.provider = ? AND e.type = ? AND e.dedupe_key = ?`;
+
 export function hydrateEvent(r: SqlRow): StoredEvent {
   return {
     id: num(r, T, 'id'),
@@ -125,80 +153,97 @@ export class EventsTable {
 
   /**
    * Inserts an event, or counts one more delivery of the same (provider, type, dedupe key); returns the
-   * row as it now stands, as a read would return it. Positional parameters, as for deliveries.
-   * A new event (nearly every request) is an `INSERT … ON CONFLICT DO NOTHING` and its record is built from
-   * what was written, so it pays neither a RETURNING row nor hydrating it; only a redelivery runs the
-   * `UPDATE … RETURNING` and reads the stored row back (its data is the first delivery's, not this one's).
+   * row as it now stands, as a read would return it, with `duplicate` (this delivery was a redelivery:
+   * `deliveryCount > 1`). Positional parameters, as for deliveries.
+   * A new event (nearly every request) costs one statement: an `INSERT … ON CONFLICT DO NOTHING` that also
+   * stands back when the message is already stored across catch-up (see redeliveryAcrossCatchup), and its
+   * record is built from what was written, so it pays neither a RETURNING row nor hydrating it. Only when
+   * that INSERT wrote nothing do the checks that need the stored row run (across catch-up, content differs),
+   * in the same order as ever, so the outcome is the one they always gave.
    */
-  upsert(deliveryId: number, receivedAt: number, given: NormalizedEvent): StoredEvent {
+  upsert(deliveryId: number, receivedAt: number, given: NormalizedEvent): StoredEvent & { duplicate: boolean } {
     if (given.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(given, receivedAt);
-    const recovered = this.redeliveryAcrossCatchup(receivedAt, given);
-    if (recovered) return recovered;
-    const e = this.keyForContent(given);
-    const details = JSON.stringify(e.details);
-    const inserted = this.db
-      .cached(
-        `INSERT INTO events
-          (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
-           account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (provider, type, dedupe_key) DO NOTHING`,
-      )
-      .run(
-        deliveryId,
-        receivedAt,
-        e.occurredAt,
-        e.provider,
-        e.shape,
-        e.type,
-        e.originalType,
-        e.dedupeKey,
-        receivedAt,
-        e.accountPhone,
-        e.accountId,
-        e.accountName,
-        e.chatId,
-        e.chatName,
-        e.chatPhone,
-        e.messageUid,
-        e.direction,
-        e.text,
-        details,
-      );
-    if (inserted.changes === 1) {
-      return {
-        id: Number(inserted.lastInsertRowid),
-        deliveryId,
-        receivedAt,
-        occurredAt: e.occurredAt,
-        provider: e.provider,
-        shape: e.shape,
-        type: e.type,
-        originalType: e.originalType,
-        dedupeKey: e.dedupeKey,
-        deliveryCount: 1,
-        lastDeliveredAt: receivedAt,
-        accountPhone: e.accountPhone,
-        accountId: e.accountId,
-        accountName: e.accountName,
-        chatId: e.chatId,
-        chatName: e.chatName,
-        chatPhone: e.chatPhone,
-        messageUid: e.messageUid,
-        direction: e.direction,
-        text: e.text,
-        // Parsed from what was stored, as a read would: the record must not share (or differ from) the caller's object.
-        details: JSON.parse(details) as StoredEvent['details'],
-      };
+    const acrossCatchup = crossesCatchup(given);
+    const details = JSON.stringify(given.details);
+    const inserted = this.insertRow(deliveryId, receivedAt, given, details, acrossCatchup);
+    if (inserted !== null) return inserted;
+    if (acrossCatchup) {
+      const recovered = this.redeliveryAcrossCatchup(receivedAt, given);
+      if (recovered) return { ...recovered, duplicate: recovered.deliveryCount > 1 };
     }
-    const row: unknown = this.db
-      .cached(
-        `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = ?
-          WHERE provider = ? AND type = ? AND dedupe_key = ?
-          RETURNING ${RETURNED_COLUMNS}`,
-      )
-      .get(receivedAt, e.provider, e.type, e.dedupeKey);
-    return hydrateEvent(asRow(row, T));
+    // The key is taken: the same content is a redelivery, other content its own event (keyForContent).
+    const e = this.keyForContent(given);
+    if (e !== given) {
+      const own = this.insertRow(deliveryId, receivedAt, e, JSON.stringify(e.details), false);
+      if (own !== null) return own;
+    }
+    const row: unknown = this.db.cached(SQL_COUNT_REDELIVERY).get(receivedAt, e.provider, e.type, e.dedupeKey);
+    const stored = hydrateEvent(asRow(row, T));
+    return { ...stored, duplicate: stored.deliveryCount > 1 };
+  }
+
+  /**
+   * The INSERT of `upsert`: the new row's record, or null when nothing was written (the key is taken, or
+   * with `guarded` the message is already stored across catch-up).
+   */
+  private insertRow(
+    deliveryId: number,
+    receivedAt: number,
+    e: NormalizedEvent,
+    details: string,
+    guarded: boolean,
+  ): (StoredEvent & { duplicate: boolean }) | null {
+    const stmt = this.db.cached(guarded ? SQL_INSERT_UNLESS_ACROSS_CATCHUP : SQL_INSERT);
+    const values: unknown[] = [
+      deliveryId,
+      receivedAt,
+      e.occurredAt,
+      e.provider,
+      e.shape,
+      e.type,
+      e.originalType,
+      e.dedupeKey,
+      receivedAt,
+      e.accountPhone,
+      e.accountId,
+      e.accountName,
+      e.chatId,
+      e.chatName,
+      e.chatPhone,
+      e.messageUid,
+      e.direction,
+      e.text,
+      details,
+    ];
+    if (guarded) values.push(e.messageUid, e.provider, e.shape);
+    const inserted = stmt.run(values);
+    if (inserted.changes !== 1) return null;
+    // One literal with every field (no spread of a finished record): this object is made for every event.
+    return {
+      id: Number(inserted.lastInsertRowid),
+      deliveryId,
+      receivedAt,
+      occurredAt: e.occurredAt,
+      provider: e.provider,
+      shape: e.shape,
+      type: e.type,
+      originalType: e.originalType,
+      dedupeKey: e.dedupeKey,
+      deliveryCount: 1,
+      lastDeliveredAt: receivedAt,
+      accountPhone: e.accountPhone,
+      accountId: e.accountId,
+      accountName: e.accountName,
+      chatId: e.chatId,
+      chatName: e.chatName,
+      chatPhone: e.chatPhone,
+      messageUid: e.messageUid,
+      direction: e.direction,
+      text: e.text,
+      // Parsed from what was stored, as a read would: the record must not share (or differ from) the caller's object.
+      details: JSON.parse(details) as StoredEvent['details'],
+      duplicate: false,
+    };
   }
 
   /**
@@ -210,9 +255,7 @@ export class EventsTable {
    */
   private keyForContent(e: NormalizedEvent): NormalizedEvent {
     if (e.dedupeKey.startsWith('h:')) return e; // a body hash already differs when the content does
-    const earlier: unknown = this.db
-      .cached(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.provider = ? AND e.type = ? AND e.dedupe_key = ?`)
-      .get(e.provider, e.type, e.dedupeKey);
+    const earlier: unknown = this.db.cached(SQL_BY_KEY).get(e.provider, e.type, e.dedupeKey);
     if (earlier === undefined) return e;
     const stored = hydrateEvent(asRow(earlier, T));
     const hash = eventContentHash(e);
@@ -225,17 +268,10 @@ export class EventsTable {
    * same message by webhook may come under different types or keys (`message:new` vs `message:received:new`,
    * an event id vs `uid:`). Either way round, the second is a redelivery of the first: it bumps that row's
    * count instead of storing the message twice. Reactions are left alone (they carry the message's uid too).
+   * Only for events that crossesCatchup; upsert's INSERT checks the same condition first.
    */
   private redeliveryAcrossCatchup(receivedAt: number, e: NormalizedEvent): StoredEvent | null {
-    if (e.messageUid === null || !e.type.startsWith('message:') || e.type === 'message:reaction') return null;
-    const row: unknown = this.db
-      .cached(
-        `UPDATE events SET delivery_count = delivery_count + 1, last_delivered_at = @at
-          WHERE id = (SELECT id FROM events WHERE message_uid = @uid AND type LIKE 'message:%' AND type != 'message:reaction'
-            AND provider = @provider AND (shape = 'timelines.catchup') != (@shape = 'timelines.catchup') ORDER BY id LIMIT 1)
-          RETURNING ${RETURNED_COLUMNS}`,
-      )
-      .get({ at: receivedAt, uid: e.messageUid, provider: e.provider, shape: e.shape });
+    const row: unknown = this.db.cached(SQL_REDELIVERY_ACROSS_CATCHUP).get(receivedAt, e.messageUid, e.provider, e.shape);
     return row === undefined ? null : hydrateEvent(asRow(row, T));
   }
 

@@ -34,10 +34,8 @@ export function writeDelivery(
     eventType: first?.type ?? null,
     eventCount: normalized.length,
   });
-  const stored = normalized.map((e): IngestedEvent => {
-    const row = events.upsert(delivery.id, d.receivedAt, e);
-    return { ...row, duplicate: row.deliveryCount > 1 };
-  });
+  // upsert says `duplicate` itself: copying each record with a spread to add it made a new hidden class per event.
+  const stored: IngestedEvent[] = normalized.map((e) => events.upsert(delivery.id, d.receivedAt, e));
   if (stored.length > 0 && stored.every((e) => e.duplicate)) {
     deliveries.markDuplicate(delivery.id);
     delivery.duplicate = true;
