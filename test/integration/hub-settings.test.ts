@@ -244,5 +244,11 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     expect((await api.getTeamHub()).settings).toMatchObject({ mode: 'off', caFile: null, certFile: null, keyFile: null });
     await api.setTeamHub({ ...base, url: 'tls://127.0.0.1:1', caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey });
     expect((await api.getTeamHub()).settings).toMatchObject({ caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey });
+    // A hub that never connected (nothing listens there) says why, and gives way to the next choice.
+    await api.setTeamHub({ ...base, mode: 'publish', url: 'tls://127.0.0.1:1', caFile: c.ca });
+    await eventually('the refusal shown', async () =>
+      /cannot connect to the hub tls:\/\/127\.0\.0\.1:1/.test((await api.getTeamHub()).status?.lastError ?? ''),
+    );
+    expect((await api.setTeamHub({ ...base, mode: 'off' })).status).toBeNull();
   });
 });
