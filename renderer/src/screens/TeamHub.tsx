@@ -33,8 +33,9 @@ function refusal(err: unknown, fields: readonly FieldKey[]): Note {
   return { ok: false, text, ...(on ? { on } : {}) };
 }
 
-function NoteLine({ note }: { note: Note }) {
-  if (!note || note.on) return null;
+/** The note under the form, unless it is shown under one of the `fields` on the page now. */
+function NoteLine({ note, fields }: { note: Note; fields: readonly FieldKey[] }) {
+  if (!note || (note.on && fields.includes(note.on))) return null;
   return note.ok ? (
     <p role="status" className="ok">
       {note.text}
@@ -85,7 +86,7 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
     }
   };
   const needsHub = s.mode !== 'off';
-  const errorOn = (key: FieldKey) => (note?.on === key ? note.text : null);
+  const errorOn = (key: FieldKey) => (note?.on === key && shown.includes(key) ? note.text : null);
   return (
     <form onSubmit={(e) => void save(e)} aria-label="Team hub settings">
       <fieldset className="plain">
@@ -219,7 +220,7 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
       <button type="submit" className="button button-primary" disabled={saving}>
         Save team hub
       </button>
-      <NoteLine note={note} />
+      <NoteLine note={note} fields={shown} />
     </form>
   );
 }
@@ -338,7 +339,7 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
           Add destination
         </button>
       </form>
-      <NoteLine note={note} />
+      <NoteLine note={note} fields={['url', 'types']} />
     </div>
   );
 }
