@@ -525,6 +525,11 @@ export interface TeamHubSettings {
   name: string;
   /** publish: the workspace token of the subjects (default `default`). */
   workspace: string;
+  /** TLS (docs/hub.md, Security): a private CA's certificate to trust (PEM); null or absent: the system's CAs. */
+  caFile?: string | null;
+  /** Mutual TLS: this install's client certificate and its unencrypted key (PEM), both or neither. */
+  certFile?: string | null;
+  keyFile?: string | null;
 }
 
 export interface TeamHubView {

@@ -175,14 +175,9 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
         // Mark once the screen's data is in (its tab stops are), not when only its heading is.
         if (screen === 'alerts') await page.getByTestId('incident').first().waitFor(WAIT);
         if (screen === 'accounts') await page.getByTestId('account-card').first().waitFor(WAIT);
-        if (screen === 'settings') {
-          // Settings' panels load on their own (quiet hours, silent numbers, team hub): all of their stops, before marking.
-          await page.getByTestId('quiet-enabled').waitFor(WAIT);
-          await page.getByTestId('silence-enabled').waitFor(WAIT);
-          await page.getByTestId('destination-url').waitFor(WAIT);
-          // The mute list appears once the known numbers are read.
-          await page.getByRole('combobox', { name: /^Mute/ }).waitFor(WAIT);
-        }
+        // A screen's self-loading panels say aria-busy="true" until their data is in (Settings: the settings, the
+        // known numbers behind the mute list, the team hub); busy from their first render, so none left means all in.
+        await page.waitForFunction(() => document.querySelector('main [aria-busy="true"]') === null, undefined, WAIT);
         if (screen === 'setup') await page.getByTestId('webhook-url').waitFor(WAIT);
         const stops = await markTabStops(page);
         expect(stops.length, `${screen}: no tab stop at all`).toBeGreaterThan(5);

@@ -1,11 +1,15 @@
-// Settings → Team hub through the API over real cores and a real nats-server: follow, publish and off applied at runtime; destinations; no credential in errors.
-import { writeFileSync } from 'node:fs';
+// Settings → Team hub through the API over real cores and a real nats-server: follow, publish and off applied at runtime; TLS files; destinations; no credential in errors.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHookwatchService } from '../../main/core/api/create.js';
+import { UsageError, type CliIo } from '../../main/core/cli/args.js';
+import { forward } from '../../main/core/cli/commands-hub.js';
 import { HookwatchCore } from '../../main/core/core.js';
 import { postJson, tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
+import { haveOpenssl, makeCertificates } from '../support/tls.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -111,5 +115,140 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     await expect(api.addForwardDestination({ url: 'https://example.com/x', types: ['not a type'] })).rejects.toThrow(/not an event type/);
     expect((await api.removeForwardDestination(1)).destinations).toEqual([]);
     await expect(api.removeForwardDestination(1)).rejects.toThrow(/no forwarding destination 1/);
+  });
+
+  it('forward add on the command line refuses the same destinations as Settings, in the same words', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const api = createHookwatchService(await core()).api;
+    const io: CliIo = { out: () => {}, err: () => {}, env: {}, stopSignal: new Promise(() => {}) };
+    const cases: Array<{ url: string; types: string[] }> = [
+      { url: 'ftp://example.com/x', types: [] },
+      { url: 'not a url\u001b[31m', types: [] },
+      { url: 'https://example.com/x', types: ['message:received:new', 'Not A Type'] },
+    ];
+    for (const c of cases) {
+      const ui = await api.addForwardDestination(c).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(ui).not.toBe('');
+      expect(ui).not.toContain('\u001b');
+      const cliArgs = ['add', c.url, ...(c.types.length ? ['--types', c.types.join(',')] : []), '--data', dir.dir];
+      expect(() => forward(cliArgs, io)).toThrow(new UsageError(`forward add: ${ui}`));
+    }
+    expect((await api.getTeamHub()).destinations).toEqual([]);
+  });
+
+  it.skipIf(!haveOpenssl)(
+    'TLS files chosen in Settings: a follower with a private CA and a client certificate connects and is kept across a restart; a wrong CA is refused with what to do',
+    async () => {
+      const tmp = tempDir();
+      cleanups.push(tmp.cleanup);
+      const c = makeCertificates(tmp.dir);
+      const nats = await NatsServer.start({
+        config: `tls { cert_file: "${c.serverCert}", key_file: "${c.serverKey}", ca_file: "${c.ca}", verify: true, timeout: 5 }\n`,
+      });
+      cleanups.push(() => nats.dispose());
+      const url = `tls://127.0.0.1:${nats.port}`;
+      const tls = { caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey };
+
+      // Both ends set up from Settings alone: the hub publishes over mutual TLS, the follower follows it.
+      const hub = await core();
+      const hubApi = createHookwatchService(hub).api;
+      await hubApi.setTeamHub({ mode: 'publish', url, credsFile: null, name: '', workspace: 'acme', ...tls });
+      const folDir = tempDir();
+      const fol = await core(folDir);
+      const folApi = createHookwatchService(fol).api;
+      const saved = await folApi.setTeamHub({ mode: 'follow', url, credsFile: null, name: 'dana', workspace: '', ...tls });
+      expect(saved.settings).toMatchObject(tls);
+      await eventually('following over TLS', async () => (await folApi.getTeamHub()).status?.state === 'following', 30_000);
+      expect((await postJson(hub.receiver.localUrl, message('tls-settings-1'))).status).toBe(200);
+      await eventually('the follower has it', () => fol.store.listEvents({}).some((e) => e.messageUid === 'tls-settings-1'), 30_000);
+
+      // Kept: a restart with nothing on the command line follows over TLS again and catches up.
+      await fol.stop();
+      expect((await postJson(hub.receiver.localUrl, message('tls-settings-2'))).status).toBe(200);
+      const again = await HookwatchCore.start({ dataDir: folDir.dir, port: 0, durability: 'normal', log: () => {} });
+      cleanups.push(() => again.stop());
+      expect((await createHookwatchService(again).api.getTeamHub()).settings).toMatchObject({ mode: 'follow', ...tls });
+      await eventually('caught up after restart', () => again.store.listEvents({}).some((e) => e.messageUid === 'tls-settings-2'), 30_000);
+
+      // A CA that did not sign the hub's certificate: saved (the file is a fine certificate), but the
+      // connection is refused, and the page's status says so and what to choose instead.
+      const wrong = await core();
+      const wrongApi = createHookwatchService(wrong).api;
+      await wrongApi.setTeamHub({ mode: 'follow', url, credsFile: null, name: 'erin', workspace: '', ...tls, caFile: c.otherCa });
+      let lastError = '';
+      await eventually('the wrong CA reported', async () => {
+        lastError = (await wrongApi.getTeamHub()).status?.lastError ?? '';
+        return lastError !== '';
+      });
+      expect((await wrongApi.getTeamHub()).status?.state).not.toBe('following');
+      expect(lastError).toMatch(/cannot connect to the hub tls:\/\/127\.0\.0\.1:\d+/);
+      expect(lastError).toMatch(/hub's certificate is not signed by the CA in .*other-ca\.pem/);
+      expect(lastError).toMatch(/choose the CA file that signed it/);
+      expect(wrong.store.listEvents({}).length).toBe(0);
+      // Corrected in Settings: the follower that never connected stops, the new one follows and catches up.
+      await wrongApi.setTeamHub({ mode: 'follow', url, credsFile: null, name: 'erin', workspace: '', ...tls });
+      await eventually('the corrected CA follows', () => wrong.store.listEvents({}).some((e) => e.messageUid === 'tls-settings-2'), 30_000);
+      expect((await wrongApi.getTeamHub()).status).toMatchObject({ state: 'following', lastError: null });
+    },
+    90_000,
+  );
+
+  it.skipIf(!haveOpenssl)('TLS files that cannot work are refused on save with the reason, never with what is in them', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const c = makeCertificates(tmp.dir);
+    const api = createHookwatchService(await core()).api;
+    const base = { mode: 'follow' as const, url: 'tls://127.0.0.1:4222', credsFile: null, name: 'dana', workspace: '' };
+    const refusal = async (files: { caFile?: string | null; certFile?: string | null; keyFile?: string | null }) => {
+      const err = await api.setTeamHub({ ...base, ...files }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err, 'the choice should have been refused').toBeInstanceOf(Error);
+      return err!.message;
+    };
+    const keyBody = readFileSync(c.clientKey, 'utf8').split('\n')[1]!;
+    expect(keyBody.length).toBeGreaterThan(20);
+
+    expect(await refusal({ caFile: join(tmp.dir, 'nope.pem') })).toMatch(/cannot read the CA file .*nope\.pem: it does not exist/);
+    mkdirSync(join(tmp.dir, 'certs'));
+    expect(await refusal({ caFile: join(tmp.dir, 'certs') })).toMatch(
+      /cannot read the CA file .*certs: it is a folder: choose the file itself/,
+    );
+    expect(await refusal({ certFile: c.clientCert })).toMatch(/choose the client key too/);
+    expect(await refusal({ keyFile: c.clientKey })).toMatch(/choose the client certificate too/);
+    // A key where the certificate belongs: refused without quoting the key.
+    const swapped = await refusal({ certFile: c.clientKey, keyFile: c.clientKey });
+    expect(swapped).toMatch(/the client certificate .*client\.key holds no PEM certificate/);
+    expect(swapped).not.toContain(keyBody);
+    const notKey = await refusal({ certFile: c.clientCert, keyFile: c.clientCert });
+    expect(notKey).toMatch(/the client key .*client\.pem holds no PEM private key/);
+    expect(await refusal({ certFile: c.clientCert, keyFile: c.serverKey })).toMatch(/does not belong to the client certificate/);
+    const encrypted = join(tmp.dir, 'client-enc.key');
+    execFileSync('/usr/bin/openssl', ['pkey', '-in', c.clientKey, '-out', encrypted, '-aes256', '-passout', 'pass:hunter22'], {
+      stdio: 'pipe',
+    });
+    const enc = await refusal({ certFile: c.clientCert, keyFile: encrypted });
+    expect(enc).toMatch(/protected by a passphrase.*unencrypted copy/);
+    expect(enc).not.toContain(readFileSync(encrypted, 'utf8').split('\n')[1]!);
+    const garbage = join(tmp.dir, 'garbage.pem');
+    writeFileSync(garbage, 'TOPSECRET-NOT-A-CERT\n');
+    const g = await refusal({ caFile: garbage });
+    expect(g).toMatch(/the CA file .*garbage\.pem holds no PEM certificate/);
+    expect(g).not.toContain('TOPSECRET');
+    // Nothing was saved by a refused choice; a good one is.
+    expect((await api.getTeamHub()).settings).toMatchObject({ mode: 'off', caFile: null, certFile: null, keyFile: null });
+    await api.setTeamHub({ ...base, url: 'tls://127.0.0.1:1', caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey });
+    expect((await api.getTeamHub()).settings).toMatchObject({ caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey });
+    // A hub that never connected (nothing listens there) says why, and gives way to the next choice.
+    await api.setTeamHub({ ...base, mode: 'publish', url: 'tls://127.0.0.1:1', caFile: c.ca });
+    await eventually('the refusal shown', async () =>
+      /cannot connect to the hub tls:\/\/127\.0\.0\.1:1/.test((await api.getTeamHub()).status?.lastError ?? ''),
+    );
+    expect((await api.setTeamHub({ ...base, mode: 'off' })).status).toBeNull();
   });
 });

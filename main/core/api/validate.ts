@@ -190,13 +190,16 @@ export function accountKey(v: unknown): string {
 /** Settings → Team hub as typed values; what the values mean (URL, file, name) is checked by the core (hub/settings.ts). */
 export function teamHubSettings(v: unknown): TeamHubSettings {
   const o = obj(v, 'team hub settings');
-  const creds = o.credsFile === null || o.credsFile === undefined || o.credsFile === '' ? null : str(o.credsFile, 'credentials file', 1000);
+  const file = (x: unknown, what: string) => (x === null || x === undefined || x === '' ? null : str(x, what, 1000));
   return {
     mode: oneOf(o.mode, 'mode', ['off', 'publish', 'follow'] as const),
     url: o.url === undefined ? '' : str(o.url, 'hub URL', 2000),
-    credsFile: creds,
+    credsFile: file(o.credsFile, 'credentials file'),
     name: o.name === undefined ? '' : str(o.name, 'name', 100),
     workspace: o.workspace === undefined ? '' : str(o.workspace, 'workspace', 100),
+    caFile: file(o.caFile, 'CA file'),
+    certFile: file(o.certFile, 'client certificate file'),
+    keyFile: file(o.keyFile, 'client key file'),
   };
 }
 

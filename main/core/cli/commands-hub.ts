@@ -1,10 +1,10 @@
 // The team-hub commands of the CLI: serve's --hub flags, `follow`, and `forward add|list|remove` (docs/hub.md).
-import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { HookwatchCore } from '../core.js';
 import { HubConfigError, parseHubUrl, readCredsFile, redactUrl } from '../hub/connection.js';
 import { hubHealthOf, type HubPublishOptions, type HubRuntimeStatus } from '../hub/runtime.js';
+import { checkForwardDestination, checkHubTlsFiles, HubSettingsError } from '../hub/settings.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/start.js';
 import { databasePath } from '../paths.js';
 import { HookwatchStore } from '../store/store.js';
@@ -34,7 +34,7 @@ function checkHub(url: string, credsFile: string | undefined): void {
 
 const SERVE_HUB_FLAGS = ['hub', 'hub-creds', 'hub-retention-days', 'hub-workspace', 'hub-ca', 'hub-cert', 'hub-key'] as const;
 
-/** --hub-ca (a private CA to trust), --hub-cert and --hub-key (mutual TLS): checked readable now. */
+/** --hub-ca (a private CA to trust), --hub-cert and --hub-key (mutual TLS): checked now, as Settings checks them. */
 function tlsFlags(f: { 'hub-ca'?: string; 'hub-cert'?: string; 'hub-key'?: string }): {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
 } {
@@ -45,12 +45,11 @@ function tlsFlags(f: { 'hub-ca'?: string; 'hub-cert'?: string; 'hub-key'?: strin
     ...(f['hub-cert'] !== undefined ? { certFile: f['hub-cert'] } : {}),
     ...(f['hub-key'] !== undefined ? { keyFile: f['hub-key'] } : {}),
   };
-  for (const [flag, file] of Object.entries(tls)) {
-    try {
-      accessSync(file, constants.R_OK);
-    } catch {
-      throw new UsageError(`cannot read the TLS file ${file} (${flag})`);
-    }
+  try {
+    checkHubTlsFiles({ caFile: tls.caFile ?? null, certFile: tls.certFile ?? null, keyFile: tls.keyFile ?? null });
+  } catch (err) {
+    if (err instanceof HubSettingsError) throw new UsageError(err.message);
+    throw err;
   }
   return Object.keys(tls).length ? { tls } : {};
 }
@@ -200,31 +199,14 @@ export async function follow(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** A destination URL: http(s) only; forwarding posts customer messages, so anything else is refused. */
-function destinationUrl(raw: string): string {
-  let u: URL;
+/** Settings' own check (hub/settings.ts), so `forward add` and Settings → Team hub refuse the same things in the same words. */
+function destinationOf(url: string, types: string | undefined): { url: string; types: string[] } {
   try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`forward add: '${terminalText(raw, 200)}' is not a URL (https://host/path)`);
+    return checkForwardDestination({ url, types: types ?? [] });
+  } catch (err) {
+    if (err instanceof HubSettingsError) throw new UsageError(`forward add: ${err.message}`);
+    throw err;
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:')
-    throw new UsageError('forward add: the destination must be an http:// or https:// URL');
-  return u.toString();
-}
-
-function typeList(raw: string | undefined): string[] {
-  if (raw === undefined) return [];
-  const types = raw
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  for (const t of types) {
-    if (!/^[a-z0-9_]+(:[a-z0-9_]+)*(:\*)?$/.test(t)) {
-      throw new UsageError(`--types: '${terminalText(t, 80)}' is not an event type (message:received:new) or a group (whatsapp:account:*)`);
-    }
-  }
-  return types;
 }
 
 /** `hookwatch forward add|list|remove`: the destinations a running `serve --hub` forwards to (it rereads them every 2 s). */
@@ -235,8 +217,7 @@ export function forward(args: string[], io: CliIo): number {
     if (url === undefined || url.startsWith('--'))
       throw new UsageError('forward add needs a URL: hookwatch forward add https://host/path [--types LIST]');
     const v = parse('forward add', flags, { types: { type: 'string' } });
-    const dest = destinationUrl(url);
-    const types = typeList(v.types);
+    const { url: dest, types } = destinationOf(url, v.types);
     const store = HookwatchStore.open(databasePath(dataDirOf(v, io.env)));
     try {
       const d = store.hub.addDestination({ url: dest, types, createdAt: Date.now() });

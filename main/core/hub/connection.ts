@@ -190,13 +190,37 @@ export function safeErrorText(err: unknown, config?: HubConnectionConfig): strin
   return text;
 }
 
-/** One attempt to connect; the error says which hub, never with its secrets. */
+/** Node's codes for a server certificate that no trusted CA signed. */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+/** What to do about a refused TLS handshake, in words: Node's reason alone ("unable to verify the first certificate") does not say. */
+function tlsAdvice(err: unknown, config: HubConnectionConfig): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return '';
+  if (UNTRUSTED.has(code))
+    return `: the hub's certificate is not signed by ${config.tls?.caFile ? `the CA in ${config.tls.caFile}` : 'a CA this computer trusts'}; choose the CA file that signed it (Settings → Team hub, or --hub-ca FILE)`;
+  if (code === 'CERT_HAS_EXPIRED') return ": the hub's certificate has expired; renew it on the NATS server";
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return ": the hub's certificate is for another name; use the host name its certificate names";
+  return '';
+}
+
+/** One attempt to connect; the error says which hub, never with its secrets, and for a refused certificate what to do. */
 export async function connectHub(config: HubConnectionConfig): Promise<NatsConnection> {
   const options = hubConnectOptions(config);
   try {
     return await connect(options);
   } catch (err) {
-    throw new Error(`cannot connect to the hub ${describeHub(config)}: ${safeErrorText(err, config)}`, { cause: err });
+    throw new Error(`cannot connect to the hub ${describeHub(config)}: ${safeErrorText(err, config)}${tlsAdvice(err, config)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -74,6 +74,32 @@ export function recordHubRuntime(store: HookwatchStore, r: HubRuntimeRecord): vo
   store.meta.set('hubRuntime', { ...r });
 }
 
+/**
+ * Before its first connection every part (publisher, forwarders, follower) waits on the link, and only
+ * the link knows why it cannot connect (a wrong CA, a refused certificate): the status shows that reason.
+ */
+function withLinkError<T extends { state: string; lastError: string | null }>(s: T, link: HubLink): T {
+  return s.state === 'connecting' && s.lastError === null && link.state === 'connecting' && link.lastError !== null
+    ? { ...s, lastError: link.lastError }
+    : s;
+}
+
+/**
+ * Stops the parts, then the link. A link that never connected is closed first: the parts are still waiting
+ * for its first connection, which a closed link ends (with none); otherwise their stop would wait forever,
+ * and so would Settings applying a corrected choice after a wrong one.
+ */
+async function stopOver(link: HubLink, stopParts: () => Promise<void>): Promise<void> {
+  if (link.current === null) {
+    const closing = link.close();
+    await stopParts();
+    await closing;
+    return;
+  }
+  await stopParts();
+  await link.close();
+}
+
 function connectionConfig(o: { url: string; credsFile?: string; tls?: HubConnectionConfig['tls'] }, name: string): HubConnectionConfig {
   return { url: o.url, ...(o.credsFile ? { credsFile: o.credsFile } : {}), ...(o.tls ? { tls: o.tls } : {}), name };
 }
@@ -97,7 +123,8 @@ export class HubPublishing {
     onChange: (status: PublisherStatus) => void = () => {},
   ) {
     store.hub.publishing = true;
-    this.link = new HubLink(connectionConfig(options, 'hookwatch-hub'));
+    // The link's own changes (a refused first connection) are status changes too: see withLinkError.
+    this.link = new HubLink(connectionConfig(options, 'hookwatch-hub'), () => this.publisher && onChange(this.publisher.status()));
     const retentionMs = (options.retentionDays ?? 30) * DAY_MS;
     this.publisher = new HubPublisher({
       link: this.link,
@@ -131,7 +158,7 @@ export class HubPublishing {
     return {
       role: 'hub',
       hub: this.link.describe(),
-      publisher: this.publisher.status(),
+      publisher: withLinkError(this.publisher.status(), this.link),
       follower: null,
       forwarding: this.forwarders.status(),
     };
@@ -139,10 +166,11 @@ export class HubPublishing {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.syncing;
-    await this.forwarders.stop();
-    await this.publisher.stop();
-    await this.link.close();
+    await stopOver(this.link, async () => {
+      await this.syncing;
+      await this.forwarders.stop();
+      await this.publisher.stop();
+    });
   }
 }
 
@@ -169,7 +197,9 @@ export class HubFollowing {
       onFollowing?: () => void;
     },
   ) {
-    this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`));
+    this.link = new HubLink(connectionConfig(options, `hookwatch-follow-${options.name}`), () => {
+      if (this.follower) hooks.onChange?.(this.status().follower!);
+    });
     // Account-state and incident messages are claimed in hub_inbox in the same transaction, so a redelivered one is applied once.
     const sink = followerStoreSink(store, redactUrl(options.url), {
       afterCommit: hooks.afterCommit,
@@ -203,12 +233,17 @@ export class HubFollowing {
   }
 
   status(): HubRuntimeStatus {
-    return { role: 'follower', hub: this.link.describe(), publisher: null, follower: this.follower.status(), forwarding: [] };
+    return {
+      role: 'follower',
+      hub: this.link.describe(),
+      publisher: null,
+      follower: withLinkError(this.follower.status(), this.link),
+      forwarding: [],
+    };
   }
 
   async stop(): Promise<void> {
-    await this.follower.stop();
-    await this.link.close();
+    await stopOver(this.link, () => this.follower.stop());
   }
 }
 

@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView, SetupInfo, TunnelPreferences } from '../contract.js';
 import { EmptyState, ErrorNote } from '../components/common.js';
+import { Field } from '../components/Field.js';
 import { downloadExport } from '../lib/download.js';
 import { describeFilter, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient } from '../hooks.js';
@@ -34,33 +35,35 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
   return (
     <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="tunnel-heading">
       <h2 id="tunnel-heading">Tunnel</h2>
-      <label className="field field-block">
-        <span className="field-label">Tunnel server</span>
-        <input
-          type="url"
-          className="wide"
-          value={host}
-          placeholder={initial.defaultHost}
-          onChange={(e) => setHost(e.target.value)}
-          data-testid="tunnel-host"
-        />
-        <span className="muted">Empty: the public localtunnel service. A server of your own keeps the traffic in your hands.</span>
-      </label>
-      <label className="field field-block">
-        <span className="field-label">Preferred subdomain</span>
-        <input
-          type="text"
-          className="wide"
-          value={subdomain}
-          placeholder="random for each tunnel"
-          onChange={(e) => setSubdomain(e.target.value)}
-          data-testid="tunnel-subdomain"
-        />
-        <span className="muted">
-          A stable name keeps the public URL (and the providers’ webhooks) the same across reconnects: 4 to 63 lowercase letters, digits and
-          dashes.
-        </span>
-      </label>
+      <Field label="Tunnel server" hint="Empty: the public localtunnel service. A server of your own keeps the traffic in your hands.">
+        {(control) => (
+          <input
+            {...control}
+            type="url"
+            className="wide"
+            value={host}
+            placeholder={initial.defaultHost}
+            onChange={(e) => setHost(e.target.value)}
+            data-testid="tunnel-host"
+          />
+        )}
+      </Field>
+      <Field
+        label="Preferred subdomain"
+        hint="A stable name keeps the public URL (and the providers’ webhooks) the same across reconnects: 4 to 63 lowercase letters, digits and dashes."
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="text"
+            className="wide"
+            value={subdomain}
+            placeholder="random for each tunnel"
+            onChange={(e) => setSubdomain(e.target.value)}
+            data-testid="tunnel-subdomain"
+          />
+        )}
+      </Field>
       <button type="submit" className="button button-primary">
         Save tunnel settings
       </button>
@@ -91,21 +94,22 @@ function DaysField({
   testId: string;
 }) {
   return (
-    <label className="field field-block">
-      <span className="field-label">{label}</span>
-      <input
-        type="number"
-        min={0}
-        max={36500}
-        step={1}
-        inputMode="numeric"
-        required
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        data-testid={testId}
-      />
-      <span className="muted">{help}</span>
-    </label>
+    <Field label={label} hint={help}>
+      {(control) => (
+        <input
+          {...control}
+          type="number"
+          min={0}
+          max={36500}
+          step={1}
+          inputMode="numeric"
+          required
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={testId}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -132,7 +136,8 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
     }
   };
   return (
-    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="notifications-heading">
+    // Busy until the known numbers are read (the mute list is made of them).
+    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="notifications-heading" aria-busy={accounts.loading}>
       <h2 id="notifications-heading">Notifications</h2>
       <fieldset className="plain">
         <legend>Chat assignment alerts</legend>
@@ -148,16 +153,17 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
             {v === 'mine' ? 'only chats assigned to me' : v === 'all' ? 'every assignment' : 'none'}
           </label>
         ))}
-        <label className="field field-block">
-          <span className="field-label">My e-mail (for “assigned to me”)</span>
-          <input
-            type="email"
-            value={n.myEmail ?? ''}
-            onChange={(e) => setN({ ...n, myEmail: e.target.value || null })}
-            data-testid="my-email"
-          />
-          <span className="muted">As in TimelinesAI’s responsible_email.</span>
-        </label>
+        <Field label="My e-mail (for “assigned to me”)" hint="As in TimelinesAI’s responsible_email.">
+          {(control) => (
+            <input
+              {...control}
+              type="email"
+              value={n.myEmail ?? ''}
+              onChange={(e) => setN({ ...n, myEmail: e.target.value || null })}
+              data-testid="my-email"
+            />
+          )}
+        </Field>
       </fieldset>
       <fieldset className="plain">
         <legend>Quiet hours</legend>
@@ -192,18 +198,22 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
           Account outages still notify during quiet hours
         </label>
       </fieldset>
-      <label className="field field-block">
-        <span className="field-label">Fold an account’s changes within (minutes)</span>
-        <input
-          type="number"
-          min={0}
-          max={1440}
-          step={1}
-          value={n.flapWindowMinutes}
-          onChange={(e) => setN({ ...n, flapWindowMinutes: Number(e.target.value) })}
-        />
-        <span className="muted">A flapping account gives one alert with a count, not ten. 0 turns folding off.</span>
-      </label>
+      <Field
+        label="Fold an account’s changes within (minutes)"
+        hint="A flapping account gives one alert with a count, not ten. 0 turns folding off."
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="number"
+            min={0}
+            max={1440}
+            step={1}
+            value={n.flapWindowMinutes}
+            onChange={(e) => setN({ ...n, flapWindowMinutes: Number(e.target.value) })}
+          />
+        )}
+      </Field>
       <fieldset className="plain">
         <legend>Muted accounts (their alerts are kept, but never notify)</legend>
         {n.mutedAccounts.length === 0 ? <p className="muted">None.</p> : null}
@@ -222,19 +232,24 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
           ))}
         </ul>
         {known.some((a) => !n.mutedAccounts.includes(a.key)) ? (
-          <label className="field">
-            <span className="field-label">Mute</span>
-            <select value="" onChange={(e) => e.target.value && setN({ ...n, mutedAccounts: [...n.mutedAccounts, e.target.value] })}>
-              <option value="">choose an account…</option>
-              {known
-                .filter((a) => !n.mutedAccounts.includes(a.key))
-                .map((a) => (
-                  <option key={a.key} value={a.key}>
-                    {label(a.key)}
-                  </option>
-                ))}
-            </select>
-          </label>
+          <Field label="Mute" inline>
+            {(control) => (
+              <select
+                {...control}
+                value=""
+                onChange={(e) => e.target.value && setN({ ...n, mutedAccounts: [...n.mutedAccounts, e.target.value] })}
+              >
+                <option value="">choose an account…</option>
+                {known
+                  .filter((a) => !n.mutedAccounts.includes(a.key))
+                  .map((a) => (
+                    <option key={a.key} value={a.key}>
+                      {label(a.key)}
+                    </option>
+                  ))}
+              </select>
+            )}
+          </Field>
         ) : null}
       </fieldset>
       <button type="submit" className="button button-primary">
@@ -294,7 +309,8 @@ export function Settings({ filter }: { filter: FeedFilter }) {
 
   const s = settings.data;
   return (
-    <section className="screen" aria-labelledby="settings-heading">
+    // Busy until the settings and the set-up are read: the panels they decide about are not there before.
+    <section className="screen" aria-labelledby="settings-heading" aria-busy={(!s && !settings.error) || (!setup.data && !setup.error)}>
       <h1 id="settings-heading">Settings</h1>
       {settings.error ? <ErrorNote message={settings.error} /> : null}
       <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="retention-heading">

@@ -1,6 +1,7 @@
 // Settings panel for silence alerts: on or off, and the shortest silence worth a warning.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { NotificationSettings } from '../contract.js';
+import { Field } from '../components/Field.js';
 import { useClient } from '../hooks.js';
 
 /** The floors offered, in minutes: from half an hour to a day (the core accepts 15 minutes to a week). */
@@ -55,18 +56,18 @@ export function SilenceSettings({ initial, onSaved }: { initial: NotificationSet
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} data-testid="silence-enabled" /> Warn when a
         number goes silent
       </label>
-      <label className="field field-block">
-        <span className="field-label">Shortest silence to warn about</span>
-        <select value={floor} onChange={(e) => setFloor(Number(e.target.value))} data-testid="silence-floor">
-          {floors.map((m) => (
-            <option key={m} value={m}>
-              {floorLabel(m)}
-              {m === 120 ? ' (default)' : ''}
-            </option>
-          ))}
-        </select>
-        <span className="muted">A shorter silence is never reported, however unusual for that hour.</span>
-      </label>
+      <Field label="Shortest silence to warn about" hint="A shorter silence is never reported, however unusual for that hour.">
+        {(control) => (
+          <select {...control} value={floor} onChange={(e) => setFloor(Number(e.target.value))} data-testid="silence-floor">
+            {floors.map((m) => (
+              <option key={m} value={m}>
+                {floorLabel(m)}
+                {m === 120 ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <button type="submit" className="button button-primary">
         Save silence alerts
       </button>

@@ -2,12 +2,40 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HubHealth, TeamHubSettings, TeamHubView } from '../contract.js';
 import { ErrorNote } from '../components/common.js';
+import { Field } from '../components/Field.js';
 import { useAsync, useClient } from '../hooks.js';
 
-type Note = { ok: boolean; text: string } | null;
+type FieldKey = 'url' | 'credsFile' | 'caFile' | 'certFile' | 'keyFile' | 'name' | 'workspace' | 'types';
+/** A result line; a refusal about one field (`on`) is shown under that field instead. */
+type Note = { ok: boolean; text: string; on?: FieldKey } | null;
 
-function NoteLine({ note }: { note: Note }) {
-  if (!note) return null;
+/** The words the core's refusals use for each field (main/core/hub/settings.ts); the first one named is the field at fault. */
+const FIELD_WORDS: ReadonlyArray<readonly [FieldKey, RegExp]> = [
+  ['url', /\bhub URL\b|destination URL|is not a URL|an http:\/\/ or https:\/\/ URL/],
+  ['credsFile', /\bcredentials file\b/],
+  ['caFile', /\bCA file\b/],
+  ['certFile', /\bclient certificate\b/],
+  ['keyFile', /\bclient key\b/],
+  ['name', /\binstall's name\b/],
+  ['workspace', /\bworkspace name\b/],
+  ['types', /\bis not an event type\b|\btypes\b/],
+];
+
+/** A refusal as a note: without the API method's name in front, attached to the first field it names among `fields`. */
+function refusal(err: unknown, fields: readonly FieldKey[]): Note {
+  const text = (err as Error).message.replace(/^(setTeamHub|addForwardDestination|removeForwardDestination): /, '');
+  let on: FieldKey | undefined;
+  let at = Infinity;
+  for (const [key, words] of FIELD_WORDS) {
+    const i = fields.includes(key) ? text.search(words) : -1;
+    if (i >= 0 && i < at) [on, at] = [key, i];
+  }
+  return { ok: false, text, ...(on ? { on } : {}) };
+}
+
+/** The note under the form, unless it is shown under one of the `fields` on the page now. */
+function NoteLine({ note, fields }: { note: Note; fields: readonly FieldKey[] }) {
+  if (!note || (note.on && fields.includes(note.on))) return null;
   return note.ok ? (
     <p role="status" className="ok">
       {note.text}
@@ -35,6 +63,8 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
   // The panel refreshes the status every few seconds: only a saved change (other content) resets what is being typed.
   const saved = JSON.stringify(view.settings);
   useEffect(() => setS(JSON.parse(saved) as TeamHubSettings), [saved]);
+  const shown: FieldKey[] =
+    s.mode === 'off' ? [] : ['url', 'credsFile', 'caFile', 'certFile', 'keyFile', s.mode === 'follow' ? 'name' : 'workspace'];
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setSaving(true);
@@ -50,12 +80,13 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
           : `Saved: ${what} from now on.`,
       });
     } catch (err) {
-      setNote({ ok: false, text: (err as Error).message });
+      setNote(refusal(err, shown));
     } finally {
       setSaving(false);
     }
   };
   const needsHub = s.mode !== 'off';
+  const errorOn = (key: FieldKey) => (note?.on === key && shown.includes(key) ? note.text : null);
   return (
     <form onSubmit={(e) => void save(e)} aria-label="Team hub settings">
       <fieldset className="plain">
@@ -74,71 +105,122 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
       </fieldset>
       {needsHub ? (
         <>
-          <label className="field field-block">
-            <span className="field-label">Hub URL</span>
-            <input
-              type="text"
-              className="wide"
-              required
-              value={s.url}
-              placeholder="tls://hub.example.com:4222"
-              onChange={(e) => setS({ ...s, url: e.target.value })}
-              data-testid="hub-url"
-            />
-            <span className="muted">
-              The NATS server (JetStream). Several servers of a cluster: separated by commas. Use tls:// off your own network.
-            </span>
-          </label>
-          <label className="field field-block">
-            <span className="field-label">Credentials file</span>
-            <input
-              type="text"
-              className="wide"
-              value={s.credsFile ?? ''}
-              placeholder="/home/you/.config/hookwatch/hub.creds"
-              onChange={(e) => setS({ ...s, credsFile: e.target.value || null })}
-              data-testid="hub-creds"
-            />
-            <span className="muted">
-              A .creds file, an nkey seed file or one line user:password, readable by you only. Hookwatch reads it; it never shows or logs
-              what is in it.
-            </span>
-          </label>
+          <Field
+            label="Hub URL"
+            hint="The NATS server (JetStream). Several servers of a cluster: separated by commas. Use tls:// off your own network."
+            error={errorOn('url')}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                className="wide"
+                required
+                value={s.url}
+                placeholder="tls://hub.example.com:4222"
+                onChange={(e) => setS({ ...s, url: e.target.value })}
+                data-testid="hub-url"
+              />
+            )}
+          </Field>
+          <Field
+            label="Credentials file"
+            hint="A .creds file, an nkey seed file or one line user:password, readable by you only. Hookwatch reads it; it never shows or logs what is in it."
+            error={errorOn('credsFile')}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="text"
+                className="wide"
+                value={s.credsFile ?? ''}
+                placeholder="/home/you/.config/hookwatch/hub.creds"
+                onChange={(e) => setS({ ...s, credsFile: e.target.value || null })}
+                data-testid="hub-creds"
+              />
+            )}
+          </Field>
+          <fieldset className="plain">
+            <legend>TLS files (optional)</legend>
+            <p className="muted">
+              PEM files on this computer. Without a CA file the hub&apos;s certificate is checked against the system&apos;s CAs; a client
+              certificate and its key are for a hub that asks for one (mutual TLS).
+            </p>
+            {(
+              [
+                ['caFile', 'CA file', '/home/you/.config/hookwatch/ca.pem', 'The CA that signed the hub’s certificate (a private CA).'],
+                [
+                  'certFile',
+                  'Client certificate',
+                  '/home/you/.config/hookwatch/client.pem',
+                  'This install’s certificate, with its key below.',
+                ],
+                [
+                  'keyFile',
+                  'Client key',
+                  '/home/you/.config/hookwatch/client.key',
+                  'Unencrypted, readable by you only; never shown or logged.',
+                ],
+              ] as const
+            ).map(([key, label, placeholder, hint]) => (
+              <Field key={key} label={label} hint={hint} error={errorOn(key)}>
+                {(control) => (
+                  <input
+                    {...control}
+                    type="text"
+                    className="wide"
+                    value={s[key] ?? ''}
+                    placeholder={placeholder}
+                    onChange={(e) => setS({ ...s, [key]: e.target.value || null })}
+                    data-testid={`hub-${key === 'caFile' ? 'ca' : key === 'certFile' ? 'cert' : 'key'}`}
+                  />
+                )}
+              </Field>
+            ))}
+          </fieldset>
         </>
       ) : null}
       {s.mode === 'follow' ? (
-        <label className="field field-block">
-          <span className="field-label">This install's name</span>
-          <input
-            type="text"
-            required
-            value={s.name}
-            placeholder="dana-laptop"
-            onChange={(e) => setS({ ...s, name: e.target.value })}
-            data-testid="hub-name"
-          />
-          <span className="muted">
-            Its place in the hub's stream is kept under this name: keep it; a new name starts from the oldest event.
-          </span>
-        </label>
+        <Field
+          label="This install's name"
+          hint="Its place in the hub's stream is kept under this name: keep it; a new name starts from the oldest event."
+          error={errorOn('name')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              required
+              value={s.name}
+              placeholder="dana-laptop"
+              onChange={(e) => setS({ ...s, name: e.target.value })}
+              data-testid="hub-name"
+            />
+          )}
+        </Field>
       ) : null}
       {s.mode === 'publish' ? (
-        <label className="field field-block">
-          <span className="field-label">Workspace</span>
-          <input
-            type="text"
-            value={s.workspace}
-            placeholder="default"
-            onChange={(e) => setS({ ...s, workspace: e.target.value })}
-            data-testid="hub-workspace"
-          />
-          <span className="muted">The first part of the subjects (hookwatch.&lt;workspace&gt;.…): one per TimelinesAI workspace.</span>
-        </label>
+        <Field
+          label="Workspace"
+          hint="The first part of the subjects (hookwatch.<workspace>.…): one per TimelinesAI workspace."
+          error={errorOn('workspace')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={s.workspace}
+              placeholder="default"
+              onChange={(e) => setS({ ...s, workspace: e.target.value })}
+              data-testid="hub-workspace"
+            />
+          )}
+        </Field>
       ) : null}
       <button type="submit" className="button button-primary" disabled={saving}>
         Save team hub
       </button>
-      <NoteLine note={note} />
+      <NoteLine note={note} fields={shown} />
     </form>
   );
 }
@@ -166,7 +248,7 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
             : 'Added. Events are forwarded while this install is the hub.',
       });
     } catch (err) {
-      setNote({ ok: false, text: (err as Error).message });
+      setNote(refusal(err, ['url', 'types']));
     }
   };
   const remove = async (id: number) => {
@@ -174,7 +256,7 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
       onChanged(await client.api.removeForwardDestination(id));
       setNote({ ok: true, text: `Destination ${id} removed.` });
     } catch (err) {
-      setNote({ ok: false, text: (err as Error).message });
+      setNote(refusal(err, []));
     }
   };
   return (
@@ -222,35 +304,42 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
         </div>
       )}
       <form onSubmit={(e) => void add(e)} aria-label="Add a forwarding destination">
-        <label className="field field-block">
-          <span className="field-label">Destination URL</span>
-          <input
-            type="url"
-            className="wide"
-            required
-            value={url}
-            placeholder="https://n8n.example.com/webhook/…"
-            onChange={(e) => setUrl(e.target.value)}
-            data-testid="destination-url"
-          />
-        </label>
-        <label className="field field-block">
-          <span className="field-label">Event types</span>
-          <input
-            type="text"
-            className="wide"
-            value={types}
-            placeholder="all events"
-            onChange={(e) => setTypes(e.target.value)}
-            data-testid="destination-types"
-          />
-          <span className="muted">Comma separated; a group ends in :* (message:received:new, whatsapp:account:*). Empty: all events.</span>
-        </label>
+        <Field label="Destination URL" error={note?.on === 'url' ? note.text : null}>
+          {(control) => (
+            <input
+              {...control}
+              type="url"
+              className="wide"
+              required
+              value={url}
+              placeholder="https://n8n.example.com/webhook/…"
+              onChange={(e) => setUrl(e.target.value)}
+              data-testid="destination-url"
+            />
+          )}
+        </Field>
+        <Field
+          label="Event types"
+          hint="Comma separated; a group ends in :* (message:received:new, whatsapp:account:*). Empty: all events."
+          error={note?.on === 'types' ? note.text : null}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              className="wide"
+              value={types}
+              placeholder="all events"
+              onChange={(e) => setTypes(e.target.value)}
+              data-testid="destination-types"
+            />
+          )}
+        </Field>
         <button type="submit" className="button">
           Add destination
         </button>
       </form>
-      <NoteLine note={note} />
+      <NoteLine note={note} fields={['url', 'types']} />
     </div>
   );
 }
@@ -270,7 +359,8 @@ export function TeamHubSettingsPanel() {
     return () => clearInterval(timer);
   }, [client]);
   return (
-    <section className="panel" aria-labelledby="team-hub-heading" data-testid="team-hub">
+    // Busy until the first answer (not during the refresh): screens and tests wait for no [aria-busy="true"] in main.
+    <section className="panel" aria-labelledby="team-hub-heading" aria-busy={!view && !loaded.error} data-testid="team-hub">
       <h2 id="team-hub-heading">Team hub</h2>
       <p className="muted">
         One install receives the webhooks and publishes them to a NATS JetStream server; teammates follow it and keep their own history and
