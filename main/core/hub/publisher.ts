@@ -10,8 +10,8 @@ import { ensureStream, type StreamOptions } from './stream.js';
 export interface Outbox {
   /** The oldest messages, in order; rows with nothing left to send are dropped by the outbox itself. */
   pending(limit: number, maxPayload: number): OutboxMessage[];
-  /** Forget published messages. */
-  markSent(ids: readonly number[]): void;
+  /** Forget published messages: every one up to and including `lastId` (they are sent in id order). */
+  markSentThrough(lastId: number): void;
   backlog(): { count: number; oldestAt: number | null };
 }
 
@@ -35,8 +35,8 @@ export function storeOutbox(store: HookwatchStore, workspace: string): Outbox & 
       }
       return out;
     },
-    markSent(ids: readonly number[]): void {
-      store.hub.markSent(ids);
+    markSentThrough(lastId: number): void {
+      store.hub.markSentThrough(lastId);
     },
     backlog() {
       return store.hub.backlog();
@@ -70,6 +70,8 @@ export interface PublisherOptions {
   publishTimeoutMs?: number;
   /** Called when state or lastError changes (for health and the `serve` status line). */
   onChange?: (status: PublisherStatus) => void;
+  /** Called after each acknowledged batch with the counters (the publisher thread shares them this way). */
+  onProgress?: (counts: Pick<PublisherStatus, 'published' | 'duplicates' | 'lastPublishedAt'>) => void;
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -205,7 +207,7 @@ export class HubPublisher {
       }
       if (sent.length > 0) {
         try {
-          this.options.outbox.markSent(sent);
+          this.options.outbox.markSentThrough(sent[sent.length - 1]!);
         } catch (err) {
           // Published but not marked: sent again later and dropped as duplicates. Nothing is lost.
           failure ??= new Error(`cannot mark published messages in the outbox: ${(err as Error).message}`);
@@ -216,6 +218,7 @@ export class HubPublisher {
           duplicates: this.st.duplicates + duplicates,
           lastPublishedAt: Date.now(),
         };
+        this.options.onProgress?.(this.st);
       }
       if (failure !== null) {
         streamReady = false; // a missing stream (a broker that lost its store) is recreated before the retry

@@ -251,13 +251,29 @@ export class HubTables {
       .map((r) => hydrateOutboxRow(asRow(r, O)));
   }
 
-  /** Removes published messages (one transaction, so one fsync per batch). */
+  /**
+   * Removes messages that need no sending (their event is gone), by id. Without an fsync, like
+   * markSentThrough: a row that comes back after a power cut is only looked at again.
+   */
   markSent(ids: readonly number[]): void {
     if (ids.length === 0) return;
     const del = this.db.cached('DELETE FROM hub_outbox WHERE id = ?');
-    this.db.transaction(() => {
+    this.db.transactionWithoutSync(() => {
       for (const id of ids) del.run(id);
     });
+  }
+
+  /**
+   * Removes every message up to and including `lastId`: the publisher sends in id order and calls this
+   * with the last id of the run JetStream acknowledged, so one statement forgets the whole batch.
+   * Its commit does not fsync: a delete lost to a power cut only means those messages are published
+   * again, and JetStream drops them by their message id (a follower's inbox too, past the duplicate
+   * window). The receiver's commits, which must be durable, keep their fsync; the publisher's do not
+   * add one per batch.
+   */
+  markSentThrough(lastId: number): void {
+    const del = this.db.cached('DELETE FROM hub_outbox WHERE id <= ?');
+    this.db.transactionWithoutSync(() => del.run(lastId));
   }
 
   /** How many messages wait, and since when: shown in health and `hookwatch status`. */

@@ -1,0 +1,88 @@
+// The hub publisher's thread: drains the outbox to JetStream with its own SQLite and NATS connections (see publisher-thread.ts).
+import { parentPort, workerData } from 'node:worker_threads';
+import { HookwatchStore } from '../store/store.js';
+import { HubLink } from './connection.js';
+import { HubPublisher } from './publisher.js';
+import { storeOutbox } from './publisher.js';
+import { COUNTER, CONTROL, type PublisherWorkerData, type PublisherWorkerMessage } from './publisher-thread.js';
+
+const data = workerData as PublisherWorkerData;
+const control = new Int32Array(data.control);
+const counters = new Float64Array(data.counters);
+const post = (m: PublisherWorkerMessage) => parentPort!.postMessage(m);
+
+// Its own connection to the database the receiver writes: WAL lets it read the outbox beside the
+// receiver's commits. 'normal': its only writes are outbox deletes, which need no fsync (a delete lost to
+// a power cut means a re-publish that JetStream drops by message id), so they hold the write lock for
+// microseconds and never wait for the disk.
+const store = HookwatchStore.open(data.file, { durability: 'normal', mustExist: true });
+const link = new HubLink(data.link);
+const publisher = new HubPublisher({
+  link,
+  outbox: storeOutbox(store, data.workspace),
+  ...(data.stream ? { stream: data.stream } : {}),
+  ...(data.window ? { window: data.window } : {}),
+  ...(data.publishTimeoutMs ? { publishTimeoutMs: data.publishTimeoutMs } : {}),
+  onChange: (s) => {
+    counters[COUNTER.published] = s.published;
+    counters[COUNTER.duplicates] = s.duplicates;
+    counters[COUNTER.lastPublishedAt] = s.lastPublishedAt ?? -1;
+    post({ type: 'status', state: s.state, lastError: s.lastError });
+  },
+  onProgress: (s) => {
+    // Counters only (no message): the main thread reads them when someone asks for the status.
+    counters[COUNTER.published] = s.published;
+    counters[COUNTER.duplicates] = s.duplicates;
+    counters[COUNTER.lastPublishedAt] = s.lastPublishedAt ?? -1;
+  },
+});
+
+let stopping = false;
+
+/** Atomics.waitAsync (Node 16+, ES2024): the compiler's library for this project predates it. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
+
+/**
+ * Wake-ups without messages: the receiver's thread sets the wake slot after its commits and notifies
+ * only when the slot was clear, so a burst of commits costs it one atomic exchange each and this
+ * thread one wake-up per outbox read, however many commits came meanwhile.
+ */
+async function wakeLoop(): Promise<void> {
+  while (!stopping) {
+    const w = waitAsync(control, CONTROL.wake, 0);
+    if (w.async) await w.value;
+    if (stopping) break;
+    // Cleared before the publisher reads the outbox: a commit after this point sets it again.
+    Atomics.store(control, CONTROL.wake, 0);
+    publisher.notify();
+  }
+}
+
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  Atomics.store(control, CONTROL.wake, 1);
+  Atomics.notify(control, CONTROL.wake);
+  const done = publisher.stop();
+  // A broker that never answered: the publisher still waits for its first connection, which only
+  // closing the link ends. When connected, the batch in flight finishes (acked rows are deleted) first.
+  if (link.state !== 'up') void link.close();
+  const late = setTimeout(() => void link.close(), 5000);
+  await done;
+  clearTimeout(late);
+  await link.close();
+  store.close();
+  post({ type: 'stopped' });
+  parentPort!.close();
+}
+
+parentPort!.on('message', (m: { type: 'stop' }) => {
+  if (m.type === 'stop') void stop();
+});
+
+publisher.start();
+void wakeLoop();
