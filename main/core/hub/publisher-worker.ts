@@ -2,14 +2,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HookwatchStore } from '../store/store.js';
 import { HubLink } from './connection.js';
-import { HubPublisher } from './publisher.js';
-import { storeOutbox } from './publisher.js';
+import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
 import { COUNTER, CONTROL, type PublisherWorkerData, type PublisherWorkerMessage } from './publisher-thread.js';
 
 const data = workerData as PublisherWorkerData;
 const control = new Int32Array(data.control);
 const counters = new Float64Array(data.counters);
 const post = (m: PublisherWorkerMessage) => parentPort!.postMessage(m);
+// A thread started again after one died goes on counting from where that one stopped.
+const base = { published: counters[COUNTER.published]!, duplicates: counters[COUNTER.duplicates]! };
+function share(s: Pick<PublisherStatus, 'published' | 'duplicates' | 'lastPublishedAt'>): void {
+  counters[COUNTER.published] = base.published + s.published;
+  counters[COUNTER.duplicates] = base.duplicates + s.duplicates;
+  if (s.lastPublishedAt !== null) counters[COUNTER.lastPublishedAt] = s.lastPublishedAt;
+}
 
 // Its own connection to the database the receiver writes: WAL lets it read the outbox beside the
 // receiver's commits. 'normal': its only writes are outbox deletes, which need no fsync (a delete lost to
@@ -24,17 +30,11 @@ const publisher = new HubPublisher({
   ...(data.window ? { window: data.window } : {}),
   ...(data.publishTimeoutMs ? { publishTimeoutMs: data.publishTimeoutMs } : {}),
   onChange: (s) => {
-    counters[COUNTER.published] = s.published;
-    counters[COUNTER.duplicates] = s.duplicates;
-    counters[COUNTER.lastPublishedAt] = s.lastPublishedAt ?? -1;
+    share(s);
     post({ type: 'status', state: s.state, lastError: s.lastError });
   },
-  onProgress: (s) => {
-    // Counters only (no message): the main thread reads them when someone asks for the status.
-    counters[COUNTER.published] = s.published;
-    counters[COUNTER.duplicates] = s.duplicates;
-    counters[COUNTER.lastPublishedAt] = s.lastPublishedAt ?? -1;
-  },
+  // Counters only (no message): the main thread reads them when someone asks for the status.
+  onProgress: share,
 });
 
 let stopping = false;
