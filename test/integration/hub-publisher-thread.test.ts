@@ -89,6 +89,34 @@ describe.skipIf(!natsServerAvailable)('hub publisher thread with a real nats-ser
     expect(await streamMsgIds(nats.url)).toEqual(ids);
   }, 120_000);
 
+  it('an outbox emptied and filled again (SQLite numbers the new rows from 1 again) is still published', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    const nats = await NatsServer.start();
+    cleanups.push(() => nats.dispose());
+    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
+    cleanups.push(() => hub.close());
+    const pub = publisherThread(hub.store, nats.url);
+    pub.start();
+    const ids: string[] = [];
+    const rowIds = () =>
+      (hub.store.rawForTests.prepare('SELECT id FROM hub_outbox ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);
+    for (let n = 0; n < 30; n++) {
+      ids.push(hub.ingest(n));
+      pub.notify();
+    }
+    expect(rowIds()[0]).toBe(1);
+    // Sent rows are deleted a moment later: then the table is empty.
+    await eventually('outbox table emptied', () => rowIds().length === 0, 30_000);
+    for (let n = 30; n < 60; n++) {
+      ids.push(hub.ingest(n));
+      pub.notify();
+    }
+    expect(rowIds()[0]).toBe(1);
+    await eventually('the second 30 published', () => pub.status().published === 60, 30_000);
+    expect(await streamMsgIds(nats.url)).toEqual(ids);
+  }, 60_000);
+
   it('a publisher thread that dies is started again by itself, says so, and loses nothing', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);

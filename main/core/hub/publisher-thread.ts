@@ -20,7 +20,7 @@ export interface Publisher {
 /** Slots of the shared Int32Array: the wake flag the receiver's thread sets after a commit. */
 export const CONTROL = { wake: 0 } as const;
 /** Slots of the shared Float64Array the publisher's thread keeps current (read by status()). */
-export const COUNTER = { published: 0, duplicates: 1, lastPublishedAt: 2 } as const;
+export const COUNTER = { published: 0, duplicates: 1, lastPublishedAt: 2, sentThrough: 3 } as const;
 
 export interface PublisherWorkerData {
   file: string;
@@ -77,7 +77,7 @@ const STOP_GRACE_MS = 15_000;
 export class PublisherThread implements Publisher {
   private worker: Worker | null = null;
   private readonly control = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-  private readonly counters = new Float64Array(new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT));
+  private readonly counters = new Float64Array(new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT));
   private state: PublisherState = 'connecting';
   private lastError: string | null = null;
   private stopped = false;
@@ -123,6 +123,8 @@ export class PublisherThread implements Publisher {
       control: this.control.buffer as SharedArrayBuffer,
       counters: this.counters.buffer as SharedArrayBuffer,
     };
+    // A new thread reads from the first row left (what the last one sent but did not delete is sent again).
+    this.counters[COUNTER.sentThrough] = 0;
     const worker = new Worker(this.script, { workerData: data });
     this.worker = worker;
     // Whatever was committed before the thread started is read at its first turn anyway.
@@ -162,7 +164,8 @@ export class PublisherThread implements Publisher {
   status(): PublisherStatus {
     let backlog = { count: -1, oldestAt: null as number | null };
     try {
-      backlog = this.options.store.hub.backlog();
+      // Rows up to the thread's position are sent and only wait to be deleted (see storeOutbox).
+      backlog = this.options.store.hub.backlog(this.counters[COUNTER.sentThrough]!);
     } catch {
       /* database closing: report -1 */
     }

@@ -25,7 +25,7 @@ const store = HookwatchStore.open(data.file, { durability: 'normal', mustExist: 
 const link = new HubLink(data.link);
 const publisher = new HubPublisher({
   link,
-  outbox: storeOutbox(store, data.workspace),
+  outbox: storeOutbox(store, data.workspace, (sentThrough) => (counters[COUNTER.sentThrough] = sentThrough)),
   ...(data.stream ? { stream: data.stream } : {}),
   ...(data.window ? { window: data.window } : {}),
   ...(data.publishTimeoutMs ? { publishTimeoutMs: data.publishTimeoutMs } : {}),
