@@ -127,6 +127,8 @@ export interface PublisherOptions {
   publishTimeoutMs?: number;
   /** Called when state or lastError changes (for health and the `serve` status line). */
   onChange?: (status: PublisherStatus) => void;
+  /** Called right before each read of the outbox (the publisher thread clears its wake flag there). */
+  beforeRead?: () => void;
   /** Called after each acknowledged batch with the counters (the publisher thread shares them this way). */
   onProgress?: (counts: Pick<PublisherStatus, 'published' | 'duplicates' | 'lastPublishedAt'>) => void;
 }
@@ -247,6 +249,7 @@ export class HubPublisher {
         }
       }
       let batch: OutboxMessage[];
+      this.options.beforeRead?.();
       try {
         batch = this.options.outbox.pending(window, nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
       } catch (err) {
