@@ -33,7 +33,8 @@ export interface PublisherWorkerData {
   counters: SharedArrayBuffer;
 }
 
-export type PublisherWorkerMessage = { type: 'status'; state: PublisherState; lastError: string | null } | { type: 'stopped' };
+/** The thread's state changes (counters travel through the shared array instead). */
+export type PublisherWorkerMessage = { type: 'status'; state: PublisherState; lastError: string | null };
 
 /** The compiled worker script next to this module, or (running from TypeScript sources in tests) in dist/. */
 export function publisherWorkerScript(): URL | null {

@@ -96,7 +96,6 @@ async function stop(): Promise<void> {
   clearTimeout(late);
   await link.close();
   store.close();
-  post({ type: 'stopped' });
   parentPort!.close();
 }
 
