@@ -1,6 +1,6 @@
 // `npm run bench -- hub`: the team hub against real nats-server processes: ingest with publishing, follower catch-up, hub→follower latency, a 3-node cluster losing a node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { eventMsgId, type HubRecord } from '../main/core/hub/encoding.js';
 import { HubFollower } from '../main/core/hub/follower.js';
 import { followerStoreSink } from '../main/core/hub/ingest.js';
 import { HubPublisher, storeOutbox } from '../main/core/hub/publisher.js';
+import { PublisherThread, type Publisher } from '../main/core/hub/publisher-thread.js';
 import { HookwatchStore, outboxKey, type DeliveryRecord } from '../main/core/store/store.js';
 import { messagePayload, percentile, round } from './common.js';
 
@@ -59,6 +60,16 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** CPU time of this process's main thread (the receiver's thread), in µs: Linux /proc, null elsewhere. */
+function mainThreadCpuMicros(): number | null {
+  try {
+    const fields = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
+  } catch {
+    return null;
   }
 }
 
@@ -141,36 +152,50 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const parts = new Set((process.env.HOOKWATCH_BENCH_HUB_PARTS ?? 'ingest,catchup,cluster').split(',').map((p) => p.trim()));
 
     // 1. Ingest with publishing ÷ ingest alone (engine level: the receiver's transaction, synchronous=FULL,
-    //    one event per transaction, the publisher draining on the same event loop). Interleaved rounds.
+    //    one event per transaction, the publisher as `serve --hub` runs it: on its own thread, see
+    //    publisher-thread.ts). Interleaved rounds. Beside the rates, the receiver's thread's CPU per event:
+    //    on a shared machine the rates follow the load, the CPU the thread spends per event much less.
     log('hub: ingest alone vs ingest + outbox + publisher, 3 interleaved rounds…');
     const ratios: number[] = [];
     const rates = { alone: [] as number[], publishing: [] as number[] };
+    const mainCpuUs = { alone: [] as number[], publishing: [] as number[] };
     const perRound = Number(process.env.HOOKWATCH_BENCH_HUB_INGEST ?? 3000);
+    const ingestLoad = loadavg()[0]!;
     for (let round_ = 0; round_ < (parts.has('ingest') ? 3 : 0); round_++) {
       const measure = async (publish: boolean) => {
         const store = hubStore(dir, `ingest-${round_}-${publish}`, 'full');
         const link = publish ? new HubLink({ url, name: 'bench-hub' }) : null;
-        const pub = link ? new HubPublisher({ link, outbox: storeOutbox(store, 'bench') }) : null;
+        // HOOKWATCH_BENCH_HUB_PUBLISHER=inline: the publisher on the receiver's thread, to compare.
+        const pub: Publisher | null = !link
+          ? null
+          : process.env.HOOKWATCH_BENCH_HUB_PUBLISHER === 'inline'
+            ? new HubPublisher({ link, outbox: storeOutbox(store, 'bench') })
+            : PublisherThread.create({ store, link: { url, name: 'bench-hub-publisher' }, sharedLink: link, workspace: 'bench' });
         pub?.start();
         if (link) await link.connection();
+        if (pub) await until('publisher up', () => pub.status().state === 'up', 60_000);
         const t0 = performance.now();
+        const cpu0 = mainThreadCpuMicros();
         for (let i = 0; i < perRound; i++) {
           ingestOne(store, publish);
           pub?.notify();
           if (i % 20 === 19) await yieldNow();
         }
         const perSecond = perRound / ((performance.now() - t0) / 1000);
+        const cpu1 = mainThreadCpuMicros();
         if (pub) await until('publisher drained', () => pub.status().backlog === 0, 60_000);
         await pub?.stop();
         await link?.close();
         store.close();
-        return perSecond;
+        return { perSecond, cpuUs: cpu0 === null || cpu1 === null ? NaN : (cpu1 - cpu0) / perRound };
       };
       const alone = await measure(false);
       const publishing = await measure(true);
-      rates.alone.push(round(alone, 0));
-      rates.publishing.push(round(publishing, 0));
-      ratios.push(round(publishing / alone, 3));
+      rates.alone.push(round(alone.perSecond, 0));
+      rates.publishing.push(round(publishing.perSecond, 0));
+      mainCpuUs.alone.push(round(alone.cpuUs, 0));
+      mainCpuUs.publishing.push(round(publishing.cpuUs, 0));
+      ratios.push(round(publishing.perSecond / alone.perSecond, 3));
     }
     const ratio = [...ratios].sort((a, b) => a - b)[1] ?? NaN;
 
@@ -331,7 +356,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     }
 
     const r = {
-      ingest: { perRound, rates, ratios, ratio },
+      ingest: { perRound, rates, ratios, ratio, mainCpuUs, loadAverage: round(ingestLoad, 1) },
       publishPerSecond: round(publishPerSecond, 0),
       catchUp: {
         events: total,
@@ -349,7 +374,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
       cluster: { nodes: 3, replicas: 3, burst, killed, lost, storedAtFollower: cEvents, seconds: round(burstSeconds, 1) },
     };
     const summary = [
-      `| hub: ingest with publishing ÷ ingest alone (engine: the receiver's transaction + outbox row, publisher on the same loop; ${perRound} events/round) | ${rates.publishing.join(' / ')} vs ${rates.alone.join(' / ')} events/s (ratios ${ratios.join(', ')}) | ≥ 0.9 | ${ratio} ${ratio >= 0.9 ? '✓' : '✗'} |`,
+      `| hub: ingest with publishing ÷ ingest alone (engine: the receiver's transaction + outbox row, publisher on its own thread; ${perRound} events/round, load ${round(ingestLoad, 1)}) | ${rates.publishing.join(' / ')} vs ${rates.alone.join(' / ')} events/s (ratios ${ratios.join(', ')}); receiver's thread ${mainCpuUs.publishing.join(' / ')} vs ${mainCpuUs.alone.join(' / ')} µs CPU per event | ≥ 0.9 | ${ratio} ${ratio >= 0.9 ? '✓' : '✗'} |`,
       `| hub: publishing a backlog (outbox → JetStream) | ${r.publishPerSecond} events/s | report | |`,
       `| hub: follower catching up ${total.toLocaleString('en')} events (the follower's sink, synchronous=FULL) | ${r.catchUp.perSecond} events/s (${r.catchUp.cpuUsPerEvent} µs CPU each, ${r.catchUp.cpuSystemUsPerEvent} of it the kernel's, load ${r.catchUp.loadAverage}), ${stored} stored | ≥ 20,000/s | ${r.catchUp.perSecond >= 20_000 ? '✓' : '✗'} |`,
       `| hub: stored at hub → applied at follower (engine; add the receiver and the alert rules) | p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms | p99 < 250 ms | ${r.latency.p99Ms < 250 ? '✓' : '✗'} |`,

@@ -8,38 +8,95 @@ import { ensureStream, type StreamOptions } from './stream.js';
 
 /** What the publisher needs from the store (main/core/store/outbox.ts implements it over SQLite). */
 export interface Outbox {
-  /** The oldest messages, in order; rows with nothing left to send are dropped by the outbox itself. */
+  /** The oldest messages not yet sent, in order; rows with nothing left to send are skipped by the outbox itself. */
   pending(limit: number, maxPayload: number): OutboxMessage[];
-  /** Forget published messages. */
-  markSent(ids: readonly number[]): void;
+  /** Every message up to and including `lastId` is in the stream (they are sent in id order). */
+  markSentThrough(lastId: number): void;
+  /** Forgets at once what markSentThrough left for later (the publisher calls it when it stops). */
+  flush(): void;
   backlog(): { count: number; oldestAt: number | null };
+  /** The last row id sent (or skipped): rows up to it wait only to be deleted. */
+  readonly sentThrough: number;
 }
 
-/** The Outbox over the store's hub tables (the receiver writes the rows in its own transaction). */
-export function storeOutbox(store: HookwatchStore, workspace: string): Outbox & { dropped: number } {
+/** Sent rows are deleted once this many have gathered… */
+const DELETE_EVERY_ROWS = 1024;
+/** …or this long after the last delete (checked at each read; an idle publisher reads every second). */
+const DELETE_EVERY_MS = 250;
+
+/**
+ * The Outbox over the store's hub tables (the receiver writes the rows in its own transaction).
+ * Sent rows are not deleted after every batch but every DELETE_EVERY_ROWS rows or DELETE_EVERY_MS:
+ * each delete is a write transaction, and while it holds the write lock the receiver's next commit
+ * waits (SQLite's busy handler sleeps at least a millisecond). The publisher reads after its own
+ * position (`sentThrough`) meanwhile, so nothing is sent twice in one run; after a crash or a restart
+ * the undeleted tail is sent again and JetStream drops it by message id.
+ */
+export function storeOutbox(
+  store: HookwatchStore,
+  workspace: string,
+  /** Told each new position (the publisher thread shares it, so the backlog read elsewhere leaves out sent rows). */
+  onPosition: (sentThrough: number) => void = () => {},
+): Outbox & { dropped: number } {
+  let sentThrough = 0;
+  let deletedThrough = 0;
+  let deletedAt = Date.now();
+  let droppedThrough = 0;
+  const flush = () => {
+    if (sentThrough <= deletedThrough) return;
+    // 0 first: a backlog read during the delete counts the sent rows too (a moment too many, never too few).
+    onPosition(0);
+    // Emptied: new rows are numbered from 1 again, so reading must start over.
+    if (store.hub.deleteThrough(sentThrough)) sentThrough = 0;
+    deletedThrough = sentThrough;
+    deletedAt = Date.now();
+    onPosition(sentThrough);
+  };
   const outbox = {
     dropped: 0,
+    get sentThrough() {
+      return sentThrough;
+    },
     pending(limit: number, maxPayload: number): OutboxMessage[] {
-      const rows = store.hub.pending(limit);
+      if (
+        sentThrough > deletedThrough &&
+        (sentThrough - deletedThrough >= DELETE_EVERY_ROWS || Date.now() - deletedAt >= DELETE_EVERY_MS)
+      ) {
+        try {
+          flush();
+        } catch {
+          // Not deleted this time (a busy or failing disk): reading goes on after sentThrough, the next read tries again.
+          onPosition(sentThrough);
+        }
+      }
+      const rows = store.hub.pending(limit, sentThrough);
       const out: OutboxMessage[] = [];
-      const gone: number[] = [];
       for (const row of rows) {
         const m = encodeOutboxRow(row, workspace, maxPayload);
-        if (m) out.push(m);
-        else gone.push(row.id);
-      }
-      if (gone.length > 0) {
+        if (m) {
+          out.push(m);
+          continue;
+        }
         // Removed by retention before it could be sent (NATS away for longer than events are kept).
-        store.hub.markSent(gone);
-        outbox.dropped += gone.length;
+        if (row.id > droppedThrough) {
+          droppedThrough = row.id;
+          outbox.dropped++;
+        }
+        // Nothing before it left to send: step over it (deleted with the next sent rows).
+        if (out.length === 0) {
+          sentThrough = row.id;
+          onPosition(sentThrough);
+        }
       }
       return out;
     },
-    markSent(ids: readonly number[]): void {
-      store.hub.markSent(ids);
+    markSentThrough(lastId: number): void {
+      sentThrough = lastId;
+      onPosition(sentThrough);
     },
+    flush,
     backlog() {
-      return store.hub.backlog();
+      return store.hub.backlog(sentThrough);
     },
   };
   return outbox;
@@ -70,6 +127,10 @@ export interface PublisherOptions {
   publishTimeoutMs?: number;
   /** Called when state or lastError changes (for health and the `serve` status line). */
   onChange?: (status: PublisherStatus) => void;
+  /** Called right before each read of the outbox (the publisher thread clears its wake flag there). */
+  beforeRead?: () => void;
+  /** Called after each acknowledged batch with the counters (the publisher thread shares them this way). */
+  onProgress?: (counts: Pick<PublisherStatus, 'published' | 'duplicates' | 'lastPublishedAt'>) => void;
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -150,6 +211,18 @@ export class HubPublisher {
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.drain();
+    } finally {
+      try {
+        this.options.outbox.flush();
+      } catch {
+        /* database closing: the rows are sent again next time and dropped by JetStream as duplicates */
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
     const { link } = this.options;
     const nc = await link.connection();
     if (!nc || this.stopped) return;
@@ -176,6 +249,7 @@ export class HubPublisher {
         }
       }
       let batch: OutboxMessage[];
+      this.options.beforeRead?.();
       try {
         batch = this.options.outbox.pending(window, nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
       } catch (err) {
@@ -204,18 +278,14 @@ export class HubPublisher {
         if (r.value.duplicate) duplicates++;
       }
       if (sent.length > 0) {
-        try {
-          this.options.outbox.markSent(sent);
-        } catch (err) {
-          // Published but not marked: sent again later and dropped as duplicates. Nothing is lost.
-          failure ??= new Error(`cannot mark published messages in the outbox: ${(err as Error).message}`);
-        }
+        this.options.outbox.markSentThrough(sent[sent.length - 1]!);
         this.st = {
           ...this.st,
           published: this.st.published + sent.length - duplicates,
           duplicates: this.st.duplicates + duplicates,
           lastPublishedAt: Date.now(),
         };
+        this.options.onProgress?.(this.st);
       }
       if (failure !== null) {
         streamReady = false; // a missing stream (a broker that lost its store) is recreated before the retry

@@ -6,7 +6,8 @@ import { HubFollower, type FollowerStatus } from './follower.js';
 import { ForwarderPool, storeForwardLog, type ForwarderStatus } from './forwarder.js';
 import type { HubRecord } from './encoding.js';
 import { followerStoreSink } from './ingest.js';
-import { HubPublisher, storeOutbox, type PublisherStatus } from './publisher.js';
+import type { PublisherStatus } from './publisher.js';
+import { PublisherThread, type Publisher } from './publisher-thread.js';
 import { DAY_MS } from './stream.js';
 
 /** `serve --hub URL [--hub-creds FILE] [--hub-retention-days N] [--hub-workspace NAME]`. */
@@ -112,7 +113,7 @@ function connectionConfig(o: { url: string; credsFile?: string; tls?: HubConnect
  */
 export class HubPublishing {
   readonly link: HubLink;
-  readonly publisher: HubPublisher;
+  readonly publisher: Publisher;
   readonly forwarders: ForwarderPool;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
@@ -126,9 +127,12 @@ export class HubPublishing {
     // The link's own changes (a refused first connection) are status changes too: see withLinkError.
     this.link = new HubLink(connectionConfig(options, 'hookwatch-hub'), () => this.publisher && onChange(this.publisher.status()));
     const retentionMs = (options.retentionDays ?? 30) * DAY_MS;
-    this.publisher = new HubPublisher({
-      link: this.link,
-      outbox: storeOutbox(store, options.workspace ?? 'default'),
+    // On its own thread and connections (publisher-thread.ts): the receiver's thread pays only the outbox row.
+    this.publisher = PublisherThread.create({
+      store,
+      link: connectionConfig(options, 'hookwatch-hub-publisher'),
+      sharedLink: this.link,
+      workspace: options.workspace ?? 'default',
       stream: { retentionMs },
       onChange,
     });

@@ -231,8 +231,11 @@ export class HubTables {
     }
   }
 
-  /** The oldest `limit` messages to publish, in order, with their events read now. */
-  pending(limit: number): OutboxRow[] {
+  /**
+   * The oldest `limit` messages after `afterId` (the publisher's position: rows up to it are sent and
+   * wait only to be deleted), in id order, with their events read now.
+   */
+  pending(limit: number, afterId = 0): OutboxRow[] {
     return this.db
       .cached(
         `SELECT o.id AS o_id, o.kind AS o_kind, o.type AS o_type, o.msg_id AS o_msg_id, o.payload AS o_payload, o.created_at AS o_created_at,
@@ -244,25 +247,38 @@ export class HubTables {
            FROM hub_outbox o
            LEFT JOIN events e ON o.kind = 'event' AND e.id = o.event_id
            LEFT JOIN deliveries d ON d.id = e.delivery_id
+          WHERE o.id > ?
           ORDER BY o.id
           LIMIT ?`,
       )
-      .all(limit)
+      .all(afterId, limit)
       .map((r) => hydrateOutboxRow(asRow(r, O)));
   }
 
-  /** Removes published messages (one transaction, so one fsync per batch). */
-  markSent(ids: readonly number[]): void {
-    if (ids.length === 0) return;
-    const del = this.db.cached('DELETE FROM hub_outbox WHERE id = ?');
-    this.db.transaction(() => {
-      for (const id of ids) del.run(id);
+  /**
+   * Removes every message up to and including `lastId` (the publisher sends in id order and passes the
+   * last one JetStream acknowledged), in one statement. Returns true when the outbox is empty afterwards:
+   * ids then start over (a rowid table numbers a new row after its largest one), so the publisher must
+   * read from the start again. Checked in the same transaction, so no insert slips in between.
+   * Its commit does not fsync: a delete lost to a power cut only means those messages are published
+   * again, and JetStream drops them by their message id (a follower's inbox too, past the duplicate
+   * window). The receiver's commits, which must be durable, keep theirs.
+   */
+  deleteThrough(lastId: number): boolean {
+    const del = this.db.cached('DELETE FROM hub_outbox WHERE id <= ?');
+    const any = this.db.cached('SELECT 1 FROM hub_outbox LIMIT 1');
+    return this.db.transactionWithoutSync(() => {
+      del.run(lastId);
+      return any.get() === undefined;
     });
   }
 
-  /** How many messages wait, and since when: shown in health and `hookwatch status`. */
-  backlog(): { count: number; oldestAt: number | null } {
-    const r = asRow(this.db.cached('SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox').get(), O);
+  /**
+   * How many messages wait, and since when: shown in health and `hookwatch status`. `afterId`: the
+   * running publisher's position, when known (rows up to it are sent, deleted a moment later).
+   */
+  backlog(afterId = 0): { count: number; oldestAt: number | null } {
+    const r = asRow(this.db.cached('SELECT count(*) AS count, min(created_at) AS oldest FROM hub_outbox WHERE id > ?').get(afterId), O);
     return { count: num(r, O, 'count'), oldestAt: numOrNull(r, O, 'oldest') };
   }
 
