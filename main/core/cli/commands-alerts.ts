@@ -1,5 +1,8 @@
 // The `accounts` and `alerts` commands of the CLI.
+import { accountId } from '../../contract/account-label.js';
 import { listAccounts } from '../alerts/account-status.js';
+import { accountSeenOf } from '../api/views.js';
+import { eventOnlyNumbers } from '../api/watched.js';
 import type { Incident, StoredAlert } from '../store/store.js';
 import { incidentDuration } from '../alerts/incidents.js';
 import { isoOrNull } from '../time.js';
@@ -8,35 +11,73 @@ import type { HookwatchStore } from '../store/store.js';
 
 export function accountsOutput(store: HookwatchStore, format: 'table' | 'json', width = 80): string {
   const accounts = listAccounts({ accounts: Object.fromEntries(store.listAccountStates().map((a) => [a.key, a])) });
+  // The accounts known only by their activity (WhatsAble sends no status events): the same cards the dashboard
+  // adds to its board (api/watched.ts), so the terminal and the window list the same accounts.
+  const watched = eventOnlyNumbers(
+    new Set(accounts.map((a) => a.key)),
+    store.health.accountsSeen().map(accountSeenOf),
+    store.incidents.list({ state: 'open' }),
+  );
   if (format === 'json') {
     return (
       JSON.stringify(
-        accounts.map((a) => ({
-          key: a.key,
-          phone: a.phone,
-          accountId: a.accountId,
-          name: a.name,
-          state: a.state,
-          since: isoOrNull(a.since),
-          downSince: isoOrNull(a.downSince),
-          lastEvent: a.lastEvent ? { id: a.lastEvent.id, type: a.lastEvent.type, at: isoOrNull(a.lastEvent.at) } : null,
-          source: a.source,
-        })),
+        [
+          ...accounts.map((a) => ({
+            key: a.key,
+            phone: a.phone,
+            accountId: a.accountId,
+            name: a.name,
+            state: a.state,
+            since: isoOrNull(a.since),
+            downSince: isoOrNull(a.downSince),
+            lastEvent: a.lastEvent ? { id: a.lastEvent.id, type: a.lastEvent.type, at: isoOrNull(a.lastEvent.at) } : null,
+            source: a.source,
+          })),
+          ...watched.map((c) => ({
+            key: c.key,
+            phone: c.phone,
+            accountId: c.accountId,
+            name: c.name,
+            state: c.state,
+            since: null,
+            downSince: null,
+            lastEvent: c.lastEvent ? { id: c.lastEvent.id, type: c.lastEvent.type, at: isoOrNull(c.lastEvent.at) } : null,
+            source: 'activity',
+            provider: c.activity!.provider,
+            silentSince: isoOrNull(c.activity!.silentSince),
+          })),
+        ],
         null,
         2,
       ) + '\n'
     );
   }
-  if (accounts.length === 0) return 'no WhatsApp accounts seen yet (they appear with their first account or chat event)\n';
+  if (accounts.length === 0 && watched.length === 0) {
+    return 'no WhatsApp accounts seen yet (they appear with their first account or chat event)\n';
+  }
   return table(
     ['PHONE', 'NAME', 'STATE', 'SINCE (UTC)', 'LAST EVENT'],
-    accounts.map((a) => [
-      terminalText(a.phone ?? a.key, 28),
-      terminalText(a.name, 28),
-      a.state,
-      (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
-      terminalText(a.lastEvent?.type, 60),
-    ]),
+    [
+      ...accounts.map((a) => [
+        terminalText(a.phone ?? a.key, 28),
+        terminalText(a.name, 28),
+        a.state,
+        (isoOrNull(a.since) ?? '').replace('T', ' ').slice(0, 19),
+        terminalText(a.lastEvent?.type, 60),
+      ]),
+      // No status events: silent while its silence warning is open (since its last event), else "no status".
+      ...watched.map((c) => {
+        const naming = { ...c, provider: c.activity!.provider };
+        return [
+          terminalText(c.phone ?? accountId(naming), 28),
+          // The id is in the PHONE column already: the name says whose id it is (kept short: the free text gives way first).
+          terminalText(c.name ?? (naming.provider === 'whatsable' ? 'WhatsAble' : ''), 28),
+          c.activity!.silentSince !== null ? 'silent' : 'no status',
+          (isoOrNull(c.activity!.silentSince) ?? '').replace('T', ' ').slice(0, 19),
+          terminalText(c.lastEvent?.type, 60),
+        ];
+      }),
+    ],
     width,
     // The last event (a detail: the feed has it) gives way first, then the name; the phone, state and since stay whole.
     { fixed: [2, 3], keep: [0], cut: [4, 1] },
