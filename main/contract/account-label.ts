@@ -33,3 +33,13 @@ export function accountTitle(a: NamedAccount): string {
 export function accountLabel(a: NamedAccount): string {
   return a.name ? `${a.name} (${accountId(a)})` : accountTitle(a);
 }
+
+/**
+ * A card's heading in two lines: the title, and under it the id when the title is not it ("WhatsAble account"
+ * over "0b7f3c2e…"; "Sales desk" over "+15551234567"), so a long id never wraps the title.
+ */
+export function accountHeading(a: NamedAccount): { title: string; sub: string | null } {
+  if (a.name) return { title: a.name, sub: a.phone || a.accountId ? accountId(a) : null };
+  if (a.phone) return { title: a.phone, sub: null };
+  return a.provider === 'whatsable' ? { title: 'WhatsAble account', sub: accountId(a) } : { title: accountId(a), sub: null };
+}

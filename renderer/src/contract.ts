@@ -2,5 +2,5 @@
 export type * from '../../main/contract/api.js';
 export type { FilterableEvent, NormalizedEventFilter } from '../../main/contract/filter.js';
 export { EVENT_GROUP_NAMES, HOOKWATCH_NOTIFICATION_KINDS } from '../../main/contract/api.js';
-export { accountId, accountLabel, accountTitle } from '../../main/contract/account-label.js';
+export { accountHeading, accountId, accountLabel, accountTitle } from '../../main/contract/account-label.js';
 export { fold, matchesEvent, normalizeEventFilter, searchTerms } from '../../main/contract/filter.js';

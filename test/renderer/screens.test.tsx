@@ -233,7 +233,10 @@ describe('Accounts', () => {
     const reason = await screen.findByTestId('accounts-not-available', undefined, WAIT);
     expect(reason.textContent).toMatch(/alerts feature/);
     const seen = await screen.findAllByTestId('account-seen');
-    expect(seen.map((s) => s.querySelector('h3')!.textContent).sort()).toEqual(['Acme Support', 'WhatsAble account 0b7f3c2e…']);
+    expect(seen.map((s) => s.querySelector('h3')!.textContent).sort()).toEqual(['Acme Support', 'WhatsAble account']);
+    // The id-only WhatsAble account shows its short id under the title.
+    const wa = seen.find((s) => s.querySelector('h3')!.textContent === 'WhatsAble account')!;
+    expect(wa.querySelector('.mono')!.textContent).toBe('0b7f3c2e…');
   });
 
   test('with the real account tracking: a disconnect turns the card red, live, and shows the outage', async () => {

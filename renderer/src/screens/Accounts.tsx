@@ -1,7 +1,7 @@
 // The Accounts screen: a card per WhatsApp account with its state and 7-day outage strip.
 import { useState } from 'react';
 import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
-import { accountId, accountTitle } from '../contract.js';
+import { accountHeading, accountTitle } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
 import { AccountHistory } from './AccountHistory.js';
 import { absoluteTime, duration, relativeTime, TIME } from '../lib/time.js';
@@ -56,12 +56,12 @@ function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onS
       data-state={card.state}
     >
       <header>
-        <h3>{accountTitle(cardNaming(card))}</h3>
+        <h3>{accountHeading(cardNaming(card)).title}</h3>
         <span className={`state-label state-${card.state}`}>
           {card.activity ? (card.activity.silentSince !== null ? 'Silent' : 'No status events') : STATE_LABEL[card.state]}
         </span>
       </header>
-      {card.name && (card.phone ?? card.accountId) ? <p className="mono">{accountId(cardNaming(card))}</p> : null}
+      {accountHeading(cardNaming(card)).sub ? <p className="mono">{accountHeading(cardNaming(card)).sub}</p> : null}
       <p>
         {card.activity ? (
           // No status events (WhatsAble): the only signal is its activity, and a silence warning when it stops.
@@ -102,10 +102,10 @@ function SeenCard({ a, now, onShowEvents }: { a: AccountSeen; now: number; onSho
   return (
     <article className="account-card state-unknown" data-testid="account-seen">
       <header>
-        <h3>{accountTitle(a)}</h3>
+        <h3>{accountHeading(a).title}</h3>
         <ProviderBadge provider={a.provider} />
       </header>
-      {a.name && (a.phone ?? a.accountId) ? <p className="mono">{accountId(a)}</p> : null}
+      {accountHeading(a).sub ? <p className="mono">{accountHeading(a).sub}</p> : null}
       <p className="muted">
         last event {a.lastEventType}, <time title={absoluteTime(a.lastEventAt)}>{relativeTime(a.lastEventAt, now)}</time>
       </p>
