@@ -165,7 +165,7 @@ export class EventsTable {
     if (given.dedupeKey.startsWith('h:')) this.retireHashKeyIfNewOccurrence(given, receivedAt);
     const acrossCatchup = crossesCatchup(given);
     const details = JSON.stringify(given.details);
-    const inserted = this.insertRow(deliveryId, receivedAt, given, details, acrossCatchup);
+    const inserted = this.insertNew(deliveryId, receivedAt, given, details, acrossCatchup);
     if (inserted !== null) return inserted;
     if (acrossCatchup) {
       const recovered = this.redeliveryAcrossCatchup(receivedAt, given);
@@ -174,7 +174,7 @@ export class EventsTable {
     // The key is taken: the same content is a redelivery, other content its own event (keyForContent).
     const e = this.keyForContent(given);
     if (e !== given) {
-      const own = this.insertRow(deliveryId, receivedAt, e, JSON.stringify(e.details), false);
+      const own = this.insertNew(deliveryId, receivedAt, e, JSON.stringify(e.details), false);
       if (own !== null) return own;
     }
     const row: unknown = this.db.cached(SQL_COUNT_REDELIVERY).get(receivedAt, e.provider, e.type, e.dedupeKey);
@@ -184,14 +184,17 @@ export class EventsTable {
 
   /**
    * The INSERT of `upsert`: the new row's record, or null when nothing was written (the key is taken, or
-   * with `guarded` the message is already stored across catch-up).
+   * with `guarded` the message is already stored across catch-up). Also a follower's short path
+   * (followed.ts), which hands over `parsed`: its own object for these details, fresh from the hub's JSON
+   * and shared with nothing, so the record takes it instead of parsing `details` again.
    */
-  private insertRow(
+  insertNew(
     deliveryId: number,
     receivedAt: number,
     e: NormalizedEvent,
     details: string,
     guarded: boolean,
+    parsed?: StoredEvent['details'],
   ): (StoredEvent & { duplicate: boolean }) | null {
     const stmt = this.db.cached(guarded ? SQL_INSERT_UNLESS_ACROSS_CATCHUP : SQL_INSERT);
     const values: unknown[] = [
@@ -241,7 +244,7 @@ export class EventsTable {
       direction: e.direction,
       text: e.text,
       // Parsed from what was stored, as a read would: the record must not share (or differ from) the caller's object.
-      details: JSON.parse(details) as StoredEvent['details'],
+      details: parsed ?? (JSON.parse(details) as StoredEvent['details']),
       duplicate: false,
     };
   }

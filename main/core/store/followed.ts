@@ -1,7 +1,7 @@
 // A follower's batch of hub messages in one transaction: each claimed in hub_inbox, each event written by a short path that skips the checks its hub already made.
 import type { NormalizedEvent } from '../events.js';
 import type { Db } from './db.js';
-import type { DeliveriesTable, DeliveryRecord, StoredDelivery } from './deliveries.js';
+import type { DeliveriesTable, DeliveryRecord } from './deliveries.js';
 import type { EventsTable } from './events.js';
 import { writeDelivery, type CommittedDelivery, type IngestedEvent } from './ingest.js';
 import type { HubTables } from './outbox.js';
@@ -38,15 +38,14 @@ const isCatchup = (shape: string): boolean => shape === 'timelines.catchup';
  * - the message uid across catch-up: one query per batch for the batch's message uids; an event whose uid
  *   is already stored (or comes earlier in the batch) with the other side of the catch-up shape takes the
  *   full path too.
- * What this saves per event: the three lookups and updates that precede the insert, the statement-cache
- * lookups, copying the headers and re-parsing the details for the returned record (the caller's objects
- * come fresh from the hub's JSON and are handed over, not shared).
+ * What this saves per event: the three lookups and updates that precede the insert, and re-parsing the
+ * details for the returned record (the caller's object comes fresh from the hub's JSON and is handed over,
+ * not shared). The delivery row and the event's INSERT are the receiver's own (DeliveriesTable.insert,
+ * EventsTable.insertNew).
  */
 export class FollowedWriter {
   private statements: {
     claim: ReturnType<Db['cached']>;
-    delivery: ReturnType<Db['cached']>;
-    event: ReturnType<Db['cached']>;
     uids: ReturnType<Db['cached']>;
   } | null = null;
 
@@ -61,19 +60,6 @@ export class FollowedWriter {
   private prepared() {
     this.statements ??= {
       claim: this.db.cached('INSERT OR IGNORE INTO hub_inbox (msg_id, stream_seq, applied_at) VALUES (?, ?, ?)'),
-      delivery: this.db.cached(
-        `INSERT INTO deliveries
-          (received_at, method, path, forced_provider, remote_addr, status, reason, latency_ms, size, content_type,
-           headers, body, body_truncated, provider, event_type, event_count)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-      ),
-      event: this.db.cached(
-        `INSERT INTO events
-          (delivery_id, received_at, occurred_at, provider, shape, type, original_type, dedupe_key, last_delivered_at,
-           account_phone, account_id, account_name, chat_id, chat_name, chat_phone, message_uid, direction, text, details)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (provider, type, dedupe_key) DO NOTHING`,
-      ),
       // Same conditions as EventsTable's catch-up check (message events, not reactions); the shape is compared in JS.
       uids: this.db.cached(
         `SELECT DISTINCT message_uid AS uid, provider, shape = 'timelines.catchup' AS catchup FROM events
@@ -133,101 +119,19 @@ export class FollowedWriter {
   }
 
   private writeOne(d: DeliveryRecord, e: NormalizedEvent, twinStored: boolean): CommittedDelivery {
-    const s = this.statements!;
-    const id = Number(
-      s.delivery.run(
-        d.receivedAt,
-        d.method,
-        d.path,
-        d.forcedProvider,
-        d.remoteAddr,
-        d.status,
-        d.reason,
-        d.latencyMs,
-        d.size,
-        d.contentType,
-        JSON.stringify(d.headers),
-        d.body,
-        d.bodyTruncated ? 1 : 0,
-        e.provider,
-        e.type,
-      ).lastInsertRowid,
-    );
-    const delivery: StoredDelivery = {
-      id,
-      receivedAt: d.receivedAt,
-      method: d.method,
-      path: d.path,
-      forcedProvider: d.forcedProvider,
-      remoteAddr: d.remoteAddr,
-      status: d.status,
-      reason: d.reason,
-      latencyMs: d.latencyMs,
-      size: d.size,
-      contentType: d.contentType,
-      headers: d.headers,
-      provider: e.provider,
-      eventType: e.type,
-      eventCount: 1,
-      duplicate: false,
-      bodyTruncated: d.bodyTruncated,
-    };
-    const inserted = twinStored
-      ? null
-      : s.event.run(
-          id,
-          d.receivedAt,
-          e.occurredAt,
-          e.provider,
-          e.shape,
-          e.type,
-          e.originalType,
-          e.dedupeKey,
-          d.receivedAt,
-          e.accountPhone,
-          e.accountId,
-          e.accountName,
-          e.chatId,
-          e.chatName,
-          e.chatPhone,
-          e.messageUid,
-          e.direction,
-          e.text,
-          JSON.stringify(e.details),
-        );
+    const delivery = this.deliveries.insert(d, { provider: e.provider, eventType: e.type, eventCount: 1 });
+    // The plain INSERT of the receiver's path (no guard: the batch's uid query stood for it), its record
+    // taking the caller's details object, which comes fresh from the hub's JSON.
+    const inserted = twinStored ? null : this.events.insertNew(delivery.id, d.receivedAt, e, JSON.stringify(e.details), false, e.details);
     let event: IngestedEvent;
-    if (inserted !== null && inserted.changes === 1) {
-      // Built like EventsTable.upsert's record of a new row (same fields, same order), from what was written.
-      event = {
-        id: Number(inserted.lastInsertRowid),
-        deliveryId: id,
-        receivedAt: d.receivedAt,
-        occurredAt: e.occurredAt,
-        provider: e.provider,
-        shape: e.shape,
-        type: e.type,
-        originalType: e.originalType,
-        dedupeKey: e.dedupeKey,
-        deliveryCount: 1,
-        lastDeliveredAt: d.receivedAt,
-        accountPhone: e.accountPhone,
-        accountId: e.accountId,
-        accountName: e.accountName,
-        chatId: e.chatId,
-        chatName: e.chatName,
-        chatPhone: e.chatPhone,
-        messageUid: e.messageUid,
-        direction: e.direction,
-        text: e.text,
-        details: e.details,
-        duplicate: false,
-      };
+    if (inserted !== null) {
+      event = inserted;
     } else {
       // A key or a catch-up twin already stored: the receiver's full path decides, as for a received event.
-      const row = this.events.upsert(id, d.receivedAt, e);
+      const row = this.events.upsert(delivery.id, d.receivedAt, e);
       event = { ...row, duplicate: row.deliveryCount > 1 };
       if (event.duplicate) {
-        this.deliveries.markDuplicate(id);
+        this.deliveries.markDuplicate(delivery.id);
         delivery.duplicate = true;
       }
     }
