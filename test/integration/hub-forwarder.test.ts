@@ -123,6 +123,9 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
     publisher.notify();
     await eventually('live destination received all its events', () => live.got.length === expected.length, 20_000);
     expect(live.got.map((g) => g.body.toString()).sort()).toEqual(expected.map((b) => b.toString()).sort());
+    // The destination sees a request before the forwarder has read its answer: wait for the count to catch up.
+    const liveStatus = () => pool.status().find((s) => s.destinationId === dLive.id);
+    await eventually('live destination counted all its deliveries', () => liveStatus()?.delivered === expected.length);
     const byId = new Map(pool.status().map((s) => [s.destinationId, s]));
     expect(byId.get(dLive.id)).toMatchObject({ delivered: expected.length, failed: 0 });
     expect(byId.get(dDead.id)).toMatchObject({ delivered: 0 });
