@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blankEvent } from '../../main/core/events.js';
@@ -71,5 +72,102 @@ describe('group commit', () => {
     expect(store.counts().events).toBe(0);
     await q.drain();
     expect(store.counts().events).toBe(1);
+  });
+});
+
+/** A sync the test finishes by hand: the real one (an fdatasync) is too quick to look at in between. */
+function heldSyncs(s: HookwatchStore) {
+  const held: Array<{ finish: () => void; fail: (err: Error) => void }> = [];
+  const real = s.syncWal.bind(s);
+  s.syncWal = () =>
+    new Promise<void>((resolve, reject) => {
+      held.push({
+        finish: () => void real()!.then(resolve, reject),
+        fail: reject,
+      });
+    });
+  return held;
+}
+
+describe('group commit with the fsync off the event loop', () => {
+  const reader = () => new Database(join(tmp.dir, 'q.sqlite3'), { readonly: true });
+  const storedUids = (db: Database.Database) =>
+    (db.prepare('SELECT message_uid FROM events ORDER BY id').all() as Array<{ message_uid: string }>).map((r) => r.message_uid);
+
+  it('the real sync: a committed group is answered only after the write-ahead log is synced', async () => {
+    let synced = 0;
+    const real = store.syncWal.bind(store);
+    store.syncWal = () => {
+      const p = real();
+      expect(p).not.toBeNull(); // a 'full' database always has a log to sync
+      return p!.then(() => void synced++);
+    };
+    const q = new CommitQueue(store);
+    const r = await q.run(() => store.ingest(delivery(1), [event('s1')]));
+    expect(synced).toBe(1);
+    expect(r.events[0]!.duplicate).toBe(false);
+  });
+
+  it('a job stays unanswered while its sync runs; what arrives meanwhile waits and is committed as one group after it', async () => {
+    const held = heldSyncs(store);
+    const q = new CommitQueue(store);
+    let firstDone = false;
+    const first = q.run(() => store.ingest(delivery(1), [event('g1')])).then((v) => ((firstDone = true), v));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // committed, sync started
+    const db = reader();
+    try {
+      expect(storedUids(db)).toEqual(['g1']); // the commit is done: readers see it
+      expect(firstDone).toBe(false); // but nobody has been told it is stored
+      let inTransactions = 0;
+      const later = [2, 3, 4].map((n) =>
+        q.run(() => {
+          if (store.rawForTests.inTransaction) inTransactions++;
+          return store.ingest(delivery(n), [event(`g${n}`)]);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(inTransactions).toBe(0); // held back while the first sync runs
+      expect(storedUids(db)).toEqual(['g1']);
+      held[0]!.finish();
+      await first;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(held).toHaveLength(2); // the three were committed together, and their own sync began
+      expect(inTransactions).toBe(3);
+      expect(storedUids(db)).toEqual(['g1', 'g2', 'g3', 'g4']);
+      held[1]!.finish();
+      expect((await Promise.all(later)).map((r) => r.events[0]!.messageUid)).toEqual(['g2', 'g3', 'g4']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a failed sync fails its jobs with what to check (the sender retries; the retry counts as a redelivery)', async () => {
+    const held = heldSyncs(store);
+    const q = new CommitQueue(store);
+    const job = q.run(() => store.ingest(delivery(1), [event('f1')]));
+    await new Promise((r) => setTimeout(r, 20));
+    held[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(job).rejects.toThrow(
+      /the disk did not confirm the write \(EIO: i\/o error, fdatasync\); the sender will retry: check the disk/,
+    );
+    // The next sync works again: the provider's retry is the same event, counted as a second delivery.
+    const retry = q.run(() => store.ingest(delivery(2), [event('f1')]));
+    await new Promise((r) => setTimeout(r, 20));
+    held[1]!.finish();
+    expect((await retry).events[0]).toMatchObject({ messageUid: 'f1', duplicate: true, deliveryCount: 2 });
+  });
+
+  it('drain() also waits for the sync in flight', async () => {
+    const held = heldSyncs(store);
+    const q = new CommitQueue(store);
+    void q.run(() => store.ingest(delivery(1), [event('d1')]));
+    let drained = false;
+    const draining = q.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    held[0]!.finish();
+    await draining;
+    expect(drained).toBe(true);
   });
 });

@@ -120,6 +120,11 @@ export class HookwatchStore {
     return this.db.transactionWithoutSync(fn);
   }
 
+  /** Makes what was committed so far durable, off the event loop (see Db.syncWal); null: nothing to wait for. */
+  syncWal(): Promise<void> | null {
+    return this.db.syncWal();
+  }
+
   /** Changes when another connection commits (see Db.dataVersion); the receiver notices a rotated secret by it. */
   dataVersion(): number {
     return this.db.dataVersion();
