@@ -44,14 +44,27 @@ function fromEpochNumber(n: number): number | null {
 }
 
 /**
- * Date.UTC without its two-digit-year rule: Date.UTC(24, ...) means 1924, so `0024-01-15` would
- * silently become 1924. setUTCFullYear takes the year as given.
+ * Epoch milliseconds of a proleptic Gregorian UTC date and time, by arithmetic (days from the civil date,
+ * H. Hinnant's algorithm): the same instants as a Date, without Date.UTC's two-digit-year rule
+ * (Date.UTC(24, ...) means 1924, so `0024-01-15` would silently become 1924) and without building a Date
+ * for every webhook. Months out of range roll over as a Date's would; callers validate first.
  */
 function utcMs(y: number, monthIndex: number, d: number, h: number, mi: number, s: number, ms: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(y, monthIndex, d);
-  date.setUTCHours(h, mi, s, ms);
-  return date.getTime();
+  const m = monthIndex + 1;
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  if (mo !== 2) return DAYS_IN_MONTH[mo - 1]!;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number | null {
@@ -66,8 +79,7 @@ function zoneOffsetMinutes(zone: string | undefined): number | null {
 
 function validParts(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
-  const daysInMonth = new Date(utcMs(y, mo, 0, 0, 0, 0, 0)).getUTCDate();
-  return d <= daysInMonth;
+  return d <= daysInMonth(y, mo);
 }
 
 /**
