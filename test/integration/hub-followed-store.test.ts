@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { blankEvent, type NormalizedEvent } from '../../main/core/events.js';
 import { HookwatchStore, type DeliveryRecord, type FollowedItem } from '../../main/core/store/store.js';
 import { hubTestBed } from '../support/hub.js';
+import { webhookDelivery } from '../support/seed.js';
 
 const bed = hubTestBed();
 
@@ -18,19 +19,11 @@ function delivery(n: number, at: number): DeliveryRecord {
     JSON.stringify({ event_type: 'message:received:new', message: { message_uid: `uid-${n}`, text: `Grüße ${n}` } }),
   );
   return {
-    receivedAt: at,
-    method: 'POST',
-    path: '/hooks/{secret}',
-    forcedProvider: null,
+    ...webhookDelivery(at, body),
     remoteAddr: 'hub:nats://hub.example:4222',
-    status: 200,
-    reason: null,
     latencyMs: 0,
-    size: body.length,
     contentType: 'application/json; charset=utf-8',
     headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'TimelinesAI' },
-    body,
-    bodyTruncated: false,
   };
 }
 

@@ -18,6 +18,7 @@ import { STREAM_NAME } from '../../main/core/hub/subjects.js';
 import { HookwatchStore, outboxKey } from '../../main/core/store/store.js';
 import { BIN, spawnServe } from './harness.js';
 import { NatsServer, eventually, type NatsServerOptions } from './nats.js';
+import { webhookDelivery } from './seed.js';
 
 /** How long one cleanup may take before the next one runs anyway (a publisher thread's own stop grace is 15 s). */
 const CLEANUP_LIMIT_MS = 20_000;
@@ -60,19 +61,10 @@ export function openHubStore(file: string, workspace = 'acme') {
         const at = Date.now();
         const res = store.ingest(
           {
-            receivedAt: at,
-            method: 'POST',
-            path: '/hooks/{secret}',
-            forcedProvider: null,
+            ...webhookDelivery(at, body),
             remoteAddr: '127.0.0.1',
-            status: 200,
-            reason: null,
-            latencyMs: 1,
-            size: body.length,
             contentType: 'application/json; charset=utf-8',
             headers: { 'content-type': 'application/json; charset=utf-8' },
-            body,
-            bodyTruncated: false,
           },
           [e],
         );
