@@ -193,7 +193,7 @@ export interface Destination {
 /**
  * Call once at the top of a test file: it registers an afterEach that undoes, newest first, everything
  * started through it (or handed to defer()). Every cleanup runs even when an earlier one fails, each
- * within CLEANUP_LIMIT_MS, and the first failure is reported after all have run.
+ * within CLEANUP_LIMIT_MS, and the failures are reported after all have run.
  */
 export function hubTestBed(): HubTestBed {
   const bed = new HubTestBed();
@@ -225,7 +225,8 @@ export class HubTestBed {
         clearTimeout(timer);
       }
     }
-    if (failures.length) throw failures[0];
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} cleanups failed: ${failures.map(String).join('; ')}`);
   }
 
   /** A fresh temp folder, removed after the test. */

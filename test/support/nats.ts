@@ -11,11 +11,23 @@ export const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-
 export const natsServerAvailable = existsSync(NATS_SERVER);
 
 // Every nats-server still running when the test process ends is killed -9 then, so a test that failed
-// before its cleanup (or a cleanup that timed out) cannot leave a broker behind.
+// before its cleanup (or a cleanup that timed out) cannot leave a broker behind. Vitest ends its forked
+// workers with SIGTERM, whose default action skips 'exit' listeners: that signal is heard too, and then
+// raised again (with no listener left, it ends the process as it would have).
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
+let exitHooked = false;
+function killRunning(): void {
   for (const child of running) child.kill('SIGKILL');
-});
+}
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', killRunning);
+  process.once('SIGTERM', () => {
+    killRunning();
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  });
+}
 
 /** A free TCP port on the loopback interface (bound, read, released). */
 export function freePort(): Promise<number> {
@@ -98,6 +110,7 @@ export class NatsServer {
     const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(child);
+    hookProcessExit();
     child.once('exit', () => running.delete(child));
     const onData = (d: Buffer) => {
       this.log += d.toString();
