@@ -1,7 +1,7 @@
 // Shared set-up for the hub tests: temp folders, real nats-servers, hub stores with their publisher, followers, cores, CLI processes and HTTP destinations, each stopped after its test in bounded time.
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -184,8 +184,8 @@ export interface DestinationRequest {
 
 export interface Destination {
   url: string;
+  /** Every request, in the order received. */
   got: DestinationRequest[];
-  server: Server;
 }
 
 // ---- The bed: everything a hub test starts, stopped after each test. ----
@@ -243,9 +243,9 @@ export class HubTestBed {
     return nats;
   }
 
-  /** A hub store at `dir`/hub.sqlite, closed after the test. */
-  hubStore(dir: string, workspace = 'acme'): HubStore {
-    const hub = openHubStore(join(dir, 'hub.sqlite'), workspace);
+  /** A hub store (workspace acme) at `dir`/hub.sqlite, closed after the test. */
+  hubStore(dir: string): HubStore {
+    const hub = openHubStore(join(dir, 'hub.sqlite'));
     this.defer(() => hub.close());
     return hub;
   }
@@ -257,8 +257,8 @@ export class HubTestBed {
     return link;
   }
 
-  /** A publisher of `hub`'s outbox on its own link, started unless `start` is false; stopped, then its link closed, after the test. */
-  publisher(hub: HubStore, url: string, options: { name?: string; publishTimeoutMs?: number; start?: boolean } = {}) {
+  /** A running publisher of `hub`'s outbox on its own link (named `name`); stopped, then its link closed, after the test. */
+  publisher(hub: HubStore, url: string, options: { name?: string; publishTimeoutMs?: number } = {}) {
     const link = this.link({ url, ...(options.name ? { name: options.name } : {}) });
     const publisher = new HubPublisher({
       link,
@@ -266,7 +266,7 @@ export class HubTestBed {
       ...(options.publishTimeoutMs ? { publishTimeoutMs: options.publishTimeoutMs } : {}),
     });
     this.defer(() => publisher.stop());
-    if (options.start !== false) publisher.start();
+    publisher.start();
     return { link, publisher };
   }
 
@@ -310,7 +310,9 @@ export class HubTestBed {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     this.defer(() => stopChild(child));
-    await eventually(`follow to start:\n${out}`, () => /^following: /m.test(out) && /^ready/m.test(out), 30_000);
+    await eventually('follow to start', () => /^following: /m.test(out) && /^ready/m.test(out), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; it printed:\n${out}`);
+    });
     return { child, output: () => out };
   }
 
@@ -342,6 +344,6 @@ export class HubTestBed {
           server.close(() => r());
         }),
     );
-    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}${path}`, got, server };
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}${path}`, got };
   }
 }
