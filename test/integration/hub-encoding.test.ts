@@ -1,40 +1,24 @@
 // Decoding hub messages from a real nats-server: the follower's own header reading gives what the client's MsgHdrs gives, and is the path actually taken.
-import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
+import { describe, expect, it } from 'vitest';
 import { decodeHubMessage, headersOf, HDR } from '../../main/core/hub/encoding.js';
-import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
 import { STREAM_NAME } from '../../main/core/hub/subjects.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore } from '../support/nats.js';
+import { hubTestBed } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
 describe.skipIf(!natsServerAvailable)('hub message decoding', () => {
   it('reads the raw header block of a JetStream message exactly as MsgHdrs reads it', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const link = new HubLink({ url: nats.url, name: 'hookwatch-hub' });
-    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
-    cleanups.push(() => link.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { nats, hub, publisher } = await bed.hubWithPublisher({ name: 'hookwatch-hub' });
     for (let n = 0; n < 5; n++) hub.ingest(n);
     hub.accountChange('+15555550100', 'suspended', 1_760_000_000_000);
     publisher.notify();
     await eventually('published', () => publisher.status().backlog === 0);
 
     const nc = await connect({ servers: nats.url });
-    cleanups.push(() => nc.close());
+    bed.defer(() => nc.close());
     // One message that is not ours, with headers MsgHdrs must split the same way: repeated names, spaces, colons in values.
     const odd = natsHeaders();
     odd.append('X-Repeated', 'first');

@@ -1,20 +1,16 @@
 // A follower's batch path (store.ingestFollowed) against a real SQLite file: it stores what the receiver's ingest stores, folds what the receiver folds, and applies each message id once.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blankEvent, type NormalizedEvent } from '../../main/core/events.js';
 import { HookwatchStore, type DeliveryRecord, type FollowedItem } from '../../main/core/store/store.js';
-import { tempDir } from '../support/harness.js';
+import { hubTestBed } from '../support/hub.js';
+import { webhookDelivery } from '../support/seed.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const bed = hubTestBed();
 
 function open(name: string): HookwatchStore {
-  const tmp = tempDir();
-  const store = HookwatchStore.open(join(tmp.dir, `${name}.sqlite`), { durability: 'normal' });
-  cleanups.push(tmp.cleanup);
-  cleanups.push(() => store.close());
+  const store = HookwatchStore.open(join(bed.tempDir(), `${name}.sqlite`), { durability: 'normal' });
+  bed.defer(() => store.close());
   return store;
 }
 
@@ -23,19 +19,11 @@ function delivery(n: number, at: number): DeliveryRecord {
     JSON.stringify({ event_type: 'message:received:new', message: { message_uid: `uid-${n}`, text: `Grüße ${n}` } }),
   );
   return {
-    receivedAt: at,
-    method: 'POST',
-    path: '/hooks/{secret}',
-    forcedProvider: null,
+    ...webhookDelivery(at, body),
     remoteAddr: 'hub:nats://hub.example:4222',
-    status: 200,
-    reason: null,
     latencyMs: 0,
-    size: body.length,
     contentType: 'application/json; charset=utf-8',
     headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'TimelinesAI' },
-    body,
-    bodyTruncated: false,
   };
 }
 

@@ -3,18 +3,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
-import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+import { describe, expect, it } from 'vitest';
+import { countOf, hubTestBed, rawBody, stopChild } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
 const CHILD = fileURLToPath(new URL('../support/follow-crash-child.mjs', import.meta.url));
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
 interface ChildLine {
   state?: string;
@@ -46,17 +41,7 @@ function startFollower(url: string, file: string, crashAfter: number) {
 
 describe.skipIf(!natsServerAvailable)('hub follower killed between commit and ack', () => {
   it('restarted, it stores every message exactly once: the batch committed but not acked comes again and is skipped', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const hubLink = new HubLink({ url: nats.url, name: 'hookwatch-hub' });
-    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub.store, 'acme') });
-    cleanups.push(() => hubLink.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { dir, nats, hub, publisher } = await bed.hubWithPublisher({ name: 'hookwatch-hub' });
     const total = 1500;
     const sent: string[] = [];
     for (let n = 0; n < total; n++) sent.push(hub.ingest(n));
@@ -64,41 +49,37 @@ describe.skipIf(!natsServerAvailable)('hub follower killed between commit and ac
     publisher.notify();
     await eventually('hub published everything', () => publisher.status().backlog === 0, 30_000);
 
-    const file = join(tmp.dir, 'follower.sqlite');
+    const file = join(dir, 'follower.sqlite');
     // Run 1: dies with SIGKILL right after its third batch is committed, before that batch is acked.
     const first = startFollower(nats.url, file, 3);
-    cleanups.push(() => void first.child.kill('SIGKILL'));
+    bed.defer(() => void first.child.kill('SIGKILL'));
     const end = await first.exited;
     expect(end.signal, first.stderr()).toBe('SIGKILL');
     const crash = first.lines.find((l) => l.crashing !== undefined);
     expect(crash).toMatchObject({ crashing: 3 });
     const db = new Database(file, { readonly: true });
-    cleanups.push(() => void db.close());
-    const countOf = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    const storedAtCrash = countOf('SELECT count(*) AS n FROM events');
+    bed.defer(() => void db.close());
+    const storedAtCrash = countOf(db, 'SELECT count(*) AS n FROM events');
     // Three batches were committed (the crashed one included), so its events are on disk though never acked.
     expect(storedAtCrash).toBeGreaterThanOrEqual(crash!.committed! + 2);
     expect(storedAtCrash).toBeLessThan(total);
 
     // Run 2: resumes from the server's ack floor; the unacked batch comes again (after ack_wait) and is skipped.
     const second = startFollower(nats.url, file, 0);
-    cleanups.push(async () => {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    });
+    bed.defer(() => stopChild(second.child));
     await eventually(
       'follower caught up',
-      () => countOf('SELECT count(*) AS n FROM hub_inbox') === total + 1 && second.last()?.behind === 0,
+      () => countOf(db, 'SELECT count(*) AS n FROM hub_inbox') === total + 1 && second.last()?.behind === 0,
       60_000,
     );
     expect(second.last()!.duplicates).toBeGreaterThanOrEqual(crash!.committed!);
     expect(second.last()).toMatchObject({ state: 'following' });
 
     // Nothing twice, nothing lost: one event, one delivery and one inbox row per message, with the hub's raw bytes.
-    expect(countOf('SELECT count(*) AS n FROM events')).toBe(total);
-    expect(countOf('SELECT count(DISTINCT message_uid) AS n FROM events')).toBe(total);
-    expect(countOf('SELECT count(*) AS n FROM deliveries')).toBe(total);
-    expect(countOf('SELECT count(*) AS n FROM events WHERE delivery_count != 1')).toBe(0);
+    expect(countOf(db, 'SELECT count(*) AS n FROM events')).toBe(total);
+    expect(countOf(db, 'SELECT count(DISTINCT message_uid) AS n FROM events')).toBe(total);
+    expect(countOf(db, 'SELECT count(*) AS n FROM deliveries')).toBe(total);
+    expect(countOf(db, 'SELECT count(*) AS n FROM events WHERE delivery_count != 1')).toBe(0);
     const inbox = new Set((db.prepare('SELECT msg_id FROM hub_inbox').all() as Array<{ msg_id: string }>).map((r) => r.msg_id));
     expect(sent.filter((id) => !inbox.has(id))).toEqual([]);
     for (const n of [0, 777, total - 1]) {

@@ -1,22 +1,18 @@
 // Hub follower against a real nats-server: a durable consumer that resumes after a stop, acks after the local commit, and stores every message exactly once.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
+import { describe, expect, it } from 'vitest';
 import type { HubRecord } from '../../main/core/hub/encoding.js';
-import { HubFollower, storeInboxSink, type FollowerSink } from '../../main/core/hub/follower.js';
-import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
+import { storeInboxSink, type FollowerSink } from '../../main/core/hub/follower.js';
 import { HookwatchStore } from '../../main/core/store/store.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+import { countOf, hubTestBed, rawBody } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
 /** The follower's own database: the hub tables plus a simple table of what it stored and the alerts it raised. */
 function followerDb(file: string) {
   const store = HookwatchStore.open(file, { durability: 'normal' });
+  bed.defer(() => store.close());
   // The test's own record of what was applied sits beside the real hub tables, in the same file and transaction.
   const db = store.rawForTests;
   db.exec(`CREATE TABLE followed (msg_id TEXT NOT NULL, kind TEXT NOT NULL, type TEXT, body BLOB, content_type TEXT);
@@ -37,28 +33,21 @@ function followerDb(file: string) {
 
 describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', () => {
   it('stopped while 600 events and an account outage arrive, restarted: all stored exactly once and the outage alerted', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const hubLink = new HubLink({ url: nats.url, name: 'hookwatch-hub' });
-    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub.store, 'acme') });
-    cleanups.push(() => hubLink.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { dir, nats, hub, publisher } = await bed.hubWithPublisher({ name: 'hookwatch-hub' });
 
-    const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => local.store.close());
-    const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
+    const local = followerDb(join(dir, 'follower.sqlite'));
+    const count = () => countOf(local.db, 'SELECT count(*) AS n FROM followed');
 
     // Run 1: follow, receive 10 events, stop.
     const sink1 = storeInboxSink(local.store, local.applyNew);
-    let link = new HubLink({ url: nats.url, name: 'hookwatch-follow-laptop' });
     let following = 0;
-    let follower = new HubFollower({ link, name: 'laptop', sink: sink1, ackWaitMs: 10_000, onFollowing: () => following++ });
-    follower.start();
+    let { link, follower } = bed.follower(nats.url, {
+      linkName: 'hookwatch-follow-laptop',
+      name: 'laptop',
+      sink: sink1,
+      ackWaitMs: 10_000,
+      onFollowing: () => following++,
+    });
     const firstIds: string[] = [];
     for (let n = 0; n < 10; n++) firstIds.push(hub.ingest(n));
     publisher.notify();
@@ -88,11 +77,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
         }
       },
     };
-    link = new HubLink({ url: nats.url, name: 'hookwatch-follow-laptop' });
-    follower = new HubFollower({ link, name: 'laptop', sink: crashingOnce });
-    cleanups.push(() => link.close());
-    cleanups.push(() => follower.stop());
-    follower.start();
+    ({ link, follower } = bed.follower(nats.url, { linkName: 'hookwatch-follow-laptop', name: 'laptop', sink: crashingOnce }));
     await eventually('all 611 stored', () => count() === 611, 30_000);
     await eventually('caught up', () => follower.status().behind === 0, 10_000);
 
@@ -100,7 +85,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     // The crashed batch came again and was skipped by its message id; run 1's events were not sent again (resumed, not replayed).
     expect(sink2.duplicates).toBeGreaterThanOrEqual(crashedBatch);
     expect(firstIds.filter((id) => seenInRun2.has(id))).toEqual([]);
-    const distinct = (local.db.prepare('SELECT count(DISTINCT msg_id) AS n FROM followed').get() as { n: number }).n;
+    const distinct = countOf(local.db, 'SELECT count(DISTINCT msg_id) AS n FROM followed');
     expect(distinct).toBe(611);
     expect(local.db.prepare('SELECT account, state FROM raised').all()).toEqual([{ account: '+15555550100', state: 'disconnected' }]);
     const row = local.db.prepare("SELECT body, content_type FROM followed WHERE msg_id LIKE '%uid-123'").get() as {
@@ -113,25 +98,10 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
   });
 
   it('survives a broker restart while following, and resumes without losing or repeating a message', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const hubLink = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link: hubLink, outbox: storeOutbox(hub.store, 'acme'), publishTimeoutMs: 1000 });
-    cleanups.push(() => hubLink.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
-    const local = followerDb(join(tmp.dir, 'follower.sqlite'));
-    cleanups.push(() => local.store.close());
-    const count = () => (local.db.prepare('SELECT count(*) AS n FROM followed').get() as { n: number }).n;
-    const link = new HubLink({ url: nats.url });
-    const follower = new HubFollower({ link, name: 'desk', sink: storeInboxSink(local.store, local.applyNew) });
-    cleanups.push(() => link.close());
-    cleanups.push(() => follower.stop());
-    follower.start();
+    const { dir, nats, hub, publisher } = await bed.hubWithPublisher({ publishTimeoutMs: 1000 });
+    const local = followerDb(join(dir, 'follower.sqlite'));
+    const count = () => countOf(local.db, 'SELECT count(*) AS n FROM followed');
+    bed.follower(nats.url, { name: 'desk', sink: storeInboxSink(local.store, local.applyNew) });
 
     for (let n = 0; n < 100; n++) hub.ingest(n);
     publisher.notify();
@@ -142,7 +112,7 @@ describe.skipIf(!natsServerAvailable)('hub follower with a real nats-server', ()
     await new Promise((r) => setTimeout(r, 500));
     await nats.startAgain();
     await eventually('all 300 followed after the broker restart', () => count() === 300, 40_000);
-    const distinct = (local.db.prepare('SELECT count(DISTINCT msg_id) AS n FROM followed').get() as { n: number }).n;
+    const distinct = countOf(local.db, 'SELECT count(DISTINCT msg_id) AS n FROM followed');
     expect(distinct).toBe(300);
   });
 });

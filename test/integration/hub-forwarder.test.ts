@@ -1,79 +1,25 @@
 // Forwarding against a real nats-server and real HTTP destinations on 127.0.0.1: retries deliver the exact bytes once, a dead destination holds back nothing else, and give-ups are parked.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
+import { describe, expect, it } from 'vitest';
 import { DestinationForwarder, ForwarderPool, storeForwardLog } from '../../main/core/hub/forwarder.js';
-import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+import { hubTestBed, rawBody } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
-interface Received {
-  body: Buffer;
-  contentType: string | undefined;
-  eventId: string | undefined;
-  answered: number;
-}
-
-/** An HTTP destination on 127.0.0.1 whose answer is chosen per request (a status, or never answering). */
-async function destination(answer: (n: number) => number | 'hang'): Promise<{ url: string; got: Received[]; server: Server }> {
-  const got: Received[] = [];
-  const hanging: ServerResponse[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const a = answer(got.length);
-      got.push({
-        body: Buffer.concat(chunks),
-        contentType: req.headers['content-type'],
-        eventId: req.headers['hookwatch-event-id'] as string | undefined,
-        answered: a === 'hang' ? 0 : a,
-      });
-      if (a === 'hang') hanging.push(res);
-      else res.writeHead(a).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(
-    () =>
-      new Promise<void>((r) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, got, server };
-}
-
+/** A hub with its publisher, connected: forwarders read the stream it fills. */
 async function hubWithPublisher() {
-  const tmp = tempDir();
-  cleanups.push(tmp.cleanup);
-  const nats = await NatsServer.start();
-  cleanups.push(() => nats.dispose());
-  const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-  cleanups.push(() => hub.close());
-  const link = new HubLink({ url: nats.url });
-  const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
-  cleanups.push(() => link.close());
-  cleanups.push(() => publisher.stop());
-  publisher.start();
-  await link.connection();
-  return { nats, hub, link, publisher };
+  const hub = await bed.hubWithPublisher();
+  await hub.link.connection();
+  return hub;
 }
 
 describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', () => {
   it('a destination that fails three times then succeeds receives the exact bytes and content type once', async () => {
     const { hub, link, publisher } = await hubWithPublisher();
-    const dest = await destination((n) => (n < 3 ? 503 : 200));
+    const dest = await bed.destination((n) => (n < 3 ? 503 : 200));
     const d = hub.store.hub.addDestination({ url: dest.url, types: [], createdAt: Date.now() - 1000 });
     const fwd = new DestinationForwarder({ link, destination: d, log: storeForwardLog(hub.store), backoffMs: [100, 200, 300] });
-    cleanups.push(() => fwd.stop());
+    bed.defer(() => fwd.stop());
     fwd.start();
 
     const msgId = hub.ingest(42);
@@ -102,14 +48,14 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
 
   it('a dead destination does not slow another; each gets only its types', async () => {
     const { hub, link, publisher } = await hubWithPublisher();
-    const dead = await destination(() => 'hang');
-    const live = await destination(() => 204);
+    const dead = await bed.destination(() => 'hang');
+    const live = await bed.destination(() => 204);
     const now = Date.now() - 1000;
     const dDead = hub.store.hub.addDestination({ url: dead.url, types: [], createdAt: now });
     const dLive = hub.store.hub.addDestination({ url: live.url, types: ['message:received:new'], createdAt: now });
     // The dead one would need 60 s per attempt: far beyond this test, so the live one must not wait for it.
     const pool = new ForwarderPool({ link, log: storeForwardLog(hub.store), timeoutMs: 60_000, inFlight: 2 });
-    cleanups.push(() => pool.stop());
+    bed.defer(() => pool.stop());
     await pool.sync([dDead, dLive]);
 
     const expected: Buffer[] = [];
@@ -139,10 +85,10 @@ describe.skipIf(!natsServerAvailable)('hub forwarding with a real nats-server', 
 
   it('parks a message after the retry period and logs it', async () => {
     const { hub, link, publisher } = await hubWithPublisher();
-    const dest = await destination(() => 500);
+    const dest = await bed.destination(() => 500);
     const d = hub.store.hub.addDestination({ url: dest.url, types: [], createdAt: Date.now() - 1000 });
     const fwd = new DestinationForwarder({ link, destination: d, log: storeForwardLog(hub.store), backoffMs: [100], retryForMs: 800 });
-    cleanups.push(() => fwd.stop());
+    bed.defer(() => fwd.stop());
     fwd.start();
     hub.ingest(1);
     publisher.notify();

@@ -1,43 +1,17 @@
 // The hub publisher on its own thread against a real nats-server and SQLite file: stopped mid-backlog and started again, or its thread killed, every event lands once and in order.
-import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
+import { describe, expect, it } from 'vitest';
 import { PublisherThread, publisherWorkerScript, type Publisher } from '../../main/core/hub/publisher-thread.js';
 import type { PublisherStatus } from '../../main/core/hub/publisher.js';
-import { STREAM_NAME } from '../../main/core/hub/subjects.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore } from '../support/nats.js';
+import { hubTestBed, readStream, type HubStore } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
 /** Message ids in the stream, in stream order. */
-async function streamMsgIds(url: string): Promise<string[]> {
-  const nc = await connect({ servers: url.replace('nats://', '') });
-  try {
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    const { state } = await jsm.streams.info(STREAM_NAME);
-    const c = await js.consumers.get(STREAM_NAME, { deliver_policy: DeliverPolicy.All });
-    const out: string[] = [];
-    while (out.length < state.messages) {
-      const m = await c.next({ expires: 2000 });
-      if (!m) break;
-      out.push(m.headers?.get('Nats-Msg-Id') ?? '');
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
-}
+const streamMsgIds = async (url: string) => (await readStream(url)).map((m) => m.msgId);
 
-function publisherThread(store: ReturnType<typeof openHubStore>['store'], url: string, onChange?: (s: PublisherStatus) => void) {
-  const shared = new HubLink({ url, name: 'hookwatch-hub-test' });
-  cleanups.push(() => shared.close());
+function publisherThread(store: HubStore['store'], url: string, onChange?: (s: PublisherStatus) => void) {
+  const shared = bed.link({ url, name: 'hookwatch-hub-test' });
   const pub: Publisher = PublisherThread.create({
     store,
     link: { url, name: 'hookwatch-hub-test-publisher' },
@@ -47,7 +21,7 @@ function publisherThread(store: ReturnType<typeof openHubStore>['store'], url: s
   });
   // The thread's script comes from dist/: without a build this would silently test the same-thread publisher.
   expect(pub, 'the publisher thread needs the built worker script: run `npm run build` first').toBeInstanceOf(PublisherThread);
-  cleanups.push(() => pub.stop());
+  bed.defer(() => pub.stop());
   return pub;
 }
 
@@ -57,12 +31,8 @@ describe.skipIf(!natsServerAvailable)('hub publisher thread with a real nats-ser
   });
 
   it('stopped mid-backlog and started again (a new thread): every event once, in the order stored', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
+    const nats = await bed.nats();
+    const hub = bed.hubStore(bed.tempDir());
 
     const ids: string[] = [];
     for (let n = 0; n < 5000; n++) ids.push(hub.ingest(n));
@@ -90,12 +60,8 @@ describe.skipIf(!natsServerAvailable)('hub publisher thread with a real nats-ser
   }, 120_000);
 
   it('an outbox emptied and filled again (SQLite numbers the new rows from 1 again) is still published', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
+    const nats = await bed.nats();
+    const hub = bed.hubStore(bed.tempDir());
     const pub = publisherThread(hub.store, nats.url);
     pub.start();
     const ids: string[] = [];
@@ -118,12 +84,8 @@ describe.skipIf(!natsServerAvailable)('hub publisher thread with a real nats-ser
   }, 60_000);
 
   it('a publisher thread that dies is started again by itself, says so, and loses nothing', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
+    const nats = await bed.nats();
+    const hub = bed.hubStore(bed.tempDir());
     const changes: PublisherStatus[] = [];
     const pub = publisherThread(hub.store, nats.url, (s) => changes.push(s));
     pub.start();

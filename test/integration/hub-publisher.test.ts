@@ -1,72 +1,13 @@
 // Hub publisher + SQLite outbox against a real nats-server: ordered, deduplicated publishing, and nothing lost when the broker is killed -9.
-import { jetstreamManager, jetstream, DeliverPolicy } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HubLink } from '../../main/core/hub/connection.js';
-import { HDR } from '../../main/core/hub/encoding.js';
-import { HubPublisher, storeOutbox } from '../../main/core/hub/publisher.js';
-import { STREAM_NAME } from '../../main/core/hub/subjects.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore, rawBody } from '../support/nats.js';
+import { describe, expect, it } from 'vitest';
+import { hubTestBed, rawBody, readStream, streamCount } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-/** Every message in the stream, in order: subject, message id, headers we set, body bytes. */
-async function readStream(url: string) {
-  const nc = await connect({ servers: url.replace('nats://', '') });
-  try {
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    const { state } = await jsm.streams.info(STREAM_NAME);
-    const c = await js.consumers.get(STREAM_NAME, { deliver_policy: DeliverPolicy.All });
-    const out: Array<{ seq: number; subject: string; msgId: string; contentType: string; record: string; body: Buffer }> = [];
-    while (out.length < state.messages) {
-      const m = await c.next({ expires: 2000 });
-      if (!m) break;
-      out.push({
-        seq: m.seq,
-        subject: m.subject,
-        msgId: m.headers?.get('Nats-Msg-Id') ?? '',
-        contentType: m.headers?.get(HDR.contentType) ?? '',
-        record: m.headers?.get(HDR.record) ?? '',
-        body: Buffer.from(m.data),
-      });
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
-}
-
-async function streamCount(url: string): Promise<number> {
-  const nc = await connect({ servers: url.replace('nats://', ''), reconnect: false });
-  try {
-    const jsm = await jetstreamManager(nc);
-    return (await jsm.streams.info(STREAM_NAME)).state.messages;
-  } catch {
-    return -1;
-  } finally {
-    await nc.close();
-  }
-}
+const bed = hubTestBed();
 
 describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', () => {
   it('publishes every stored event once, in order, with the raw bytes, its content type and its key as the message id', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const link = new HubLink({ url: nats.url, name: 'hookwatch-hub-test' });
-    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
-    cleanups.push(() => link.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { nats, hub, publisher } = await bed.hubWithPublisher({ name: 'hookwatch-hub-test' });
 
     const ids: string[] = [];
     for (let n = 0; n < 50; n++) {
@@ -90,17 +31,7 @@ describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', (
   });
 
   it('keeps storing while the broker is killed -9, shows the backlog, and sends everything once it is back', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
-    const link = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme'), publishTimeoutMs: 1000 });
-    cleanups.push(() => link.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { nats, hub, publisher } = await bed.hubWithPublisher({ publishTimeoutMs: 1000 });
 
     const ids: string[] = [];
     for (let n = 0; n < 100; n++) ids.push(hub.ingest(n));
@@ -130,19 +61,12 @@ describe.skipIf(!natsServerAvailable)('hub publisher with a real nats-server', (
   });
 
   it('starts with the broker down and publishes once it appears', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
+    const dir = bed.tempDir();
+    const nats = await bed.nats();
     await nats.stop();
-    const hub = openHubStore(join(tmp.dir, 'hub.sqlite'));
-    cleanups.push(() => hub.close());
+    const hub = bed.hubStore(dir);
     for (let n = 0; n < 20; n++) hub.ingest(n);
-    const link = new HubLink({ url: nats.url });
-    const publisher = new HubPublisher({ link, outbox: storeOutbox(hub.store, 'acme') });
-    cleanups.push(() => link.close());
-    cleanups.push(() => publisher.stop());
-    publisher.start();
+    const { publisher } = bed.publisher(hub, nats.url);
     await new Promise((r) => setTimeout(r, 700));
     expect(publisher.status()).toMatchObject({ state: 'connecting', backlog: 20 });
     await nats.startAgain();

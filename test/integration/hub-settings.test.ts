@@ -2,43 +2,28 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHookwatchService } from '../../main/core/api/create.js';
 import { UsageError, type CliIo } from '../../main/core/cli/args.js';
 import { forward } from '../../main/core/cli/commands-hub.js';
-import { HookwatchCore } from '../../main/core/core.js';
-import { postJson, tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
+import { postJson } from '../support/harness.js';
+import { hubTestBed } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
+import { timelinesMessage } from '../support/payloads.js';
 import { haveOpenssl, makeCertificates } from '../support/tls.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const bed = hubTestBed();
 
-async function core(dir = tempDir()): Promise<HookwatchCore> {
-  const c = await HookwatchCore.start({ dataDir: dir.dir, port: 0, durability: 'normal', log: () => {} });
-  cleanups.push(dir.cleanup, () => c.stop());
-  return c;
-}
-
-function message(uid: string): string {
-  return JSON.stringify({
-    event_type: 'message:new',
-    chat: { full_name: 'Sam Customer', chat_id: 4811201, is_group: false, phone: '+15555550123' },
-    whatsapp_account: { full_name: 'Dana Owner', email: 'dana.owner@example.com', phone: '+15555550100' },
-    message: { text: `hello ${uid}`, direction: 'received', message_uid: uid, timestamp: '2025-03-02 15:20:11 +0000' },
-  });
-}
+/** The TimelinesAI message the hub receives: uid and text vary, the chat and the number stay. */
+const message = (uid: string) => timelinesMessage(uid, `hello ${uid}`);
 
 describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime', () => {
   it('publish on one install, follow on another, then off: each change applies without a restart and is kept', async () => {
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = await core();
+    const nats = await bed.nats();
+    const hub = await bed.core();
     const hubApi = createHookwatchService(hub).api;
-    const folDir = tempDir();
-    const fol = await core(folDir);
+    const folDir = bed.tempDir();
+    const fol = await bed.core({}, folDir);
     const folApi = createHookwatchService(fol).api;
 
     expect(await hubApi.getTeamHub()).toMatchObject({ settings: { mode: 'off' }, status: null, fixedByCommandLine: false });
@@ -64,15 +49,13 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     // The choice is kept: a restart with "follow" saved follows again and catches up.
     await folApi.setTeamHub({ mode: 'follow', url: nats.url, credsFile: null, name: 'dana', workspace: '' });
     await fol.stop();
-    const again = await HookwatchCore.start({ dataDir: folDir.dir, port: 0, durability: 'normal', log: () => {} });
-    cleanups.push(() => again.stop());
+    const again = await bed.core({}, folDir);
     await eventually('caught up after restart', () => again.store.listEvents({}).some((e) => e.messageUid === 'after-off'));
   }, 90_000);
 
   it('refuses what cannot work with a message that says what to change and never shows the password', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const c = await core();
+    const tmp = bed.tempDir();
+    const c = await bed.core();
     const api = createHookwatchService(c).api;
     await expect(
       api.setTeamHub({ mode: 'publish', url: 'nats://dana:s3cret-pass@127.0.0.1:4222', credsFile: null, name: '', workspace: '' }),
@@ -86,11 +69,11 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     await expect(
       api.setTeamHub({ mode: 'follow', url: 'http://127.0.0.1:4222', credsFile: null, name: 'dana', workspace: '' }),
     ).rejects.toThrow(/nats:\/\/ or tls:\/\//);
-    const missing = join(tmp.dir, 'missing.creds');
+    const missing = join(tmp, 'missing.creds');
     await expect(
       api.setTeamHub({ mode: 'follow', url: 'nats://127.0.0.1:4222', credsFile: missing, name: 'dana', workspace: '' }),
     ).rejects.toThrow(/cannot read the hub credentials file/);
-    const bad = join(tmp.dir, 'bad.creds');
+    const bad = join(tmp, 'bad.creds');
     writeFileSync(bad, 'not-a-seed-and-no-colon-SUPERSECRET\n', { mode: 0o600 });
     const err = await api
       .setTeamHub({ mode: 'follow', url: 'nats://127.0.0.1:4222', credsFile: bad, name: 'dana', workspace: '' })
@@ -102,7 +85,7 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
   });
 
   it('forwarding destinations: add, list, remove; bad URLs and types are refused', async () => {
-    const c = await core();
+    const c = await bed.core();
     const api = createHookwatchService(c).api;
     const added = await api.addForwardDestination({
       url: 'https://n8n.example.com/webhook/abc',
@@ -118,9 +101,8 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
   });
 
   it('forward add on the command line refuses the same destinations as Settings, in the same words', async () => {
-    const dir = tempDir();
-    cleanups.push(dir.cleanup);
-    const api = createHookwatchService(await core()).api;
+    const dir = bed.tempDir();
+    const api = createHookwatchService(await bed.core()).api;
     const io: CliIo = { out: () => {}, err: () => {}, env: {}, stopSignal: new Promise(() => {}) };
     const cases: Array<{ url: string; types: string[] }> = [
       { url: 'ftp://example.com/x', types: [] },
@@ -134,7 +116,7 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
       );
       expect(ui).not.toBe('');
       expect(ui).not.toContain('\u001b');
-      const cliArgs = ['add', c.url, ...(c.types.length ? ['--types', c.types.join(',')] : []), '--data', dir.dir];
+      const cliArgs = ['add', c.url, ...(c.types.length ? ['--types', c.types.join(',')] : []), '--data', dir];
       expect(() => forward(cliArgs, io)).toThrow(new UsageError(`forward add: ${ui}`));
     }
     expect((await api.getTeamHub()).destinations).toEqual([]);
@@ -143,22 +125,20 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
   it.skipIf(!haveOpenssl)(
     'TLS files chosen in Settings: a follower with a private CA and a client certificate connects and is kept across a restart; a wrong CA is refused with what to do',
     async () => {
-      const tmp = tempDir();
-      cleanups.push(tmp.cleanup);
-      const c = makeCertificates(tmp.dir);
-      const nats = await NatsServer.start({
+      const tmp = bed.tempDir();
+      const c = makeCertificates(tmp);
+      const nats = await bed.nats({
         config: `tls { cert_file: "${c.serverCert}", key_file: "${c.serverKey}", ca_file: "${c.ca}", verify: true, timeout: 5 }\n`,
       });
-      cleanups.push(() => nats.dispose());
       const url = `tls://127.0.0.1:${nats.port}`;
       const tls = { caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey };
 
       // Both ends set up from Settings alone: the hub publishes over mutual TLS, the follower follows it.
-      const hub = await core();
+      const hub = await bed.core();
       const hubApi = createHookwatchService(hub).api;
       await hubApi.setTeamHub({ mode: 'publish', url, credsFile: null, name: '', workspace: 'acme', ...tls });
-      const folDir = tempDir();
-      const fol = await core(folDir);
+      const folDir = bed.tempDir();
+      const fol = await bed.core({}, folDir);
       const folApi = createHookwatchService(fol).api;
       const saved = await folApi.setTeamHub({ mode: 'follow', url, credsFile: null, name: 'dana', workspace: '', ...tls });
       expect(saved.settings).toMatchObject(tls);
@@ -169,14 +149,13 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
       // Kept: a restart with nothing on the command line follows over TLS again and catches up.
       await fol.stop();
       expect((await postJson(hub.receiver.localUrl, message('tls-settings-2'))).status).toBe(200);
-      const again = await HookwatchCore.start({ dataDir: folDir.dir, port: 0, durability: 'normal', log: () => {} });
-      cleanups.push(() => again.stop());
+      const again = await bed.core({}, folDir);
       expect((await createHookwatchService(again).api.getTeamHub()).settings).toMatchObject({ mode: 'follow', ...tls });
       await eventually('caught up after restart', () => again.store.listEvents({}).some((e) => e.messageUid === 'tls-settings-2'), 30_000);
 
       // A CA that did not sign the hub's certificate: saved (the file is a fine certificate), but the
       // connection is refused, and the page's status says so and what to choose instead.
-      const wrong = await core();
+      const wrong = await bed.core();
       const wrongApi = createHookwatchService(wrong).api;
       await wrongApi.setTeamHub({ mode: 'follow', url, credsFile: null, name: 'erin', workspace: '', ...tls, caFile: c.otherCa });
       let lastError = '';
@@ -198,10 +177,9 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
   );
 
   it.skipIf(!haveOpenssl)('TLS files that cannot work are refused on save with the reason, never with what is in them', async () => {
-    const tmp = tempDir();
-    cleanups.push(tmp.cleanup);
-    const c = makeCertificates(tmp.dir);
-    const api = createHookwatchService(await core()).api;
+    const tmp = bed.tempDir();
+    const c = makeCertificates(tmp);
+    const api = createHookwatchService(await bed.core()).api;
     const base = { mode: 'follow' as const, url: 'tls://127.0.0.1:4222', credsFile: null, name: 'dana', workspace: '' };
     const refusal = async (files: { caFile?: string | null; certFile?: string | null; keyFile?: string | null }) => {
       const err = await api.setTeamHub({ ...base, ...files }).then(
@@ -214,9 +192,9 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     const keyBody = readFileSync(c.clientKey, 'utf8').split('\n')[1]!;
     expect(keyBody.length).toBeGreaterThan(20);
 
-    expect(await refusal({ caFile: join(tmp.dir, 'nope.pem') })).toMatch(/cannot read the CA file .*nope\.pem: it does not exist/);
-    mkdirSync(join(tmp.dir, 'certs'));
-    expect(await refusal({ caFile: join(tmp.dir, 'certs') })).toMatch(
+    expect(await refusal({ caFile: join(tmp, 'nope.pem') })).toMatch(/cannot read the CA file .*nope\.pem: it does not exist/);
+    mkdirSync(join(tmp, 'certs'));
+    expect(await refusal({ caFile: join(tmp, 'certs') })).toMatch(
       /cannot read the CA file .*certs: it is a folder: choose the file itself/,
     );
     expect(await refusal({ certFile: c.clientCert })).toMatch(/choose the client key too/);
@@ -228,14 +206,14 @@ describe.skipIf(!natsServerAvailable)('Settings → Team hub applied at runtime'
     const notKey = await refusal({ certFile: c.clientCert, keyFile: c.clientCert });
     expect(notKey).toMatch(/the client key .*client\.pem holds no PEM private key/);
     expect(await refusal({ certFile: c.clientCert, keyFile: c.serverKey })).toMatch(/does not belong to the client certificate/);
-    const encrypted = join(tmp.dir, 'client-enc.key');
+    const encrypted = join(tmp, 'client-enc.key');
     execFileSync('/usr/bin/openssl', ['pkey', '-in', c.clientKey, '-out', encrypted, '-aes256', '-passout', 'pass:hunter22'], {
       stdio: 'pipe',
     });
     const enc = await refusal({ certFile: c.clientCert, keyFile: encrypted });
     expect(enc).toMatch(/protected by a passphrase.*unencrypted copy/);
     expect(enc).not.toContain(readFileSync(encrypted, 'utf8').split('\n')[1]!);
-    const garbage = join(tmp.dir, 'garbage.pem');
+    const garbage = join(tmp, 'garbage.pem');
     writeFileSync(garbage, 'TOPSECRET-NOT-A-CERT\n');
     const g = await refusal({ caFile: garbage });
     expect(g).toMatch(/the CA file .*garbage\.pem holds no PEM certificate/);

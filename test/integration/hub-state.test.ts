@@ -1,27 +1,16 @@
 // A follower applies the hub's account-state and incident messages with its own alert choices: two real cores and a real nats-server.
-import { afterEach, describe, expect, it } from 'vitest';
-import { HookwatchCore } from '../../main/core/core.js';
-import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
+import { describe, expect, it } from 'vitest';
+import { hubTestBed } from '../support/hub.js';
+import { eventually, natsServerAvailable } from '../support/nats.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function core(options: Partial<Parameters<typeof HookwatchCore.start>[0]>, dir = tempDir()): Promise<HookwatchCore> {
-  const c = await HookwatchCore.start({ dataDir: dir.dir, port: 0, durability: 'normal', log: () => {}, ...options });
-  cleanups.push(dir.cleanup, () => c.stop());
-  return c;
-}
+const bed = hubTestBed();
 
 describe.skipIf(!natsServerAvailable)('a follower applies the hub account checks and tunnel incidents', () => {
   it("an outage the hub found with its API check becomes the follower's own account card and alert; a muted account stays quiet", async () => {
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = await core({ hub: { url: nats.url, workspace: 'acme' } });
-    const followerDir = tempDir();
-    const follower = await core({ follow: { url: nats.url, name: 'dana' } }, followerDir);
+    const nats = await bed.nats();
+    const hub = await bed.core({ hub: { url: nats.url, workspace: 'acme' } });
+    const followerDir = bed.tempDir();
+    const follower = await bed.core({ follow: { url: nats.url, name: 'dana' } }, followerDir);
     // The follower's own choice: one of the two accounts is muted here (not on the hub).
     follower.alerts.setMuted('+15555550101', true);
 
@@ -55,24 +44,16 @@ describe.skipIf(!natsServerAvailable)('a follower applies the hub account checks
     const alertsBefore = follower.store.listAlerts({}).length;
     expect(follower.store.listAlerts({}).filter((a) => a.kind === 'account-recovered')).toHaveLength(1);
     await follower.stop();
-    const again = await HookwatchCore.start({
-      dataDir: followerDir.dir,
-      port: 0,
-      durability: 'normal',
-      log: () => {},
-      follow: { url: nats.url, name: 'dana' },
-    });
-    cleanups.push(() => again.stop());
+    const again = await bed.core({ follow: { url: nats.url, name: 'dana' } }, followerDir);
     await eventually('following again', () => again.hub?.status().follower?.state === 'following');
     await eventually('caught up', () => again.hub?.status().follower?.behind === 0);
     expect(again.store.listAlerts({}).length).toBe(alertsBefore);
   }, 60_000);
 
   it("the hub's tunnel going down warns the follower at once, and its recovery says so", async () => {
-    const nats = await NatsServer.start();
-    cleanups.push(() => nats.dispose());
-    const hub = await core({ hub: { url: nats.url } });
-    const follower = await core({ follow: { url: nats.url, name: 'sam' } });
+    const nats = await bed.nats();
+    const hub = await bed.core({ hub: { url: nats.url } });
+    const follower = await bed.core({ follow: { url: nats.url, name: 'sam' } });
     const grace = hub.alerts.settings().tunnelDownGraceSeconds * 1000;
     // The hub's tunnel went down longer ago than the grace: the hub warns now.
     hub.alerts.tunnelChanged('down', Date.now() - grace - 5000);

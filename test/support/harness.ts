@@ -1,3 +1,4 @@
+// Shared test harness: temp folders, a real core on a free port, JSON posts, and the real `hookwatch` command run or served as a child process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,11 @@ export async function spawnServe(
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Not ready in time: it must not keep running behind the failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start:\n${out}`));
+    }, 20_000);
     const check = () => {
       const m = /^receiver: (\S+)$/m.exec(out);
       if (m && /^ready/m.test(out)) {

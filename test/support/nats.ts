@@ -6,12 +6,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { blankEvent } from '../../main/core/events.js';
-import { accountMsgId, eventMsgId } from '../../main/core/hub/encoding.js';
-import { HookwatchStore, outboxKey } from '../../main/core/store/store.js';
 
 export const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
 export const natsServerAvailable = existsSync(NATS_SERVER);
+
+// Every nats-server still running when the test process ends is killed -9 then, so a test that failed
+// before its cleanup (or a cleanup that timed out) cannot leave a broker behind. Vitest ends its forked
+// workers with SIGTERM, whose default action skips 'exit' listeners: that signal is heard too, and then
+// raised again (with no listener left, it ends the process as it would have).
+const running = new Set<ChildProcess>();
+let exitHooked = false;
+function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+function hookProcessExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', killRunning);
+  process.once('SIGTERM', () => {
+    killRunning();
+    if (process.listenerCount('SIGTERM') === 0) process.kill(process.pid, 'SIGTERM');
+  });
+}
 
 /** A free TCP port on the loopback interface (bound, read, released). */
 export function freePort(): Promise<number> {
@@ -54,7 +70,12 @@ export class NatsServer {
     const ownsDir = options.storeDir === undefined;
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'hookwatch-nats-'));
     const server = new NatsServer(port, storeDir, ownsDir, options);
-    await server.launch();
+    try {
+      await server.launch();
+    } catch (err) {
+      if (ownsDir) rmSync(storeDir, { recursive: true, force: true });
+      throw err;
+    }
     return server;
   }
 
@@ -88,6 +109,9 @@ export class NatsServer {
     this.log = '';
     const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    running.add(child);
+    hookProcessExit();
+    child.once('exit', () => running.delete(child));
     const onData = (d: Buffer) => {
       this.log += d.toString();
       if (this.log.length > 200_000) this.log = this.log.slice(-100_000);
@@ -95,7 +119,11 @@ export class NatsServer {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start within 20 s:\n${this.output()}`)), 20_000);
+      const timer = setTimeout(() => {
+        // Not ready in time: it must not keep running behind the failed test.
+        child.kill('SIGKILL');
+        reject(new Error(`nats-server did not start within 20 s:\n${this.output()}`));
+      }, 20_000);
       const check = () => {
         if (/Server is ready/.test(this.log)) {
           clearTimeout(timer);
@@ -207,82 +235,6 @@ export class NatsCluster {
   async dispose(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.dispose()));
   }
-}
-
-// ---- A hub-side store for engine tests: the real store file (migration 5 holds the hub tables). ----
-
-/** The raw body of test event n: a TimelinesAI-like payload with non-ASCII text, so bytes matter. */
-export function rawBody(n: number): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      event_type: 'message:received:new',
-      message: { message_uid: `uid-${n}`, text: `Grüße ${n} 👋 — “quoted”` },
-      chat: { chat_id: 4800000 + (n % 7) },
-    }),
-    'utf8',
-  );
-}
-
-/**
- * Opens (creating) a real SQLite store with the hub tables, the way the receiver will use it: the
- * event and its outbox row in one transaction.
- */
-export function openHubStore(file: string, workspace = 'acme') {
-  const store = HookwatchStore.open(file, { durability: 'normal' });
-  return {
-    store,
-    /** Stores event n (type message:received:new unless given) and queues it; returns its message id. */
-    ingest(n: number, type = 'message:received:new', body: Buffer = rawBody(n)): string {
-      const e = {
-        ...blankEvent('timelines', 'timelines.v2', type, `m:uid-${n}`),
-        messageUid: `uid-${n}`,
-        text: `Grüße ${n} 👋`,
-        chatId: String(4800000 + (n % 7)),
-      };
-      return store.transaction(() => {
-        const at = Date.now();
-        const res = store.ingest(
-          {
-            receivedAt: at,
-            method: 'POST',
-            path: '/hooks/{secret}',
-            forcedProvider: null,
-            remoteAddr: '127.0.0.1',
-            status: 200,
-            reason: null,
-            latencyMs: 1,
-            size: body.length,
-            contentType: 'application/json; charset=utf-8',
-            headers: { 'content-type': 'application/json; charset=utf-8' },
-            body,
-            bodyTruncated: false,
-          },
-          [e],
-        );
-        const ev = res.events[0]!;
-        const msgId = eventMsgId(workspace, e, ev.id);
-        if (!ev.duplicate) store.hub.enqueue([{ kind: 'event', eventId: ev.id, type, msgId: outboxKey.event(e, ev.id), createdAt: at }]);
-        return msgId;
-      });
-    },
-    /** Queues an account-state change (as the alert service will on every transition). */
-    accountChange(key: string, state: 'connected' | 'disconnected' | 'suspended', since: number): string {
-      const msgId = accountMsgId(workspace, { key, state, since }, since);
-      store.transaction(() =>
-        store.hub.enqueue([
-          {
-            kind: 'account',
-            type: state,
-            msgId: outboxKey.account({ key, state, since }, since),
-            payload: { key, phone: key, state, since, name: 'Dana Owner' },
-            createdAt: Date.now(),
-          },
-        ]),
-      );
-      return msgId;
-    },
-    close: () => store.close(),
-  };
 }
 
 /** Polls `check` every 50 ms until it returns true; throws with `what` after `timeoutMs`. */
