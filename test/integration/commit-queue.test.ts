@@ -158,6 +158,22 @@ describe('group commit with the fsync off the event loop', () => {
     expect((await retry).events[0]).toMatchObject({ messageUid: 'f1', duplicate: true, deliveryCount: 2 });
   });
 
+  it('with no write-ahead log to sync (an in-memory database) commits sync themselves and nothing waits for syncWal', async () => {
+    const mem = HookwatchStore.open(':memory:');
+    try {
+      expect(mem.canDeferSync).toBe(false);
+      expect(store.canDeferSync).toBe(true);
+      let syncs = 0;
+      mem.syncWal = () => (syncs++, null);
+      const q = new CommitQueue(mem);
+      const r = await q.run(() => mem.ingest(delivery(1), [event('m1')]));
+      expect(r.events[0]!.messageUid).toBe('m1');
+      expect(syncs).toBe(0);
+    } finally {
+      mem.close();
+    }
+  });
+
   it('drain() also waits for the sync in flight', async () => {
     const held = heldSyncs(store);
     const q = new CommitQueue(store);

@@ -120,17 +120,18 @@ export class CommitQueue {
     this.pending = [];
     this.scheduled = false;
     if (jobs.length > 0) {
+      const deferSync = this.store.canDeferSync;
       const group = {
         jobs,
         outcomes: commitBatch(
           this.store,
           jobs.map((j) => j.work),
-          { deferSync: true },
+          { deferSync },
         ),
       };
       let synced: Promise<void> | null;
       try {
-        synced = group.outcomes.some((o) => o.ok) ? this.store.syncWal() : null;
+        synced = deferSync && group.outcomes.some((o) => o.ok) ? this.store.syncWal() : null;
       } catch (err) {
         synced = Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }

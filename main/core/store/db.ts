@@ -42,6 +42,7 @@ export class Db {
     readonly file: string,
     private readonly handle: Database.Database,
     private readonly durability: Durability,
+    private readonly wal: boolean,
   ) {}
 
   static open(file: string, options: OpenOptions = {}): Db {
@@ -55,13 +56,15 @@ export class Db {
       // whatever folder --data points at.
       restrictToOwner(file);
       handle.pragma('busy_timeout = 5000');
-      handle.pragma('journal_mode = WAL');
+      // WAL can be refused (some network filesystems): the database then stays in rollback mode, and every
+      // commit syncs itself (see syncWal).
+      const wal = String(handle.pragma('journal_mode = WAL', { simple: true })).toLowerCase() === 'wal';
       handle.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       handle.pragma('foreign_keys = ON');
       // Sorts and temporary b-trees (the search-index batch, ANALYZE) stay off the disk.
       handle.pragma('temp_store = MEMORY');
       migrate(handle, options.migrateTo ?? LATEST_SCHEMA_VERSION);
-      return new Db(file, handle, options.durability ?? 'full');
+      return new Db(file, handle, options.durability ?? 'full', wal);
     } catch (err) {
       handle?.close();
       if (err instanceof StoreError) throw err;
@@ -134,15 +137,24 @@ export class Db {
    * 200"), while the thread goes on reading and committing the next requests. Checkpoints still sync
    * the log first and the database after (NORMAL keeps that), so a power cut loses at most transactions
    * whose sync had not finished: never an acknowledged one. Null when there is nothing to wait for
-   * (durability 'normal', or no log: an in-memory database). SQLite deletes the log only when its last
+   * (durability 'normal') and when a sync cannot be deferred (see canDeferSync). SQLite deletes the log only when its last
    * connection closes, and this connection stays open while it is used, so the descriptor stays on the
    * live file; 'r+' because Windows flushes only a handle opened for writing.
    */
   syncWal(): Promise<void> | null {
-    if (this.durability !== 'full' || this.handle.memory) return null;
+    if (!this.canDeferSync) return null;
     if (this.walFd === null) this.walFd = openSync(`${this.file}-wal`, 'r+');
     const fd = this.walFd;
     return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Whether a commit's sync can be left to syncWal: only for a durable database in WAL mode on a file. In
+   * rollback mode (WAL refused) or in memory there is no log to sync, so transactionWithoutSync would not
+   * be made durable by it: commits then sync themselves, as `synchronous=FULL` does.
+   */
+  get canDeferSync(): boolean {
+    return this.durability === 'full' && this.wal && !this.handle.memory;
   }
 
   get schemaVersion(): number {

@@ -120,6 +120,11 @@ export class HookwatchStore {
     return this.db.transactionWithoutSync(fn);
   }
 
+  /** Whether commits may skip their fsync and leave it to syncWal (Db.canDeferSync). */
+  get canDeferSync(): boolean {
+    return this.db.canDeferSync;
+  }
+
   /** Makes what was committed so far durable, off the event loop (see Db.syncWal); null: nothing to wait for. */
   syncWal(): Promise<void> | null {
     return this.db.syncWal();
