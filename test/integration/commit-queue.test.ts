@@ -186,4 +186,19 @@ describe('group commit with the fsync off the event loop', () => {
     await draining;
     expect(drained).toBe(true);
   });
+
+  it('drain() called once only the sync is left still waits for it', async () => {
+    const held = heldSyncs(store);
+    const q = new CommitQueue(store);
+    void q.run(() => store.ingest(delivery(1), [event('d2')]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(held).toHaveLength(1); // committed; nothing queued, only the sync runs
+    let drained = false;
+    const draining = q.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    held[0]!.finish();
+    await draining;
+    expect(drained).toBe(true);
+  });
 });

@@ -89,7 +89,7 @@ export class CommitQueue {
 
   /** Resolves once everything queued so far has been written (or failed). */
   drain(): Promise<void> {
-    if (!this.scheduled && this.pending.length === 0) return Promise.resolve();
+    if (!this.scheduled && this.pending.length === 0 && !this.syncing) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
