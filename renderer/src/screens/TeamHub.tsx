@@ -21,9 +21,9 @@ const FIELD_WORDS: ReadonlyArray<readonly [FieldKey, RegExp]> = [
   ['types', /\bis not an event type\b|\btypes\b/],
 ];
 
-/** A refusal as a note: without the API method's name in front, attached to the first field it names among `fields`. */
+/** A refusal as a note (its message is the reason alone), attached to the first field it names among `fields`. */
 function refusal(err: unknown, fields: readonly FieldKey[]): Note {
-  const text = (err as Error).message.replace(/^(setTeamHub|addForwardDestination|removeForwardDestination): /, '');
+  const text = (err as Error).message;
   let on: FieldKey | undefined;
   let at = Infinity;
   for (const [key, words] of FIELD_WORDS) {
