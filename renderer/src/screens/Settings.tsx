@@ -135,6 +135,8 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
             <input
               {...control}
               type="email"
+              // Wide: an address cut after "dana@exampl" could not be checked at a glance.
+              className="wide"
               value={n.myEmail ?? ''}
               onChange={(e) => setN({ ...n, myEmail: e.target.value || null })}
               data-testid="my-email"
