@@ -75,6 +75,11 @@ describe.skipIf(!HAVE_CHROMIUM)('Settings: one save pattern (real Chromium)', ()
         expect(stack.core.alerts.settings().silenceFloorMinutes).toBe(240);
         await silence.screenshot({ path: join(SHOTS, `settings-silence-saved-${scheme}.png`) });
 
+        // The whole page on a narrow window, where every field is stacked (label, control, hint, error); tall,
+        // because the page scrolls inside its main area (a full-page shot would show one screen only).
+        await page.setViewportSize({ width: 900, height: 2800 });
+        await page.screenshot({ path: join(SHOTS, `settings-saved-900-${scheme}.png`) });
+
         await page.addScriptTag({ content: AXE });
         const result: { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> } =
           await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
