@@ -1,5 +1,5 @@
 // Setup: paste a token, pick the events, register; or copy the URL and follow the steps; whose assignments to announce; the first delivery.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { DeliverySummary, EventSummary, NotificationSettings, RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
 import { SaveButton, SaveStatus, useSave } from '../components/Save.js';
@@ -22,7 +22,6 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [message, setMessage] = useState<string | null>(null);
   const [tokenNote, setTokenNote] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
-  const whyNotId = useId();
 
   if (setup.tokenStorage === 'unavailable') return null;
 
@@ -57,9 +56,8 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   };
 
   // A disabled button says why, in words a screen reader reads with it.
-  const whyNot = busy
-    ? 'Registering…'
-    : !setup.tokenConfigured && token.trim() === ''
+  const whyNot =
+    !setup.tokenConfigured && token.trim() === ''
       ? 'Paste a TimelinesAI API token first.'
       : chosen.size === 0
         ? 'Choose at least one event type.'
@@ -105,14 +103,9 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="button button-primary" disabled={whyNot !== null} aria-describedby={whyNot ? whyNotId : undefined}>
-          {busy ? 'Registering…' : 'Register'}
-        </button>
-        {whyNot && !busy ? (
-          <span id={whyNotId} className="muted why-not" data-testid="register-why-not">
-            {whyNot}
-          </span>
-        ) : null}
+        <SaveButton busy={busy} busyLabel="Registering…" whyNot={whyNot} whyNotTestId="register-why-not">
+          Register
+        </SaveButton>
       </form>
       {tokenNote ? (
         <p className="muted" data-testid="token-check">
