@@ -26,7 +26,8 @@ const bridge: HookwatchBridge = {
     const outcome: unknown = await ipcRenderer.invoke(API_INVOKE_CHANNEL, method, args);
     if (!isOutcome(outcome)) throw new Error('Hookwatch answered in an unexpected form');
     if (outcome.ok) return outcome.result;
-    // contextBridge copies an Error's message only, so the message is all the page gets.
+    // contextBridge copies an Error's message only, so the message is all the page gets: the reason alone,
+    // which screens show as it is (the method is the page's own call, it knows it).
     throw new Error(outcome.error.message);
   },
   subscribe(listener) {

@@ -714,7 +714,11 @@ export interface HookwatchBridge {
   subscribe(listener: (notification: HookwatchNotification) => void): () => void;
 }
 
-/** How errors cross a transport: plain data, turned back into an Error by the renderer. */
+/**
+ * How errors cross a transport: plain data, turned back into an Error by the renderer. `message` is the
+ * reason alone, in words for the person (shown as it is); `method` names the API method for logs and
+ * tools, and is absent only when the name was not a method.
+ */
 export interface ApiErrorPayload {
-  error: { code: 'bad-input' | 'unknown-method' | 'internal'; message: string };
+  error: { code: 'bad-input' | 'unknown-method' | 'internal'; message: string; method?: HookwatchMethod };
 }

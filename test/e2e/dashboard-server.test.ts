@@ -187,9 +187,17 @@ describe('the generic API route', () => {
       body: '{"limit":5}',
     });
     expect(notArray.status).toBe(400);
+    expect(JSON.parse(notArray.text).error).toEqual({
+      code: 'bad-input',
+      method: 'listEvents',
+      message: 'the arguments must be a JSON array of at most 4 values',
+    });
     const badLimit = await api('listEvents', [{ limit: 'many' }]);
     expect(badLimit.status).toBe(400);
-    expect(JSON.parse(badLimit.text).error.message).toMatch(/limit must be a whole number from 1 to 1000/);
+    // The reason alone is the message (a screen shows it as it is); the method is named beside it.
+    const refused = JSON.parse(badLimit.text).error;
+    expect(refused).toMatchObject({ code: 'bad-input', method: 'listEvents' });
+    expect(refused.message).toMatch(/^limit must be a whole number from 1 to 1000/);
     const badGroup = await api('listEvents', [{ group: 'gossip' }]);
     expect(JSON.parse(badGroup.text).error.message).toMatch(/group must be one of message, chat/);
     const badRetention = await api('updateSettings', [{ retention: { eventDays: -1 } }]);

@@ -63,11 +63,20 @@ describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub i
         await panel.getByRole('button', { name: 'Add destination' }).click();
         await panel.getByTestId('destinations').waitFor(WAIT);
         expect(await panel.getByTestId('destinations').textContent()).toContain('whatsapp:account:*');
-        // A bad URL is refused with a plain message.
+        // A bad URL is refused with a plain message: the reason alone, under the field, no API method in front.
         await panel.getByTestId('hub-url').fill('http://wrong');
         await panel.getByRole('button', { name: 'Save team hub' }).click();
         await panel.getByRole('alert').waitFor(WAIT);
-        expect(await panel.getByRole('alert').textContent()).toMatch(/nats:\/\/ or tls:\/\//);
+        const refusal = await panel.getByRole('alert').textContent();
+        expect(refusal).toMatch(/nats:\/\/ or tls:\/\//);
+        expect(await panel.textContent()).not.toContain('setTeamHub');
+        expect(await panel.getByTestId('hub-url').getAttribute('aria-invalid')).toBe('true');
+        expect(await panel.getByTestId('hub-url').getAttribute('aria-describedby')).toContain(
+          await panel.getByRole('alert').getAttribute('id'),
+        );
+        await panel
+          .getByRole('form', { name: 'Team hub settings' })
+          .screenshot({ path: join(SHOTS, `settings-team-hub-refused-${scheme}.png`) });
         await panel.getByTestId('hub-url').fill(nats.url);
         await panel.getByRole('button', { name: 'Save team hub' }).click();
         await expect.poll(async () => (await panel.getByRole('alert').count()) === 0, WAIT).toBe(true);
@@ -83,6 +92,16 @@ describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub i
         // Remove the destination again (the next scheme starts from an empty list).
         await panel.getByRole('button', { name: /Remove destination/ }).click();
         await panel.getByTestId('no-destinations').waitFor(WAIT);
+
+        // A destination the hub cannot forward to: refused on its own field, in the same plain words.
+        await panel.getByTestId('destination-url').fill('https://n8n.example.com/webhook/x');
+        await panel.getByTestId('destination-types').fill('Not A Type');
+        await panel.getByRole('button', { name: 'Add destination' }).click();
+        await expect.poll(() => panel.getByTestId('destination-types').getAttribute('aria-invalid'), WAIT).toBe('true');
+        expect(await panel.textContent()).not.toContain('addForwardDestination');
+        await panel
+          .getByRole('form', { name: 'Add a forwarding destination' })
+          .screenshot({ path: join(SHOTS, `settings-forward-refused-${scheme}.png`) });
       } finally {
         await context.close();
       }

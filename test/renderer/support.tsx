@@ -31,7 +31,7 @@ export async function startInProcessClient(sources: ServiceHost = {}, options: {
   const bridge: HookwatchBridge = {
     async invoke(method, args) {
       const outcome = await dispatchApiCall(svc.api, method, JSON.parse(JSON.stringify(args)));
-      if (!outcome.ok) throw new HookwatchApiError(outcome.error.code, outcome.error.message, outcome.status);
+      if (!outcome.ok) throw new HookwatchApiError(outcome.error.code, outcome.error.message, outcome.status, outcome.error.method);
       return JSON.parse(JSON.stringify(outcome.result));
     },
     subscribe(listener) {

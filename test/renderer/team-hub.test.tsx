@@ -4,6 +4,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Settings } from '../../renderer/src/screens/Settings.js';
 import { fixturePayloads, postJson } from '../support/harness.js';
+import { HookwatchApiError } from '../../renderer/src/transport/proxy.js';
 import { renderWith, startInProcessClient } from './support.js';
 
 const WAIT = { timeout: 5000 };
@@ -22,6 +23,42 @@ function description(el: HTMLElement): string {
     .map((id) => document.getElementById(id)?.textContent ?? '')
     .join(' | ');
 }
+
+describe('a refusal carries the reason and the method apart', () => {
+  test('a refused setTeamHub: the message is the reason alone, the method beside it, and the form shows only the reason', async () => {
+    running = await startInProcessClient();
+    const err = await running.client.api
+      .setTeamHub({
+        mode: 'follow',
+        url: 'http://wrong',
+        credsFile: null,
+        caFile: null,
+        certFile: null,
+        keyFile: null,
+        name: 'dana',
+        workspace: 'default',
+      })
+      .then(
+        () => null,
+        (e: unknown) => e as HookwatchApiError,
+      );
+    expect(err).toBeInstanceOf(HookwatchApiError);
+    expect(err!.code).toBe('bad-input');
+    expect(err!.method).toBe('setTeamHub');
+    expect(err!.message).toMatch(/nats:\/\/ or tls:\/\//);
+    expect(err!.message).not.toContain('setTeamHub');
+
+    renderWith(running.client, <Settings filter={{}} />);
+    fireEvent.click(await screen.findByLabelText(/follows a hub/, undefined, WAIT));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Hub URL' }), { target: { value: 'http://wrong' } });
+    fireEvent.change(screen.getByRole('textbox', { name: "This install's name" }), { target: { value: 'dana' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save team hub' }));
+    const alert = await screen.findByRole('alert', undefined, WAIT);
+    expect(alert.textContent).toBe(err!.message);
+    expect(document.body.textContent).not.toContain('setTeamHub');
+    expect(running.core.store.meta.get('hubSettings')).toBeNull();
+  });
+});
 
 describe('Settings fields (one Field component)', () => {
   test('no panel is busy once every self-loading panel is in: the mute list, the silence panel and the team hub are there', async () => {
@@ -55,6 +92,8 @@ describe('Settings fields (one Field component)', () => {
     expect(description(key)).toMatch(/choose the client key too: a client certificate goes with its key \(mutual TLS\)$/);
     expect(screen.getByRole('alert').textContent).toBe('choose the client key too: a client certificate goes with its key (mutual TLS)');
     expect(url.getAttribute('aria-invalid')).toBeNull();
+    // The screen shows the reason as it came: no API method in front of it, and none stripped by the screen.
+    expect(document.body.textContent).not.toContain('setTeamHub');
     expect(running.core.store.meta.get('hubSettings')).toBeNull();
 
     // The forwarding form: a bad type is refused on the types field, in the words `hookwatch forward add` uses.

@@ -66,9 +66,12 @@ describe('preload (Electron is faked)', () => {
     fake.ipcRenderer.invoke = async () => ({
       ok: false,
       status: 400,
-      error: { code: 'bad-input', message: 'searchEvents: type at least one letter' },
+      error: { code: 'bad-input', method: 'searchEvents', message: 'type at least one letter' },
     });
-    await expect(bridge.invoke('searchEvents', ['', {}])).rejects.toThrow('searchEvents: type at least one letter');
+    // The reason alone, as a screen shows it: the method travels beside the message, never in front of it.
+    const refused = await bridge.invoke('searchEvents', ['', {}]).catch((e: unknown) => e as Error);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toBe('type at least one letter');
     fake.ipcRenderer.invoke = async () => 'something else';
     await expect(bridge.invoke('listEvents', [{}])).rejects.toThrow(/unexpected form/);
     await expect(bridge.invoke(42 as never, [])).rejects.toThrow(TypeError);

@@ -10,8 +10,9 @@ export type DispatchOutcome = { ok: true; result: unknown } | ({ ok: false; stat
 /**
  * Calls one API method by name with positional arguments: the single entry point every transport
  * (HTTP, Electron IPC) uses, so none of them writes code per method. Only the contract's own method
- * names are callable (never a prototype property such as `constructor`). Internal errors are turned
- * into a generic message; `onInternalError` receives the real one for the log.
+ * names are callable (never a prototype property such as `constructor`). A refusal's message is the reason
+ * alone (no method name in front: a person reads it), with the method in `error.method`. Internal errors are
+ * turned into a generic message; `onInternalError` receives the method and the real error for the log.
  */
 export async function dispatchApiCall(
   api: HookwatchApi,
@@ -30,7 +31,7 @@ export async function dispatchApiCall(
     return {
       ok: false,
       status: 400,
-      error: { code: 'bad-input', message: `arguments of ${method} must be a JSON array of at most ${MAX_ARGS} values` },
+      error: { code: 'bad-input', method, message: `the arguments must be a JSON array of at most ${MAX_ARGS} values` },
     };
   }
   try {
@@ -39,12 +40,13 @@ export async function dispatchApiCall(
     // undefined is not JSON; null says "nothing" across every transport alike.
     return { ok: true, result: result === undefined ? null : result };
   } catch (err) {
-    if (err instanceof ApiInputError) return { ok: false, status: 400, error: { code: 'bad-input', message: `${method}: ${err.message}` } };
+    // The reason alone is the message: screens show it to a person as it is, and the method travels beside it.
+    if (err instanceof ApiInputError) return { ok: false, status: 400, error: { code: 'bad-input', method, message: err.message } };
     onInternalError?.(method, err);
     return {
       ok: false,
       status: 500,
-      error: { code: 'internal', message: `${method} failed inside Hookwatch; the details are in its log` },
+      error: { code: 'internal', method, message: 'something failed inside Hookwatch; the details are in its log' },
     };
   }
 }

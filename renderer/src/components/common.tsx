@@ -10,9 +10,9 @@ export function EmptyState({ title, children, tone = 'neutral' }: { title: strin
   );
 }
 
-export function ErrorNote({ message }: { message: string }) {
+export function ErrorNote({ message, testId }: { message: string; testId?: string }) {
   return (
-    <p className="error-note" role="alert">
+    <p className="error-note" role="alert" data-testid={testId}>
       {message}
     </p>
   );

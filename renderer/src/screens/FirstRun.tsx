@@ -1,7 +1,8 @@
 // Setup: paste a token, pick the events, register; or copy the URL and follow the steps; whose assignments to announce; the first delivery.
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { DeliverySummary, EventSummary, NotificationSettings, RegistrationView, SetupInfo } from '../contract.js';
 import { CopyButton, EmptyState, ErrorNote, withCode } from '../components/common.js';
+import { SaveButton, SaveStatus, useSave } from '../components/Save.js';
 import { TestEventButton } from '../components/TestEventButton.js';
 import { useClient, useNotification } from '../hooks.js';
 import { statusText } from '../lib/format.js';
@@ -21,7 +22,6 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   const [message, setMessage] = useState<string | null>(null);
   const [tokenNote, setTokenNote] = useState<string | null>(null);
   const [result, setResult] = useState<RegistrationView | null>(null);
-  const whyNotId = useId();
 
   if (setup.tokenStorage === 'unavailable') return null;
 
@@ -56,9 +56,8 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
   };
 
   // A disabled button says why, in words a screen reader reads with it.
-  const whyNot = busy
-    ? 'Registering…'
-    : !setup.tokenConfigured && token.trim() === ''
+  const whyNot =
+    !setup.tokenConfigured && token.trim() === ''
       ? 'Paste a TimelinesAI API token first.'
       : chosen.size === 0
         ? 'Choose at least one event type.'
@@ -104,14 +103,9 @@ export function ConnectTimelines({ setup, onChanged, as = 'step' }: { setup: Set
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="button button-primary" disabled={whyNot !== null} aria-describedby={whyNot ? whyNotId : undefined}>
-          {busy ? 'Registering…' : 'Register'}
-        </button>
-        {whyNot && !busy ? (
-          <span id={whyNotId} className="muted why-not" data-testid="register-why-not">
-            {whyNot}
-          </span>
-        ) : null}
+        <SaveButton busy={busy} busyLabel="Registering…" whyNot={whyNot} whyNotTestId="register-why-not">
+          Register
+        </SaveButton>
       </form>
       {tokenNote ? (
         <p className="muted" data-testid="token-check">
@@ -240,9 +234,7 @@ function AssignmentsStep({ tokenConfigured }: { tokenConfigured: boolean }) {
   const [choice, setChoice] = useState<NotificationSettings['assignmentAlerts']>('all');
   const [email, setEmail] = useState('');
   const [emailNote, setEmailNote] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const whyNotId = useId();
+  const { busy, note, setNote, submit } = useSave();
 
   useEffect(() => {
     let live = true;
@@ -269,40 +261,25 @@ function AssignmentsStep({ tokenConfigured }: { tokenConfigured: boolean }) {
 
   if (!settings) return null;
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
-      const next = await client.api.updateSettings({
-        notifications: { assignmentAlerts: choice, ...(choice === 'mine' ? { myEmail: email.trim() } : {}) },
-      });
-      if (next.notifications.available) setSettings(next.notifications.settings);
-      setMessage({
-        ok: true,
-        text:
-          choice === 'all'
-            ? 'Saved: every chat assignment is announced.'
-            : choice === 'mine'
-              ? `Saved: only chats assigned to ${email.trim()} are announced.`
-              : 'Saved: chat assignments are kept in the feed, never announced.',
-      });
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = submit(async () => {
+    // The line of the last save goes while this one runs: it may say something else.
+    setNote(null);
+    const next = await client.api.updateSettings({
+      notifications: { assignmentAlerts: choice, ...(choice === 'mine' ? { myEmail: email.trim() } : {}) },
+    });
+    if (next.notifications.available) setSettings(next.notifications.settings);
+    return choice === 'all'
+      ? 'Saved: every chat assignment is announced.'
+      : choice === 'mine'
+        ? `Saved: only chats assigned to ${email.trim()} are announced.`
+        : 'Saved: chat assignments are kept in the feed, never announced.';
+  });
 
-  const whyNot = busy
-    ? 'Saving…'
-    : choice === 'mine' && !/^[^\s@]+@[^\s@]+$/.test(email.trim())
-      ? 'Enter your e-mail first (as in TimelinesAI).'
-      : null;
+  const whyNot = choice === 'mine' && !/^[^\s@]+@[^\s@]+$/.test(email.trim()) ? 'Enter your e-mail first (as in TimelinesAI).' : null;
   return (
     <li className="panel" aria-labelledby="assignments-heading">
       <h2 id="assignments-heading">Chat assignment alerts</h2>
-      <form onSubmit={(e) => void save(e)}>
+      <form onSubmit={save}>
         <fieldset className="plain">
           <legend>Whose chat assignments should Hookwatch announce?</legend>
           <label className="choice">
@@ -331,20 +308,11 @@ function AssignmentsStep({ tokenConfigured }: { tokenConfigured: boolean }) {
         <p className="muted">
           {settings.assignmentsAnswered ? 'You can change this later in Settings.' : 'Until you choose, every assignment is announced.'}
         </p>
-        <button type="submit" className="button" disabled={whyNot !== null} aria-describedby={whyNot ? whyNotId : undefined}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        {whyNot && !busy ? (
-          <span id={whyNotId} className="muted why-not" data-testid="assignments-why-not">
-            {whyNot}
-          </span>
-        ) : null}
+        <SaveButton busy={busy} busyLabel="Saving…" whyNot={whyNot} whyNotTestId="assignments-why-not" primary={false}>
+          Save
+        </SaveButton>
       </form>
-      {message ? (
-        <p className={message.ok ? 'ok' : 'bad'} role={message.ok ? 'status' : 'alert'} data-testid="assignments-saved">
-          {message.text}
-        </p>
-      ) : null}
+      <SaveStatus note={note} testId="assignments-saved" />
     </li>
   );
 }

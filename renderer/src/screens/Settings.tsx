@@ -1,8 +1,9 @@
 // Settings: retention, token and event types, tunnel, notifications, export, data folder.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { AccountsBoard, ExportFormat, NotificationSettings, SettingsView, SetupInfo, TunnelPreferences } from '../contract.js';
 import { EmptyState, ErrorNote } from '../components/common.js';
 import { Field } from '../components/Field.js';
+import { SaveButton, SaveStatus, useDraft, useSave } from '../components/Save.js';
 import { downloadExport } from '../lib/download.js';
 import { describeFilter, type FeedFilter } from '../lib/filter.js';
 import { useAsync, useClient } from '../hooks.js';
@@ -16,24 +17,16 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
   const client = useClient();
   const [host, setHost] = useState(initial.host === initial.defaultHost ? '' : initial.host);
   const [subdomain, setSubdomain] = useState(initial.subdomain ?? '');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const next = await client.api.updateSettings({
-        tunnel: { host: host.trim() === '' ? null : host, subdomain: subdomain.trim() === '' ? null : subdomain },
-      });
-      const t = next.tunnel.available ? next.tunnel : null;
-      setMessage({
-        ok: true,
-        text: `Saved: ${t?.host ?? ''}${t?.subdomain ? `, asking for the name “${t.subdomain}”` : ', a random name for each tunnel'}. The tunnel reconnects if this changed it.`,
-      });
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    }
-  };
+  const { busy, note, submit } = useSave();
+  const save = submit(async () => {
+    const next = await client.api.updateSettings({
+      tunnel: { host: host.trim() === '' ? null : host, subdomain: subdomain.trim() === '' ? null : subdomain },
+    });
+    const t = next.tunnel.available ? next.tunnel : null;
+    return `Saved: ${t?.host ?? ''}${t?.subdomain ? `, asking for the name “${t.subdomain}”` : ', a random name for each tunnel'}. The tunnel reconnects if this changed it.`;
+  });
   return (
-    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="tunnel-heading">
+    <form className="panel" onSubmit={save} aria-labelledby="tunnel-heading">
       <h2 id="tunnel-heading">Tunnel</h2>
       <Field label="Tunnel server" hint="Empty: the public localtunnel service. A server of your own keeps the traffic in your hands.">
         {(control) => (
@@ -64,18 +57,8 @@ function TunnelForm({ initial }: { initial: TunnelPreferences }) {
           />
         )}
       </Field>
-      <button type="submit" className="button button-primary">
-        Save tunnel settings
-      </button>
-      {message ? (
-        message.ok ? (
-          <p role="status" className="ok">
-            {message.text}
-          </p>
-        ) : (
-          <ErrorNote message={message.text} />
-        )
-      ) : null}
+      <SaveButton busy={busy}>Save tunnel settings</SaveButton>
+      <SaveStatus note={note} />
     </form>
   );
 }
@@ -116,28 +99,22 @@ function DaysField({
 /** When alerts notify: assignments, quiet hours, folding of flapping accounts, muted accounts. */
 function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings; onSaved: (n: NotificationSettings) => void }) {
   const client = useClient();
-  const [n, setN] = useState<NotificationSettings>(initial);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [n, setN] = useDraft<NotificationSettings>(initial);
+  const { busy, note, submit } = useSave();
   const accounts = useAsync<AccountsBoard>(() => client.api.listAccounts(), [client]);
-  useEffect(() => setN(initial), [initial]);
   const known = accounts.data?.tracking.available ? accounts.data.tracking.accounts : [];
   const label = (key: string) => {
     const a = known.find((x) => x.key === key);
     return a?.name ? `${a.name} (${a.phone ?? a.key})` : key;
   };
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const next = await client.api.updateSettings({ notifications: n });
-      if (next.notifications.available) onSaved(next.notifications.settings);
-      setMessage({ ok: true, text: 'Saved: alerts follow these choices from now on.' });
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    }
-  };
+  const save = submit(async () => {
+    const next = await client.api.updateSettings({ notifications: n });
+    if (next.notifications.available) onSaved(next.notifications.settings);
+    return 'Saved: alerts follow these choices from now on.';
+  });
   return (
     // Busy until the known numbers are read (the mute list is made of them).
-    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="notifications-heading" aria-busy={accounts.loading}>
+    <form className="panel" onSubmit={save} aria-labelledby="notifications-heading" aria-busy={accounts.loading}>
       <h2 id="notifications-heading">Notifications</h2>
       <fieldset className="plain">
         <legend>Chat assignment alerts</legend>
@@ -158,6 +135,8 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
             <input
               {...control}
               type="email"
+              // Wide: an address cut after "dana@exampl" could not be checked at a glance.
+              className="wide"
               value={n.myEmail ?? ''}
               onChange={(e) => setN({ ...n, myEmail: e.target.value || null })}
               data-testid="my-email"
@@ -252,14 +231,8 @@ function NotificationsForm({ initial, onSaved }: { initial: NotificationSettings
           </Field>
         ) : null}
       </fieldset>
-      <button type="submit" className="button button-primary">
-        Save notifications
-      </button>
-      {message ? (
-        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'error-note'}>
-          {message.text}
-        </p>
-      ) : null}
+      <SaveButton busy={busy}>Save notifications</SaveButton>
+      <SaveStatus note={note} />
       <NotificationPermission />
     </form>
   );
@@ -272,9 +245,9 @@ export function Settings({ filter }: { filter: FeedFilter }) {
   const setup = useAsync<SetupInfo>(() => client.api.getSetup(), [client]);
   const [eventDays, setEventDays] = useState('');
   const [logDays, setLogDays] = useState('');
-  const [saved, setSaved] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const retention = useSave();
   const [exporting, setExporting] = useState<ExportFormat | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!settings.data) return;
@@ -282,26 +255,19 @@ export function Settings({ filter }: { filter: FeedFilter }) {
     setLogDays(String(settings.data.retention.deliveryLogDays));
   }, [settings.data]);
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(null);
-    try {
-      const next = await client.api.updateSettings({ retention: { eventDays: Number(eventDays), deliveryLogDays: Number(logDays) } });
-      setError(null);
-      setSaved(
-        `Saved: events are kept ${next.retention.eventDays === 0 ? 'forever' : `${next.retention.eventDays} days`}, the delivery log ${next.retention.deliveryLogDays === 0 ? 'forever' : `${next.retention.deliveryLogDays} days`}.`,
-      );
-    } catch (err) {
-      setError((err as Error).message);
-    }
-  };
+  const save = retention.submit(async () => {
+    const next = await client.api.updateSettings({ retention: { eventDays: Number(eventDays), deliveryLogDays: Number(logDays) } });
+    return `Saved: events are kept ${next.retention.eventDays === 0 ? 'forever' : `${next.retention.eventDays} days`}, the delivery log ${next.retention.deliveryLogDays === 0 ? 'forever' : `${next.retention.deliveryLogDays} days`}.`;
+  });
 
   const exportAs = async (format: ExportFormat) => {
     setExporting(format);
+    setExportError(null);
     try {
       downloadExport(await client.api.exportEvents(filter, format));
     } catch (err) {
-      setError((err as Error).message);
+      // Said in the Export panel, where the button was pressed.
+      setExportError((err as Error).message);
     } finally {
       setExporting(null);
     }
@@ -313,7 +279,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
     <section className="screen" aria-labelledby="settings-heading" aria-busy={(!s && !settings.error) || (!setup.data && !setup.error)}>
       <h1 id="settings-heading">Settings</h1>
       {settings.error ? <ErrorNote message={settings.error} /> : null}
-      <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="retention-heading">
+      <form className="panel" onSubmit={save} aria-labelledby="retention-heading">
         <h2 id="retention-heading">Retention</h2>
         <p className="muted">Old data is deleted once an hour, in small steps. 0 keeps it forever.</p>
         <DaysField
@@ -330,15 +296,8 @@ export function Settings({ filter }: { filter: FeedFilter }) {
           help="Requests that produced no event (rejected, unknown paths). Health looks back 10 days."
           testId="retention-log"
         />
-        <button type="submit" className="button button-primary">
-          Save retention
-        </button>
-        {error ? <ErrorNote message={error} /> : null}
-        {saved ? (
-          <p role="status" className="ok">
-            {saved}
-          </p>
-        ) : null}
+        <SaveButton busy={retention.busy}>Save retention</SaveButton>
+        <SaveStatus note={retention.note} />
       </form>
       <div className="panel">
         <h2>Export</h2>
@@ -352,6 +311,7 @@ export function Settings({ filter }: { filter: FeedFilter }) {
         <button type="button" className="button" disabled={exporting !== null} onClick={() => void exportAs('jsonl')}>
           Export JSONL
         </button>
+        {exportError ? <ErrorNote message={exportError} /> : null}
       </div>
       {setup.data && setup.data.tokenStorage !== 'unavailable' ? (
         <ConnectTimelines setup={setup.data} onChanged={setup.reload} as="section" />

@@ -1,7 +1,7 @@
 // Settings panel for silence alerts: on or off, and the shortest silence worth a warning.
-import { useEffect, useState, type FormEvent } from 'react';
 import type { NotificationSettings } from '../contract.js';
 import { Field } from '../components/Field.js';
+import { SaveButton, SaveStatus, useDraft, useSave } from '../components/Save.js';
 import { useClient } from '../hooks.js';
 
 /** The floors offered, in minutes: from half an hour to a day (the core accepts 15 minutes to a week). */
@@ -16,35 +16,23 @@ function floorLabel(minutes: number): string {
 /** Silence alerts: each number's usual activity is learned per hour of the week; a silence far longer than usual warns. */
 export function SilenceSettings({ initial, onSaved }: { initial: NotificationSettings; onSaved: () => void }) {
   const client = useClient();
-  const [enabled, setEnabled] = useState(initial.silenceAlerts);
-  const [floor, setFloor] = useState(initial.silenceFloorMinutes);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  useEffect(() => {
-    setEnabled(initial.silenceAlerts);
-    setFloor(initial.silenceFloorMinutes);
-  }, [initial.silenceAlerts, initial.silenceFloorMinutes]);
+  // Only these two fields are this form's: the notifications form beside it keeps its own.
+  const [draft, setDraft] = useDraft({ enabled: initial.silenceAlerts, floor: initial.silenceFloorMinutes });
+  const { enabled, floor } = draft;
+  const { busy, note, submit } = useSave();
   const floors = FLOORS.includes(floor) ? FLOORS : [...FLOORS, floor].sort((a, b) => a - b);
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      // Only these two fields: the notifications form beside this one keeps its own.
-      const next = await client.api.updateSettings({ notifications: { silenceAlerts: enabled, silenceFloorMinutes: floor } });
-      const s = next.notifications.available ? next.notifications.settings : null;
-      setMessage({
-        ok: true,
-        text: s?.silenceAlerts
-          ? `Saved: a number silent far longer than usual, and for at least ${floorLabel(s.silenceFloorMinutes)}, raises a warning.`
-          : 'Saved: silence alerts are off. An open silence warning is closed.',
-      });
-      onSaved();
-    } catch (err) {
-      setMessage({ ok: false, text: (err as Error).message });
-    }
-  };
+  const save = submit(async () => {
+    const next = await client.api.updateSettings({ notifications: { silenceAlerts: enabled, silenceFloorMinutes: floor } });
+    const s = next.notifications.available ? next.notifications.settings : null;
+    onSaved();
+    return s?.silenceAlerts
+      ? `Saved: a number silent far longer than usual, and for at least ${floorLabel(s.silenceFloorMinutes)}, raises a warning.`
+      : 'Saved: silence alerts are off. An open silence warning is closed.';
+  });
 
   return (
-    <form className="panel" onSubmit={(e) => void save(e)} aria-labelledby="silence-heading" data-testid="silence-settings">
+    <form className="panel" onSubmit={save} aria-labelledby="silence-heading" data-testid="silence-settings">
       <h2 id="silence-heading">Silent numbers</h2>
       <p className="muted">
         Hookwatch learns when each number is usually busy, hour by hour through the week, from its own events. When one stays quiet far
@@ -53,12 +41,22 @@ export function SilenceSettings({ initial, onSaved }: { initial: NotificationSet
         was not receiving counts as neither activity nor silence.
       </p>
       <label className="choice">
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} data-testid="silence-enabled" /> Warn when a
-        number goes silent
+        <input
+          type="checkbox"
+          checked={enabled}
+          onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })}
+          data-testid="silence-enabled"
+        />{' '}
+        Warn when a number goes silent
       </label>
       <Field label="Shortest silence to warn about" hint="A shorter silence is never reported, however unusual for that hour.">
         {(control) => (
-          <select {...control} value={floor} onChange={(e) => setFloor(Number(e.target.value))} data-testid="silence-floor">
+          <select
+            {...control}
+            value={floor}
+            onChange={(e) => setDraft({ ...draft, floor: Number(e.target.value) })}
+            data-testid="silence-floor"
+          >
             {floors.map((m) => (
               <option key={m} value={m}>
                 {floorLabel(m)}
@@ -68,14 +66,8 @@ export function SilenceSettings({ initial, onSaved }: { initial: NotificationSet
           </select>
         )}
       </Field>
-      <button type="submit" className="button button-primary">
-        Save silence alerts
-      </button>
-      {message ? (
-        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok' : 'error-note'}>
-          {message.text}
-        </p>
-      ) : null}
+      <SaveButton busy={busy}>Save silence alerts</SaveButton>
+      <SaveStatus note={note} />
     </form>
   );
 }

@@ -1,13 +1,14 @@
 // Settings → Team hub: publish to a hub or follow one (applied at once), and the destinations the hub forwards events to.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { HubHealth, TeamHubSettings, TeamHubView } from '../contract.js';
 import { ErrorNote } from '../components/common.js';
 import { Field } from '../components/Field.js';
+import { SaveButton, SaveStatus, useDraft, useSave, type SaveNote } from '../components/Save.js';
 import { useAsync, useClient } from '../hooks.js';
 
 type FieldKey = 'url' | 'credsFile' | 'caFile' | 'certFile' | 'keyFile' | 'name' | 'workspace' | 'types';
-/** A result line; a refusal about one field (`on`) is shown under that field instead. */
-type Note = { ok: boolean; text: string; on?: FieldKey } | null;
+/** A save's note; a refusal about one field (`on`) is shown under that field instead. */
+type Note = SaveNote & { on?: FieldKey };
 
 /** The words the core's refusals use for each field (main/core/hub/settings.ts); the first one named is the field at fault. */
 const FIELD_WORDS: ReadonlyArray<readonly [FieldKey, RegExp]> = [
@@ -21,9 +22,9 @@ const FIELD_WORDS: ReadonlyArray<readonly [FieldKey, RegExp]> = [
   ['types', /\bis not an event type\b|\btypes\b/],
 ];
 
-/** A refusal as a note: without the API method's name in front, attached to the first field it names among `fields`. */
+/** A refusal as a note (its message is the reason alone), attached to the first field it names among `fields`. */
 function refusal(err: unknown, fields: readonly FieldKey[]): Note {
-  const text = (err as Error).message.replace(/^(setTeamHub|addForwardDestination|removeForwardDestination): /, '');
+  const text = (err as Error).message;
   let on: FieldKey | undefined;
   let at = Infinity;
   for (const [key, words] of FIELD_WORDS) {
@@ -34,15 +35,8 @@ function refusal(err: unknown, fields: readonly FieldKey[]): Note {
 }
 
 /** The note under the form, unless it is shown under one of the `fields` on the page now. */
-function NoteLine({ note, fields }: { note: Note; fields: readonly FieldKey[] }) {
-  if (!note || (note.on && fields.includes(note.on))) return null;
-  return note.ok ? (
-    <p role="status" className="ok">
-      {note.text}
-    </p>
-  ) : (
-    <ErrorNote message={note.text} />
-  );
+function NoteLine({ note, fields }: { note: Note | null; fields: readonly FieldKey[] }) {
+  return <SaveStatus note={note?.on && fields.includes(note.on) ? null : note} />;
 }
 
 /** One line on what runs now: the publisher's backlog or how far the follower is behind. */
@@ -57,38 +51,24 @@ function describeStatus(s: HubHealth): string {
 
 function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubView) => void }) {
   const client = useClient();
-  const [s, setS] = useState<TeamHubSettings>(view.settings);
-  const [note, setNote] = useState<Note>(null);
-  const [saving, setSaving] = useState(false);
   // The panel refreshes the status every few seconds: only a saved change (other content) resets what is being typed.
-  const saved = JSON.stringify(view.settings);
-  useEffect(() => setS(JSON.parse(saved) as TeamHubSettings), [saved]);
+  const [s, setS] = useDraft<TeamHubSettings>(view.settings);
   const shown: FieldKey[] =
     s.mode === 'off' ? [] : ['url', 'credsFile', 'caFile', 'certFile', 'keyFile', s.mode === 'follow' ? 'name' : 'workspace'];
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaving(true);
-    try {
-      const next = await client.api.setTeamHub(s);
-      onSaved(next);
-      const what =
-        next.settings.mode === 'off' ? 'neither publishing nor following' : next.settings.mode === 'publish' ? 'publishing' : 'following';
-      setNote({
-        ok: true,
-        text: next.fixedByCommandLine
-          ? `Saved (${what}). This run's hub was set on the command line: the change applies at the next start without --hub or follow.`
-          : `Saved: ${what} from now on.`,
-      });
-    } catch (err) {
-      setNote(refusal(err, shown));
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { busy, note, submit } = useSave<Note>((err) => refusal(err, shown));
+  const save = submit(async () => {
+    const next = await client.api.setTeamHub(s);
+    onSaved(next);
+    const what =
+      next.settings.mode === 'off' ? 'neither publishing nor following' : next.settings.mode === 'publish' ? 'publishing' : 'following';
+    return next.fixedByCommandLine
+      ? `Saved (${what}). This run's hub was set on the command line: the change applies at the next start without --hub or follow.`
+      : `Saved: ${what} from now on.`;
+  });
   const needsHub = s.mode !== 'off';
   const errorOn = (key: FieldKey) => (note?.on === key && shown.includes(key) ? note.text : null);
   return (
-    <form onSubmit={(e) => void save(e)} aria-label="Team hub settings">
+    <form onSubmit={save} aria-label="Team hub settings">
       <fieldset className="plain">
         <legend>This install</legend>
         {(
@@ -217,9 +197,7 @@ function HubForm({ view, onSaved }: { view: TeamHubView; onSaved: (v: TeamHubVie
           )}
         </Field>
       ) : null}
-      <button type="submit" className="button button-primary" disabled={saving}>
-        Save team hub
-      </button>
+      <SaveButton busy={busy}>Save team hub</SaveButton>
       <NoteLine note={note} fields={shown} />
     </form>
   );
@@ -229,36 +207,28 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
   const client = useClient();
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState('');
-  const [note, setNote] = useState<Note>(null);
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const list = types
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
-      onChanged(await client.api.addForwardDestination({ url, types: list }));
-      setUrl('');
-      setTypes('');
-      setNote({
-        ok: true,
-        text:
-          view.status?.role === 'hub'
-            ? 'Added: forwarding starts within seconds.'
-            : 'Added. Events are forwarded while this install is the hub.',
-      });
-    } catch (err) {
-      setNote(refusal(err, ['url', 'types']));
-    }
-  };
-  const remove = async (id: number) => {
-    try {
-      onChanged(await client.api.removeForwardDestination(id));
-      setNote({ ok: true, text: `Destination ${id} removed.` });
-    } catch (err) {
-      setNote(refusal(err, []));
-    }
-  };
+  // One note for adding and removing: a refusal to add names its field; a refused removal names none.
+  const { busy, note, submit, run } = useSave<Note>((err) => refusal(err, ['url', 'types']));
+  const add = submit(async () => {
+    const list = types
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    onChanged(await client.api.addForwardDestination({ url, types: list }));
+    setUrl('');
+    setTypes('');
+    return view.status?.role === 'hub'
+      ? 'Added: forwarding starts within seconds.'
+      : 'Added. Events are forwarded while this install is the hub.';
+  });
+  const remove = (id: number) =>
+    run(
+      async () => {
+        onChanged(await client.api.removeForwardDestination(id));
+        return `Destination ${id} removed.`;
+      },
+      (err) => refusal(err, []),
+    );
   return (
     <div>
       <h3>Forwarding</h3>
@@ -291,6 +261,7 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
                     <button
                       type="button"
                       className="button button-quiet"
+                      disabled={busy}
                       onClick={() => void remove(d.id)}
                       aria-label={`Remove destination ${d.id}`}
                     >
@@ -303,7 +274,7 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
           </table>
         </div>
       )}
-      <form onSubmit={(e) => void add(e)} aria-label="Add a forwarding destination">
+      <form onSubmit={add} aria-label="Add a forwarding destination">
         <Field label="Destination URL" error={note?.on === 'url' ? note.text : null}>
           {(control) => (
             <input
@@ -335,9 +306,9 @@ function Destinations({ view, onChanged }: { view: TeamHubView; onChanged: (v: T
             />
           )}
         </Field>
-        <button type="submit" className="button">
+        <SaveButton busy={busy} primary={false}>
           Add destination
-        </button>
+        </SaveButton>
       </form>
       <NoteLine note={note} fields={['url', 'types']} />
     </div>

@@ -1,5 +1,5 @@
 // The contract over HTTP and server-sent events, for the browser dashboard.
-import type { HookwatchBridge, HookwatchNotification, HookwatchNotificationKind } from '../contract.js';
+import type { ApiErrorPayload, HookwatchBridge, HookwatchNotification, HookwatchNotificationKind } from '../contract.js';
 import { HOOKWATCH_NOTIFICATION_KINDS } from '../contract.js';
 import { HookwatchApiError } from './proxy.js';
 
@@ -98,11 +98,13 @@ export function httpBridge(options: { token: string; base?: string; fetchImpl?: 
         // A plain-text refusal (401/403/413): its text is the message.
       }
       if (!res.ok) {
-        const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+        // The message is the reason alone (screens show it as it is); the method rides beside it.
+        const err = (body as Partial<ApiErrorPayload> | null)?.error;
         throw new HookwatchApiError(
           err?.code ?? `http-${res.status}`,
           err?.message ?? (text.trim() || `Hookwatch answered ${res.status}`),
           res.status,
+          err?.method ?? method,
         );
       }
       return body;

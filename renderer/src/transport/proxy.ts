@@ -24,12 +24,13 @@ export function apiProxy(invoke: Invoke): HookwatchApi {
   });
 }
 
-/** An API call that failed, with the reason Hookwatch gave. */
+/** An API call that failed: the reason Hookwatch gave (shown as it is), and the method it came from (for logs). */
 export class HookwatchApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status?: number,
+    readonly method?: string,
   ) {
     super(message);
     this.name = 'HookwatchApiError';
