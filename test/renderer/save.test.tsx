@@ -67,7 +67,7 @@ describe('the save pattern of Settings', () => {
     fireEvent.change(email, { target: { value: 'not an address' } });
     fireEvent.submit(form);
     const alert = await within(form).findByRole('alert', undefined, WAIT);
-    expect(alert.textContent).toBe('myEmail must be an e-mail address like you@example.com, or empty');
+    expect(alert.textContent).toBe('your e-mail (myEmail) must be an address like you@example.com, or empty');
     expect(document.body.textContent).not.toContain('updateSettings');
     expect(within(form).queryByRole('status')).toBeNull();
     expect(email.value).toBe('not an address');

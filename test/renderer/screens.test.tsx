@@ -484,7 +484,7 @@ describe('Settings: notifications (kept by the alerts feature)', () => {
       expect(email.value).toBe('not an address');
     }, WAIT);
     fireEvent.submit(email.closest('form')!);
-    const reason = await screen.findByText(/myEmail must be an e-mail address/, undefined, {
+    const reason = await screen.findByText(/your e-mail \(myEmail\) must be an address/, undefined, {
       ...WAIT,
       onTimeout: (err) => new Error(`${err.message}\nthe form says: ${email.closest('form')!.textContent}`),
     });

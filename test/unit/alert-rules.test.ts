@@ -922,7 +922,7 @@ describe('settings', () => {
     ['not an object', 'loud', /expected an object/],
     ['unknown field', { quietHour: {} }, /unknown setting "quietHour"/],
     ['assignment mode', { assignmentAlerts: 'some' }, /assignmentAlerts must be "all", "mine" or "none"/],
-    ['e-mail', { myEmail: 'me' }, /myEmail must be an e-mail address/],
+    ['e-mail', { myEmail: 'me' }, /your e-mail \(myEmail\) must be an address/],
     ['quiet hours time', { quietHours: { start: '25:00' } }, /quietHours.start must be a 24-hour time "HH:MM"/],
     ['time zone', { timeZone: 'Mars/Olympus' }, /timeZone "Mars\/Olympus" is not a time zone name/],
     ['flap window', { flapWindowMinutes: -1 }, /flapWindowMinutes must be a number of minutes from 0/],

@@ -112,7 +112,7 @@ export function parseAlertSettings(value: unknown): AlertSettings {
   if (v.myEmail !== undefined) {
     if (v.myEmail === null || (typeof v.myEmail === 'string' && v.myEmail.trim() === '')) s.myEmail = null;
     else if (typeof v.myEmail === 'string' && /^[^\s@]+@[^\s@]+$/.test(v.myEmail.trim())) s.myEmail = v.myEmail.trim();
-    else problems.push('myEmail must be an e-mail address like you@example.com, or empty');
+    else problems.push('your e-mail (myEmail) must be an address like you@example.com, or empty');
   }
   if (v.flapWindowMinutes !== undefined) {
     if (

@@ -60,7 +60,7 @@ export function parseHubUrl(url: string): ParsedUrl {
       throw new HubConfigError(`not a hub URL: ${redactUrl(part)} (expected nats://HOST:PORT or tls://HOST:PORT)`);
     }
     if (u.protocol !== 'nats:' && u.protocol !== 'tls:') {
-      throw new HubConfigError(`unsupported hub URL scheme ${u.protocol} in ${redactUrl(part)}: use nats:// or tls://`);
+      throw new HubConfigError(`a hub URL starts with nats:// or tls://, not ${u.protocol}// (${redactUrl(part)})`);
     }
     if (u.hostname === '') throw new HubConfigError(`no host in hub URL ${redactUrl(part)}`);
     if (u.protocol === 'tls:') out.tls = true;
