@@ -18,14 +18,19 @@ function share(s: Pick<PublisherStatus, 'published' | 'duplicates' | 'lastPublis
 }
 
 // Its own connection to the database the receiver writes: WAL lets it read the outbox beside the
-// receiver's commits. 'normal': its only writes are outbox deletes, which need no fsync (a delete lost to
-// a power cut means a re-publish that JetStream drops by message id), so they hold the write lock for
-// microseconds and never wait for the disk.
+// receiver's commits. It only reads: the receiver's thread deletes the sent rows (see publisher-thread.ts),
+// so this thread never waits for the write lock the receiver holds most of the time.
 const store = HookwatchStore.open(data.file, { durability: 'normal', mustExist: true });
 const link = new HubLink(data.link);
 const publisher = new HubPublisher({
   link,
-  outbox: storeOutbox(store, data.workspace, (sentThrough) => (counters[COUNTER.sentThrough] = sentThrough)),
+  outbox: storeOutbox(store, data.workspace, {
+    onPosition: (sentThrough) => (counters[COUNTER.sentThrough] = sentThrough),
+    deletesElsewhere: {
+      emptied: () => Atomics.load(control, CONTROL.emptied),
+      onIdle: (sentThrough) => post({ type: 'idle', sentThrough }),
+    },
+  }),
   ...(data.stream ? { stream: data.stream } : {}),
   ...(data.window ? { window: data.window } : {}),
   ...(data.publishTimeoutMs ? { publishTimeoutMs: data.publishTimeoutMs } : {}),
