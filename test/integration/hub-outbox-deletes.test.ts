@@ -56,7 +56,7 @@ function hubWithThread(url: string) {
   cleanups.push(() => pub.stop());
   /** The outbox's row ids, read on another connection (as `hookwatch status` in another process reads them). */
   const other = new Database(file, { readonly: true });
-  cleanups.push(() => other.close());
+  cleanups.push(() => void other.close());
   const rowIds = () => (other.prepare('SELECT id FROM hub_outbox ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id);
   return { file, hub, pub, rowIds };
 }
@@ -99,7 +99,7 @@ describe.skipIf(!natsServerAvailable)('outbox deletes on the receiver’s thread
     const ids: string[] = [];
     for (let n = 0; n < 2000; n++) ids.push(hub.ingest(n));
     const locker = new Database(file);
-    cleanups.push(() => locker.close());
+    cleanups.push(() => void locker.close());
     locker.exec('BEGIN IMMEDIATE');
     pub.start();
     // More than the 1,024 rows after which sent rows are deleted: a thread that deleted would wait for the lock here.
