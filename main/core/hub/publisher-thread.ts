@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HookwatchStore } from '../store/store.js';
 import type { HubConnectionConfig } from './connection.js';
-import { HubPublisher, storeOutbox, type PublisherState, type PublisherStatus } from './publisher.js';
+import { DELETE_EVERY_MS, DELETE_EVERY_ROWS, HubPublisher, storeOutbox, type PublisherState, type PublisherStatus } from './publisher.js';
 import type { HubLink } from './connection.js';
 import type { StreamOptions } from './stream.js';
 
@@ -17,8 +17,11 @@ export interface Publisher {
   stop(): Promise<void>;
 }
 
-/** Slots of the shared Int32Array: the wake flag the receiver's thread sets after a commit. */
-export const CONTROL = { wake: 0 } as const;
+/**
+ * Slots of the shared Int32Array, both set by the receiver's thread: the wake flag (after a commit), and
+ * a count of the deletes that left the outbox empty (its rows are then numbered from 1 again).
+ */
+export const CONTROL = { wake: 0, emptied: 1 } as const;
 /** Slots of the shared Float64Array the publisher's thread keeps current (read by status()). */
 export const COUNTER = { published: 0, duplicates: 1, lastPublishedAt: 2, sentThrough: 3 } as const;
 
@@ -33,8 +36,12 @@ export interface PublisherWorkerData {
   counters: SharedArrayBuffer;
 }
 
-/** The thread's state changes (counters travel through the shared array instead). */
-export type PublisherWorkerMessage = { type: 'status'; state: PublisherState; lastError: string | null };
+/**
+ * The thread's state changes (counters travel through the shared array instead), and `idle`: it read
+ * and found nothing after sending through `sentThrough`, so the receiver's thread deletes those rows now.
+ */
+export type PublisherWorkerMessage =
+  { type: 'status'; state: PublisherState; lastError: string | null } | { type: 'idle'; sentThrough: number };
 
 /** The compiled worker script next to this module, or (running from TypeScript sources in tests) in dist/. */
 export function publisherWorkerScript(): URL | null {
@@ -66,18 +73,25 @@ const STOP_GRACE_MS = 15_000;
 /**
  * The publisher (HubPublisher, unchanged) on a worker thread with its own SQLite connection and its own
  * NATS connection. On the receiver's thread, publishing then costs what the outbox row costs inside the
- * receiver's transaction and an atomic exchange per commit (the wake flag); reading the outbox, encoding
- * each message, the JetStream publishes, their acks and deleting the sent rows all happen on the other
- * thread (the other core of a two-core machine). Measured with `npm run bench -- hub` (README, Benchmarks).
+ * receiver's transaction, an atomic exchange per commit (the wake flag) and, every DELETE_EVERY_ROWS
+ * rows or DELETE_EVERY_MS, one small transaction deleting the rows sent; reading the outbox, encoding
+ * each message, the JetStream publishes and their acks happen on the other thread (the other core of a
+ * two-core machine). Measured with `npm run bench -- hub` (README, Benchmarks).
+ *
+ * Why the receiver's thread deletes: it writes all the time, so the thread's own delete transactions met
+ * its write lock almost every time and SQLite's busy handler put the publishing thread to sleep (1, 2, 5…
+ * up to 100 ms a try), 1.4 to 4.6 s in rounds of 3,000 events in `bench/hub.ts`, while the sent rows
+ * piled up. The writer that holds the lock anyway deletes between its own transactions and never waits.
  *
  * The guarantees stay those of the outbox: the row commits with its event on the receiver's connection,
  * the thread reads committed rows in id order (WAL: a reader beside the writer), publishes them with
- * their message ids and deletes only what JetStream acknowledged. If the thread dies, what it had in
- * flight is published again by the next thread (started with backoff) and JetStream drops the repeats.
+ * their message ids, and only what JetStream acknowledged (the thread's position, shared) is deleted. If
+ * the thread dies, what it had in flight is published again by the next thread (started with backoff)
+ * and JetStream drops the repeats.
  */
 export class PublisherThread implements Publisher {
   private worker: Worker | null = null;
-  private readonly control = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  private readonly control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   private readonly counters = new Float64Array(new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT));
   private state: PublisherState = 'connecting';
   private lastError: string | null = null;
@@ -85,6 +99,9 @@ export class PublisherThread implements Publisher {
   private exited: Promise<void> = Promise.resolve();
   private restartTimer: NodeJS.Timeout | null = null;
   private restartDelay = 1000;
+  /** The rows up to this id are deleted (0 after a delete that emptied the outbox). */
+  private deletedThrough = 0;
+  private deletedAt = Date.now();
 
   private constructor(
     private readonly options: PublisherThreadOptions,
@@ -124,7 +141,9 @@ export class PublisherThread implements Publisher {
       control: this.control.buffer as SharedArrayBuffer,
       counters: this.counters.buffer as SharedArrayBuffer,
     };
-    // A new thread reads from the first row left (what the last one sent but did not delete is sent again).
+    // A new thread reads from the first row left: what the last one sent is deleted first, so that only
+    // its unacknowledged tail is sent again.
+    this.deleteSent(true);
     this.counters[COUNTER.sentThrough] = 0;
     const worker = new Worker(this.script, { workerData: data });
     this.worker = worker;
@@ -134,6 +153,8 @@ export class PublisherThread implements Publisher {
       if (m.type === 'status') {
         this.restartDelay = m.state === 'up' ? 1000 : this.restartDelay;
         this.set(m.state, m.lastError);
+      } else if (m.type === 'idle') {
+        this.deleteSent(true);
       }
     });
     let failure: string | null = null;
@@ -160,6 +181,36 @@ export class PublisherThread implements Publisher {
   notify(): void {
     // One atomic exchange per commit; a notify only when the thread has read since the last one.
     if (Atomics.exchange(this.control, CONTROL.wake, 1) === 0) Atomics.notify(this.control, CONTROL.wake);
+    this.deleteSent(false);
+  }
+
+  /**
+   * Deletes the rows the thread has sent (its shared position), between the receiver's transactions: at
+   * once when `now` (the thread is idle, or stopped), else once DELETE_EVERY_ROWS have gathered or
+   * DELETE_EVERY_MS have passed. Without an fsync: a delete lost to a power cut means a re-publish that
+   * JetStream drops by message id. A delete that empties the outbox bumps CONTROL.emptied before the next
+   * row (numbered 1 again) can commit on this thread, and the thread then reads from the start.
+   * Never throws: the rows stay, and the next commit tries again.
+   */
+  private deleteSent(now: boolean): void {
+    const through = this.counters[COUNTER.sentThrough]!;
+    if (through <= this.deletedThrough) return;
+    if (!now && through - this.deletedThrough < DELETE_EVERY_ROWS && Date.now() - this.deletedAt < DELETE_EVERY_MS) return;
+    let emptied: boolean | null = null;
+    try {
+      emptied = this.options.store.hub.deleteSentThrough(through);
+    } catch {
+      /* a busy or failing disk, or the database closing: the rows wait for the next try */
+    }
+    this.deletedAt = Date.now();
+    if (emptied === null) return;
+    if (emptied) {
+      this.deletedThrough = 0;
+      this.counters[COUNTER.sentThrough] = 0;
+      Atomics.add(this.control, CONTROL.emptied, 1);
+    } else {
+      this.deletedThrough = through;
+    }
   }
 
   status(): PublisherStatus {
@@ -191,6 +242,7 @@ export class PublisherThread implements Publisher {
       const kill = setTimeout(() => void worker.terminate(), STOP_GRACE_MS);
       await this.exited;
       clearTimeout(kill);
+      this.deleteSent(true);
     }
     this.set('stopped', this.lastError);
   }

@@ -20,30 +20,59 @@ export interface Outbox {
 }
 
 /** Sent rows are deleted once this many have gathered… */
-const DELETE_EVERY_ROWS = 1024;
-/** …or this long after the last delete (checked at each read; an idle publisher reads every second). */
-const DELETE_EVERY_MS = 250;
+export const DELETE_EVERY_ROWS = 1024;
+/** …or this long after the last delete (checked at each read, or at each commit when deletes are elsewhere). */
+export const DELETE_EVERY_MS = 250;
+
+/**
+ * When the sent rows are deleted by another connection, the one that writes the outbox (the receiver's
+ * thread, see publisher-thread.ts): this side then only reads, and never takes SQLite's write lock.
+ */
+export interface DeletesElsewhere {
+  /**
+   * Changes each time that side's delete left the outbox empty: new rows are then numbered from 1
+   * again, so reading starts over. It changes before any such row is committed (same thread).
+   */
+  emptied(): number;
+  /** The publisher read and found nothing new after sending through `sentThrough`: delete now. */
+  onIdle(sentThrough: number): void;
+}
+
+export interface StoreOutboxOptions {
+  /** Told each new position (the publisher thread shares it, so the backlog read elsewhere leaves out sent rows). */
+  onPosition?: (sentThrough: number) => void;
+  /** Absent: this outbox deletes its sent rows itself, in its own transactions. */
+  deletesElsewhere?: DeletesElsewhere;
+}
 
 /**
  * The Outbox over the store's hub tables (the receiver writes the rows in its own transaction).
  * Sent rows are not deleted after every batch but every DELETE_EVERY_ROWS rows or DELETE_EVERY_MS:
- * each delete is a write transaction, and while it holds the write lock the receiver's next commit
- * waits (SQLite's busy handler sleeps at least a millisecond). The publisher reads after its own
- * position (`sentThrough`) meanwhile, so nothing is sent twice in one run; after a crash or a restart
- * the undeleted tail is sent again and JetStream drops it by message id.
+ * each delete is a write transaction. On the publisher's own thread (publisher-thread.ts) the deletes
+ * are the receiver's thread's (`deletesElsewhere`). The publisher reads after its own position
+ * (`sentThrough`) meanwhile, so nothing is sent twice in one run; after a crash or a restart the
+ * undeleted tail is sent again and JetStream drops it by message id.
  */
-export function storeOutbox(
-  store: HookwatchStore,
-  workspace: string,
-  /** Told each new position (the publisher thread shares it, so the backlog read elsewhere leaves out sent rows). */
-  onPosition: (sentThrough: number) => void = () => {},
-): Outbox & { dropped: number } {
+export function storeOutbox(store: HookwatchStore, workspace: string, options: StoreOutboxOptions = {}): Outbox & { dropped: number } {
+  const onPosition = options.onPosition ?? (() => {});
+  const elsewhere = options.deletesElsewhere;
   let sentThrough = 0;
   let deletedThrough = 0;
   let deletedAt = Date.now();
   let droppedThrough = 0;
+  let emptied = elsewhere?.emptied() ?? 0;
+  /** The position last reported idle (once per position: an idle publisher reads every second). */
+  let idleAt = 0;
+  /** Where the other side's delete emptied the outbox: read from the first row again. */
+  const startOver = () => {
+    emptied = elsewhere!.emptied();
+    sentThrough = 0;
+    droppedThrough = 0;
+    idleAt = 0;
+    onPosition(0);
+  };
   const flush = () => {
-    if (sentThrough <= deletedThrough) return;
+    if (elsewhere || sentThrough <= deletedThrough) return;
     // 0 first: a backlog read during the delete counts the sent rows too (a moment too many, never too few).
     onPosition(0);
     // Emptied: new rows are numbered from 1 again, so reading must start over.
@@ -52,6 +81,20 @@ export function storeOutbox(
     deletedAt = Date.now();
     onPosition(sentThrough);
   };
+  /** The next rows after sentThrough, in the numbering the outbox has now. */
+  const read = (limit: number) => {
+    if (!elsewhere) return store.hub.pending(limit, sentThrough);
+    // The other side empties the outbox and only then commits rows numbered from 1: when the count is
+    // the same after the read as before it, the read saw no such row, and after sentThrough is right.
+    // A change between the two means starting over; it needs a send and a delete in between, so this
+    // loop turns twice at most in practice (bounded anyway: an empty answer is read again at the next turn).
+    for (let turn = 0; turn < 3; turn++) {
+      if (elsewhere.emptied() !== emptied) startOver();
+      const rows = store.hub.pending(limit, sentThrough);
+      if (elsewhere.emptied() === emptied) return rows;
+    }
+    return [];
+  };
   const outbox = {
     dropped: 0,
     get sentThrough() {
@@ -59,6 +102,7 @@ export function storeOutbox(
     },
     pending(limit: number, maxPayload: number): OutboxMessage[] {
       if (
+        !elsewhere &&
         sentThrough > deletedThrough &&
         (sentThrough - deletedThrough >= DELETE_EVERY_ROWS || Date.now() - deletedAt >= DELETE_EVERY_MS)
       ) {
@@ -69,7 +113,12 @@ export function storeOutbox(
           onPosition(sentThrough);
         }
       }
-      const rows = store.hub.pending(limit, sentThrough);
+      const rows = read(limit);
+      // Caught up: the other side deletes what was sent now rather than at its next commit (there may be none for a while).
+      if (rows.length === 0 && elsewhere && sentThrough !== idleAt) {
+        idleAt = sentThrough;
+        elsewhere.onIdle(sentThrough);
+      }
       const out: OutboxMessage[] = [];
       for (const row of rows) {
         const m = encodeOutboxRow(row, workspace, maxPayload);

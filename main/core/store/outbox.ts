@@ -274,6 +274,15 @@ export class HubTables {
   }
 
   /**
+   * deleteThrough for the receiver's thread, which deletes what the publisher thread sent (see
+   * main/core/hub/publisher-thread.ts): null, deleting nothing, while a transaction is open on this
+   * connection, because a rollback of that transaction would undo the delete unnoticed. Try again later.
+   */
+  deleteSentThrough(lastId: number): boolean | null {
+    return this.db.inTransaction ? null : this.deleteThrough(lastId);
+  }
+
+  /**
    * How many messages wait, and since when: shown in health and `hookwatch status`. `afterId`: the
    * running publisher's position, when known (rows up to it are sent, deleted a moment later).
    */
