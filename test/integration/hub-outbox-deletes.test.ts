@@ -1,6 +1,4 @@
 // Sent outbox rows deleted by the receiver's thread, not the publisher's: real SQLite files and a real nats-server; every event once, in order, across emptied and refilled outboxes.
-import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { setImmediate as yieldNow } from 'node:timers/promises';
@@ -8,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../main/core/hub/connection.js';
 import { PublisherThread, type Publisher } from '../../main/core/hub/publisher-thread.js';
 import { storeOutbox } from '../../main/core/hub/publisher.js';
-import { STREAM_NAME } from '../../main/core/hub/subjects.js';
 import { HookwatchStore } from '../../main/core/store/store.js';
 import { tempDir } from '../support/harness.js';
-import { NatsServer, eventually, natsServerAvailable, openHubStore } from '../support/nats.js';
+import { openHubStore, readStream } from '../support/hub.js';
+import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -20,22 +18,7 @@ afterEach(async () => {
 
 /** Message ids in the stream, in stream order. */
 async function streamMsgIds(url: string): Promise<string[]> {
-  const nc = await connect({ servers: url.replace('nats://', '') });
-  try {
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    const { state } = await jsm.streams.info(STREAM_NAME);
-    const c = await js.consumers.get(STREAM_NAME, { deliver_policy: DeliverPolicy.All });
-    const out: string[] = [];
-    while (out.length < state.messages) {
-      const m = await c.next({ expires: 2000 });
-      if (!m) break;
-      out.push(m.headers?.get('Nats-Msg-Id') ?? '');
-    }
-    return out;
-  } finally {
-    await nc.close();
-  }
+  return (await readStream(url)).map((m) => m.msgId);
 }
 
 function hubWithThread(url: string) {
