@@ -162,7 +162,7 @@ export class HookwatchCore {
     if (useThread && !script) this.log('the writer thread script is missing (not built?); writing on the main thread');
     this.writer = script
       ? new WorkerWriter(store.file, options.durability ?? 'full', script, (line) => this.log(line))
-      : new InlineWriter(store, { checkpointThread: process.env.HOOKWATCH_CHECKPOINTS === 'thread', log: (line) => this.log(line) });
+      : new InlineWriter(store, { checkpointThread: checkpointsOnThread(store), log: (line) => this.log(line) });
     this.receiver = new Receiver({
       ...options.receiver,
       writer: this.writer,
@@ -484,4 +484,17 @@ export class HookwatchCore {
     });
     this.store.close();
   }
+}
+
+/**
+ * WAL checkpoints on their own thread (main/core/store/checkpointer.ts) for a durable database on a file,
+ * unless HOOKWATCH_CHECKPOINTS=inline: with the commits' fsync already off the event loop, the receiver's
+ * thread then never copies log pages into the file or waits for that file's fsync (README, Benchmarks).
+ * A database kept without fsyncs (tests, benches of other things) has little to gain from a thread.
+ */
+function checkpointsOnThread(store: HookwatchStore): boolean {
+  const choice = process.env.HOOKWATCH_CHECKPOINTS;
+  if (choice === 'thread') return true;
+  if (choice === 'inline') return false;
+  return store.canDeferSync;
 }

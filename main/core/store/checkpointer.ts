@@ -47,10 +47,10 @@ export interface CheckpointerOptions {
  * Durability is unchanged: a commit is durable once its WAL frames are fsynced, whoever checkpoints
  * later. If the thread dies, the writer's connection checkpoints by itself again.
  *
- * Off by default (HOOKWATCH_CHECKPOINTS=thread turns it on): measured alone on our shared 2-core machine
- * it saved a little main-thread CPU per request but no throughput (median 0.92 of the build without it,
- * in the same rounds, p99 worse in 4 of 6 rounds): the checkpoint's fsync of the database file competes
- * with the commits' fsyncs of the log on the same disk. See the README's bench section.
+ * On by default for a durable database (HOOKWATCH_CHECKPOINTS=inline turns it off; see checkpointsOnThread
+ * in core.ts). Measured alone while the commits' fsync still blocked the event loop, it saved a little
+ * main-thread CPU but no throughput (the database file's fsync competed with the log's); with the log's
+ * fsync off the event loop too, it came out ahead in most alternating rounds (README, Benchmarks).
  */
 export class WalCheckpointer {
   private readonly ctl: Int32Array;
