@@ -100,6 +100,9 @@ export class WalCheckpointer {
   /** Ends the thread (after the checkpoint it may be running) and gives checkpoints back to the writer's connection. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // Unref'd so it never keeps the process up; while we wait for it to end it must, or an otherwise idle
+    // event loop exits under the wait (a failed start, say: exit code 13, an unsettled top-level await).
+    this.worker.ref();
     Atomics.store(this.ctl, CHECKPOINT_SLOTS.stop, 1);
     Atomics.notify(this.ctl, CHECKPOINT_SLOTS.stop);
     Atomics.add(this.ctl, CHECKPOINT_SLOTS.commits, 1);
