@@ -13,6 +13,7 @@ import { HubFollower } from '../main/core/hub/follower.js';
 import { followerStoreSink } from '../main/core/hub/ingest.js';
 import { HubPublisher, storeOutbox } from '../main/core/hub/publisher.js';
 import { PublisherThread, type Publisher } from '../main/core/hub/publisher-thread.js';
+import { WalCheckpointer } from '../main/core/store/checkpointer.js';
 import { HookwatchStore, outboxKey, type DeliveryRecord } from '../main/core/store/store.js';
 import { messagePayload, percentile, round } from './common.js';
 
@@ -242,6 +243,9 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     const publishPerSecond = total / ((performance.now() - tp) / 1000);
     log('hub: follower catching up…');
     const local = HookwatchStore.open(join(dir, 'follower.sqlite'), { durability: 'full' });
+    // As `hookwatch follow` runs it: a durable database checkpoints on its own thread (core.ts,
+    // checkpointsOnThread). That thread's CPU is this process's too, so it stays in the CPU per event.
+    const checkpoints = process.env.HOOKWATCH_CHECKPOINTS === 'inline' ? null : WalCheckpointer.start(local);
     const inner = followerSink(local);
     // Time inside the local transactions, to tell the store's share of catch-up from the broker's.
     let sinkMs = 0;
@@ -301,6 +305,7 @@ export async function benchHub(options: { log?: (line: string) => void } = {}) {
     await publisher.stop();
     await fLink.close();
     await hubLink.close();
+    await checkpoints?.stop();
     local.close();
     hub.close();
     await kill(nats);
