@@ -1,7 +1,7 @@
 // Catch-up in real Chromium, light and dark: the Health section with real gap outcomes, the feed's "recovered" tag and the detail's note; axe finds no serious fault; PNGs saved to look at.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CatchupService } from '../../main/core/catchup/service.js';
 import { clientGetJson, timelinesCatchupApi } from '../../main/core/catchup/timelines-adapter.js';
@@ -10,27 +10,22 @@ import { StaticTokenSource } from '../../main/core/providers/timelines/token-sou
 import { REPO, tempDir } from '../support/harness.js';
 import { ChatsWorld } from '../support/timelines-chats.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
-
-declare const window: any;
+import {
+  buildRenderer,
+  HAVE_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM,
+  startDashboardStack,
+  type DashboardStack,
+  seriousAxeViolations,
+} from './support.js';
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const TOKEN = 'tl-2c4e6a8b-1d3f-4b5a-8c7e-9f0a1b2c3d4e';
 const MIN = 60_000;
 
 if (!HAVE_CHROMIUM) console.log(`catch-up screen tests ${NO_CHROMIUM}`);
-
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> } = await page.evaluate(() =>
-    window.axe.run(window.document, { resultTypes: ['violations'] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe.skipIf(!HAVE_CHROMIUM)('catch-up on screen (real Chromium, axe-core)', () => {
   const renderer = tempDir('hookwatch-renderer-');
@@ -97,7 +92,7 @@ describe.skipIf(!HAVE_CHROMIUM)('catch-up on screen (real Chromium, axe-core)', 
         expect(await rows.nth(1).textContent()).toMatch(/Hookwatch was off; the tunnel was down/);
         await section.scrollIntoViewIfNeeded();
         await section.screenshot({ path: join(SHOTS, `health-catchup-1280x800-${scheme}.png`) });
-        found.push(...(await axe(page)).map((v) => `health: ${v}`));
+        found.push(...(await seriousAxeViolations(page)).map((v) => `health: ${v}`));
 
         await page.goto(`${base}#/feed`);
         const recovered = page.locator('[data-testid="feed-list"] [role="option"]', { hasText: 'recovered' });
@@ -107,7 +102,7 @@ describe.skipIf(!HAVE_CHROMIUM)('catch-up on screen (real Chromium, axe-core)', 
         await page.getByTestId('recovered-note').waitFor(WAIT);
         expect(await page.getByTestId('recovered-note').textContent()).toBe('Recovered by catch-up from the TimelinesAI API');
         await page.screenshot({ path: join(SHOTS, `feed-recovered-1280x800-${scheme}.png`) });
-        found.push(...(await axe(page)).map((v) => `feed: ${v}`));
+        found.push(...(await seriousAxeViolations(page)).map((v) => `feed: ${v}`));
       } finally {
         await context.close();
       }

@@ -1,18 +1,15 @@
 // Settings → Team hub in real Chromium against a real nats-server: follow a hub from the page, add and remove a destination; axe, light and dark PNGs.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HookwatchCore } from '../../main/core/core.js';
 import { REPO, tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, startDashboardStack, type DashboardStack } from './support.js';
-
-declare const window: any;
+import { buildRenderer, HAVE_CHROMIUM, launchChromium, startDashboardStack, type DashboardStack, seriousAxeViolations } from './support.js';
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub in real Chromium', () => {
   const renderer = tempDir('hookwatch-renderer-');
@@ -83,11 +80,7 @@ describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub i
 
         await panel.scrollIntoViewIfNeeded();
         await panel.screenshot({ path: join(SHOTS, `settings-team-hub-${scheme}.png`) });
-        await page.addScriptTag({ content: AXE });
-        const result: { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> } =
-          await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
-        const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        expect(serious.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        expect(await seriousAxeViolations(page)).toEqual([]);
 
         // Remove the destination again (the next scheme starts from an empty list).
         await panel.getByRole('button', { name: /Remove destination/ }).click();

@@ -1,10 +1,18 @@
 // Keyboard only, in real Chromium: every screen walked with Tab and Shift+Tab, focus always visible, the main actions by Enter/Space/Escape.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
+import {
+  buildRenderer,
+  HAVE_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM,
+  startDashboardStack,
+  type DashboardStack,
+  seriousAxeViolations,
+} from './support.js';
 
 /**
  * Nothing here clicks or types into a field: the page is opened once, then only Tab, Shift+Tab, Enter,
@@ -19,7 +27,6 @@ declare const window: any;
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const SCREENS = ['feed', 'accounts', 'health', 'alerts', 'settings', 'setup'] as const;
 /** More Tab presses than any screen has stops: a walk that needs more is a trap. */
 const MAX_STOPS = 400;
@@ -93,23 +100,6 @@ async function focused(page: Page): Promise<Focused> {
       label: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`,
     };
   });
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: AxeViolation[] } = await page.evaluate(() =>
-    window.axe.run(window.document, { resultTypes: ['violations'] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Presses Tab until the focused element matches `selector`; fails if it is not reached within MAX_STOPS. */
@@ -280,7 +270,7 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
           const found: string[] = [];
           const shot = async (name: string) => {
             await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
-            for (const v of await axe(p)) found.push(`${name}: ${v}`);
+            for (const v of await seriousAxeViolations(p)) found.push(`${name}: ${v}`);
           };
           try {
             const base = stack.dashboard.url.replace(/#.*$/, '');

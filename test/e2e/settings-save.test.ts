@@ -1,16 +1,21 @@
 // Settings' save pattern in real Chromium, light and dark: each form's Save says what was saved, in its own status line, and a PNG of each panel is saved to look at.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, tempDir } from '../support/harness.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
-
-declare const window: any;
+import {
+  buildRenderer,
+  HAVE_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM,
+  startDashboardStack,
+  type DashboardStack,
+  seriousAxeViolations,
+} from './support.js';
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 if (!HAVE_CHROMIUM) console.log(`settings save tests ${NO_CHROMIUM}`);
 
@@ -80,11 +85,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Settings: one save pattern (real Chromium)', ()
         await page.setViewportSize({ width: 900, height: 2800 });
         await page.screenshot({ path: join(SHOTS, `settings-saved-900-${scheme}.png`) });
 
-        await page.addScriptTag({ content: AXE });
-        const result: { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> } =
-          await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
-        const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        expect(serious.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        expect(await seriousAxeViolations(page)).toEqual([]);
       } finally {
         await context.close();
       }

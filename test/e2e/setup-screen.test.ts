@@ -1,5 +1,5 @@
 // Setup in real Chromium, light and dark: the test event's hops, the first delivery, whose assignments; axe-core and full-page PNGs.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,26 +8,15 @@ import { startDashboard } from '../../main/core/dashboard/start.js';
 import { EnvTokenSource, RuntimeTokenSource } from '../../main/core/providers/timelines/token-source.js';
 import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM } from './support.js';
+import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, seriousAxeViolations } from './support.js';
 
 declare const window: any;
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const TOKEN = 'tok_setup_screen_1234567890';
 
 if (!HAVE_CHROMIUM) console.log(`setup screen tests ${NO_CHROMIUM}`);
-
-async function seriousAxe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const r: { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> } = await page.evaluate(() =>
-    window.axe.run(window.document, { resultTypes: ['violations'] }),
-  );
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The whole screen: the page scrolls inside <main>, so the viewport is made as tall as its content, then put back. */
 async function fullShot(page: Page, name: string): Promise<void> {
@@ -108,7 +97,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Setup in real Chromium (light and dark)', () =>
         expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
         expect(await page.getByTestId('assignments-why-not').textContent()).toBe('Enter your e-mail first (as in TimelinesAI).');
         await fullShot(page, `setup-fresh-1280-${scheme}.png`);
-        expect(await seriousAxe(page)).toEqual([]);
+        expect(await seriousAxeViolations(page)).toEqual([]);
       } finally {
         await context.close();
         await stack.stop();
@@ -146,7 +135,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Setup in real Chromium (light and dark)', () =>
         await page
           .locator('li', { has: page.getByTestId('first-delivery') })
           .screenshot({ path: join(SHOTS, `setup-first-delivery-900-${scheme}.png`) });
-        expect(await seriousAxe(page)).toEqual([]);
+        expect(await seriousAxeViolations(page)).toEqual([]);
         // The link opens the event in the feed.
         await first.getByRole('link', { name: 'Open it' }).click();
         await page.getByTestId('event-detail').waitFor(WAIT);

@@ -1,33 +1,29 @@
 // Silence in real Chromium, light and dark: a silent WhatsAble number's card, and the silence settings panel (axe-core, screenshots).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { blankEvent } from '../../main/core/events.js';
 import { REPO, tempDir } from '../support/harness.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
-
-declare const window: any;
+import {
+  buildRenderer,
+  HAVE_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM,
+  startDashboardStack,
+  type DashboardStack,
+  seriousAxeViolations,
+} from './support.js';
 
 const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 // Generous: a loaded machine (the whole suite on two cores) renders slowly; this is no speed assertion.
 const WAIT = { timeout: 45_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const PHONE = '+972501111111';
 
 if (!HAVE_CHROMIUM) console.log(`silence screen tests ${NO_CHROMIUM}`);
-
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> } =
-    await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core)', () => {
   const renderer = tempDir('hookwatch-renderer-');
@@ -93,7 +89,7 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
         await silent.waitFor(WAIT);
         expect(await silent.textContent()).toMatch(/^silent for 3 h/);
         await page.screenshot({ path: join(SHOTS, `accounts-silent-1280x800-${scheme}.png`) });
-        found.push(...(await axe(page)).map((v) => `accounts: ${v}`));
+        found.push(...(await seriousAxeViolations(page)).map((v) => `accounts: ${v}`));
 
         await page.goto(`${base}#/settings`);
         const panel = page.getByTestId('silence-settings');
@@ -106,7 +102,7 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
         await panel.getByRole('status').waitFor(WAIT);
         expect(await panel.getByRole('status').textContent()).toMatch(/at least 4 hours, raises a warning/);
         await panel.screenshot({ path: join(SHOTS, `settings-silence-${scheme}.png`) });
-        found.push(...(await axe(page)).map((v) => `settings: ${v}`));
+        found.push(...(await seriousAxeViolations(page)).map((v) => `settings: ${v}`));
         expect(stack.core.alerts.settings()).toMatchObject({ silenceAlerts: true, silenceFloorMinutes: 240 });
         // Back to the default for the other scheme's run.
         stack.core.alerts.updateSettings({ silenceFloorMinutes: 120 });

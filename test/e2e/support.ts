@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HookwatchService } from '../../main/core/api/service.js';
 import { HookwatchCore } from '../../main/core/core.js';
 import type { DashboardServer } from '../../main/core/dashboard/server.js';
@@ -84,4 +84,22 @@ export async function startDashboardStack(options: { rendererDir: string; dataDi
       tmp?.cleanup();
     },
   };
+}
+
+/** The page's global object, as the browser sees it (these tests compile without the DOM's types). */
+declare const window: any;
+
+const AXE_SCRIPT = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical violations on the page as it stands, one line each (impact, rule, its help,
+ * where): the list every screen test expects to be empty. axe is injected once per page.
+ */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE_SCRIPT });
+  const result: { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> } =
+    await page.evaluate(() => window.axe.run(window.document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
