@@ -133,13 +133,13 @@ export class Db {
    * Makes every transaction committed so far durable, off the event loop: an fdatasync of the write-ahead
    * log on libuv's thread pool. Group commit pairs it with transactionWithoutSync: a commit with
    * `synchronous=NORMAL` writes its frames (commit marker included) without syncing, and this sync then
-   * does exactly what `synchronous=FULL` does inside the commit (docs/architecture.md, "Durable before
-   * 200"), while the thread goes on reading and committing the next requests. Checkpoints still sync
-   * the log first and the database after (NORMAL keeps that), so a power cut loses at most transactions
-   * whose sync had not finished: never an acknowledged one. Null when there is nothing to wait for
-   * (durability 'normal') and when a sync cannot be deferred (see canDeferSync). SQLite deletes the log only when its last
-   * connection closes, and this connection stays open while it is used, so the descriptor stays on the
-   * live file; 'r+' because Windows flushes only a handle opened for writing.
+   * does exactly what `synchronous=FULL` does inside the commit (README, "Stored before answered"), while
+   * the thread goes on reading and committing the next requests. Checkpoints still sync the log first and
+   * the database after (NORMAL keeps that), so a power cut loses at most transactions whose sync had not
+   * finished: never an acknowledged one. Null when a sync cannot be deferred (see canDeferSync): those
+   * commits synced themselves. SQLite deletes the log only when its last connection closes, and this
+   * connection stays open while it is used, so the descriptor stays on the live file; 'r+' because
+   * Windows flushes only a handle opened for writing.
    */
   syncWal(): Promise<void> | null {
     if (!this.canDeferSync) return null;
