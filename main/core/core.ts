@@ -152,6 +152,8 @@ export class HookwatchCore {
             api: this.timelinesClient ? timelinesCatchupApi(clientGetJson(this.timelinesClient)) : null,
             hasToken: () => this.timelinesTokenConfigured(),
             onCommitted: (c) => this.committed(c),
+            // The receiver is created below; catch-up runs only once the core has started.
+            receiverIdle: () => this.receiver.idle(),
             log: (line) => this.log(line),
             ...options.catchup,
           });

@@ -44,6 +44,8 @@ export interface CatchupServiceOptions {
   hasToken: () => Promise<boolean>;
   /** Each stored page of recovered messages, as the receiver's commits are announced (feed, alerts, hub). */
   onCommitted?: (c: CommittedDelivery) => void;
+  /** Resolves when the receiver has nothing waiting to be written: recovered rows are committed in its pauses. */
+  receiverIdle?: () => Promise<void>;
   log?: (line: string) => void;
   /** Limits for this run (serve flags); else the saved setting; else the defaults. */
   limits?: CatchupLimits;
@@ -280,8 +282,11 @@ export class CatchupService {
       outcome = await runCatchup({
         gap,
         api,
-        sink: storeSink(store, this.o.onCommitted ? { onCommitted: this.o.onCommitted } : {}),
-        checkpoints: storeCheckpoints(store),
+        sink: storeSink(store, {
+          ...(this.o.onCommitted ? { onCommitted: this.o.onCommitted } : {}),
+          ...(this.o.receiverIdle ? { receiverIdle: this.o.receiverIdle } : {}),
+        }),
+        checkpoints: storeCheckpoints(store, this.o.receiverIdle ? { receiverIdle: this.o.receiverIdle } : {}),
         limits: effective,
         signal: this.abort.signal,
         now: this.now,

@@ -11,23 +11,49 @@ import type { RecoveredMessage } from './recovered.js';
 /** The delivery log's `reason` for a recovered message: not a webhook delivery, read back from the API. */
 export const RECOVERED_DELIVERY_REASON = 'catch-up';
 
-/** Rows per commit: a page of the API; a few ms of the thread the receiver shares. */
-const STORE_CHUNK = 50;
+/**
+ * Rows per commit: about half a millisecond of the thread the receiver shares (a webhook arriving
+ * meanwhile waits for it). 50 took 1.2 ms at the median and up to 7 in bench/catchup.ts.
+ */
+const STORE_CHUNK = 25;
+
+/**
+ * The longest a commit waits for the receiver to fall idle: under a steady stream of webhooks it may
+ * never be, and catch-up must still finish (it then commits between the receiver's groups, as before).
+ */
+const IDLE_WAIT_MS = 100;
 
 type SinkStore = Pick<HookwatchStore, 'ingest' | 'listEvents' | 'transaction'> & {
   knownMessageUids?: (uids: readonly string[]) => Set<string>;
   transactionWithoutSync?: <T>(fn: () => T) => T;
+  syncWal?: () => Promise<void> | null;
 };
+
+export interface StoreSinkOptions {
+  now?: () => number;
+  onCommitted?: (c: CommittedDelivery) => void;
+  /**
+   * Resolves when the receiver has nothing waiting to be written or synced (Receiver.idle). Catch-up
+   * commits in those pauses, so a webhook rarely waits behind a recovered chunk.
+   */
+  receiverIdle?: () => Promise<void>;
+  /** The longest one commit waits for `receiverIdle` (default IDLE_WAIT_MS). */
+  idleWaitMs?: number;
+}
+
+/** `idle`, or `ms` later, whichever comes first. */
+async function idleOrTimeout(idle: Promise<void>, ms = IDLE_WAIT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /**
  * A sink over the store. With a `knownMessageUids(uids)` method (one indexed query on
  * events.message_uid) it uses that; otherwise it reads the chat's message events once per chat
  * and run through `listEvents` and remembers what it stored since.
  */
-export function storeSink(
-  store: SinkStore,
-  options: { now?: () => number; onCommitted?: (c: CommittedDelivery) => void } = {},
-): CatchupSink {
+export function storeSink(store: SinkStore, options: StoreSinkOptions = {}): CatchupSink {
   const now = options.now ?? Date.now;
   const perChat = new Map<string, Set<string>>();
   const knownInChat = (chatId: string): Set<string> => {
@@ -52,20 +78,24 @@ export function storeSink(
       return new Set(uids.filter((u) => set.has(u)));
     },
     async storeRecovered(items) {
-      // Commits of at most STORE_CHUNK rows, yielding to the event loop between them: the receiver
-      // shares this thread, and a webhook waiting behind one long transaction of 500 rows waits for
-      // all of it (measured in bench/catchup.ts). A commit per message would be a disk sync per message.
+      // Commits of at most STORE_CHUNK rows, each in a pause of the receiver: it shares this thread, and
+      // a webhook waiting behind one long transaction of 500 rows waits for all of it (measured in
+      // bench/catchup.ts). A commit per message would rewrite the tables' last pages into the log per message.
       for (let i = 0; i < items.length; i += STORE_CHUNK) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (options.receiverIdle) await idleOrTimeout(options.receiverIdle(), options.idleWaitMs);
+        else if (i > 0) await new Promise((resolve) => setImmediate(resolve));
         const chunk = items.slice(i, i + STORE_CHUNK);
-        // Without an fsync of its own (measured: 10,000 messages spent 4 s of the receiver's thread in
-        // fsyncs): the engine saves its checkpoint after this in a commit that syncs, which makes these
-        // rows durable first; a crash before it loses only rows the resumed run reads again.
+        // Committed without an fsync on this thread (10,000 messages once spent 4 s of the receiver's
+        // thread in fsyncs), then synced on libuv's thread pool (Db.syncWal) before the next chunk: left
+        // unsynced, the chunk's log frames would be written out by the receiver's next sync, and the
+        // webhook waiting on that sync would wait for them too. Where a sync cannot be deferred (see
+        // Db.canDeferSync) the commit synced itself and syncWal is null.
         const write = () => chunk.map((item) => store.ingest(recoveredDelivery(item, now()), [item.event]));
         const committed = store.transactionWithoutSync ? store.transactionWithoutSync(write) : store.transaction(write);
         for (const item of chunk) perChat.get(item.chatId)?.add(item.event.messageUid ?? '');
         // After the commit, as the receiver announces its own: the live feed, alerts and the hub hear of them.
         if (options.onCommitted) for (const c of committed) options.onCommitted(c);
+        if (store.transactionWithoutSync) await store.syncWal?.();
       }
     },
   };
@@ -91,17 +121,31 @@ export function recoveredDelivery(item: RecoveredMessage, at: number): DeliveryR
   };
 }
 
+type CheckpointStore = Pick<HookwatchStore, 'meta'> & Partial<Pick<HookwatchStore, 'transactionWithoutSync' | 'syncWal'>>;
+
 /** Checkpoints in the store's meta table, one key per gap. */
-export function storeCheckpoints(store: Pick<HookwatchStore, 'meta'>): CatchupCheckpoints {
+export function storeCheckpoints(
+  store: CheckpointStore,
+  options: Pick<StoreSinkOptions, 'receiverIdle' | 'idleWaitMs'> = {},
+): CatchupCheckpoints {
   const all = (): Record<string, unknown> => store.meta.get('catchupCheckpoints') ?? {};
   return {
     load: (key) => {
       const c = all()[key];
       return isCheckpoint(c, key) ? c : null;
     },
-    save: (key, checkpoint) => {
+    save: async (key, checkpoint) => {
       // A finished run keeps its checkpoint too: running the same gap again then costs no request.
-      store.meta.set('catchupCheckpoints', { ...all(), [key]: checkpoint });
+      const write = () => store.meta.set('catchupCheckpoints', { ...all(), [key]: checkpoint });
+      if (!store.transactionWithoutSync || !store.syncWal) return write();
+      // About a millisecond (every gap's checkpoint is one JSON value): in a pause of the receiver, as the rows are.
+      if (options.receiverIdle) await idleOrTimeout(options.receiverIdle(), options.idleWaitMs);
+      // Saved means on the disk, but a sync on this thread held every webhook behind it (3–11 ms, once per
+      // flush, in bench/catchup.ts): it runs on libuv's thread pool instead, as the receiver's own do
+      // (Db.syncWal), and the engine awaits it before going on. Where a sync cannot be deferred, the
+      // commit synced itself and syncWal is null.
+      store.transactionWithoutSync(write);
+      await store.syncWal();
     },
   };
 }

@@ -177,6 +177,14 @@ export class Receiver {
     this.refreshSecret();
   }
 
+  /**
+   * Resolves when nothing handed to the writer is waiting to be committed or synced: background writers
+   * (catch-up) commit in these pauses, so a webhook seldom waits behind their transactions.
+   */
+  idle(): Promise<void> {
+    return this.writer.drain();
+  }
+
   /** The full local webhook URL. It contains the secret: show it to the user, never log it. */
   get localUrl(): string {
     this.refreshSecret();
