@@ -174,31 +174,23 @@ describe('group commit with the fsync off the event loop', () => {
     }
   });
 
-  it('drain() also waits for the sync in flight', async () => {
-    const held = heldSyncs(store);
-    const q = new CommitQueue(store);
-    void q.run(() => store.ingest(delivery(1), [event('d1')]));
-    let drained = false;
-    const draining = q.drain().then(() => (drained = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(drained).toBe(false);
-    held[0]!.finish();
-    await draining;
-    expect(drained).toBe(true);
-  });
-
-  it('drain() called once only the sync is left still waits for it', async () => {
-    const held = heldSyncs(store);
-    const q = new CommitQueue(store);
-    void q.run(() => store.ingest(delivery(1), [event('d2')]));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(held).toHaveLength(1); // committed; nothing queued, only the sync runs
-    let drained = false;
-    const draining = q.drain().then(() => (drained = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(drained).toBe(false);
-    held[0]!.finish();
-    await draining;
-    expect(drained).toBe(true);
-  });
+  // Called while the job still waits for its commit, or once it is committed and only its sync runs.
+  for (const when of ['while a job is queued', 'once only the sync is left'] as const) {
+    it(`drain() called ${when} waits for the sync in flight`, async () => {
+      const held = heldSyncs(store);
+      const q = new CommitQueue(store);
+      void q.run(() => store.ingest(delivery(1), [event(`d-${when}`)]));
+      if (when === 'once only the sync is left') {
+        await new Promise((r) => setTimeout(r, 20));
+        expect(held).toHaveLength(1); // committed; nothing queued, only the sync runs
+      }
+      let drained = false;
+      const draining = q.drain().then(() => (drained = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(drained).toBe(false);
+      held[0]!.finish();
+      await draining;
+      expect(drained).toBe(true);
+    });
+  }
 });
