@@ -1,6 +1,6 @@
 /**
  * Where in the renderer to open. The renderer routes by URL hash (`#/feed/123`, `#/alerts`; see
- * renderer/src/App.tsx parseHash), so a route is plain data the shell can put in a URL or send as a
+ * renderer/src/lib/route.ts parseHash), so a route is plain data the shell can put in a URL or send as a
  * navigation request. Pure: no Electron.
  */
 export type RendererRoute =

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ScreenName, SetupInfo } from './contract.js';
+import type { SetupInfo } from './contract.js';
 import { LiveFeed } from './feed/LiveFeed.js';
 import type { FeedFilter } from './lib/filter.js';
+import { formatHash, parseHash, type Route, type Screen } from './lib/route.js';
 import { notifyAlert } from './notifications.js';
 import { Accounts } from './screens/Accounts.js';
 import { Alerts } from './screens/Alerts.js';
@@ -12,12 +13,6 @@ import { StatusStrip } from './components/StatusStrip.js';
 import type { ConnectionState } from './transport/client.js';
 import { useAsync, useClient, useNotification } from './hooks.js';
 
-export type Screen = ScreenName;
-export interface Route {
-  screen: Screen;
-  eventId: number | null;
-}
-
 const SCREENS: Array<{ screen: Screen; label: string }> = [
   { screen: 'feed', label: 'Live feed' },
   { screen: 'accounts', label: 'Accounts' },
@@ -26,17 +21,6 @@ const SCREENS: Array<{ screen: Screen; label: string }> = [
   { screen: 'settings', label: 'Settings' },
   { screen: 'setup', label: 'Setup' },
 ];
-
-/** `#/feed`, `#/feed/123` (an event open), `#/health`, … Hash routes work from file:// in Electron too. */
-export function parseHash(hash: string): Route | null {
-  const m = /^#\/([a-z]+)(?:\/(\d+))?$/.exec(hash);
-  if (!m || !SCREENS.some((s) => s.screen === m[1])) return null;
-  return { screen: m[1] as Screen, eventId: m[1] === 'feed' && m[2] ? Number(m[2]) : null };
-}
-
-export function formatHash(r: Route): string {
-  return `#/${r.screen}${r.screen === 'feed' && r.eventId !== null ? `/${r.eventId}` : ''}`;
-}
 
 function ConnectionBadge({ state }: { state: ConnectionState }) {
   const text = { connecting: 'connecting…', open: 'live', reconnecting: 'reconnecting…', refused: 'refused' }[state];
@@ -139,7 +123,7 @@ export function App() {
         </nav>
         <ConnectionBadge state={connection} />
       </header>
-      <StatusStrip onGo={(screen) => go({ screen, eventId: null })} />
+      <StatusStrip onGo={(r) => go(r)} />
       {connection === 'refused' ? (
         <p className="banner banner-bad" role="alert">
           Hookwatch refused this page: it was restarted and made a new token. Open the URL it printed (dashboard: …) again.
@@ -163,6 +147,7 @@ export function App() {
         ) : null}
         {route.screen === 'accounts' ? (
           <Accounts
+            focusKey={route.account ?? null}
             onShowEvents={(account) => {
               setFilter({ account });
               go({ screen: 'feed', eventId: null });
@@ -173,7 +158,7 @@ export function App() {
         {route.screen === 'alerts' ? (
           <Alerts
             onOpenEvent={(id) => go({ screen: 'feed', eventId: id })}
-            onOpenAccount={() => go({ screen: 'accounts', eventId: null })}
+            onOpenAccount={(account) => go({ screen: 'accounts', eventId: null, account })}
           />
         ) : null}
         {route.screen === 'settings' ? <Settings filter={filter} /> : null}

@@ -110,9 +110,7 @@ describe('catch-up syncs off the event loop', () => {
     const { store, waiting } = heldSyncs(env.core.store);
     const list = items(60, 's');
     let finished = false;
-    const done = storeSink(store)
-      .storeRecovered(list)
-      .then(() => (finished = true));
+    const done = Promise.resolve(storeSink(store).storeRecovered(list)).then(() => (finished = true));
     await settle();
     expect(storedOf(list)).toBe(25);
     expect(waiting).toHaveLength(1);

@@ -2,10 +2,10 @@
 // The incidents screen, the status strip and a number's uptime against the real core (SQLite file, receiver on 127.0.0.1).
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ScreenName } from '../../main/contract/api.js';
 import { Accounts } from '../../renderer/src/screens/Accounts.js';
 import { Alerts } from '../../renderer/src/screens/Alerts.js';
 import { StatusStrip } from '../../renderer/src/components/StatusStrip.js';
+import type { Route } from '../../renderer/src/lib/route.js';
 import { duration } from '../../renderer/src/lib/time.js';
 import { uptimeText } from '../../renderer/src/screens/AccountHistory.js';
 import { fixturePayloads, postJson } from '../support/harness.js';
@@ -141,8 +141,8 @@ describe('Status strip', () => {
     running = await startInProcessClient();
     const t0 = Date.now() - 30 * MIN;
     await post(connected(t0));
-    const went: ScreenName[] = [];
-    renderWith(running.client, <StatusStrip onGo={(s) => went.push(s)} />);
+    const went: Route[] = [];
+    renderWith(running.client, <StatusStrip onGo={(r) => went.push(r)} />);
     const strip = await screen.findByTestId('status-strip', undefined, WAIT);
     await waitFor(() => expect(strip.getAttribute('data-level')).toBe('ok'), WAIT);
     expect(strip.textContent).toMatch(/All 1 number connected/);
@@ -152,11 +152,67 @@ describe('Status strip', () => {
     const part = screen.getByTestId(`status-account:${PHONE}`);
     expect(part.textContent).toMatch(/disconnected since/);
     expect((await running.client.api.getStatus()).level).toBe('down');
+    // The number's part leads to the number's own card, by its link and by its click.
+    expect(within(part).getByRole('link').getAttribute('href')).toBe(`#/accounts/${encodeURIComponent(PHONE)}`);
     fireEvent.click(within(part).getByRole('link'));
-    expect(went).toEqual(['accounts']);
+    expect(went).toEqual([{ screen: 'accounts', eventId: null, account: PHONE }]);
 
     await post(connected(t0 + 2 * MIN));
     await waitFor(() => expect(screen.getByTestId('status-strip').getAttribute('data-level')).toBe('ok'), WAIT);
+  });
+});
+
+describe('Show the number: from an incident to the number’s card', () => {
+  test('the incident names its number, and the Accounts screen marks and focuses that card', async () => {
+    running = await startInProcessClient();
+    const t0 = Date.now() - 30 * MIN;
+    await post(connected(t0));
+    const other = connected(t0);
+    other.whatsapp_account!.phone = '+15555550199';
+    other.whatsapp_account!.id = '15555550199@s.whatsapp.net';
+    other.whatsapp_account!.account_name = 'Second Line';
+    await post(other);
+    await post(disconnected(t0 + MIN));
+    const asked: string[] = [];
+    const alerts = renderWith(running.client, <Alerts onOpenEvent={() => {}} onOpenAccount={(key) => asked.push(key)} />);
+    const item = await screen.findByTestId('incident', undefined, WAIT);
+    fireEvent.click(within(item).getByRole('button', { name: 'Show the number' }));
+    expect(asked).toEqual([PHONE]);
+    alerts.unmount();
+
+    // jsdom lays nothing out and has no scrollIntoView: record the calls (Chromium scrolls for real in test/e2e).
+    const scrolled: Element[] = [];
+    const had = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollIntoView');
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      renderWith(running.client, <Accounts onShowEvents={() => {}} focusKey={PHONE} />);
+      await waitFor(() => expect(screen.getAllByTestId('account-card')).toHaveLength(2), WAIT);
+      const target = document.querySelector<HTMLElement>('[data-target]')!;
+      expect(target.getAttribute('data-key')).toBe(PHONE);
+      expect(target.classList.contains('is-target')).toBe(true);
+      await waitFor(() => expect(document.activeElement).toBe(target), WAIT);
+      expect(scrolled).toEqual([target]);
+      // Only that card is marked; the other number's is not.
+      expect(document.querySelectorAll('.is-target')).toHaveLength(1);
+      // A live update re-renders the board: the page is not pulled back to the card a second time.
+      await post(connected(t0 + 2 * MIN));
+      await waitFor(() => expect(target.getAttribute('data-state')).toBe('connected'), WAIT);
+      expect(scrolled).toHaveLength(1);
+    } finally {
+      if (had) Object.defineProperty(Element.prototype, 'scrollIntoView', had);
+      else delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView;
+    }
+  });
+
+  test('a number no longer on the board is said so, and nothing is marked', async () => {
+    running = await startInProcessClient();
+    await post(connected(Date.now() - MIN));
+    renderWith(running.client, <Accounts onShowEvents={() => {}} focusKey="+15550000000" />);
+    await screen.findByTestId('account-card', undefined, WAIT);
+    expect((await screen.findByTestId('account-missing', undefined, WAIT)).textContent).toMatch(/\+15550000000.*no card here/);
+    expect(document.querySelectorAll('.is-target')).toHaveLength(0);
   });
 });
 

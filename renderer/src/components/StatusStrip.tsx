@@ -1,18 +1,24 @@
 // The strip under the header on every screen: is everything being watched working, and if not, where to look.
 import { useEffect, useState } from 'react';
-import type { OverallStatus, ScreenName } from '../contract.js';
-import { stripOf } from '../lib/status.js';
+import type { OverallStatus } from '../contract.js';
+import { formatHash, type Route } from '../lib/route.js';
+import { stripOf, type StripPart } from '../lib/status.js';
 import { duration, shortTime } from '../lib/time.js';
 import { useAsync, useClient, useNotification, useNow } from '../hooks.js';
 
 const ICON = { ok: '✓', warning: '!', bad: '✕', unknown: '?' } as const;
+
+/** Where a part's link goes: its screen, and on Accounts the number's own card. */
+function routeOf(p: StripPart): Route {
+  return { screen: p.screen, eventId: null, ...(p.account ? { account: p.account } : {}) };
+}
 
 /**
  * The one overall status (the core's getStatus, kept current by its `status` notification), the same the
  * tray and `hookwatch status` show. The page's own connection to Hookwatch is not part of it: the header
  * shows that apart.
  */
-export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
+export function StatusStrip({ onGo }: { onGo: (route: Route) => void }) {
   const client = useClient();
   const now = useNow(30_000);
   const loaded = useAsync<OverallStatus>(() => client.api.getStatus(), [client]);
@@ -35,10 +41,10 @@ export function StatusStrip({ onGo }: { onGo: (screen: ScreenName) => void }) {
         {strip.parts.map((p) => (
           <li key={p.key} className={`status-part status-${p.tone}`} data-testid={`status-${p.key}`}>
             <a
-              href={`#/${p.screen}`}
+              href={formatHash(routeOf(p))}
               onClick={(e) => {
                 e.preventDefault();
-                onGo(p.screen);
+                onGo(routeOf(p));
               }}
             >
               <span className="status-icon" aria-hidden="true">

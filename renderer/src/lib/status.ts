@@ -18,6 +18,8 @@ export interface StripPart {
   text: string;
   /** The screen that shows the cause. */
   screen: ScreenName;
+  /** On Accounts, the one number's card (its account key). */
+  account?: string;
 }
 
 export interface Strip {
@@ -59,6 +61,7 @@ export function stripOf(status: OverallStatus | null, since: (at: number) => str
       tone: t,
       text: capitalize(p.text) + (withSince ? ` since ${since(p.since!)}` : ''),
       screen: p.link.screen,
+      ...(p.link.screen === 'accounts' && p.link.key ? { account: p.link.key } : {}),
     };
   });
   // Stable sort: the core's order (summary first) within a tone.

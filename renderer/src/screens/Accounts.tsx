@@ -1,5 +1,5 @@
 // The Accounts screen: a card per WhatsApp account with its state and 7-day outage strip.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AccountCard, AccountSeen, AccountsBoard } from '../contract.js';
 import { accountHeading, accountTitle } from '../contract.js';
 import { EmptyState, ErrorNote, ProviderBadge } from '../components/common.js';
@@ -47,10 +47,27 @@ function cardNaming(card: AccountCard) {
   return { ...card, provider: card.activity?.provider ?? null };
 }
 
-function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onShowEvents: (key: string) => void }) {
+/** The card a link asked for ("Show the number", the status strip): marked, and focusable so it can be focused. */
+function targetProps(key: string, focusKey: string | null) {
+  return key === focusKey ? { tabIndex: -1, 'data-target': 'true' } : {};
+}
+
+function Card({
+  card,
+  now,
+  onShowEvents,
+  focusKey,
+}: {
+  card: AccountCard;
+  now: number;
+  onShowEvents: (key: string) => void;
+  focusKey: string | null;
+}) {
   return (
     <article
-      className={`account-card state-${card.state}`}
+      {...targetProps(card.key, focusKey)}
+      data-key={card.key}
+      className={`account-card state-${card.state}${card.key === focusKey ? ' is-target' : ''}`}
       aria-label={`${accountTitle(cardNaming(card))}: ${card.activity ? (card.activity.silentSince !== null ? 'silent' : 'no status events') : STATE_LABEL[card.state]}`}
       data-testid="account-card"
       data-state={card.state}
@@ -98,9 +115,24 @@ function Card({ card, now, onShowEvents }: { card: AccountCard; now: number; onS
   );
 }
 
-function SeenCard({ a, now, onShowEvents }: { a: AccountSeen; now: number; onShowEvents: (key: string) => void }) {
+function SeenCard({
+  a,
+  now,
+  onShowEvents,
+  focusKey,
+}: {
+  a: AccountSeen;
+  now: number;
+  onShowEvents: (key: string) => void;
+  focusKey: string | null;
+}) {
   return (
-    <article className="account-card state-unknown" data-testid="account-seen">
+    <article
+      {...targetProps(a.key, focusKey)}
+      data-key={a.key}
+      className={`account-card state-unknown${a.key === focusKey ? ' is-target' : ''}`}
+      data-testid="account-seen"
+    >
       <header>
         <h3>{accountHeading(a).title}</h3>
         <ProviderBadge provider={a.provider} />
@@ -116,9 +148,15 @@ function SeenCard({ a, now, onShowEvents }: { a: AccountSeen; now: number; onSho
   );
 }
 
-/** One card per WhatsApp account, coloured by its state, with a 7-day outage strip. */
-export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) => void }) {
+/**
+ * One card per WhatsApp account, coloured by its state, with a 7-day outage strip. With `focusKey` (a link
+ * from an incident or the status strip), that number's card is brought into view and focused once, when it
+ * first appears; live updates after that leave the page where the user put it.
+ */
+export function Accounts({ onShowEvents, focusKey = null }: { onShowEvents: (accountKey: string) => void; focusKey?: string | null }) {
   const client = useClient();
+  const section = useRef<HTMLElement>(null);
+  const shown = useRef<string | null>(null);
   const now = useNow(30_000);
   const board = useAsync<AccountsBoard>(() => client.api.listAccounts(), [client]);
   const [live, setLive] = useState<Map<string, AccountCard>>(new Map());
@@ -133,11 +171,26 @@ export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) 
   for (const c of live.values()) if (!cards.some((x) => x.key === c.key)) cards.push(c);
   const order: Record<AccountCard['state'], number> = { disconnected: 0, suspended: 1, unknown: 2, connected: 3 };
   cards.sort((a, b) => order[a.state] - order[b.state] || (a.name ?? a.key).localeCompare(b.name ?? b.key));
+  const missing = focusKey !== null && !!data && !cards.some((c) => c.key === focusKey) && !data.seen.some((a) => a.key === focusKey);
+
+  useEffect(() => {
+    if (focusKey === null || shown.current === focusKey || !section.current) return;
+    const target = [...section.current.querySelectorAll<HTMLElement>('[data-target]')].find((el) => el.dataset['key'] === focusKey);
+    if (!target) return;
+    shown.current = focusKey;
+    target.scrollIntoView({ block: 'center' });
+    target.focus({ preventScroll: true });
+  });
 
   return (
-    <section className="screen" aria-labelledby="accounts-heading">
+    <section className="screen" aria-labelledby="accounts-heading" ref={section}>
       <h1 id="accounts-heading">Accounts</h1>
       {board.error ? <ErrorNote message={board.error} /> : null}
+      {missing ? (
+        <p className="muted" role="status" data-testid="account-missing">
+          The number asked for (<span dir="auto">{focusKey}</span>) has no card here any more.
+        </p>
+      ) : null}
       {data && !data.tracking.available ? (
         <EmptyState title="Account status is not available">
           <p data-testid="accounts-not-available">{data.tracking.reason}</p>
@@ -151,7 +204,7 @@ export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) 
       {cards.length > 0 ? (
         <div className="cards" data-testid="account-cards">
           {cards.map((c) => (
-            <Card key={c.key} card={c} now={now} onShowEvents={onShowEvents} />
+            <Card key={c.key} card={c} now={now} onShowEvents={onShowEvents} focusKey={focusKey} />
           ))}
         </div>
       ) : null}
@@ -163,7 +216,7 @@ export function Accounts({ onShowEvents }: { onShowEvents: (accountKey: string) 
           ) : (
             <div className="cards">
               {data.seen.map((a) => (
-                <SeenCard key={a.key} a={a} now={now} onShowEvents={onShowEvents} />
+                <SeenCard key={a.key} a={a} now={now} onShowEvents={onShowEvents} focusKey={focusKey} />
               ))}
             </div>
           )}
