@@ -4,10 +4,15 @@
  * navigation request. Pure: no Electron.
  */
 export type RendererRoute =
-  { screen: 'feed'; eventId: number | null } | { screen: 'accounts' | 'health' | 'alerts' | 'settings' | 'setup'; eventId?: undefined };
+  | { screen: 'feed'; eventId: number | null }
+  | { screen: 'accounts'; eventId?: undefined; account?: string }
+  | { screen: 'health' | 'alerts' | 'settings' | 'setup'; eventId?: undefined };
 
 export function routeHash(route: RendererRoute): string {
-  return route.screen === 'feed' && route.eventId !== null && route.eventId !== undefined ? `#/feed/${route.eventId}` : `#/${route.screen}`;
+  if (route.screen === 'feed' && route.eventId !== null && route.eventId !== undefined) return `#/feed/${route.eventId}`;
+  // The number's own card; URL-encoded as the renderer's formatHash writes it.
+  if (route.screen === 'accounts' && route.account) return `#/accounts/${encodeURIComponent(route.account)}`;
+  return `#/${route.screen}`;
 }
 
 /** Where an alert takes the user: the event that raised it, else the alert history. */

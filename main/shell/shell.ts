@@ -93,6 +93,8 @@ export class HookwatchShell {
   private readonly cleanups: Array<() => void> = [];
   private stopping: Promise<void> | null = null;
   private stopped = false;
+  /** A test event sent from the tray is on its way (the tray menu says so). */
+  private sendingTestEvent = false;
 
   static start(options: ShellOptions): HookwatchShell {
     return new HookwatchShell(options);
@@ -141,6 +143,7 @@ export class HookwatchShell {
       read: () => this.trayInput(),
       menuOptions: () => ({
         startAtLogin: { supported: this.loginItem.supported, enabled: this.loginItem.supported && this.loginItem.isEnabled() },
+        sendingTestEvent: this.sendingTestEvent,
       }),
       run: (action) => void this.run(action),
       onActivate: () => this.openWindow(null),
@@ -214,11 +217,20 @@ export class HookwatchShell {
         }
         case 'send-test-event':
           // The result (each hop, or where it stopped) comes back as a notification; clicking it opens the event.
-          await sendTestEventFromTray({
-            api: this.o.service.api,
-            open: (r) => this.openWindow(r),
-            iconPath: this.o.platform === 'darwin' ? undefined : join(this.o.appRoot, 'assets', 'app', 'icon-256.png'),
-          });
+          // Meanwhile the menu says it is sending, and a second click cannot start another.
+          if (this.sendingTestEvent) return;
+          this.sendingTestEvent = true;
+          this.tray.refresh();
+          try {
+            await sendTestEventFromTray({
+              api: this.o.service.api,
+              open: (r) => this.openWindow(r),
+              iconPath: this.o.platform === 'darwin' ? undefined : join(this.o.appRoot, 'assets', 'app', 'icon-256.png'),
+            });
+          } finally {
+            this.sendingTestEvent = false;
+            this.tray.refresh();
+          }
           return;
         case 'snooze':
           this.o.core.alerts.snooze(action.choice);

@@ -28,6 +28,8 @@ export type TrayMenuItem =
 
 export interface TrayMenuOptions {
   startAtLogin: { supported: boolean; enabled: boolean };
+  /** A test event sent from the tray is on its way: its item says so and waits (the result comes as a notification). */
+  sendingTestEvent?: boolean;
   /** More accounts than this are summed up in one line (the window lists them all). */
   maxAccountLines?: number;
 }
@@ -49,7 +51,13 @@ export function trayMenuModel(state: TrayState, options: TrayMenuOptions): TrayM
     items.push({ type: 'normal', label: 'No WhatsApp accounts seen yet', enabled: false, action: null });
   } else {
     for (const a of state.accounts.slice(0, max)) {
-      items.push({ type: 'normal', label: a.label, enabled: true, action: { kind: 'open', route: ACCOUNTS } });
+      // Its own card on Accounts, brought into view.
+      items.push({
+        type: 'normal',
+        label: a.label,
+        enabled: true,
+        action: { kind: 'open', route: { screen: 'accounts', account: a.key } },
+      });
     }
     if (state.accounts.length > max) {
       items.push({
@@ -65,7 +73,11 @@ export function trayMenuModel(state: TrayState, options: TrayMenuOptions): TrayM
 
   items.push({ type: 'normal', label: 'Open Hookwatch', enabled: true, action: { kind: 'open', route: null } });
   items.push({ type: 'normal', label: 'Copy webhook URL', enabled: true, action: { kind: 'copy-webhook-url' } });
-  items.push({ type: 'normal', label: 'Send a test event', enabled: true, action: { kind: 'send-test-event' } });
+  items.push(
+    options.sendingTestEvent
+      ? { type: 'normal', label: 'Sending a test event…', enabled: false, action: null }
+      : { type: 'normal', label: 'Send a test event', enabled: true, action: { kind: 'send-test-event' } },
+  );
 
   const snooze: TrayMenuItem[] = SNOOZE_ITEMS.map(({ choice, label }) => ({
     type: 'normal',

@@ -21,6 +21,7 @@ import {
   rendererFileFor,
 } from '../../main/shell/renderer-origin.js';
 import { routeForAlert, routeHash } from '../../main/shell/renderer-route.js';
+import { parseHash } from '../../renderer/src/lib/route.js';
 import { clip, formatClock, formatDuration } from '../../main/shell/shell-format.js';
 import { receiverPort } from '../../main/shell/startup.js';
 import { trayIconFile } from '../../main/shell/tray-icon.js';
@@ -232,6 +233,16 @@ describe('tray menu model', () => {
     });
   });
 
+  it('each account line opens that number’s card; while a test event is on its way its item is disabled and says so', () => {
+    const items = trayMenuModel(trayStateFrom(input({ accounts: [account('+15550001', 'connected', { name: 'Support' })] })), {
+      ...loginOn,
+      sendingTestEvent: true,
+    });
+    expect(items[0]).toMatchObject({ action: { kind: 'open', route: { screen: 'accounts', account: '+15550001' } } });
+    expect(labels(items)).toContain('Sending a test event… (disabled)');
+    expect(labels(items)).not.toContain('Send a test event');
+  });
+
   it('"Start at login" is disabled where the system has no login items', () => {
     const items = trayMenuModel(trayStateFrom(input({})), { startAtLogin: { supported: false, enabled: false } });
     expect(labels(items)).toContain('[ ] Start at login (not supported here) (disabled)');
@@ -311,7 +322,15 @@ describe('renderer routes', () => {
     [{ screen: 'feed', eventId: null } as const, '#/feed'],
     [{ screen: 'alerts' } as const, '#/alerts'],
     [{ screen: 'accounts' } as const, '#/accounts'],
+    [{ screen: 'accounts', account: '+15550001' } as const, '#/accounts/%2B15550001'],
   ])('%o → %s', (route, hash) => expect(routeHash(route)).toBe(hash));
+
+  it('the window opens on the card the renderer reads from the same hash, whatever the key', () => {
+    for (const account of ['+15550001', 'id:15550001@s.whatsapp.net', 'a/b c%d#e']) {
+      expect(parseHash(routeHash({ screen: 'accounts', account }))).toEqual({ screen: 'accounts', eventId: null, account });
+    }
+    expect(parseHash(routeHash({ screen: 'feed', eventId: 12 }))).toEqual({ screen: 'feed', eventId: 12 });
+  });
 
   it('an alert without a usable event id goes to the alert history', () => {
     expect(routeForAlert({ eventId: 5 })).toEqual({ screen: 'feed', eventId: 5 });

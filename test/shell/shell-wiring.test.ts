@@ -160,6 +160,11 @@ describe('tray (Electron is faked)', () => {
     await waitFor(() => picture(h) === 'tray-ok-light.png', 'the tray to turn green again');
     expect(h.tray().tooltip).toBe('Hookwatch: account OK');
     expect(menuLabels(h.menu())[0]).toMatch(/^Acme Support \(\+15555550100\) — connected for/);
+    // Its line opens the window on that number's own card.
+    menuItem(h.menu(), /^Acme Support/).click!();
+    expect(FakeBrowserWindow.instances[0]!.webContents.loadedUrls).toEqual([
+      `hookwatch://app/index.html#/accounts/${encodeURIComponent('+15555550100')}`,
+    ]);
   });
 
   it('Electron is faked: the menu has open, copy, send a test event, snooze, pause tunnel, start at login and quit', async () => {
@@ -275,6 +280,18 @@ describe('"Send a test event" in the tray (Electron is faked)', () => {
     expect(n.options.body).toBe('It could not be sent: receiver is not listening. Setup shows the webhook URL and the steps.');
     n.userClick();
     expect(FakeBrowserWindow.instances[0]!.webContents.loadedUrls).toEqual(['hookwatch://app/index.html#/setup']);
+  });
+
+  it('Electron is faked: while it is on its way the item says "Sending a test event…" and is disabled; a second click sends nothing', async () => {
+    const h = await startShell();
+    const item = menuItem(h.menu(), 'Send a test event');
+    item.click!();
+    item.click!(); // the old menu's item, clicked again before the menu was rebuilt
+    await waitFor(() => menuLabels(h.menu()).includes('Sending a test event… (disabled)'), 'the sending state');
+    await waitFor(() => FakeNotification.instances.length === 1, 'the notification');
+    await waitFor(() => menuLabels(h.menu()).includes('Send a test event'), 'the item back');
+    expect(h.core.store.listEvents({ limit: 5 }).filter((e) => e.type === 'hookwatch:test')).toHaveLength(1);
+    expect(FakeNotification.instances).toHaveLength(1);
   });
 
   it('Electron is faked: where the system shows no notifications, a message box gives the result', async () => {
