@@ -72,6 +72,52 @@ describe('foldAlert', () => {
   });
 });
 
+describe('foldAlert: an incident’s times are when the change happened', () => {
+  const t = 50_000_000;
+  const H = 3_600_000;
+
+  it('a disconnection told 3 h late opens 3 h ago; its recovery, told late too, resolves when it happened', () => {
+    const { latest } = run([
+      alert('account-down', t + 3 * H, { occurredAt: t }),
+      alert('account-recovered', t + 3 * H + 1000, { occurredAt: t + 2 * H }),
+    ]);
+    expect(latest).toMatchObject({ openedAt: t, resolvedAt: t + 2 * H, updatedAt: t + 3 * H + 1000 });
+  });
+
+  it('without a time of its own, or with one ahead of ours, an alert counts from when it was raised', () => {
+    expect(run([alert('account-down', t)]).latest).toMatchObject({ openedAt: t });
+    expect(run([alert('account-down', t, { occurredAt: t + H })]).latest).toMatchObject({ openedAt: t });
+  });
+
+  it('kept in order: a recovery dated before the outage resolves it at its opening, never before', () => {
+    const { latest } = run([
+      alert('account-down', t, { occurredAt: t - H }),
+      alert('account-recovered', t + 1000, { occurredAt: t - 2 * H }),
+    ]);
+    expect(latest).toMatchObject({ openedAt: t - H, resolvedAt: t - H });
+  });
+
+  it('a new outage dated before the last one ended starts when that one ended, and counts as its flap', () => {
+    const { saved, latest } = run([
+      alert('account-down', t, { occurredAt: t }),
+      alert('account-recovered', t + H, { occurredAt: t + H }),
+      alert('account-down', t + 2 * H, { occurredAt: t + H - 60_000 }),
+    ]);
+    expect(saved.map((c) => c?.action)).toEqual(['opened', 'resolved', 'reopened']);
+    expect(latest).toMatchObject({ openedAt: t, resolvedAt: null, flaps: 1 });
+  });
+
+  it('the flap window is measured between the changes, not between the deliveries that told of them', () => {
+    // Recovered at t + H, down again 2 min later: a flap, though the second alert was raised an hour later.
+    const { saved } = run([
+      alert('account-down', t, { occurredAt: t }),
+      alert('account-recovered', t + H, { occurredAt: t + H }),
+      alert('account-down', t + 2 * H, { occurredAt: t + H + 120_000 }),
+    ]);
+    expect(saved.map((c) => c?.action)).toEqual(['opened', 'resolved', 'reopened']);
+  });
+});
+
 describe('the alert service records incidents with its alerts', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import type { Incident } from '../store/incidents.js';
  * | *-down                              | resolved ≤ FLAP_MS ago              | reopen L, flaps + 1 (a flap)        |
  * | account-flapping (a summary)        | open or recent L                    | update, flaps = max(flaps, count)   |
  * | account-flapping                    | none                                | open, flaps = alert.count           |
- * | *-recovered                         | open                                | resolve (resolvedAt = alert.at)     |
+ * | *-recovered                         | open                                | resolve (at the change's own time)  |
  * | *-recovered                         | none or resolved                    | none                                |
  * | account-silent                      | as *-down, on the subject           | open / update / reopen              |
  * |                                     | `silence:<key>` (not the outage's)  |                                     |
@@ -22,6 +22,11 @@ import type { Incident } from '../store/incidents.js';
  *
  * Webhook incidents have no recovery alert: they stay open until acknowledged. Acknowledging does not
  * resolve; it only marks that someone saw it (a reopened incident is unacknowledged again).
+ *
+ * Times are when the change happened (`occurredAt`, an account event's own time) where the alert knows
+ * it, else when it was raised (`at`): a disconnection delivered three hours late, or read back after sleep,
+ * opens an incident three hours ago, as the status strip's "since" says. Kept in order: never before the
+ * subject's previous incident ended, and a recovery never before its incident opened.
  */
 
 /** A recovery then a new outage within this time is a flap of the same incident, not a new one. */
@@ -60,7 +65,8 @@ export function foldAlert(latest: Incident | null, alert: StoredAlert): Incident
   if (!s) return null;
   const recovery = alert.kind.endsWith('-recovered') || alert.kind === 'account-silence-over';
   const open = latest && latest.resolvedAt === null ? latest : null;
-  const recent = latest && latest.resolvedAt !== null && alert.at - latest.resolvedAt <= FLAP_MS ? latest : null;
+  const when = Math.max(Math.min(alert.occurredAt ?? alert.at, alert.at), latest?.resolvedAt ?? -Infinity);
+  const recent = latest && latest.resolvedAt !== null && when - latest.resolvedAt <= FLAP_MS ? latest : null;
   const flapsIn = alert.kind === 'account-flapping' ? Math.max(1, alert.count ?? 1) : 0;
   if (flapsIn > 0 && (open ?? recent)) {
     // The rules' flap summary counts changes this incident has mostly folded already: keep the larger count,
@@ -75,7 +81,7 @@ export function foldAlert(latest: Incident | null, alert: StoredAlert): Incident
     if (!open) return null;
     return {
       action: 'resolved',
-      incident: { ...open, updatedAt: alert.at, resolvedAt: alert.at, alerts: open.alerts + 1, lastAlertId: alert.id },
+      incident: { ...open, updatedAt: alert.at, resolvedAt: Math.max(when, open.openedAt), alerts: open.alerts + 1, lastAlertId: alert.id },
     };
   }
   if (open) {
@@ -117,7 +123,7 @@ export function foldAlert(latest: Incident | null, alert: StoredAlert): Incident
       severity: alert.severity,
       title: alert.title,
       text: alert.text,
-      openedAt: alert.at,
+      openedAt: when,
       updatedAt: alert.at,
       resolvedAt: null,
       flaps: flapsIn,

@@ -27,6 +27,11 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 export interface Alert {
   /** When it was decided (the `now` of the call). */
   at: number;
+  /**
+   * When the change it tells of happened, by the provider's clock (an account event's own time), where that
+   * is known; at most `at`. A late delivery or a catch-up after sleep tells of a change hours old.
+   */
+  occurredAt?: number;
   severity: AlertSeverity;
   kind: AlertKind;
   accountPhone?: string;
@@ -69,6 +74,8 @@ export function hydrateAlert(r: SqlRow): StoredAlert {
   const chatId = strOrNull(r, T, 'chat_id');
   const eventId = numOrNull(r, T, 'event_id');
   const count = numOrNull(r, T, 'count');
+  const occurredAt = numOrNull(r, T, 'occurred_at');
+  if (occurredAt !== null) a.occurredAt = occurredAt;
   if (accountKey !== null) a.accountKey = accountKey;
   if (accountPhone !== null) a.accountPhone = accountPhone;
   if (chatId !== null) a.chatId = chatId;
@@ -87,11 +94,12 @@ export class AlertsTable {
     const id = Number(
       this.db
         .cached(
-          `INSERT INTO alerts (at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
-          VALUES (@at, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`,
+          `INSERT INTO alerts (at, occurred_at, severity, kind, account_key, account_phone, chat_id, title, text, event_id, count, notified, suppressed)
+          VALUES (@at, @occurredAt, @severity, @kind, @accountKey, @accountPhone, @chatId, @title, @text, @eventId, @count, @notified, @suppressed)`,
         )
         .run({
           at: a.at,
+          occurredAt: a.occurredAt ?? null,
           severity: a.severity,
           kind: a.kind,
           accountKey: a.accountKey ?? null,

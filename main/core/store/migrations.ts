@@ -371,6 +371,16 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'alerts: when the change they tell of happened',
+    sql: `
+      -- An alert's at is when Hookwatch decided it; occurred_at is when the change happened by the provider's
+      -- clock (an account event's own time), which is earlier for a late delivery or a catch-up after sleep.
+      -- Incidents open and resolve at occurred_at, so their times and the uptime agree with the status strip.
+      ALTER TABLE alerts ADD COLUMN occurred_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

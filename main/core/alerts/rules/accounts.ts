@@ -200,6 +200,9 @@ export function onAccountTransition(
   const label = accountLabel(memory.name, memory.phone, t.key);
   const shortName = memory.name ?? memory.phone ?? t.key;
   const eventRef = t.eventId !== null ? { eventId: t.eventId } : {};
+  // When the state changed, by the provider's clock: an incident opens and resolves then, not when a late
+  // delivery told of it (never later than now: a provider clock ahead of ours is taken as now).
+  const occurred = { occurredAt: Math.min(t.at, now) };
   const count = folded && window ? (window.summaryOnly ? window.folded : window.released + window.folded) : undefined;
   if (down) {
     const alert = emit({
@@ -209,6 +212,7 @@ export function onAccountTransition(
       title: `Account ${t.to}: ${shortName}`,
       text: downText(t, label),
       ...eventRef,
+      ...occurred,
       ...(count !== undefined ? { count } : {}),
       folded,
       breaksQuietHours: true,
@@ -225,6 +229,7 @@ export function onAccountTransition(
       title: `Account connected again: ${shortName}`,
       text: `${label} is connected again${downFor} (was ${t.from})${how}.`,
       ...eventRef,
+      ...occurred,
       ...(count !== undefined ? { count } : {}),
       folded,
       breaksQuietHours: prev.downAlertBrokeThrough,
