@@ -1,20 +1,15 @@
 // Every screen in real Chromium, light and dark, wide and narrow: axe-core finds no serious fault, and a PNG of each is saved to look at.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { fixturePayloads, postJson, REPO } from '../support/harness.js';
-import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, useDashboard } from './support.js';
+import { fixturePayloads, postJson } from '../support/harness.js';
+import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
 /**
  * The screenshots go to test-artifacts/screenshots/ (gitignored): `<screen>-<width>x<height>-<scheme>.png`.
  * axe runs injected into the page, so the context bypasses the page's CSP (the page itself keeps it).
  */
 
-declare const window: any;
-
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const SCREENS = ['feed', 'accounts', 'health', 'alerts', 'settings', 'setup'] as const;
 const VIEWPORTS = [
   { width: 1280, height: 800 },
@@ -23,21 +18,6 @@ const VIEWPORTS = [
 const SCHEMES = ['light', 'dark'] as const;
 
 if (!HAVE_CHROMIUM) console.log(`screen accessibility tests ${NO_CHROMIUM}`);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: AxeViolation[] } = await page.evaluate(() =>
-    window.axe.run(window.document, { resultTypes: ['violations'] }),
-  );
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (real Chromium, axe-core)', () => {
   const dash = useDashboard({
@@ -72,23 +52,20 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
             if (screen === 'feed') await page.locator('[data-testid="feed-list"] [role="option"]').first().waitFor(WAIT);
             if (screen === 'health') await page.getByTestId('delivery-log').waitFor(WAIT);
             await page.screenshot({ path: join(SHOTS, `${screen}-${vp.width}x${vp.height}-${scheme}.png`) });
-            for (const v of await axe(page))
-              found.push(`${screen}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+            found.push(...(await seriousAxeViolations(page)).map((v) => `${screen}: ${v}`));
           }
           // The detail panels too: an event open, a rejected delivery open.
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/feed`);
           await page.locator('[data-testid="feed-list"] [role="option"]').first().click();
           await page.getByTestId('event-detail').getByTestId('raw-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `event-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page))
-            found.push(`event detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          found.push(...(await seriousAxeViolations(page)).map((v) => `event detail: ${v}`));
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/health`);
           await page.getByTestId('failures-only').check();
           await page.getByTestId('delivery-log').locator('tbody tr').first().click();
           await page.getByTestId('delivery-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `delivery-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page))
-            found.push(`delivery detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          found.push(...(await seriousAxeViolations(page)).map((v) => `delivery detail: ${v}`));
         });
         expect(found).toEqual([]);
         // Eight screens and two panels, each rendered, photographed and checked by axe: 20-30 s on a quiet
