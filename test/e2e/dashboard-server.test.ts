@@ -1,5 +1,6 @@
+// The dashboard server over real HTTP on 127.0.0.1 (no browser): who is refused, the generic API route, the event stream, the page's headers.
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type {
   AccountsBoard,
   AlertsView,
@@ -13,8 +14,8 @@ import type {
 import { createHookwatchService } from '../../main/core/api/create.js';
 import type { TunnelSupervisorLike } from '../../main/core/api/ports.js';
 import type { TunnelSupervisor } from '../../main/core/tunnel/supervisor.js';
-import { fixturePayloads, postJson, tempDir } from '../support/harness.js';
-import { buildRenderer, startDashboardStack, type DashboardStack } from './support.js';
+import { fixturePayloads, postJson } from '../support/harness.js';
+import { useDashboard } from './support.js';
 
 /**
  * The dashboard server over real HTTP on 127.0.0.1, with a real core and SQLite file behind it: who is
@@ -40,14 +41,14 @@ function send(port: number, o: { method?: string; path: string; headers?: Record
   });
 }
 
-let stack: DashboardStack;
-const renderer = tempDir('hookwatch-renderer-');
+// File-wide (every describe below reads it); the page itself is fetched over HTTP, so no Chromium.
+const dash = useDashboard({ batchMs: 20, browser: false, screenshots: false });
 
 function api(method: string, args: unknown[], headers: Record<string, string> = {}) {
-  return send(stack.dashboard.port, {
+  return send(dash.stack.dashboard.port, {
     method: 'POST',
     path: `/api/${method}`,
-    headers: { 'content-type': 'application/json', 'x-hookwatch-token': stack.dashboard.token, ...headers },
+    headers: { 'content-type': 'application/json', 'x-hookwatch-token': dash.stack.dashboard.token, ...headers },
     body: JSON.stringify(args),
   });
 }
@@ -58,29 +59,19 @@ async function call<T>(method: string, ...args: unknown[]): Promise<T> {
   return JSON.parse(r.text) as T;
 }
 
-beforeAll(async () => {
-  await buildRenderer(renderer.dir);
-  stack = await startDashboardStack({ rendererDir: renderer.dir, batchMs: 20 });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  renderer.cleanup();
-});
-
 describe('who may ask', () => {
   test('the dashboard listens on 127.0.0.1 on a port of its own, not the receiver port', () => {
-    expect(stack.dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
-    expect(stack.dashboard.port).not.toBe(Number(new URL(stack.receiverUrl).port));
+    expect(dash.stack.dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+    expect(dash.stack.dashboard.port).not.toBe(Number(new URL(dash.stack.receiverUrl).port));
   });
 
   test('the page without the token, or with a wrong one, is refused with 401 and says what to open', async () => {
-    const none = await send(stack.dashboard.port, { path: '/' });
+    const none = await send(dash.stack.dashboard.port, { path: '/' });
     expect(none.status).toBe(401);
     expect(none.text).toMatch(/token/);
-    const wrong = await send(stack.dashboard.port, { path: '/?token=not-the-token' });
+    const wrong = await send(dash.stack.dashboard.port, { path: '/?token=not-the-token' });
     expect(wrong.status).toBe(401);
-    const ok = await send(stack.dashboard.port, { path: `/?token=${stack.dashboard.token}` });
+    const ok = await send(dash.stack.dashboard.port, { path: `/?token=${dash.stack.dashboard.token}` });
     expect(ok.status).toBe(200);
     expect(ok.text).toContain('<div id="root">');
   });
@@ -88,30 +79,30 @@ describe('who may ask', () => {
   test('API calls without the token header are refused with 401, even with the token in the URL', async () => {
     const none = await api('getSettings', [], { 'x-hookwatch-token': '' });
     expect(none.status).toBe(401);
-    const inUrl = await send(stack.dashboard.port, {
+    const inUrl = await send(dash.stack.dashboard.port, {
       method: 'POST',
-      path: `/api/getSettings?token=${stack.dashboard.token}`,
+      path: `/api/getSettings?token=${dash.stack.dashboard.token}`,
       headers: { 'content-type': 'application/json' },
       body: '[]',
     });
     expect(inUrl.status).toBe(401);
-    const stream = await send(stack.dashboard.port, { path: '/api/events-stream' });
+    const stream = await send(dash.stack.dashboard.port, { path: '/api/events-stream' });
     expect(stream.status).toBe(401);
   });
 
   test('another host name (DNS rebinding) or another origin is refused with 403 even with the token', async () => {
-    const rebound = await api('getSettings', [], { host: `evil.example:${stack.dashboard.port}` });
+    const rebound = await api('getSettings', [], { host: `evil.example:${dash.stack.dashboard.port}` });
     expect(rebound.status).toBe(403);
     const otherOrigin = await api('getSettings', [], { origin: 'http://evil.example' });
     expect(otherOrigin.status).toBe(403);
-    const otherPort = await api('getSettings', [], { origin: `http://127.0.0.1:${stack.dashboard.port + 1}` });
+    const otherPort = await api('getSettings', [], { origin: `http://127.0.0.1:${dash.stack.dashboard.port + 1}` });
     expect(otherPort.status).toBe(403);
     const crossSite = await api('getSettings', [], { 'sec-fetch-site': 'cross-site' });
     expect(crossSite.status).toBe(403);
-    const assetFromElsewhere = await send(stack.dashboard.port, { path: '/assets/x.js', headers: { 'sec-fetch-site': 'cross-site' } });
+    const assetFromElsewhere = await send(dash.stack.dashboard.port, { path: '/assets/x.js', headers: { 'sec-fetch-site': 'cross-site' } });
     expect(assetFromElsewhere.status).toBe(403);
     const sameOrigin = await api('getSettings', [], {
-      origin: `http://127.0.0.1:${stack.dashboard.port}`,
+      origin: `http://127.0.0.1:${dash.stack.dashboard.port}`,
       'sec-fetch-site': 'same-origin',
     });
     expect(sameOrigin.status).toBe(200);
@@ -119,14 +110,14 @@ describe('who may ask', () => {
 
   test('the token never reaches the log', async () => {
     await api('noSuchMethod', []);
-    await send(stack.dashboard.port, { path: `/?token=${stack.dashboard.token}` });
-    expect(stack.logLines.join('\n')).not.toContain(stack.dashboard.token);
+    await send(dash.stack.dashboard.port, { path: `/?token=${dash.stack.dashboard.token}` });
+    expect(dash.stack.logLines.join('\n')).not.toContain(dash.stack.dashboard.token);
   });
 });
 
 describe('headers', () => {
   test('pages carry a strict CSP and nosniff; API answers are never cached', async () => {
-    const page = await send(stack.dashboard.port, { path: `/?token=${stack.dashboard.token}` });
+    const page = await send(dash.stack.dashboard.port, { path: `/?token=${dash.stack.dashboard.token}` });
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("default-src 'none'");
@@ -142,7 +133,7 @@ describe('headers', () => {
   });
 
   test('the built page has no inline script, so the CSP does not break it', async () => {
-    const page = await send(stack.dashboard.port, { path: `/?token=${stack.dashboard.token}` });
+    const page = await send(dash.stack.dashboard.port, { path: `/?token=${dash.stack.dashboard.token}` });
     const scripts = [...page.text.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
     expect(scripts.length).toBeGreaterThan(0);
     for (const s of scripts) {
@@ -150,7 +141,7 @@ describe('headers', () => {
       expect(s[1]!.trim()).toBe('');
     }
     const src = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.text)![1]!;
-    const asset = await send(stack.dashboard.port, { path: `/${src}` });
+    const asset = await send(dash.stack.dashboard.port, { path: `/${src}` });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toMatch(/javascript/);
   });
@@ -162,7 +153,7 @@ describe('headers', () => {
       '/package.json',
       '/assets/..%5c..%5cpackage.json',
     ]) {
-      const r = await send(stack.dashboard.port, { path });
+      const r = await send(dash.stack.dashboard.port, { path });
       expect(r.status, path).toBe(404);
     }
   });
@@ -180,10 +171,10 @@ describe('the generic API route', () => {
   });
 
   test('bad arguments get a 400 that says what was expected', async () => {
-    const notArray = await send(stack.dashboard.port, {
+    const notArray = await send(dash.stack.dashboard.port, {
       method: 'POST',
       path: '/api/listEvents',
-      headers: { 'content-type': 'application/json', 'x-hookwatch-token': stack.dashboard.token },
+      headers: { 'content-type': 'application/json', 'x-hookwatch-token': dash.stack.dashboard.token },
       body: '{"limit":5}',
     });
     expect(notArray.status).toBe(400);
@@ -206,21 +197,24 @@ describe('the generic API route', () => {
     expect(JSON.parse(unknownSetting.text).error.message).toMatch(/unknown setting "theme"/);
     const badQuiet = await api('updateSettings', [{ notifications: { quietHours: { enabled: true, start: '25:00', end: '07:00' } } }]);
     expect(JSON.parse(badQuiet.text).error.message).toMatch(/quietHours.start must be a time like 22:00/);
-    const notJson = await send(stack.dashboard.port, {
+    const notJson = await send(dash.stack.dashboard.port, {
       method: 'POST',
       path: '/api/getSettings',
-      headers: { 'content-type': 'application/json', 'x-hookwatch-token': stack.dashboard.token },
+      headers: { 'content-type': 'application/json', 'x-hookwatch-token': dash.stack.dashboard.token },
       body: '[',
     });
     expect(notJson.status).toBe(400);
-    const plain = await send(stack.dashboard.port, {
+    const plain = await send(dash.stack.dashboard.port, {
       method: 'POST',
       path: '/api/getSettings',
-      headers: { 'content-type': 'text/plain', 'x-hookwatch-token': stack.dashboard.token },
+      headers: { 'content-type': 'text/plain', 'x-hookwatch-token': dash.stack.dashboard.token },
       body: '[]',
     });
     expect(plain.status).toBe(415);
-    const get = await send(stack.dashboard.port, { path: '/api/getSettings', headers: { 'x-hookwatch-token': stack.dashboard.token } });
+    const get = await send(dash.stack.dashboard.port, {
+      path: '/api/getSettings',
+      headers: { 'x-hookwatch-token': dash.stack.dashboard.token },
+    });
     expect(get.status).toBe(405);
   });
 });
@@ -229,8 +223,8 @@ describe('events over HTTP and the notification stream', () => {
   test('fixtures posted to the receiver stream out as batched notifications and read back through the API', async () => {
     const seen: HookwatchNotification[] = [];
     const controller = new AbortController();
-    const res = await fetch(`${stack.dashboard.origin}/api/events-stream`, {
-      headers: { 'x-hookwatch-token': stack.dashboard.token },
+    const res = await fetch(`${dash.stack.dashboard.origin}/api/events-stream`, {
+      headers: { 'x-hookwatch-token': dash.stack.dashboard.token },
       signal: controller.signal,
     });
     expect(res.status).toBe(200);
@@ -240,11 +234,11 @@ describe('events over HTTP and the notification stream', () => {
     const fixtures = fixturePayloads();
     const stored: number[] = [];
     for (const f of fixtures) {
-      const r = await postJson(stack.receiverUrl, f.body);
+      const r = await postJson(dash.stack.receiverUrl, f.body);
       expect(r.status, f.name).toBe(200);
       stored.push(...(r.json.events as Array<{ id: number }>).map((e) => e.id));
     }
-    const rejected = await postJson(stack.receiverUrl, '{not json');
+    const rejected = await postJson(dash.stack.receiverUrl, '{not json');
     expect(rejected.status).toBe(400);
     // Bounded: stop once every fixture's event and both kinds of delivery were seen, or after 200 reads.
     for (let i = 0; i < 200; i++) {
@@ -291,7 +285,7 @@ describe('events over HTTP and the notification stream', () => {
     const detail = await call<EventDetailView>('getEvent', message.id);
     expect(JSON.parse(detail.request.bodyText!)).toEqual(JSON.parse(fixtures.find((f) => f.name === 'tl_message_new.json')!.body));
     expect(detail.request.path).toBe('/hooks/{secret}');
-    expect(JSON.stringify(detail)).not.toContain(new URL(stack.receiverUrl).pathname.split('/')[2]);
+    expect(JSON.stringify(detail)).not.toContain(new URL(dash.stack.receiverUrl).pathname.split('/')[2]);
     expect(await call<null>('getEvent', 999_999)).toBeNull();
 
     const health = await call<HealthReport>('getHealth');
@@ -309,7 +303,7 @@ describe('events over HTTP and the notification stream', () => {
       .toISOString()
       .replace('T', ' ')
       .replace(/\.\d+Z$/, ' +0000');
-    const [eventId] = (await postJson(stack.receiverUrl, disconnect)).json.events.map((e: { id: number }) => e.id);
+    const [eventId] = (await postJson(dash.stack.receiverUrl, disconnect)).json.events.map((e: { id: number }) => e.id);
     const board = await call<AccountsBoard>('listAccounts');
     expect(board.tracking.available).toBe(true);
     const card = board.tracking.available ? board.tracking.accounts.find((a) => a.phone === '+15555550100')! : null;
@@ -322,7 +316,7 @@ describe('events over HTTP and the notification stream', () => {
     expect(await call('acknowledgeAlert', raised!.id)).toEqual({ ok: true });
     expect(await call('acknowledgeAlert', raised!.id)).toMatchObject({ ok: false });
     expect(await call('snoozeAlerts', Date.now() + 3_600_000)).toEqual({ ok: true });
-    expect(stack.core.alerts.settings().snoozedUntil).toBeGreaterThan(Date.now());
+    expect(dash.stack.core.alerts.settings().snoozedUntil).toBeGreaterThan(Date.now());
     expect(await call('snoozeAlerts', null)).toEqual({ ok: true });
     const health = await call<HealthReport>('getHealth');
     expect(health.webhooks).toEqual({ available: true, webhooks: [] });
@@ -334,9 +328,9 @@ describe('events over HTTP and the notification stream', () => {
     void fits;
     const now = Date.now();
     const url = 'https://quiet-otter-42.loca.lt';
-    stack.core.store.recordTunnelState({ at: now - 30 * 3_600_000, state: 'up', url, reason: null });
-    stack.core.store.recordTunnelState({ at: now - 6 * 3_600_000, state: 'down', url: null, reason: 'probe failed three times' });
-    stack.core.store.recordTunnelState({ at: now - 3 * 3_600_000, state: 'up', url, reason: null });
+    dash.stack.core.store.recordTunnelState({ at: now - 30 * 3_600_000, state: 'up', url, reason: null });
+    dash.stack.core.store.recordTunnelState({ at: now - 6 * 3_600_000, state: 'down', url: null, reason: 'probe failed three times' });
+    dash.stack.core.store.recordTunnelState({ at: now - 3 * 3_600_000, state: 'up', url, reason: null });
     const listeners = new Set<(c: { state: TunnelStatus['state']; url: string | null; at: number }) => void>();
     const supervisor: TunnelSupervisorLike = {
       current: { state: 'up', url, at: now - 3 * 3_600_000 },
@@ -345,7 +339,7 @@ describe('events over HTTP and the notification stream', () => {
         return () => listeners.delete(l);
       },
     };
-    const service = createHookwatchService(stack.core, { tunnelSupervisor: supervisor, warmHealthAfterMs: null });
+    const service = createHookwatchService(dash.stack.core, { tunnelSupervisor: supervisor, warmHealthAfterMs: null });
     try {
       const health = await service.api.getHealth();
       expect(health.tunnel.available).toBe(true);
@@ -353,8 +347,8 @@ describe('events over HTTP and the notification stream', () => {
       expect(status).toMatchObject({ state: 'up', url, since: now - 3 * 3_600_000 });
       expect(status!.uptime24h).toBeCloseTo(21 / 24, 2);
       const setup = await service.api.getSetup();
-      expect(setup.publicUrl).toBe(`${url}${stack.core.receiver.webhookPath}`);
-      expect(setup.providers[0]!.url).toBe(`${url}${stack.core.receiver.webhookPath}/timelines`);
+      expect(setup.publicUrl).toBe(`${url}${dash.stack.core.receiver.webhookPath}`);
+      expect(setup.providers[0]!.url).toBe(`${url}${dash.stack.core.receiver.webhookPath}/timelines`);
       const told: HookwatchNotification[] = [];
       service.subscribe((n) => told.push(n));
       for (const l of listeners) l({ state: 'down', url: null, at: now });
@@ -368,7 +362,7 @@ describe('events over HTTP and the notification stream', () => {
   });
 
   test('exports carry the filter and defuse spreadsheet formulas', async () => {
-    await postJson(stack.receiverUrl, {
+    await postJson(dash.stack.receiverUrl, {
       event_type: 'message:new',
       chat: { full_name: 'Formula Person', chat_id: 99, phone: '+15555550199' },
       whatsapp_account: { full_name: 'Dana Owner', phone: '+15555550100' },
@@ -394,6 +388,6 @@ describe('events over HTTP and the notification stream', () => {
     expect(lines.every((l) => l.provider === 'whatsable')).toBe(true);
     const log = await call<{ content: string }>('exportDeliveryLog', 'txt');
     expect(log.content).toContain('/hooks/{secret}');
-    expect(log.content).not.toContain(new URL(stack.receiverUrl).pathname.split('/')[2]);
+    expect(log.content).not.toContain(new URL(dash.stack.receiverUrl).pathname.split('/')[2]);
   });
 });

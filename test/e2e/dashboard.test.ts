@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { EventPage } from '../../main/contract/api.js';
-import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
+import { fixturePayloads, postJson, REPO } from '../support/harness.js';
+import { HAVE_CHROMIUM, NO_CHROMIUM, useDashboard, type DashboardStack } from './support.js';
 
 /**
  * The dashboard end to end in real Chromium: a real core (SQLite file, receiver on 127.0.0.1), the API
@@ -30,9 +30,8 @@ const WAIT = { timeout: 10_000 };
 if (!HAVE_CHROMIUM) console.log(`dashboard end-to-end tests ${NO_CHROMIUM}`);
 
 describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
-  const renderer = tempDir('hookwatch-renderer-');
+  const dash = useDashboard({ screenshots: ARTIFACTS });
   let stack: DashboardStack;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const cspViolations: string[] = [];
@@ -72,23 +71,17 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true });
+    stack = dash.stack;
+    // The page's own CSP stays on: the last test checks that nothing broke it.
+    const opened = await dash.openPage('light', { width: 1280, height: 800 }, { bypassCSP: false, acceptDownloads: true });
+    dash.defer(() => opened.close());
+    context = opened.context;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.dashboard.origin });
-    page = await context.newPage();
+    page = opened.page;
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    renderer.cleanup();
   });
 
   test('a request without the token is refused', async () => {
@@ -396,21 +389,25 @@ describe.skipIf(!HAVE_CHROMIUM)('the dashboard in real Chromium', () => {
   });
 
   test('dark mode follows the system setting', async () => {
-    const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-    const p = await dark.newPage();
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(`${stack.dashboard.url}#/feed`);
-    await p.locator('[role="option"]').first().waitFor(WAIT);
-    const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    const [r, g, b] = bg.match(/\d+/g)!.map(Number);
-    expect(r! + g! + b!).toBeLessThan(120);
-    await p.locator('[role="option"]').nth(2).click();
-    await p.getByTestId('raw-body').waitFor(WAIT);
-    await shot('feed-dark.png', p);
-    await p.goto(`${stack.dashboard.url}#/health`);
-    await p.getByTestId('health-table').waitFor(WAIT);
-    await shot('health-dark.png', p);
-    await dark.close();
+    await dash.withPage(
+      'dark',
+      { width: 1280, height: 800 },
+      async (p) => {
+        p.on('pageerror', (e) => pageErrors.push(e.message));
+        await p.goto(`${stack.dashboard.url}#/feed`);
+        await p.locator('[role="option"]').first().waitFor(WAIT);
+        const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        const [r, g, b] = bg.match(/\d+/g)!.map(Number);
+        expect(r! + g! + b!).toBeLessThan(120);
+        await p.locator('[role="option"]').nth(2).click();
+        await p.getByTestId('raw-body').waitFor(WAIT);
+        await shot('feed-dark.png', p);
+        await p.goto(`${stack.dashboard.url}#/health`);
+        await p.getByTestId('health-table').waitFor(WAIT);
+        await shot('health-dark.png', p);
+      },
+      { bypassCSP: false },
+    );
   });
 
   test('the page ran without a CSP violation or a script error', () => {

@@ -1,50 +1,32 @@
 // Settings → Team hub in real Chromium against a real nats-server: follow a hub from the page, add and remove a destination; axe, light and dark PNGs.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { HookwatchCore } from '../../main/core/core.js';
-import { REPO, tempDir } from '../support/harness.js';
+import { tempDir } from '../support/harness.js';
 import { NatsServer, eventually, natsServerAvailable } from '../support/nats.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, startDashboardStack, type DashboardStack, seriousAxeViolations } from './support.js';
+import { HAVE_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
 
 describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub in real Chromium', () => {
-  const renderer = tempDir('hookwatch-renderer-');
-  let stack: DashboardStack;
-  let browser: Browser;
   let nats: NatsServer;
-  let hub: HookwatchCore;
-  const hubDir = tempDir();
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    nats = await NatsServer.start();
-    // A hub publishing, so the stream exists for the page's follower.
-    hub = await HookwatchCore.start({ dataDir: hubDir.dir, port: 0, durability: 'normal', log: () => {}, hub: { url: nats.url } });
-    await eventually('the hub publishing', () => hub.hub?.status().publisher?.state === 'up');
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await hub?.stop();
-    await nats?.dispose();
-    hubDir.cleanup();
-    renderer.cleanup();
+  const dash = useDashboard({
+    async before(defer) {
+      const hubDir = tempDir();
+      defer(() => hubDir.cleanup());
+      nats = await NatsServer.start();
+      defer(() => nats.dispose());
+      // A hub publishing, so the stream exists for the page's follower.
+      const hub = await HookwatchCore.start({ dataDir: hubDir.dir, port: 0, durability: 'normal', log: () => {}, hub: { url: nats.url } });
+      defer(() => hub.stop());
+      await eventually('the hub publishing', () => hub.hub?.status().publisher?.state === 'up');
+    },
   });
 
   for (const scheme of ['light', 'dark'] as const) {
     test(`${scheme}: follow a hub and manage destinations from the page; no serious axe violation`, async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true });
-      const page = await context.newPage();
-      await page.emulateMedia({ colorScheme: scheme });
-      try {
+      const { stack } = dash;
+      await dash.withPage(scheme, { width: 1280, height: 900 }, async (page) => {
         await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/settings`);
         const panel = page.getByTestId('team-hub');
         await panel.waitFor(WAIT);
@@ -95,9 +77,7 @@ describe.skipIf(!HAVE_CHROMIUM || !natsServerAvailable)('Settings → Team hub i
         await panel
           .getByRole('form', { name: 'Add a forwarding destination' })
           .screenshot({ path: join(SHOTS, `settings-forward-refused-${scheme}.png`) });
-      } finally {
-        await context.close();
-      }
+      });
     }, 90_000);
   }
 });

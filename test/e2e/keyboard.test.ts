@@ -1,18 +1,9 @@
 // Keyboard only, in real Chromium: every screen walked with Tab and Shift+Tab, focus always visible, the main actions by Enter/Space/Escape.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
-import {
-  buildRenderer,
-  HAVE_CHROMIUM,
-  launchChromium,
-  NO_CHROMIUM,
-  startDashboardStack,
-  type DashboardStack,
-  seriousAxeViolations,
-} from './support.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { fixturePayloads, postJson } from '../support/harness.js';
+import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard, type DashboardStack } from './support.js';
 
 /**
  * Nothing here clicks or types into a field: the page is opened once, then only Tab, Shift+Tab, Enter,
@@ -25,7 +16,6 @@ import {
 declare const document: any;
 declare const window: any;
 
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
 const SCREENS = ['feed', 'accounts', 'health', 'alerts', 'settings', 'setup'] as const;
 /** More Tab presses than any screen has stops: a walk that needs more is a trap. */
@@ -120,39 +110,32 @@ async function goByKeyboard(page: Page, screen: string): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
-  const renderer = tempDir('hookwatch-renderer-');
+  const dash = useDashboard({
+    async seed(stack) {
+      const t0 = Date.now() - 90 * MIN;
+      // One number down now (an open incident), one that was down and came back (a resolved one), and messages.
+      await postJson(stack.receiverUrl, account('connected', t0, '+15555550100', 'Acme Support'));
+      await postJson(stack.receiverUrl, account('connected', t0, '+15555550101', 'Acme Sales'));
+      await postJson(stack.receiverUrl, account('disconnected', t0 + 10 * MIN, '+15555550101', 'Acme Sales'));
+      await postJson(stack.receiverUrl, account('connected', t0 + 20 * MIN, '+15555550101', 'Acme Sales'));
+      await postJson(stack.receiverUrl, account('disconnected', t0 + 60 * MIN, '+15555550100', 'Acme Support'));
+      for (const f of fixturePayloads().filter((x) => /message|chat|wa_/.test(x.name)))
+        await postJson(`${stack.receiverUrl}${f.name.startsWith('wa_') ? '/whatsable' : ''}`, f.body);
+      await postJson(stack.receiverUrl, '{"not json');
+    },
+  });
   let stack: DashboardStack;
-  let browser: Browser;
-  let context: BrowserContext;
+  /** The one page the keyboard tests share: opened once, then only keys are pressed. */
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    const t0 = Date.now() - 90 * MIN;
-    // One number down now (an open incident), one that was down and came back (a resolved one), and messages.
-    await postJson(stack.receiverUrl, account('connected', t0, '+15555550100', 'Acme Support'));
-    await postJson(stack.receiverUrl, account('connected', t0, '+15555550101', 'Acme Sales'));
-    await postJson(stack.receiverUrl, account('disconnected', t0 + 10 * MIN, '+15555550101', 'Acme Sales'));
-    await postJson(stack.receiverUrl, account('connected', t0 + 20 * MIN, '+15555550101', 'Acme Sales'));
-    await postJson(stack.receiverUrl, account('disconnected', t0 + 60 * MIN, '+15555550100', 'Acme Support'));
-    for (const f of fixturePayloads().filter((x) => /message|chat|wa_/.test(x.name)))
-      await postJson(`${stack.receiverUrl}${f.name.startsWith('wa_') ? '/whatsable' : ''}`, f.body);
-    await postJson(stack.receiverUrl, '{"not json');
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    page = await context.newPage();
+    stack = dash.stack;
+    const opened = await dash.openPage(null, { width: 1280, height: 800 });
+    dash.defer(() => opened.close());
+    page = opened.page;
     // The only navigation that is not a key press: opening the dashboard.
     await page.goto(stack.dashboard.url);
     await page.locator('[data-testid="feed-list"] [role="option"]').first().waitFor(WAIT);
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await stack?.stop();
-    renderer.cleanup();
   });
 
   test(
@@ -264,15 +247,12 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
       test(
         `${scheme}, ${vp.width}×${vp.height}: incidents, their snooze, the alert log, the strip and a number's history pass axe (screenshots kept)`,
         async () => {
-          const ctx = await browser.newContext({ viewport: vp, colorScheme: scheme, bypassCSP: true });
-          const p = await ctx.newPage();
-          await p.emulateMedia({ colorScheme: scheme });
           const found: string[] = [];
-          const shot = async (name: string) => {
-            await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
-            for (const v of await seriousAxeViolations(p)) found.push(`${name}: ${v}`);
-          };
-          try {
+          await dash.withPage(scheme, vp, async (p) => {
+            const shot = async (name: string) => {
+              await p.screenshot({ path: join(SHOTS, `${name}-${vp.width}x${vp.height}-${scheme}.png`) });
+              for (const v of await seriousAxeViolations(p)) found.push(`${name}: ${v}`);
+            };
             const base = stack.dashboard.url.replace(/#.*$/, '');
             await p.goto(`${base}#/alerts`);
             await p.getByTestId('incident').first().waitFor(WAIT);
@@ -293,9 +273,7 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
             await card.getByText('Uptime and incidents').click();
             await card.getByTestId('account-history-body').waitFor(WAIT);
             await shot('account-history');
-          } finally {
-            await ctx.close();
-          }
+          });
           expect(found).toEqual([]);
         },
         SLOW,

@@ -1,21 +1,15 @@
 // Every screen in real Chromium, light and dark, wide and narrow: axe-core finds no serious fault, and a PNG of each is saved to look at.
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fixturePayloads, postJson, REPO, tempDir } from '../support/harness.js';
-import { buildRenderer, HAVE_CHROMIUM, launchChromium, NO_CHROMIUM, startDashboardStack, type DashboardStack } from './support.js';
+import { describe, expect, test } from 'vitest';
+import { fixturePayloads, postJson } from '../support/harness.js';
+import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
 /**
  * The screenshots go to test-artifacts/screenshots/ (gitignored): `<screen>-<width>x<height>-<scheme>.png`.
  * axe runs injected into the page, so the context bypasses the page's CSP (the page itself keeps it).
  */
 
-declare const window: any;
-
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const SCREENS = ['feed', 'accounts', 'health', 'alerts', 'settings', 'setup'] as const;
 const VIEWPORTS = [
   { width: 1280, height: 800 },
@@ -25,61 +19,32 @@ const SCHEMES = ['light', 'dark'] as const;
 
 if (!HAVE_CHROMIUM) console.log(`screen accessibility tests ${NO_CHROMIUM}`);
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ content: AXE });
-  const result: { violations: AxeViolation[] } = await page.evaluate(() =>
-    window.axe.run(window.document, { resultTypes: ['violations'] }),
-  );
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (real Chromium, axe-core)', () => {
-  const renderer = tempDir('hookwatch-renderer-');
-  let stack: DashboardStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    // Real deliveries: every fixture, a rejected body, a right-to-left contact and a text with control characters.
-    for (const f of fixturePayloads()) await postJson(`${stack.receiverUrl}${f.name.startsWith('wa_') ? '/whatsable' : ''}`, f.body);
-    await postJson(stack.receiverUrl, '{"not json');
-    await postJson(stack.receiverUrl, {
-      event_type: 'message:new',
-      chat: { full_name: 'נועה כהן', chat_id: 9100, phone: '+972501234567' },
-      whatsapp_account: { full_name: 'Acme Support', phone: '+15555550100' },
-      message: {
-        text: 'שלום, bell\u0007 and nul\u0000 here',
-        direction: 'received',
-        timestamp: '2025-03-02 16:00:00 +0000',
-        message_uid: 'rtl-1',
-      },
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    renderer.cleanup();
+  const dash = useDashboard({
+    async seed(stack) {
+      // Real deliveries: every fixture, a rejected body, a right-to-left contact and a text with control characters.
+      for (const f of fixturePayloads()) await postJson(`${stack.receiverUrl}${f.name.startsWith('wa_') ? '/whatsable' : ''}`, f.body);
+      await postJson(stack.receiverUrl, '{"not json');
+      await postJson(stack.receiverUrl, {
+        event_type: 'message:new',
+        chat: { full_name: 'נועה כהן', chat_id: 9100, phone: '+972501234567' },
+        whatsapp_account: { full_name: 'Acme Support', phone: '+15555550100' },
+        message: {
+          text: 'שלום, bell\u0007 and nul\u0000 here',
+          direction: 'received',
+          timestamp: '2025-03-02 16:00:00 +0000',
+          message_uid: 'rtl-1',
+        },
+      });
+    },
   });
 
   for (const scheme of SCHEMES) {
     for (const vp of VIEWPORTS) {
       test(`${scheme}, ${vp.width}×${vp.height}: no serious or critical axe violation on any screen`, async () => {
-        const context = await browser.newContext({ viewport: vp, colorScheme: scheme, bypassCSP: true });
-        const page = await context.newPage();
-        await page.emulateMedia({ colorScheme: scheme });
+        const { stack } = dash;
         const found: string[] = [];
-        try {
+        await dash.withPage(scheme, vp, async (page) => {
           for (const screen of SCREENS) {
             await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/${screen}`);
             await page.locator('main h1, main [role="listbox"]').first().waitFor(WAIT);
@@ -87,26 +52,21 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
             if (screen === 'feed') await page.locator('[data-testid="feed-list"] [role="option"]').first().waitFor(WAIT);
             if (screen === 'health') await page.getByTestId('delivery-log').waitFor(WAIT);
             await page.screenshot({ path: join(SHOTS, `${screen}-${vp.width}x${vp.height}-${scheme}.png`) });
-            for (const v of await axe(page))
-              found.push(`${screen}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+            found.push(...(await seriousAxeViolations(page)).map((v) => `${screen}: ${v}`));
           }
           // The detail panels too: an event open, a rejected delivery open.
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/feed`);
           await page.locator('[data-testid="feed-list"] [role="option"]').first().click();
           await page.getByTestId('event-detail').getByTestId('raw-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `event-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page))
-            found.push(`event detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          found.push(...(await seriousAxeViolations(page)).map((v) => `event detail: ${v}`));
           await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/health`);
           await page.getByTestId('failures-only').check();
           await page.getByTestId('delivery-log').locator('tbody tr').first().click();
           await page.getByTestId('delivery-body').waitFor(WAIT);
           await page.screenshot({ path: join(SHOTS, `delivery-detail-${vp.width}x${vp.height}-${scheme}.png`) });
-          for (const v of await axe(page))
-            found.push(`delivery detail: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-        } finally {
-          await context.close();
-        }
+          found.push(...(await seriousAxeViolations(page)).map((v) => `delivery detail: ${v}`));
+        });
         expect(found).toEqual([]);
         // Eight screens and two panels, each rendered, photographed and checked by axe: 20-30 s on a quiet
         // machine, so the default 30 s limit failed under load without any finding. Not a speed assertion.
@@ -115,6 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
   }
 
   test('a first page carries the true total of its filter, not the rows loaded; later pages leave it out', async () => {
+    const { stack } = dash;
     const call = async (method: string, ...args: unknown[]) => {
       const res = await fetch(`${stack.dashboard.origin}/api/${method}`, {
         method: 'POST',
@@ -136,16 +97,18 @@ describe.skipIf(!HAVE_CHROMIUM)('every screen, light and dark, wide and narrow (
   });
 
   test('the rejected body is shown as kept, as text', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/health`);
-      await page.getByTestId('failures-only').check();
-      await page.getByTestId('delivery-log').locator('tbody tr').first().locator('button').focus();
-      await page.keyboard.press('Enter');
-      expect(await page.getByTestId('delivery-body').textContent()).toBe('{"not json');
-    } finally {
-      await context.close();
-    }
+    // No colour scheme and the page's own CSP: nothing is injected here.
+    await dash.withPage(
+      null,
+      { width: 1280, height: 800 },
+      async (page) => {
+        await page.goto(`${dash.stack.dashboard.url.replace(/#.*$/, '')}#/health`);
+        await page.getByTestId('failures-only').check();
+        await page.getByTestId('delivery-log').locator('tbody tr').first().locator('button').focus();
+        await page.keyboard.press('Enter');
+        expect(await page.getByTestId('delivery-body').textContent()).toBe('{"not json');
+      },
+      { bypassCSP: false },
+    );
   });
 });

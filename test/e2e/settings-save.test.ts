@@ -1,20 +1,9 @@
 // Settings' save pattern in real Chromium, light and dark: each form's Save says what was saved, in its own status line, and a PNG of each panel is saved to look at.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, tempDir } from '../support/harness.js';
-import {
-  buildRenderer,
-  HAVE_CHROMIUM,
-  launchChromium,
-  NO_CHROMIUM,
-  startDashboardStack,
-  type DashboardStack,
-  seriousAxeViolations,
-} from './support.js';
+import type { Locator } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 const WAIT = { timeout: 15_000 };
 
 if (!HAVE_CHROMIUM) console.log(`settings save tests ${NO_CHROMIUM}`);
@@ -29,29 +18,12 @@ async function save(form: Locator, button: string): Promise<string> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('Settings: one save pattern (real Chromium)', () => {
-  const renderer = tempDir('hookwatch-renderer-');
-  let stack: DashboardStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    renderer.cleanup();
-  });
+  const dash = useDashboard();
 
   for (const scheme of ['light', 'dark'] as const) {
     test(`${scheme}: retention, notifications and silence alerts each say what they saved; no serious axe violation`, async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, bypassCSP: true });
-      const page = await context.newPage();
-      await page.emulateMedia({ colorScheme: scheme });
-      try {
+      const { stack } = dash;
+      await dash.withPage(scheme, { width: 1280, height: 900 }, async (page) => {
         await page.goto(`${stack.dashboard.url.replace(/#.*$/, '')}#/settings`);
         await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor(WAIT);
         await expect.poll(() => page.locator('main [aria-busy="true"]').count(), WAIT).toBe(0);
@@ -86,9 +58,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Settings: one save pattern (real Chromium)', ()
         await page.screenshot({ path: join(SHOTS, `settings-saved-900-${scheme}.png`) });
 
         expect(await seriousAxeViolations(page)).toEqual([]);
-      } finally {
-        await context.close();
-      }
+      });
     }, 90_000);
   }
 });

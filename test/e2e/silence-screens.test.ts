@@ -1,21 +1,9 @@
 // Silence in real Chromium, light and dark: a silent WhatsAble number's card, and the silence settings panel (axe-core, screenshots).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { blankEvent } from '../../main/core/events.js';
-import { REPO, tempDir } from '../support/harness.js';
-import {
-  buildRenderer,
-  HAVE_CHROMIUM,
-  launchChromium,
-  NO_CHROMIUM,
-  startDashboardStack,
-  type DashboardStack,
-  seriousAxeViolations,
-} from './support.js';
+import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
 // Generous: a loaded machine (the whole suite on two cores) renders slowly; this is no speed assertion.
 const WAIT = { timeout: 45_000 };
 const MIN = 60_000;
@@ -26,64 +14,51 @@ const PHONE = '+972501111111';
 if (!HAVE_CHROMIUM) console.log(`silence screen tests ${NO_CHROMIUM}`);
 
 describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core)', () => {
-  const renderer = tempDir('hookwatch-renderer-');
-  let stack: DashboardStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    await buildRenderer(renderer.dir);
-    stack = await startDashboardStack({ rendererDir: renderer.dir });
-    // Two weeks of a WhatsAble number busy round the clock (an event every 8 minutes), quiet for the last 3 hours.
-    const store = stack.core.store;
-    const until = Date.now() - 3 * HOUR;
-    let n = 0;
-    store.transaction(() => {
-      for (let t = until - 14 * DAY; t <= until; t += 8 * MIN) {
-        const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `silence-e2e:${n++}`);
-        e.accountPhone = PHONE;
-        e.accountName = 'Sales desk';
-        e.occurredAt = t;
-        const body = Buffer.from('{}');
-        store.ingest(
-          {
-            receivedAt: t,
-            method: 'POST',
-            path: '/hooks/{secret}/whatsable',
-            forcedProvider: 'whatsable',
-            remoteAddr: null,
-            status: 200,
-            reason: null,
-            latencyMs: 1,
-            size: body.length,
-            contentType: 'application/json',
-            headers: {},
-            body,
-            bodyTruncated: false,
-          },
-          [e],
-        );
-      }
-    });
-    expect(stack.core.alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
-    // A second check (the service's own timer, 30 s after start, on a loaded machine) keeps the warning open.
-    expect(stack.core.alerts.checkSilence()).toEqual([]);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-    renderer.cleanup();
+  const dash = useDashboard({
+    async seed(stack) {
+      // Two weeks of a WhatsAble number busy round the clock (an event every 8 minutes), quiet for the last 3 hours.
+      const store = stack.core.store;
+      const until = Date.now() - 3 * HOUR;
+      let n = 0;
+      store.transaction(() => {
+        for (let t = until - 14 * DAY; t <= until; t += 8 * MIN) {
+          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `silence-e2e:${n++}`);
+          e.accountPhone = PHONE;
+          e.accountName = 'Sales desk';
+          e.occurredAt = t;
+          const body = Buffer.from('{}');
+          store.ingest(
+            {
+              receivedAt: t,
+              method: 'POST',
+              path: '/hooks/{secret}/whatsable',
+              forcedProvider: 'whatsable',
+              remoteAddr: null,
+              status: 200,
+              reason: null,
+              latencyMs: 1,
+              size: body.length,
+              contentType: 'application/json',
+              headers: {},
+              body,
+              bodyTruncated: false,
+            },
+            [e],
+          );
+        }
+      });
+      expect(stack.core.alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
+      // A second check (the service's own timer, 30 s after start, on a loaded machine) keeps the warning open.
+      expect(stack.core.alerts.checkSilence()).toEqual([]);
+    },
   });
 
   for (const scheme of ['light', 'dark'] as const) {
     test(`${scheme}: the silent number's card and the silence settings; no serious axe violation`, async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme, bypassCSP: true });
-      const page = await context.newPage();
+      const { stack } = dash;
       const base = stack.dashboard.url.replace(/#.*$/, '');
       const found: string[] = [];
-      try {
+      await dash.withPage(scheme, { width: 1280, height: 800 }, async (page) => {
         await page.goto(`${base}#/accounts`);
         const silent = page.getByTestId('account-silent');
         await silent.waitFor(WAIT);
@@ -106,9 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
         expect(stack.core.alerts.settings()).toMatchObject({ silenceAlerts: true, silenceFloorMinutes: 240 });
         // Back to the default for the other scheme's run.
         stack.core.alerts.updateSettings({ silenceFloorMinutes: 120 });
-      } finally {
-        await context.close();
-      }
+      });
       expect(found).toEqual([]);
     }, 120_000);
   }
