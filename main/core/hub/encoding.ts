@@ -27,6 +27,9 @@ export const HDR = {
   bodyTruncated: 'Hookwatch-Body-Truncated',
 } as const;
 
+/** JetStream's dedupe header: a message whose id the stream saw within its duplicate window is acknowledged as a duplicate, not stored. */
+export const MSG_ID_HEADER = 'Nats-Msg-Id';
+
 /** Version of the record format; a follower refuses (and reports) records newer than it knows. */
 export const RECORD_VERSION = 1;
 
@@ -60,6 +63,7 @@ export interface OutboxMessage {
   id: number;
   subject: string;
   msgId: string;
+  /** Every header of the message, `Nats-Msg-Id` (JetStream's dedupe key) included. */
   headers: MsgHdrs;
   body: Uint8Array;
 }
@@ -149,6 +153,7 @@ export function encodeOutboxRow(row: OutboxRow, workspace: string, maxPayload: n
   if (row.kind !== 'event') {
     if (row.payload === null) return null;
     h.set(HDR.contentType, 'application/json');
+    h.set(MSG_ID_HEADER, msgId);
     return { id: row.id, subject, msgId, headers: h, body: new TextEncoder().encode(row.payload) };
   }
   if (row.event === null) return null;
@@ -169,6 +174,7 @@ export function encodeOutboxRow(row: OutboxRow, workspace: string, maxPayload: n
     h.set(HDR.bodyTruncated, String(body.byteLength));
     payload = new Uint8Array(0);
   }
+  h.set(MSG_ID_HEADER, msgId);
   return { id: row.id, subject, msgId, headers: h, body: payload };
 }
 
@@ -255,7 +261,7 @@ export class HubDecodeError extends Error {
 /** Reads a hub message back; throws HubDecodeError for a message that is not one of ours (or too new). */
 export function decodeHubMessage(m: WireMessage): HubRecord {
   const h = headersOf(m);
-  const msgId = h?.get('Nats-Msg-Id') ?? '';
+  const msgId = h?.get(MSG_ID_HEADER) ?? '';
   const kind = h?.get(HDR.kind) ?? '';
   const base = { msgId: msgId || `seq:${m.seq}`, seq: m.seq, subject: m.subject, workspace: h?.get(HDR.workspace) ?? '' };
   if (kind === 'event') {
