@@ -155,8 +155,10 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
 
     const msgs = await readStream(nats.url);
     expect(msgs.map((m) => m.msgId)).toEqual(ids);
+    // Stored but its ack lost when the broker went: sent again and acknowledged as a duplicate, not stored twice.
     const s = publisher.status();
-    expect(s.published).toBe(700);
+    expect(s.published).toBeLessThanOrEqual(700);
+    expect(s.published + s.duplicates).toBeGreaterThanOrEqual(700);
     expect(s.state).toBe('up');
   });
 });

@@ -17,6 +17,11 @@ export interface Outbox {
   backlog(): { count: number; oldestAt: number | null };
   /** The last row id sent (or skipped): rows up to it wait only to be deleted. */
   readonly sentThrough: number;
+  /**
+   * Rows the last pending() read, counting those it skipped (absent: the messages it returned). Fewer
+   * than asked means the outbox had no more: the publisher then waits for new commits before reading again.
+   */
+  readonly lastReadRows?: number;
 }
 
 /** Sent rows are deleted once this many have gathered… */
@@ -61,6 +66,7 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
   let deletedAt = Date.now();
   let droppedThrough = 0;
   let emptied = elsewhere?.emptied() ?? 0;
+  let lastReadRows = 0;
   /** The position last reported idle (once per position: an idle publisher reads every second). */
   let idleAt = 0;
   /** Where the other side's delete emptied the outbox: read from the first row again. */
@@ -100,6 +106,9 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
     get sentThrough() {
       return sentThrough;
     },
+    get lastReadRows() {
+      return lastReadRows;
+    },
     pending(limit: number, maxPayload: number): OutboxMessage[] {
       if (
         !elsewhere &&
@@ -114,6 +123,7 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
         }
       }
       const rows = read(limit);
+      lastReadRows = rows.length;
       // Caught up: the other side deletes what was sent now rather than at its next commit (there may be none for a while).
       if (rows.length === 0 && elsewhere && sentThrough !== idleAt) {
         idleAt = sentThrough;
@@ -465,6 +475,11 @@ export class HubPublisher {
       } else {
         backoff = 250;
         if (this.st.state !== 'up' || this.st.lastError !== null) this.set({ state: 'up', lastError: null });
+        // The outbox had no more: wait for the next notify() (a commit) instead of reading at once. Reading at
+        // once took whatever a round trip had let commit, a few rows, so while events came in a stream every
+        // read and every batch's socket write and acks were paid for one to three events; the publisher
+        // thread's wake-up gathers the commits of 25 ms per read instead (publisher-worker.ts).
+        if ((this.options.outbox.lastReadRows ?? batch.length) < window) await this.sleep(1000);
       }
     }
   }
