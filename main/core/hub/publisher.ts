@@ -278,10 +278,11 @@ export class PipelinedPublisher {
       try {
         this.nc.publish(m.subject, m.body, { reply: this.prefix + String(this.next++), headers: m.headers });
       } catch (err) {
-        // Refused before it left (the connection closed, a message over max_payload): it and the rest of the batch failed.
+        // Refused before it left (the connection closed, a message over max_payload): it and the rest of the
+        // batch failed; the answers to the ones already sent are still awaited.
         const error = err instanceof Error ? err : new Error(String(err));
-        for (let j = i; j < batch.length; j++) this.results[j] ??= { ok: false, error };
-        this.waiting = 0;
+        for (let j = i; j < batch.length; j++) this.results[j] = { ok: false, error };
+        this.waiting -= batch.length - i;
         break;
       }
     }
