@@ -93,6 +93,25 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
     expect(msgs.map((m) => m.msgId)).toEqual(ids);
   });
 
+  it('a message the client refuses to send (over max_payload) fails with the rest of its batch; those before it are stored', async () => {
+    const dir = bed.tempDir();
+    const nats = await bed.nats();
+    const hub = bed.hubStore(dir);
+    for (let n = 0; n < 3; n++) hub.ingest(n);
+    const link = bed.link({ url: nats.url });
+    const nc = (await link.connection())!;
+    await ensureStream(nc);
+    const [a, b, c] = hub.store.hub.pending(3).map((row) => encodeOutboxRow(row, 'acme', 1 << 20)!);
+    const pipe = new PipelinedPublisher(nc);
+    bed.defer(() => pipe.close());
+    const huge = { ...b!, body: new Uint8Array(nc.info!.max_payload + 1) };
+    const results = await pipe.publish([a!, huge, c!], 5000);
+    expect(results[0]).toEqual({ ok: true, duplicate: false });
+    expect(results[1]).toMatchObject({ ok: false, error: expect.objectContaining({ message: expect.stringMatching(/max_payload/) }) });
+    expect(results[2]).toEqual(results[1]);
+    expect((await readStream(nats.url)).map((m) => m.msgId)).toEqual([a!.msgId]);
+  });
+
   it('a stream deleted under the running publisher is recreated, and every later event is in it once, in order', async () => {
     const dir = bed.tempDir();
     const nats = await bed.nats();
