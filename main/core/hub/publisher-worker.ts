@@ -83,6 +83,10 @@ const GATHER_MS = 5;
  * a socket write, nats-server waking up): measured in rounds of 3,000 events on a loaded two-core machine,
  * this thread spent 610–850 µs per event and nats-server 230–270 with 5 ms, against 390–580 and 110–160
  * with 25 ms, CPU the receiver's thread then does not have to share. A lone event still waits only 5 ms.
+ * During a burst too: after a batch that took all the outbox held, the publisher waits for this wake-up
+ * before reading again (publisher.ts); that took this thread from 173–257 to 80–163 µs per event and
+ * nats-server from 73–100 to 37–120 (`npm run bench -- hub`, 2026-12-01, with the pipelined publishes).
+ * 50 ms measured no clearly better (77–140 against 100–117 in the same runs) and doubles the wait.
  */
 const BUSY_GATHER_MS = 25;
 

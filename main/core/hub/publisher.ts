@@ -1,5 +1,5 @@
 // Drains the outbox to the HOOKWATCH stream in order, with message ids, backing off while NATS is away; never throws into the receiver.
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { HookwatchStore } from '../store/store.js';
 import type { HubLink } from './connection.js';
 import { safeErrorText } from './connection.js';
@@ -17,6 +17,11 @@ export interface Outbox {
   backlog(): { count: number; oldestAt: number | null };
   /** The last row id sent (or skipped): rows up to it wait only to be deleted. */
   readonly sentThrough: number;
+  /**
+   * Rows the last pending() read, counting those it skipped (absent: the messages it returned). Fewer
+   * than asked means the outbox had no more: the publisher then waits for new commits before reading again.
+   */
+  readonly lastReadRows?: number;
 }
 
 /** Sent rows are deleted once this many have gathered… */
@@ -61,6 +66,7 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
   let deletedAt = Date.now();
   let droppedThrough = 0;
   let emptied = elsewhere?.emptied() ?? 0;
+  let lastReadRows = 0;
   /** The position last reported idle (once per position: an idle publisher reads every second). */
   let idleAt = 0;
   /** Where the other side's delete emptied the outbox: read from the first row again. */
@@ -100,6 +106,9 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
     get sentThrough() {
       return sentThrough;
     },
+    get lastReadRows() {
+      return lastReadRows;
+    },
     pending(limit: number, maxPayload: number): OutboxMessage[] {
       if (
         !elsewhere &&
@@ -114,6 +123,7 @@ export function storeOutbox(store: HookwatchStore, workspace: string, options: S
         }
       }
       const rows = read(limit);
+      lastReadRows = rows.length;
       // Caught up: the other side deletes what was sent now rather than at its next commit (there may be none for a while).
       if (rows.length === 0 && elsewhere && sentThrough !== idleAt) {
         idleAt = sentThrough;
@@ -183,6 +193,118 @@ export interface PublisherOptions {
 }
 
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/** One publish's outcome: JetStream's ack (stored, or recognised by its message id), or why it failed. */
+export type PublishOutcome = { ok: true; duplicate: boolean } | { ok: false; error: Error };
+
+/** A PubAck as JetStream sends it: `{ stream, seq, duplicate? }`, or `{ error: { code, err_code, description } }`. */
+interface PubAck {
+  stream?: unknown;
+  duplicate?: unknown;
+  error?: { code?: number; err_code?: number; description?: string };
+}
+
+/** What an answer to one publish says (an ack, an API error, or a status message such as 503 no responders). */
+export function outcomeOfReply(m: Pick<Msg, 'data' | 'headers'>): PublishOutcome {
+  if (m.data.byteLength === 0) {
+    const h = m.headers;
+    // 503: nothing listens on the subject, i.e. no stream takes it (deleted, or a broker that lost its store).
+    if (h?.code === 503)
+      return { ok: false, error: new Error('no stream takes the subject (no responders): the HOOKWATCH stream is missing') };
+    return { ok: false, error: new Error(`the server answered status ${h?.code ?? '?'} ${h?.description ?? ''}`.trim()) };
+  }
+  let ack: PubAck;
+  try {
+    ack = JSON.parse(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('utf8')) as PubAck;
+  } catch {
+    return { ok: false, error: new Error('JetStream sent an unreadable publish ack') };
+  }
+  if (ack.error) {
+    const e = ack.error;
+    return {
+      ok: false,
+      error: new Error(`JetStream refused the message: ${e.description ?? 'no reason given'} (${e.err_code ?? e.code ?? '?'})`),
+    };
+  }
+  if (typeof ack.stream !== 'string' || ack.stream === '')
+    return { ok: false, error: new Error('JetStream sent a publish ack without a stream') };
+  return { ok: true, duplicate: ack.duplicate === true };
+}
+
+/**
+ * JetStream publishes pipelined over the core connection, instead of nats.js's `js.publish`, which is a
+ * request per message (a request object, a timer, an Error made for its stack, a muxed-inbox lookup, a
+ * promise chain, a PubAck parse through TextDecoder). Here a batch is a run of plain `PUB`s, each with
+ * the reply subject `<inbox>.<n>` on one private wildcard subscription, and one timer for the batch.
+ * JetStream answers each publish on its reply subject with the same PubAck `js.publish` reads; an answer
+ * is matched to its message by `n`, and answers to an earlier batch (after its timeout) are ignored.
+ * Dedupe is JetStream's as before: every message carries its `Nats-Msg-Id` header (set by encoding.ts).
+ */
+export class PipelinedPublisher {
+  private readonly prefix: string;
+  private readonly sub: Subscription;
+  /** The number of the next message published (numbers are never reused on this connection). */
+  private next = 0;
+  /** The batch waiting for answers: messages numbered first … first + results.length - 1. */
+  private first = 0;
+  private results: Array<PublishOutcome | undefined> = [];
+  private waiting = 0;
+  private done: (() => void) | null = null;
+
+  constructor(private readonly nc: NatsConnection) {
+    // The connection's inbox prefix (a server's permissions may allow only that one for replies).
+    const inbox = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
+    this.prefix = `${inbox}.`;
+    this.sub = nc.subscribe(`${inbox}.*`, { callback: (err, m) => this.onReply(err, m) });
+  }
+
+  private onReply(err: Error | null, m: Msg): void {
+    if (err) return; // the subscription closing: the batch in flight ends at its timeout
+    const i = Number(m.subject.slice(this.prefix.length)) - this.first;
+    if (!(i >= 0 && i < this.results.length) || this.results[i] !== undefined) return;
+    this.results[i] = outcomeOfReply(m);
+    if (--this.waiting === 0) this.done?.();
+  }
+
+  /** Publishes the batch in order and resolves with each message's outcome; no answer within `timeoutMs` is a failure. */
+  async publish(batch: readonly OutboxMessage[], timeoutMs: number): Promise<PublishOutcome[]> {
+    this.first = this.next;
+    this.results = new Array<PublishOutcome | undefined>(batch.length);
+    this.waiting = batch.length;
+    const answered = new Promise<void>((resolve) => (this.done = resolve));
+    const timer = setTimeout(() => this.done?.(), timeoutMs);
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      try {
+        this.nc.publish(m.subject, m.body, { reply: this.prefix + String(this.next++), headers: m.headers });
+      } catch (err) {
+        // Refused before it left (the connection closed, a message over max_payload): it and the rest of the
+        // batch failed; the answers to the ones already sent are still awaited.
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (let j = i; j < batch.length; j++) this.results[j] = { ok: false, error };
+        this.waiting -= batch.length - i;
+        break;
+      }
+    }
+    if (this.waiting > 0) await answered;
+    clearTimeout(timer);
+    this.done = null;
+    const timedOut = { ok: false, error: new Error(`no publish ack from JetStream within ${timeoutMs} ms`) } as const;
+    const out = Array.from(this.results, (r) => r ?? timedOut);
+    // Answers still on their way belong to no batch now, and are dropped.
+    this.results = [];
+    this.waiting = 0;
+    return out;
+  }
+
+  close(): void {
+    try {
+      this.sub.unsubscribe();
+    } catch {
+      /* the connection is closed already, and its subscriptions with it */
+    }
+  }
+}
 
 export class HubPublisher {
   private stopped = false;
@@ -275,7 +397,17 @@ export class HubPublisher {
     const { link } = this.options;
     const nc = await link.connection();
     if (!nc || this.stopped) return;
-    const js: JetStreamClient = jetstream(nc, { timeout: this.options.publishTimeoutMs ?? 5000 });
+    const pipe = new PipelinedPublisher(nc);
+    try {
+      await this.publishLoop(nc, pipe);
+    } finally {
+      pipe.close();
+    }
+  }
+
+  private async publishLoop(nc: NatsConnection, pipe: PipelinedPublisher): Promise<void> {
+    const { link } = this.options;
+    const timeoutMs = this.options.publishTimeoutMs ?? 5000;
     const window = this.options.window ?? 256;
     let streamReady = false;
     let backoff = 250;
@@ -311,7 +443,7 @@ export class HubPublisher {
         await this.sleep(1000);
         continue;
       }
-      const results = await Promise.allSettled(batch.map((m) => js.publish(m.subject, m.body, { msgID: m.msgId, headers: m.headers })));
+      const results = await pipe.publish(batch, timeoutMs);
       // Only the run of successes from the start is marked sent: what follows a failure is sent again
       // (in order), and JetStream drops the ones it already has by their message id.
       const sent: number[] = [];
@@ -319,12 +451,12 @@ export class HubPublisher {
       let failure: unknown = null;
       for (let i = 0; i < results.length; i++) {
         const r = results[i]!;
-        if (r.status === 'rejected') {
-          failure = r.reason;
+        if (!r.ok) {
+          failure = r.error;
           break;
         }
         sent.push(batch[i]!.id);
-        if (r.value.duplicate) duplicates++;
+        if (r.duplicate) duplicates++;
       }
       if (sent.length > 0) {
         this.options.outbox.markSentThrough(sent[sent.length - 1]!);
@@ -344,6 +476,11 @@ export class HubPublisher {
       } else {
         backoff = 250;
         if (this.st.state !== 'up' || this.st.lastError !== null) this.set({ state: 'up', lastError: null });
+        // The outbox had no more: wait for the next notify() (a commit) instead of reading at once. Reading at
+        // once took whatever a round trip had let commit, a few rows, so while events came in a stream every
+        // read and every batch's socket write and acks were paid for one to three events; the publisher
+        // thread's wake-up gathers the commits of 25 ms per read instead (publisher-worker.ts).
+        if ((this.options.outbox.lastReadRows ?? batch.length) < window) await this.sleep(1000);
       }
     }
   }
