@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { fixturePayloads, postJson } from '../support/harness.js';
+import { accountWebhook, fixturePayloads, postJson } from '../support/harness.js';
 import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard, type DashboardStack } from './support.js';
 
 /**
@@ -25,23 +25,6 @@ const MIN = 60_000;
 const SLOW = 180_000;
 
 if (!HAVE_CHROMIUM) console.log(`keyboard tests ${NO_CHROMIUM}`);
-
-function tlTime(at: number): string {
-  return new Date(at)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' +0000');
-}
-
-function account(kind: 'connected' | 'disconnected', at: number, phone: string, name: string) {
-  const f = JSON.parse(fixturePayloads().find((x) => x.name === `tl_account_${kind}.json`)!.body);
-  f.whatsapp_account.phone = phone;
-  f.whatsapp_account.id = `${phone.slice(1)}@s.whatsapp.net`;
-  f.whatsapp_account.account_name = name;
-  if (kind === 'connected') f.whatsapp_account.connected_on = tlTime(at);
-  else f.whatsapp_account.disconnected_on = tlTime(at);
-  return f;
-}
 
 /** Marks every visible tab stop with `data-kbd` and returns, per mark, a label and its unfocused focus style. */
 async function markTabStops(page: Page): Promise<Array<{ id: string; label: string; style: string }>> {
@@ -114,11 +97,11 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
     async seed(stack) {
       const t0 = Date.now() - 90 * MIN;
       // One number down now (an open incident), one that was down and came back (a resolved one), and messages.
-      await postJson(stack.receiverUrl, account('connected', t0, '+15555550100', 'Acme Support'));
-      await postJson(stack.receiverUrl, account('connected', t0, '+15555550101', 'Acme Sales'));
-      await postJson(stack.receiverUrl, account('disconnected', t0 + 10 * MIN, '+15555550101', 'Acme Sales'));
-      await postJson(stack.receiverUrl, account('connected', t0 + 20 * MIN, '+15555550101', 'Acme Sales'));
-      await postJson(stack.receiverUrl, account('disconnected', t0 + 60 * MIN, '+15555550100', 'Acme Support'));
+      await postJson(stack.receiverUrl, accountWebhook('connected', t0, { phone: '+15555550100', name: 'Acme Support' }));
+      await postJson(stack.receiverUrl, accountWebhook('connected', t0, { phone: '+15555550101', name: 'Acme Sales' }));
+      await postJson(stack.receiverUrl, accountWebhook('disconnected', t0 + 10 * MIN, { phone: '+15555550101', name: 'Acme Sales' }));
+      await postJson(stack.receiverUrl, accountWebhook('connected', t0 + 20 * MIN, { phone: '+15555550101', name: 'Acme Sales' }));
+      await postJson(stack.receiverUrl, accountWebhook('disconnected', t0 + 60 * MIN, { phone: '+15555550100', name: 'Acme Support' }));
       for (const f of fixturePayloads().filter((x) => /message|chat|wa_/.test(x.name)))
         await postJson(`${stack.receiverUrl}${f.name.startsWith('wa_') ? '/whatsable' : ''}`, f.body);
       await postJson(stack.receiverUrl, '{"not json');
@@ -286,7 +269,7 @@ describe.skipIf(!HAVE_CHROMIUM)('keyboard only (real Chromium)', () => {
     const strip = page.getByTestId('status-strip');
     await page.locator('[data-testid="status-strip"][data-level="down"]').waitFor(WAIT);
     expect(await strip.textContent()).toMatch(/Acme Support \(\+15555550100\) disconnected since/);
-    await postJson(stack.receiverUrl, account('connected', Date.now() - MIN, '+15555550100', 'Acme Support'));
+    await postJson(stack.receiverUrl, accountWebhook('connected', Date.now() - MIN, { phone: '+15555550100', name: 'Acme Support' }));
     await page.locator('[data-testid="status-strip"][data-level="ok"]').waitFor(WAIT);
     expect(await strip.textContent()).toMatch(/All 2 numbers connected/);
   });

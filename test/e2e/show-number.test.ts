@@ -1,7 +1,7 @@
 // "Show the number" in real Chromium, light and dark: from a resolved incident to that number's card, scrolled into view, focused and ringed (axe-core, screenshots).
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fixturePayloads, postJson } from '../support/harness.js';
+import { accountWebhook, postJson } from '../support/harness.js';
 import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
 // Generous: a loaded machine renders slowly; this is no speed assertion.
@@ -11,23 +11,6 @@ const TARGET = '+15555550999';
 
 if (!HAVE_CHROMIUM) console.log(`show-the-number tests ${NO_CHROMIUM}`);
 
-/** TimelinesAI's time format ("2025-03-02 14:02:51 +0000"). */
-function tlTime(at: number): string {
-  return new Date(at)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' +0000');
-}
-
-function accountEvent(kind: 'connected' | 'disconnected', phone: string, name: string, at: number) {
-  const body = JSON.parse(fixturePayloads().find((f) => f.name === `tl_account_${kind}.json`)!.body) as {
-    whatsapp_account: Record<string, unknown>;
-  };
-  Object.assign(body.whatsapp_account, { phone, id: `${phone.slice(1)}@s.whatsapp.net`, account_name: name });
-  body.whatsapp_account[kind === 'connected' ? 'connected_on' : 'disconnected_on'] = tlTime(at);
-  return body;
-}
-
 describe.skipIf(!HAVE_CHROMIUM)('Show the number (real Chromium, axe-core)', () => {
   const dash = useDashboard({
     async seed(stack) {
@@ -36,7 +19,10 @@ describe.skipIf(!HAVE_CHROMIUM)('Show the number (real Chromium, axe-core)', () 
       // last among the connected ones: far below the fold at 1280×800.
       for (let i = 0; i < 20; i++) {
         const phone = `+1555555${String(1000 + i)}`;
-        const r = await postJson(stack.receiverUrl, accountEvent('connected', phone, `Line ${String(i + 1).padStart(2, '0')}`, t0));
+        const r = await postJson(
+          stack.receiverUrl,
+          accountWebhook('connected', t0, { phone, name: `Line ${String(i + 1).padStart(2, '0')}` }),
+        );
         expect(r.status).toBe(200);
       }
       for (const [kind, at] of [
@@ -44,7 +30,7 @@ describe.skipIf(!HAVE_CHROMIUM)('Show the number (real Chromium, axe-core)', () 
         ['disconnected', t0 + MIN],
         ['connected', t0 + 3 * MIN],
       ] as const) {
-        expect((await postJson(stack.receiverUrl, accountEvent(kind, TARGET, 'Zeta Line', at))).status).toBe(200);
+        expect((await postJson(stack.receiverUrl, accountWebhook(kind, at, { phone: TARGET, name: 'Zeta Line' }))).status).toBe(200);
       }
       expect(stack.core.store.incidents.list({ state: 'resolved' })).toHaveLength(1);
     },

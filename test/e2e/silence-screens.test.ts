@@ -1,14 +1,11 @@
 // Silence in real Chromium, light and dark: a silent WhatsAble number's card, and the silence settings panel (axe-core, screenshots).
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { blankEvent } from '../../main/core/events.js';
+import { DAY, HOUR, ingestAt, MIN } from '../support/seed.js';
 import { HAVE_CHROMIUM, NO_CHROMIUM, SCREENSHOTS as SHOTS, seriousAxeViolations, useDashboard } from './support.js';
 
 // Generous: a loaded machine (the whole suite on two cores) renders slowly; this is no speed assertion.
 const WAIT = { timeout: 45_000 };
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const PHONE = '+972501111111';
 
 if (!HAVE_CHROMIUM) console.log(`silence screen tests ${NO_CHROMIUM}`);
@@ -17,36 +14,10 @@ describe.skipIf(!HAVE_CHROMIUM)('silence on the screens (real Chromium, axe-core
   const dash = useDashboard({
     async seed(stack) {
       // Two weeks of a WhatsAble number busy round the clock (an event every 8 minutes), quiet for the last 3 hours.
-      const store = stack.core.store;
       const until = Date.now() - 3 * HOUR;
-      let n = 0;
-      store.transaction(() => {
-        for (let t = until - 14 * DAY; t <= until; t += 8 * MIN) {
-          const e = blankEvent('whatsable', 'whatsable', 'message:received:new', `silence-e2e:${n++}`);
-          e.accountPhone = PHONE;
-          e.accountName = 'Sales desk';
-          e.occurredAt = t;
-          const body = Buffer.from('{}');
-          store.ingest(
-            {
-              receivedAt: t,
-              method: 'POST',
-              path: '/hooks/{secret}/whatsable',
-              forcedProvider: 'whatsable',
-              remoteAddr: null,
-              status: 200,
-              reason: null,
-              latencyMs: 1,
-              size: body.length,
-              contentType: 'application/json',
-              headers: {},
-              body,
-              bodyTruncated: false,
-            },
-            [e],
-          );
-        }
-      });
+      const times: number[] = [];
+      for (let t = until - 14 * DAY; t <= until; t += 8 * MIN) times.push(t);
+      ingestAt(stack.core.store, times, { provider: 'whatsable', type: 'message:received:new', phone: PHONE, name: 'Sales desk' });
       expect(stack.core.alerts.checkSilence()).toMatchObject([{ kind: 'account-silent', accountKey: PHONE }]);
       // A second check (the service's own timer, 30 s after start, on a loaded machine) keeps the warning open.
       expect(stack.core.alerts.checkSilence()).toEqual([]);

@@ -5,11 +5,12 @@
  * store's syncWal and the receiver's idle signal are held by the test to see the order of things.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApiChat, ApiMessage } from '../../main/core/catchup/api.js';
+import type { ApiChat } from '../../main/core/catchup/api.js';
 import { recoveredEvent, type RecoveredMessage } from '../../main/core/catchup/recovered.js';
 import { storeCheckpoints, storeSink } from '../../main/core/catchup/store-sink.js';
 import type { HookwatchStore } from '../../main/core/store/store.js';
 import { postJson, startCore } from '../support/harness.js';
+import { apiMessage } from '../support/timelines-chats.js';
 
 const NOW = Date.now();
 const MARKER = { gapStart: NOW - 3600_000, gapEnd: NOW - 60_000, fetchedAt: NOW };
@@ -17,21 +18,7 @@ const CHAT: ApiChat = { id: '9', name: 'Chat 9', phone: '+15550000009', jid: nul
 
 function items(n: number, prefix: string): RecoveredMessage[] {
   return Array.from({ length: n }, (_, i) => {
-    const m: ApiMessage = {
-      uid: `${prefix}-${i}`,
-      chatId: '9',
-      occurredAt: MARKER.gapStart + i * 1000,
-      fromMe: i % 2 === 0,
-      text: `recovered ${i}`,
-      messageType: 'whatsapp',
-      origin: null,
-      hasAttachment: false,
-      senderName: null,
-      senderPhone: null,
-      recipientName: null,
-      recipientPhone: null,
-      raw: { uid: `${prefix}-${i}` },
-    };
+    const m = apiMessage('9', `${prefix}-${i}`, MARKER.gapStart + i * 1000, { fromMe: i % 2 === 0, text: `recovered ${i}` });
     return { chatId: '9', event: recoveredEvent(CHAT, m, MARKER), raw: m.raw };
   });
 }

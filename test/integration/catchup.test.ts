@@ -14,7 +14,7 @@ import { clientGetJson, timelinesCatchupApi } from '../../main/core/catchup/time
 import { TimelinesApiClient, type TimelinesApiClientOptions } from '../../main/core/providers/timelines/api.js';
 import { StaticTokenSource } from '../../main/core/providers/timelines/token-source.js';
 import { postJson, startCore } from '../support/harness.js';
-import { ChatsWorld } from '../support/timelines-chats.js';
+import { apiMessage, ChatsWorld } from '../support/timelines-chats.js';
 import { TimelinesStandIn } from '../support/timelines-standin.js';
 
 const TOKEN = 'tl-4d2d0239-e28c-4f4a-8a4d-3a3ca40056b8';
@@ -278,25 +278,11 @@ describe('exactly once across types: store ingest', () => {
   it('a webhook under another type after a recovered message, and a recovered message after a webhook, are redeliveries', async () => {
     const store = env.core.store;
     const chat = { id: '7', name: 'Chat 7', phone: '+15550000007', jid: null, isGroup: false, accountId: null, lastMessageAt: null };
-    const apiMessage = (uid: string) => ({
-      uid,
-      chatId: '7',
-      occurredAt: GAP.start + MIN,
-      fromMe: false,
-      text: `message ${uid}`,
-      messageType: 'whatsapp',
-      origin: null,
-      hasAttachment: false,
-      senderName: null,
-      senderPhone: null,
-      recipientName: null,
-      recipientPhone: null,
-      raw: { uid },
-    });
+    const message = (uid: string) => apiMessage('7', uid, GAP.start + MIN);
     const marker = { gapStart: GAP.start, gapEnd: GAP.end, fetchedAt: NOW };
 
     // Recovered first (message:received:new, shape timelines.catchup), then the webhook as message:new.
-    const first = recoveredEvent(chat, apiMessage('x-1'), marker);
+    const first = recoveredEvent(chat, message('x-1'), marker);
     storeSink(store).storeRecovered([{ chatId: '7', event: first, raw: { uid: 'x-1' } }]);
     expect(eventsOf('x-1')[0]).toMatchObject({ shape: RECOVERED_SHAPE, deliveryCount: 1 });
     const late = await postJson(env.url, messageWebhook('message:new', 7, 'x-1', GAP.start + MIN, 'received'));
@@ -308,7 +294,7 @@ describe('exactly once across types: store ingest', () => {
     // Webhook first (message:new), then the same message stored by catch-up bypassing its known-uid check.
     await postJson(env.url, messageWebhook('message:new', 7, 'x-2', GAP.start + MIN, 'received'));
     expect(store.knownMessageUids(['x-2', 'x-3'])).toEqual(new Set(['x-2']));
-    const again = recoveredEvent(chat, apiMessage('x-2'), marker);
+    const again = recoveredEvent(chat, message('x-2'), marker);
     const committed = store.ingest(recoveredDelivery({ chatId: '7', event: again, raw: { uid: 'x-2' } }, NOW), [again]);
     expect(committed.events[0]).toMatchObject({ duplicate: true, type: 'message:new', shape: 'timelines.v2' });
     expect(eventsOf('x-2')).toHaveLength(1);

@@ -4,7 +4,7 @@
  * a laptop's sleep, and its incident, its alerts and the number's uptime all use the events' own times.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixturePayloads, postJson, startCore } from '../support/harness.js';
+import { accountWebhook, postJson, startCore } from '../support/harness.js';
 
 const H = 3_600_000;
 const PHONE = '+15555550100';
@@ -15,20 +15,6 @@ afterEach(async () => {
   env = null;
 });
 
-/** TimelinesAI's time format ("2025-03-02 14:02:51 +0000"), to the second. */
-function tlTime(at: number): string {
-  return new Date(at)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' +0000');
-}
-
-function accountEvent(name: 'tl_account_connected.json' | 'tl_account_disconnected.json', field: string, at: number) {
-  const body = JSON.parse(fixturePayloads().find((f) => f.name === name)!.body) as { whatsapp_account: Record<string, unknown> };
-  body.whatsapp_account[field] = tlTime(at);
-  return body;
-}
-
 describe('incident times', () => {
   it('a disconnection and its recovery delivered late: the incident spans the events’ own times, and so does the uptime', async () => {
     env = await startCore();
@@ -36,8 +22,8 @@ describe('incident times', () => {
     const connectedAt = now - 24 * H;
     const downAt = now - 3 * H;
     const upAt = now - 1 * H;
-    expect((await postJson(env.url, accountEvent('tl_account_connected.json', 'connected_on', connectedAt))).status).toBe(200);
-    expect((await postJson(env.url, accountEvent('tl_account_disconnected.json', 'disconnected_on', downAt))).status).toBe(200);
+    expect((await postJson(env.url, accountWebhook('connected', connectedAt))).status).toBe(200);
+    expect((await postJson(env.url, accountWebhook('disconnected', downAt))).status).toBe(200);
 
     const [open] = env.core.store.incidents.list({ state: 'open' });
     expect(open).toMatchObject({ kind: 'account', subject: PHONE, openedAt: downAt, resolvedAt: null });
@@ -45,7 +31,7 @@ describe('incident times', () => {
     expect(down!.occurredAt).toBe(downAt);
     expect(down!.at).toBeGreaterThanOrEqual(now); // raised when it arrived, hours after
 
-    expect((await postJson(env.url, accountEvent('tl_account_connected.json', 'connected_on', upAt))).status).toBe(200);
+    expect((await postJson(env.url, accountWebhook('connected', upAt))).status).toBe(200);
     const [resolved] = env.core.store.incidents.list({ state: 'resolved' });
     expect(resolved).toMatchObject({ openedAt: downAt, resolvedAt: upAt });
     expect(env.core.store.incidents.accountHistory(PHONE, now, connectedAt).downMs7d).toBe(2 * H);

@@ -8,7 +8,7 @@ import { StatusStrip } from '../../renderer/src/components/StatusStrip.js';
 import type { Route } from '../../renderer/src/lib/route.js';
 import { duration } from '../../renderer/src/lib/time.js';
 import { uptimeText } from '../../renderer/src/screens/AccountHistory.js';
-import { fixturePayloads, postJson } from '../support/harness.js';
+import { accountWebhook, postJson } from '../support/harness.js';
 import { renderWith, startInProcessClient } from './support.js';
 
 const WAIT = { timeout: 5000 };
@@ -23,29 +23,9 @@ afterEach(async () => {
 const MIN = 60_000;
 const PHONE = '+15555550100';
 
-/** TimelinesAI's time format ("2025-03-02 14:02:51 +0000"). */
-function tlTime(at: number): string {
-  return new Date(at)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' +0000');
-}
-
-function fixture(name: string): Record<string, Record<string, unknown>> {
-  return JSON.parse(fixturePayloads().find((f) => f.name === name)!.body);
-}
-
-function connected(at: number) {
-  const f = fixture('tl_account_connected.json');
-  f.whatsapp_account!.connected_on = tlTime(at);
-  return f;
-}
-
-function disconnected(at: number) {
-  const f = fixture('tl_account_disconnected.json');
-  f.whatsapp_account!.disconnected_on = tlTime(at);
-  return f;
-}
+const SECOND = { phone: '+15555550199', name: 'Second Line' };
+const connected = (at: number) => accountWebhook('connected', at);
+const disconnected = (at: number) => accountWebhook('disconnected', at);
 
 async function post(body: unknown): Promise<void> {
   const r = await postJson(running!.receiverUrl, body);
@@ -120,11 +100,7 @@ describe('Incidents screen', () => {
     const t0 = Date.now() - 30 * MIN;
     await post(connected(t0));
     await post(disconnected(t0 + MIN));
-    const other = disconnected(t0 + 2 * MIN);
-    other.whatsapp_account!.phone = '+15555550199';
-    other.whatsapp_account!.id = '15555550199@s.whatsapp.net';
-    other.whatsapp_account!.account_name = 'Second Line';
-    await post(other);
+    await post(accountWebhook('disconnected', t0 + 2 * MIN, SECOND));
     renderWith(running.client, <Alerts onOpenEvent={() => {}} />);
     await waitFor(() => expect(screen.getAllByTestId('incident')).toHaveLength(2), WAIT);
     fireEvent.click(screen.getByRole('button', { name: 'Acknowledge all (2)' }));
@@ -167,11 +143,7 @@ describe('Show the number: from an incident to the number’s card', () => {
     running = await startInProcessClient();
     const t0 = Date.now() - 30 * MIN;
     await post(connected(t0));
-    const other = connected(t0);
-    other.whatsapp_account!.phone = '+15555550199';
-    other.whatsapp_account!.id = '15555550199@s.whatsapp.net';
-    other.whatsapp_account!.account_name = 'Second Line';
-    await post(other);
+    await post(accountWebhook('connected', t0, SECOND));
     await post(disconnected(t0 + MIN));
     const asked: string[] = [];
     const alerts = renderWith(running.client, <Alerts onOpenEvent={() => {}} onOpenAccount={(key) => asked.push(key)} />);

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HookwatchCore, type CoreOptions } from '../../main/core/core.js';
+import { providerTime } from './timelines-chats.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 /** Vendor specs, vendor documents and sample payloads the tests read, kept in the repo (test/fixtures/README.md). */
@@ -113,4 +114,19 @@ export function fixturePayloads(): Array<{ name: string; body: string }> {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((name) => ({ name, body: readFileSync(join(dir, name), 'utf8') }));
+}
+
+/**
+ * The fixture's `whatsapp:account:connected` or `…:disconnected` webhook, changed at `at` (its connected_on or
+ * disconnected_on); for another number than the fixture's when `number` is given.
+ */
+export function accountWebhook(kind: 'connected' | 'disconnected', at: number, number?: { phone: string; name: string }) {
+  const body = JSON.parse(fixturePayloads().find((f) => f.name === `tl_account_${kind}.json`)!.body) as {
+    event_type: string;
+    whatsapp_account: Record<string, unknown>;
+  };
+  const wa = body.whatsapp_account;
+  if (number) Object.assign(wa, { phone: number.phone, id: `${number.phone.slice(1)}@s.whatsapp.net`, account_name: number.name });
+  wa[kind === 'connected' ? 'connected_on' : 'disconnected_on'] = providerTime(at);
+  return body;
 }

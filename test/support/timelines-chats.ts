@@ -10,6 +10,7 @@
  *   with a burst of 10, a 429 `{error, message}` with Retry-After beyond it.
  * The stand-in validates every request (query parameters included) and answer against the spec.
  */
+import type { ApiMessage } from '../../main/core/catchup/api.js';
 import type { TimelinesStandIn } from './timelines-standin.js';
 
 export interface WorldChat {
@@ -219,6 +220,26 @@ export class ChatsWorld {
     if (m.text !== null) info['text'] = m.text;
     return info;
   }
+}
+
+/** A message as the catch-up engine has read it from the API (main/core/catchup/api.ts): a plain text, nobody named. */
+export function apiMessage(chatId: string, uid: string, occurredAt: number, fields: Partial<ApiMessage> = {}): ApiMessage {
+  return {
+    uid,
+    chatId,
+    occurredAt,
+    fromMe: false,
+    text: `message ${uid}`,
+    messageType: 'whatsapp',
+    origin: null,
+    hasAttachment: false,
+    senderName: null,
+    senderPhone: null,
+    recipientName: null,
+    recipientPhone: null,
+    raw: { uid },
+    ...fields,
+  };
 }
 
 /** `2024-01-15 10:30:00 +0000`, TimelinesAI's own format. */
