@@ -35,6 +35,8 @@ export class Db {
   private readonly statementCache = new Map<string, Database.Statement>();
   /** Called after each top-level commit of `transaction` (see handOffCheckpoints). */
   private afterCommit: (() => void) | null = null;
+  /** The statements of `transaction`, prepared at its first use. */
+  private txStatements: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement> | null = null;
   /** The write-ahead log, opened on the first syncWal (see there). */
   private walFd: number | null = null;
 
@@ -107,10 +109,34 @@ export class Db {
    * as a reader and failing with SQLITE_BUSY when it first writes.
    */
   transaction<T>(fn: () => T): T {
-    const tx = this.handle.transaction(fn);
-    if (this.handle.inTransaction) return tx();
-    const value = tx.immediate();
-    this.afterCommit?.();
+    // What better-sqlite3's db.transaction(fn) does, with its statements prepared once: that one builds four
+    // wrapper functions and their properties on every call, and every group commit of the receiver is a call.
+    const s = (this.txStatements ??= {
+      begin: this.handle.prepare('BEGIN IMMEDIATE'),
+      commit: this.handle.prepare('COMMIT'),
+      rollback: this.handle.prepare('ROLLBACK'),
+      savepoint: this.handle.prepare('SAVEPOINT hookwatch_nested'),
+      release: this.handle.prepare('RELEASE hookwatch_nested'),
+      rollbackTo: this.handle.prepare('ROLLBACK TO hookwatch_nested'),
+    });
+    const nested = this.handle.inTransaction;
+    (nested ? s.savepoint : s.begin).run();
+    let value: T;
+    try {
+      value = fn();
+      if (isThenable(value)) throw new TypeError('a transaction cannot wait for a promise: its work must be synchronous');
+      (nested ? s.release : s.commit).run();
+    } catch (err) {
+      // SQLite may have rolled the whole transaction back already (a full disk): then there is nothing to undo.
+      if (this.handle.inTransaction) {
+        if (nested) {
+          s.rollbackTo.run();
+          s.release.run();
+        } else s.rollback.run();
+      }
+      throw err;
+    }
+    if (!nested) this.afterCommit?.();
     return value;
   }
 
@@ -121,11 +147,11 @@ export class Db {
    */
   transactionWithoutSync<T>(fn: () => T): T {
     if (this.durability !== 'full' || this.handle.inTransaction) return this.transaction(fn);
-    this.handle.pragma('synchronous = NORMAL');
+    this.cached('PRAGMA synchronous = NORMAL').run();
     try {
       return this.transaction(fn);
     } finally {
-      this.handle.pragma('synchronous = FULL');
+      this.cached('PRAGMA synchronous = FULL').run();
     }
   }
 
@@ -203,4 +229,8 @@ export class Db {
   get rawForTests(): Database.Database {
     return this.handle;
   }
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
