@@ -145,7 +145,7 @@ function summary(r: Record<string, any>): string {
       `| tunnel: small POSTs per second, direct / through a local localtunnel server | ${t.postsPerSecond.direct} / ${t.postsPerSecond.tunnel} (${Math.round(t.postsPerSecond.tunnelShareOfDirect * 100)} %) | report | |`,
     );
     lines.push(
-      `| tunnel: server back → new URL passed its probe (registration starts at that moment) | ${t.recovery.serverBackToNewUrlVerifiedMs} ms (with recheck() at once: ${t.recovery.serverBackToNewUrlVerifiedWithRecheckMs} ms) | report | |`,
+      `| tunnel: server back → tunnel up again, its probe passed (same URL kept: ${t.recovery.sameUrlKept ? 'yes' : `no, ${t.recovery.newUrlsAnnounced} new`}) | ${t.recovery.serverBackToUpMs} ms (with recheck() at once: ${t.recovery.serverBackToUpWithRecheckMs} ms) | report | |`,
     );
   } else if (r.tunnel?.skipped) {
     lines.push(`| tunnel | skipped: ${r.tunnel.skipped} | | |`);
