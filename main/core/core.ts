@@ -491,7 +491,7 @@ export class HookwatchCore {
 /**
  * WAL checkpoints on their own thread (main/core/store/checkpointer.ts) for a durable database on a file,
  * unless HOOKWATCH_CHECKPOINTS=inline: with the commits' fsync already off the event loop, the receiver's
- * thread then never copies log pages into the file or waits for that file's fsync (README, Benchmarks).
+ * thread then never copies log pages into the file or waits for that file's fsync (docs/benchmarks.md).
  * A database kept without fsyncs (tests, benches of other things) has little to gain from a thread.
  */
 function checkpointsOnThread(store: HookwatchStore): boolean {

@@ -76,7 +76,7 @@ const STOP_GRACE_MS = 15_000;
  * receiver's transaction, an atomic exchange per commit (the wake flag) and, every DELETE_EVERY_ROWS
  * rows or DELETE_EVERY_MS, one small transaction deleting the rows sent; reading the outbox, encoding
  * each message, the JetStream publishes and their acks happen on the other thread (the other core of a
- * two-core machine). Measured with `npm run bench -- hub` (README, Benchmarks).
+ * two-core machine). Measured with `npm run bench -- hub` (docs/benchmarks.md).
  *
  * Why the receiver's thread deletes: it writes all the time, so the thread's own delete transactions met
  * its write lock almost every time and SQLite's busy handler put the publishing thread to sleep (1, 2, 5…

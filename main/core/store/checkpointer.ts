@@ -50,7 +50,7 @@ export interface CheckpointerOptions {
  * On by default for a durable database (HOOKWATCH_CHECKPOINTS=inline turns it off; see checkpointsOnThread
  * in core.ts). Measured alone while the commits' fsync still blocked the event loop, it saved a little
  * main-thread CPU but no throughput (the database file's fsync competed with the log's); with the log's
- * fsync off the event loop too, it came out ahead in most alternating rounds (README, Benchmarks).
+ * fsync off the event loop too, it came out ahead in most alternating rounds (docs/benchmarks.md).
  */
 export class WalCheckpointer {
   private readonly ctl: Int32Array;
