@@ -33,9 +33,7 @@ async function deleteStream(nats: NatsServer): Promise<void> {
 
 describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, real nats-server)', () => {
   it('publishes every event once and in order across batches, with its message id', async () => {
-    const dir = bed.tempDir();
-    const nats = await bed.nats();
-    const hub = bed.hubStore(dir);
+    const { nats, hub } = await bed.hubAndBroker();
     const ids: string[] = [];
     for (let n = 0; n < 300; n++) ids.push(hub.ingest(n));
     const publisher = publisherOf(hub, nats.url);
@@ -52,9 +50,7 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
   });
 
   it('recognises a re-sent message id as a duplicate: acknowledged, counted, not stored again', async () => {
-    const dir = bed.tempDir();
-    const nats = await bed.nats();
-    const hub = bed.hubStore(dir);
+    const { nats, hub } = await bed.hubAndBroker();
     const ids: string[] = [];
     for (let n = 0; n < 100; n++) ids.push(hub.ingest(n));
     // The pipe itself: the same batch twice on one connection.
@@ -94,9 +90,7 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
   });
 
   it('a message the client refuses to send (over max_payload) fails with the rest of its batch; those before it are stored', async () => {
-    const dir = bed.tempDir();
-    const nats = await bed.nats();
-    const hub = bed.hubStore(dir);
+    const { nats, hub } = await bed.hubAndBroker();
     for (let n = 0; n < 3; n++) hub.ingest(n);
     const link = bed.link({ url: nats.url });
     const nc = (await link.connection())!;
@@ -113,9 +107,7 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
   });
 
   it('a stream deleted under the running publisher is recreated, and every later event is in it once, in order', async () => {
-    const dir = bed.tempDir();
-    const nats = await bed.nats();
-    const hub = bed.hubStore(dir);
+    const { nats, hub } = await bed.hubAndBroker();
     const publisher = publisherOf(hub, nats.url);
     for (let n = 0; n < 50; n++) hub.ingest(n);
     publisher.notify();
@@ -140,9 +132,7 @@ describe.skipIf(!natsServerAvailable)('hub publish path (pipelined publishes, re
   });
 
   it('a broker stopped mid-batch and started again: nothing lost, nothing twice at a consumer', async () => {
-    const dir = bed.tempDir();
-    const nats = await bed.nats();
-    const hub = bed.hubStore(dir);
+    const { nats, hub } = await bed.hubAndBroker();
     const ids: string[] = [];
     for (let n = 0; n < 600; n++) ids.push(hub.ingest(n));
     const inner = storeOutbox(hub.store, 'acme');

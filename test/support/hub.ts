@@ -270,11 +270,17 @@ export class HubTestBed {
     return { link, publisher };
   }
 
-  /** A temp folder, a nats-server, a hub store in the folder and its running publisher. */
-  async hubWithPublisher(options: { name?: string; publishTimeoutMs?: number } = {}) {
+  /** A temp folder, a nats-server and a hub store in the folder (no publisher yet). */
+  async hubAndBroker() {
     const dir = this.tempDir();
     const nats = await this.nats();
     const hub = this.hubStore(dir);
+    return { dir, nats, hub };
+  }
+
+  /** A temp folder, a nats-server, a hub store in the folder and its running publisher. */
+  async hubWithPublisher(options: { name?: string; publishTimeoutMs?: number } = {}) {
+    const { dir, nats, hub } = await this.hubAndBroker();
     const { link, publisher } = this.publisher(hub, nats.url, options);
     return { dir, nats, hub, link, publisher };
   }
