@@ -1,5 +1,6 @@
 // Benchmark helpers: start the built CLI, wait for its lines, percentiles and process figures.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export function messagePayload(uid: string, n: number): string {
   // A realistic TimelinesAI message:received:new (about 800 bytes), with a unique uid per request.
@@ -73,4 +74,27 @@ export function percentile(sorted: number[], p: number): number {
 export function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/**
+ * The fields of a Linux /proc `stat` file after the command's name (so utime is [11], stime [12], nice
+ * [16]); null where there is none (not Linux, or a process or thread that has ended).
+ */
+export function procStatFields(path: string): string[] | null {
+  try {
+    return readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime from procStatFields, in µs (clock ticks of 10 ms). */
+export function cpuMicrosOf(fields: readonly string[]): number {
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
+/** utime + stime of a /proc `stat` file, in µs; null where there is none. */
+export function procCpuMicros(path: string): number | null {
+  const fields = procStatFields(path);
+  return fields === null ? null : cpuMicrosOf(fields);
 }

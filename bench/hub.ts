@@ -1,6 +1,6 @@
 // `npm run bench -- hub`: the team hub against real nats-server processes: ingest with publishing, follower catch-up, hub→follower latency, a 3-node cluster losing a node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { HubPublisher, storeOutbox } from '../main/core/hub/publisher.js';
 import { PublisherThread, type Publisher } from '../main/core/hub/publisher-thread.js';
 import { WalCheckpointer } from '../main/core/store/checkpointer.js';
 import { HookwatchStore, outboxKey, type DeliveryRecord } from '../main/core/store/store.js';
-import { messagePayload, percentile, round } from './common.js';
+import { cpuMicrosOf, messagePayload, percentile, procCpuMicros, procStatFields, round } from './common.js';
 
 const NATS_SERVER = process.env.HOOKWATCH_NATS_SERVER ?? '/usr/sbin/nats-server';
 
@@ -66,22 +66,12 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 
 /** CPU time of this process's main thread (the receiver's thread), in µs: Linux /proc, null elsewhere. */
 function mainThreadCpuMicros(): number | null {
-  try {
-    const fields = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
-  } catch {
-    return null;
-  }
+  return procCpuMicros(`/proc/${process.pid}/task/${process.pid}/stat`);
 }
 
 /** CPU time of a whole process (every thread), in µs: Linux /proc, null elsewhere. */
 function processCpuMicros(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-  } catch {
-    return null;
-  }
+  return procCpuMicros(`/proc/${pid}/stat`);
 }
 
 /**
@@ -90,21 +80,18 @@ function processCpuMicros(pid: number): number | null {
  * that serve the receiver's thread. Linux /proc; null elsewhere.
  */
 function niceThreadsCpuMicros(pid: number): number | null {
+  let tids: string[];
   try {
-    let sum = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      let fields: string[];
-      try {
-        fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      } catch {
-        continue; // a thread that ended meanwhile
-      }
-      if (Number(fields[16]) > 0) sum += ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-    }
-    return sum;
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return null;
   }
+  let sum = 0;
+  for (const tid of tids) {
+    const fields = procStatFields(`/proc/${pid}/task/${tid}/stat`); // null: a thread that ended meanwhile
+    if (fields !== null && Number(fields[16]) > 0) sum += cpuMicrosOf(fields);
+  }
+  return sum;
 }
 
 function hubStore(dir: string, name: string, durability: 'full' | 'normal') {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { HookwatchStore } from '../main/core/store/store.js';
-import { messagePayload, round, startServerProcess, stopProcess } from './common.js';
+import { messagePayload, procCpuMicros, round, startServerProcess, stopProcess } from './common.js';
 
 const HOOKWATCH = fileURLToPath(new URL('../../bin/hookwatch.js', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.js', import.meta.url));
@@ -32,14 +32,7 @@ interface Run {
 
 /** utime + stime of a process, or with `mainThreadOnly` of its main thread, in µs (Linux /proc; null elsewhere). */
 function cpuMicros(pid: number | undefined, mainThreadOnly = false): number | null {
-  try {
-    const fields = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-      .split(') ')[1]!
-      .split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
-  } catch {
-    return null;
-  }
+  return procCpuMicros(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`);
 }
 
 async function load(url: string, total: number, tag: string, pid?: number): Promise<Run> {
